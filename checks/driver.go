@@ -1,0 +1,45 @@
+package checks
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Driver talks to the systems behind a session's targets. The live driver
+// reaches real servers (one connection pool per target, reused across
+// polls); the simulator answers from a world model. Checks and actions handed
+// to a Driver are already bound: no ${param} is left in them.
+type Driver interface {
+	// Observe runs one probe attempt. It honours ctx's deadline and never
+	// panics; failures are reported in Observation.Error.
+	Observe(ctx context.Context, c Check) Observation
+	// Run executes an action the operator confirmed.
+	Run(ctx context.Context, a Action) ActionResult
+	// Close releases every connection.
+	Close() error
+}
+
+// ActionResult is what an action did. Error is redacted text, "" on success.
+type ActionResult struct {
+	Output       string        `json:"output,omitempty"`
+	ExitCode     int           `json:"exit_code"`
+	RowsAffected int64         `json:"rows_affected,omitempty"`
+	Error        string        `json:"error,omitempty"`
+	Duration     time.Duration `json:"duration_ns"`
+}
+
+// OK reports whether the action succeeded.
+func (r ActionResult) OK() bool { return r.Error == "" && r.ExitCode == 0 }
+
+func quoteArgv(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`;&|<>()*?[]#~") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		} else {
+			out[i] = a
+		}
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,85 @@
+// Package cli builds handrail's command tree. Each command lives in a file of
+// its own and registers itself with the root in newRoot.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Version information, stamped by the release build through -ldflags.
+var (
+	Version = "dev"
+	Commit  = "none"
+	Date    = "unknown"
+)
+
+// IO is where a command reads and writes; tests substitute buffers.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// Main runs handrail with args and returns the process's exit code.
+func Main(args []string, stdio IO) ExitCode {
+	root := newRoot(stdio)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stdio.Err, "handrail: "+msg)
+	}
+	return codeOf(err)
+}
+
+// Run is Main over the process's own stdio and arguments.
+func Run() ExitCode {
+	return Main(os.Args[1:], IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+}
+
+func newRoot(stdio IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "handrail",
+		Short: "Walk an operator through a high-risk procedure, one checked step at a time",
+		Long: strings.TrimSpace(`
+handrail walks an operator through a documented high-risk procedure, such as
+a rolling upgrade of a replicated database pair, one step at a time. Live
+checks poll the real systems; the next step opens only when every check
+passes, or when the operator overrides with a written reason. Every session
+is kept in an append-only, tamper-evident journal.`),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.Err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return withCode(ExitUsage, fmt.Errorf("%w\nSee '%s --help'.", err, c.CommandPath()))
+	})
+	for _, add := range commands {
+		root.AddCommand(add(stdio))
+	}
+	return root
+}
+
+// commands holds the constructors of the sub-commands; each command's file
+// appends to it in an init function.
+var commands []func(IO) *cobra.Command
+
+// usageArgs wraps a cobra positional-argument rule so a violation exits with
+// ExitUsage and points to the command's help.
+func usageArgs(rule cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := rule(cmd, args); err != nil {
+			return withCode(ExitUsage, fmt.Errorf("%s: %w\nSee '%s --help'.", cmd.CommandPath(), err, cmd.CommandPath()))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The one command that passes every test on a fresh machine:
+#   ./scripts/test.sh
+# It installs what the tests need when it is missing (MariaDB server and tmux,
+# from Debian's packages), then vets, builds and runs every test, including
+# the MariaDB replication integration tests, the tmux end-to-end tests and a
+# short fuzz run of the runbook loader.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: ${need[*]} missing and not root: run 'sudo apt-get update && sudo apt-get install -y ${need[*]}'" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+export PATH="$PATH:/usr/sbin:/usr/local/go/bin"
+
+echo "test.sh: go vet"
+go vet ./...
+echo "test.sh: go build"
+go build -o handrail .
+echo "test.sh: go test"
+go test -count=1 -timeout 40m ./...
+echo "test.sh: fuzz the runbook loader"
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 20s ./steps
+echo "test.sh: all tests passed"
