@@ -6,5 +6,5 @@ import "embed"
 // FS holds the bundled runbooks (*.yaml) and, once rehearsal lands,
 // scenarios/<runbook-id>/<name>.yaml.
 //
-//go:embed README.md
+//go:embed README.md *.yaml
 var FS embed.FS
