@@ -1,0 +1,248 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Result is the outcome of verifying a journal.
+type Result struct {
+	OK      bool   // every line is an intact record in an unbroken chain (and the anchor, if any, was found)
+	Records int    // intact records before the first problem (all of them when OK)
+	Head    string // hash of the last intact record: the chain's head
+	HeadSeq uint64 // its seq
+
+	BadLine int    // 1-based line of the first problem; 0 when none
+	BadSeq  uint64 // seq the bad line claims, when it could be read
+	Problem string // what is wrong, for a human
+
+	// TornBytes counts bytes after the last newline: a write interrupted by
+	// a crash. When Torn is true that is the only problem: the records
+	// before it are intact and `handrail resume` cuts the tail off.
+	TornBytes int
+	Torn      bool
+
+	// Anchor is the head hash the caller expected (VerifyHead), and
+	// AnchorSeq the record that carries it (0 when not found).
+	Anchor    string
+	AnchorSeq uint64
+}
+
+// chain checks records one line at a time.
+type chain struct {
+	res    Result
+	prev   *Record
+	line   int
+	broken bool
+}
+
+// add checks one complete line (without its newline). It returns the record
+// and true while the chain is intact.
+func (c *chain) add(line []byte) (Record, bool) {
+	c.line++
+	if c.broken {
+		return Record{}, false
+	}
+	rec, err := parseLine(line)
+	if err != nil {
+		c.fail(err.Error(), peekSeq(line))
+		return Record{}, false
+	}
+	if msg := c.link(rec); msg != "" {
+		c.fail(msg, rec.Seq)
+		return Record{}, false
+	}
+	c.prev = &rec
+	c.res.Records++
+	c.res.Head, c.res.HeadSeq = rec.Hash, rec.Seq
+	if c.res.Anchor != "" && rec.Hash == c.res.Anchor {
+		c.res.AnchorSeq = rec.Seq
+	}
+	return rec, true
+}
+
+// link checks rec against its predecessor: seq continuity, the prev hash,
+// and time that never runs backwards.
+func (c *chain) link(rec Record) string {
+	if c.prev == nil {
+		switch {
+		case rec.Seq != 1:
+			return fmt.Sprintf("the first record has seq %d, not 1: records before it were deleted", rec.Seq)
+		case rec.Prev != Genesis:
+			return fmt.Sprintf("the first record's prev is %s, not empty: it is not the start of a journal (records before it were deleted)", short(rec.Prev))
+		}
+		return ""
+	}
+	p := c.prev
+	switch {
+	case rec.Seq == p.Seq:
+		return fmt.Sprintf("seq %d repeats the previous record's: a record was duplicated or inserted", rec.Seq)
+	case rec.Seq < p.Seq:
+		return fmt.Sprintf("seq goes back from %d to %d: records were reordered or duplicated", p.Seq, rec.Seq)
+	case rec.Seq > p.Seq+1:
+		return fmt.Sprintf("seq jumps from %d to %d: %s deleted or moved", p.Seq, rec.Seq, missing(p.Seq+1, rec.Seq-1))
+	case rec.Prev != p.Hash:
+		return fmt.Sprintf("prev %s does not match the hash of record %d (%s): a record was replaced or re-hashed", short(rec.Prev), p.Seq, short(p.Hash))
+	case rec.Time.Before(p.Time):
+		return fmt.Sprintf("time runs backwards from %s (record %d) to %s", p.Time.Format(timeLayout), p.Seq, rec.Time.Format(timeLayout))
+	}
+	return ""
+}
+
+func missing(from, to uint64) string {
+	if from == to {
+		return fmt.Sprintf("record %d was", from)
+	}
+	return fmt.Sprintf("records %d to %d were", from, to)
+}
+
+func (c *chain) fail(msg string, seq uint64) {
+	c.broken = true
+	c.res.BadLine, c.res.BadSeq, c.res.Problem = c.line, seq, msg
+}
+
+// torn records an unterminated tail.
+func (c *chain) torn(n int) {
+	c.res.TornBytes = n
+	if !c.broken {
+		c.res.Torn = true
+		c.res.BadLine = c.line + 1
+		c.res.Problem = fmt.Sprintf("the last line is incomplete (%d bytes without a newline): a write was interrupted; `handrail resume` cuts it off and journals the repair", n)
+	}
+}
+
+func (c *chain) finish() Result {
+	r := c.res
+	switch {
+	case c.broken || r.Torn:
+		r.OK = false
+	case r.Records == 0:
+		r.OK = false
+		r.Problem = "the journal holds no record"
+	case r.Anchor != "" && r.AnchorSeq == 0:
+		r.OK = false
+		r.Problem = fmt.Sprintf("the expected head %s is not in this journal: records after it were cut off, or the journal was rewritten", short(r.Anchor))
+	default:
+		r.OK = true
+	}
+	return r
+}
+
+// peekSeq extracts the seq a damaged line claims, for the message.
+func peekSeq(line []byte) uint64 {
+	if !bytes.HasPrefix(line, []byte(`{"seq":`)) {
+		return 0
+	}
+	var n uint64
+	for _, c := range line[len(`{"seq":`):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n
+}
+
+// Verify reads a whole journal and checks every record: its hash over the
+// exact bytes of its line, the prev link, seq continuity from 1 and time
+// order. It reports the first problem. A journal whose last records were cut
+// off still verifies: use VerifyHead with a head kept elsewhere.
+func Verify(r io.Reader) Result { return VerifyHead(r, "") }
+
+// VerifyHead is Verify that also requires head, a hash kept elsewhere when
+// the journal was written, to be the hash of one of its records. The journal
+// may have grown since; if it was cut back before that record, or rewritten,
+// the head is missing and the result is not OK.
+func VerifyHead(r io.Reader, head string) Result {
+	c := &chain{res: Result{Anchor: head}}
+	if err := eachLine(r, func(line []byte) bool { _, ok := c.add(line); return ok }, c.torn); err != nil {
+		res := c.finish()
+		res.OK = false
+		res.Problem = "read journal: " + err.Error()
+		return res
+	}
+	return c.finish()
+}
+
+// eachLine calls fn with every newline-terminated line (newline stripped)
+// until fn returns false, and torn with the length of an unterminated tail.
+func eachLine(r io.Reader, fn func([]byte) bool, torn func(int)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: collect it whole.
+			full := append([]byte(nil), line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				full = append(full, line...)
+			}
+			line = full
+		}
+		if err == nil {
+			if !fn(line[:len(line)-1]) {
+				return nil
+			}
+			continue
+		}
+		if err == io.EOF {
+			if len(line) > 0 {
+				torn(len(line))
+			}
+			return nil
+		}
+		return err
+	}
+}
+
+// scan checks an in-memory journal and returns its intact records.
+func scan(content []byte) ([]Record, Result) {
+	var recs []Record
+	c := &chain{}
+	_ = eachLine(bytes.NewReader(content), func(line []byte) bool {
+		rec, ok := c.add(line)
+		if ok {
+			recs = append(recs, rec)
+		}
+		return ok
+	}, c.torn)
+	return recs, c.finish()
+}
+
+// Log is a journal read without taking its lock.
+type Log struct {
+	Path    string
+	Records []Record // intact records, up to the first problem
+	Result  Result   // the chain's verification, including a torn tail
+}
+
+// ReadLog reads and verifies a journal without locking it, for watch and
+// report. Only an unreadable file is an error; a broken chain or a torn
+// tail are described in Log.Result.
+func ReadLog(path string) (Log, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Log{}, fmt.Errorf("read journal: %w", err)
+	}
+	recs, res := scan(b)
+	return Log{Path: path, Records: recs, Result: res}, nil
+}
+
+// Read returns a journal's records without locking it. A torn last line (a
+// write in progress, or a crash) is left out without error: ReadLog reports
+// it. A broken chain is a *ChainError, returned with the intact records
+// before the break.
+func Read(path string) ([]Record, error) {
+	l, err := ReadLog(path)
+	if err != nil {
+		return nil, err
+	}
+	if !l.Result.OK && !l.Result.Torn {
+		return l.Records, &ChainError{Path: path, Result: l.Result}
+	}
+	return l.Records, nil
+}
