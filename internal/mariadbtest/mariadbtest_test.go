@@ -1,0 +1,129 @@
+package mariadbtest
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var pair *Pair
+
+func TestMain(m *testing.M) { os.Exit(RunMain(m, &pair)) }
+
+func slaveStatus(t *testing.T, db *sql.DB) map[string]sql.NullString {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "SHOW SLAVE STATUS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		t.Fatal("no slave status row")
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]sql.NullString{}
+	for i, c := range cols {
+		m[c] = vals[i]
+	}
+	return m
+}
+
+func TestPairReplicates(t *testing.T) {
+	rep := pair.AdminDB(pair.Replica)
+	defer rep.Close()
+	st := slaveStatus(t, rep)
+	if st["Slave_IO_Running"].String != "Yes" || st["Slave_SQL_Running"].String != "Yes" {
+		t.Fatalf("threads: IO=%v SQL=%v", st["Slave_IO_Running"], st["Slave_SQL_Running"])
+	}
+	if got := st["Master_Port"].String; got != strconv.Itoa(pair.Primary.Port) {
+		t.Fatalf("Master_Port = %s, want %d", got, pair.Primary.Port)
+	}
+	if err := pair.WaitReplicating(context.Background(), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRootIsNotReachableOverTCP(t *testing.T) {
+	for _, s := range []*Server{pair.Primary, pair.Replica} {
+		cfg := pair.AdminConfig(s)
+		cfg.User, cfg.Passwd = "root", ""
+		db := openCfg(t, cfg.FormatDSN())
+		err := db.Ping()
+		db.Close()
+		if err == nil || !strings.Contains(err.Error(), "1045") {
+			t.Fatalf("%s: root without password over TCP: err = %v, want 1045", s.Name, err)
+		}
+	}
+}
+
+func openCfg(t *testing.T, dsn string) *sql.DB {
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestStopAndStartPrimary(t *testing.T) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(pair.Primary.Port))
+	if err := pair.StopPrimary(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Fatal("primary port still open after StopPrimary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := pair.StartPrimary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := pair.WaitReplicating(ctx, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMissingBinaryMessage(t *testing.T) {
+	old := MariadbdPath
+	MariadbdPath = "/nonexistent/mariadbd"
+	t.Setenv("PATH", t.TempDir())
+	defer func() { MariadbdPath = old }()
+	_, err := Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "apt-get install -y mariadb-server") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCloseLeavesNoProcessOrFiles(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := []int{p.Primary.cmd.Process.Pid, p.Replica.cmd.Process.Pid}
+	dir := p.dir
+	p.Close()
+	p.Close() // idempotent
+	for _, pid := range pids {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+			t.Errorf("mariadbd pid %d still exists after Close", pid)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s still exists after Close (err=%v)", dir, err)
+	}
+}
