@@ -1,0 +1,311 @@
+// Package command runs a check's or an action's argv, locally or on a host
+// through the system ssh client, and turns its output into fields: exit_code,
+// stdout, stderr, and what the check's parser (kv, table, json) finds.
+//
+// An argv never passes through a local shell: each element is one argument.
+// On a remote host the far side of ssh is always a shell, so every element is
+// single-quoted for it; a parameter value like `x; rm -rf /` stays one
+// argument there too. A `shell:` line runs only as `sh -c LINE`, as written.
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+)
+
+// Field names every command observation carries.
+const (
+	FieldExitCode = "exit_code"
+	FieldStdout   = "stdout"
+	FieldStderr   = "stderr"
+)
+
+// Parsers a check may name in `parse:`.
+const (
+	ParseText  = "text"
+	ParseKV    = "kv"
+	ParseTable = "table"
+	ParseJSON  = "json"
+)
+
+// maxOutput caps what is kept of each of stdout and stderr: a check panel
+// needs the answer, not a runaway log.
+const maxOutput = 1 << 20
+
+// sshExitFailure is what ssh exits with when it fails itself (cannot
+// connect, host key, authentication).
+const sshExitFailure = 255
+
+// SSHProgram is the ssh client used for remote hosts; tests point it at a
+// fake, a deployment could point it at a wrapper.
+var SSHProgram = "ssh"
+
+// IsLocal reports whether commands for t run on this machine.
+func IsLocal(t checks.Target) bool {
+	return t.Host == "" || t.Host == "local"
+}
+
+// BuildArgv returns the argv that is executed for argv or shell on t: the
+// argv itself (or `sh -c LINE`) locally, otherwise
+// `ssh -o BatchMode=yes [-o ConnectTimeout=N] [-l USER] -- HOST 'a' 'b' ...`.
+// The ssh port and keys come from the operator's ssh configuration; a host
+// target's `port` is what a tcp check probes, not the ssh port.
+func BuildArgv(t checks.Target, argv []string, shell string, connectTimeout time.Duration) ([]string, error) {
+	var cmd []string
+	switch {
+	case shell != "" && len(argv) > 0:
+		return nil, errors.New("both argv and shell are set: a command has one or the other")
+	case shell != "":
+		cmd = []string{"sh", "-c", shell}
+	case len(argv) > 0:
+		cmd = argv
+	default:
+		return nil, errors.New("no argv and no shell line: nothing to run")
+	}
+	if IsLocal(t) {
+		return cmd, nil
+	}
+	if strings.HasPrefix(t.Host, "-") {
+		return nil, fmt.Errorf("host %q starts with '-': refusing to pass it to ssh", t.Host)
+	}
+	if strings.HasPrefix(t.SSHUser, "-") {
+		return nil, fmt.Errorf("ssh_user %q starts with '-': refusing to pass it to ssh", t.SSHUser)
+	}
+	out := []string{SSHProgram, "-o", "BatchMode=yes"}
+	if connectTimeout > 0 {
+		secs := int(math.Ceil(connectTimeout.Seconds()))
+		out = append(out, "-o", "ConnectTimeout="+strconv.Itoa(secs))
+	}
+	if t.SSHUser != "" {
+		out = append(out, "-l", t.SSHUser)
+	}
+	out = append(out, "--", t.Host, RemoteCommand(cmd))
+	return out, nil
+}
+
+// RemoteCommand quotes every element of argv for a POSIX shell and joins
+// them: what ssh hands to the remote shell.
+func RemoteCommand(argv []string) string {
+	var b strings.Builder
+	for i, a := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(ShellQuote(a))
+	}
+	return b.String()
+}
+
+// ShellQuote single-quotes s for a POSIX shell; a quote inside becomes '\”.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// result is one finished (or failed) execution.
+type result struct {
+	argv     []string
+	stdout   string
+	stderr   string
+	exitCode int
+	started  bool   // the process ran to an exit (or a kill)
+	err      string // why it did not run to an exit status; "" if it did
+	took     time.Duration
+}
+
+// execute runs argv or shell on t within ctx's deadline.
+func execute(ctx context.Context, t checks.Target, argv []string, shell string) result {
+	start := time.Now()
+	var connect time.Duration
+	if dl, ok := ctx.Deadline(); ok {
+		connect = time.Until(dl)
+	}
+	full, err := BuildArgv(t, argv, shell, connect)
+	if err != nil {
+		return result{err: err.Error(), took: time.Since(start)}
+	}
+	res := result{argv: full}
+	var stdout, stderr limitedBuffer
+	stdout.max, stderr.max = maxOutput, maxOutput
+
+	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// No stdin: a command (or ssh) that asks a question fails instead of
+	// hanging until the deadline.
+	cmd.Stdin = nil
+	setProcessGroup(cmd)
+	// If a grandchild keeps the pipes open after the kill, stop waiting.
+	cmd.WaitDelay = 500 * time.Millisecond
+
+	runErr := cmd.Run()
+	res.took = time.Since(start)
+	res.stdout, res.stderr = stdout.String(), stderr.String()
+	if cmd.ProcessState != nil {
+		res.started = true
+		res.exitCode = cmd.ProcessState.ExitCode()
+	}
+	where := "on " + describeHost(t)
+	switch {
+	case ctx.Err() != nil:
+		res.err = fmt.Sprintf("%s %s: no answer within %s (killed)", full[0], where, roundDur(res.took))
+		if errors.Is(ctx.Err(), context.Canceled) {
+			res.err = fmt.Sprintf("%s %s: cancelled", full[0], where)
+		}
+	case runErr != nil && cmd.ProcessState == nil:
+		res.err = fmt.Sprintf("start %s %s: %v", full[0], where, runErr)
+	case runErr != nil && res.exitCode == -1:
+		res.err = fmt.Sprintf("%s %s: %v", full[0], where, runErr)
+	case !IsLocal(t) && res.exitCode == sshExitFailure:
+		res.err = fmt.Sprintf("ssh to %s failed (exit %d): %s — check that `ssh -o BatchMode=yes %s true` works for this user",
+			t.Host, sshExitFailure, orNone(lastLine(res.stderr)), t.Host)
+	}
+	return res
+}
+
+func describeHost(t checks.Target) string {
+	if IsLocal(t) {
+		return "this machine"
+	}
+	return t.Host
+}
+
+func roundDur(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no message)"
+	}
+	return s
+}
+
+// lastLine is the last non-empty line of s, trimmed.
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\r\n\t ")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimSpace(s)
+}
+
+// Observe runs c on t and returns its fields. A command that ran to an exit
+// status is an answer (exit_code says how it went; Evaluate expects 0 unless
+// the check names exit_code); one that could not start, timed out or whose
+// ssh connection failed is an Observation.Error.
+func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
+	res := execute(ctx, t, c.Argv, c.Shell)
+	obs := checks.Observation{At: time.Now(), Latency: res.took, Error: res.err}
+	obs.Raw = res.stdout
+	if res.stderr != "" {
+		if obs.Raw != "" && !strings.HasSuffix(obs.Raw, "\n") {
+			obs.Raw += "\n"
+		}
+		obs.Raw += "[stderr]\n" + res.stderr
+	}
+	if !res.started {
+		return obs // never started: no fields at all
+	}
+	if res.err != "" && ctx.Err() != nil {
+		return obs // killed: a partial output is not an answer
+	}
+	base := []checks.Field{
+		{Name: FieldExitCode, Value: strconv.Itoa(res.exitCode)},
+		{Name: FieldStdout, Value: res.stdout},
+		{Name: FieldStderr, Value: res.stderr},
+	}
+	rows, perr := parse(c.Parse, res.stdout, base)
+	if perr != nil && obs.Error == "" {
+		obs.Error = perr.Error()
+	}
+	obs.Rows = rows
+	return obs
+}
+
+// parse turns stdout into rows by the check's parser. Every row carries
+// exit_code and stderr; single-row parsers also carry stdout.
+func parse(parser, stdout string, base []checks.Field) ([]checks.Row, error) {
+	switch parser {
+	case "", ParseText:
+		return []checks.Row{{Fields: base}}, nil
+	case ParseKV:
+		return []checks.Row{{Fields: append(base, ParseKVFields(stdout)...)}}, nil
+	case ParseJSON:
+		fields, err := FlattenJSON([]byte(stdout), "")
+		if err != nil {
+			return []checks.Row{{Fields: base}}, fmt.Errorf("parse stdout as JSON: %w", err)
+		}
+		return []checks.Row{{Fields: append(base, fields...)}}, nil
+	case ParseTable:
+		tbl := ParseTableRows(stdout)
+		if len(tbl) == 0 {
+			return []checks.Row{{Fields: base}}, nil
+		}
+		// stdout is the table itself: every row keeps exit_code and stderr.
+		for i := range tbl {
+			tbl[i].Fields = append([]checks.Field{base[0], base[2]}, tbl[i].Fields...)
+		}
+		return tbl, nil
+	default:
+		return []checks.Row{{Fields: base}}, fmt.Errorf("unknown parser %q (use text, kv, table or json)", parser)
+	}
+}
+
+// Run executes an action the operator confirmed. Output is stdout followed
+// by stderr; a non-zero exit is an Error that quotes the last stderr line.
+func Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionResult {
+	res := execute(ctx, t, a.Argv, a.Shell)
+	out := res.stdout
+	if res.stderr != "" {
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		out += res.stderr
+	}
+	ar := checks.ActionResult{Output: out, ExitCode: res.exitCode, Error: res.err, Duration: res.took}
+	if ar.Error == "" && res.exitCode != 0 {
+		ar.Error = fmt.Sprintf("%s on %s exited with status %d: %s", a.Describe(), describeHost(t), res.exitCode,
+			orNone(lastLine(res.stderr)))
+	}
+	return ar
+}
+
+// limitedBuffer keeps the first max bytes written and drops the rest
+// (still reporting them written, so the child is never blocked).
+type limitedBuffer struct {
+	buf       bytes.Buffer
+	max       int
+	truncated bool
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.max - l.buf.Len(); room > 0 {
+		if len(p) > room {
+			l.buf.Write(p[:room])
+			l.truncated = true
+		} else {
+			l.buf.Write(p)
+		}
+	} else if len(p) > 0 {
+		l.truncated = true
+	}
+	return len(p), nil
+}
+
+func (l *limitedBuffer) String() string {
+	if l.truncated {
+		return l.buf.String() + "\n[output truncated]"
+	}
+	return l.buf.String()
+}
