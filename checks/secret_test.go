@@ -1,0 +1,155 @@
+package checks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+const canary = "c4nary-Pw!x9"
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := NewSecret(canary)
+	c := Credentials{User: "u", Password: s, DSN: NewSecret("u:" + canary + "@tcp(h:1)/")}
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%10s", "%d"} {
+		outs = append(outs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c))
+	}
+	outs = append(outs, fmt.Sprint(s), fmt.Sprintln(c), s.String(), s.GoString())
+	j, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, string(j))
+	var logBuf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("x", "cred", c, "pw", s)
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("x", "cred", c, "pw", s)
+	outs = append(outs, logBuf.String())
+	for _, o := range outs {
+		if strings.Contains(o, canary) || strings.Contains(o, fmt.Sprintf("%x", canary)) {
+			t.Errorf("secret leaked: %s", o)
+		}
+	}
+	if !strings.Contains(string(j), Redacted) {
+		t.Errorf("json = %s, want %s", j, Redacted)
+	}
+	if s.Reveal() != canary || s.IsZero() || !NewSecret("").IsZero() {
+		t.Error("Reveal/IsZero")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	r := NewRedactor("short", canary, "")
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"dial: " + canary + " failed", "dial: [secret] failed"},
+		{"x" + canary + "short", "x[secret][secret]"},
+		{"admin:hunter2@tcp(127.0.0.1:3306)/db?timeout=5s", "admin:[secret]@tcp(127.0.0.1:3306)/db?timeout=5s"},
+		{"mysql://admin:p%40ss@host:3306/x", "mysql://admin:[secret]@host:3306/x"},
+		{"u:p@ss/w@tcp(h:1)/", "u:[secret]@tcp(h:1)/"},
+		{"host=h password=hunter2 user=u", "host=h password=[secret] user=u"},
+		{"a?pwd=hunter2&x=1", "a?pwd=[secret]&x=1"},
+		// Server errors must stay readable.
+		{"Error 1045 (28000): Access denied for user 'admin'@'127.0.0.1' (using password: YES)",
+			"Error 1045 (28000): Access denied for user 'admin'@'127.0.0.1' (using password: YES)"},
+		{"dial tcp 127.0.0.1:3306: connect: connection refused", "dial tcp 127.0.0.1:3306: connect: connection refused"},
+	}
+	for _, tt := range tests {
+		if got := r.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	var nilR *Redactor
+	if got := nilR.Redact("u:pw@tcp(h)/"); got != "u:[secret]@tcp(h)/" {
+		t.Errorf("nil redactor: %q", got)
+	}
+}
+
+func TestResolveCredentials(t *testing.T) {
+	env := map[string]string{"U": "admin", "PW": canary, "DSN": "admin:" + canary + "@tcp(h:3306)/"}
+	getenv := func(k string) string { return env[k] }
+	files := map[string]string{"/pw": canary + "\n", "/empty": "\n"}
+	readFile := func(p string) ([]byte, error) {
+		if v, ok := files[p]; ok {
+			return []byte(v), nil
+		}
+		return nil, fmt.Errorf("open %s: %w", p, errors.New("no such file or directory"))
+	}
+	var promptLabel string
+	prompt := func(label string) (string, error) { promptLabel = label; return canary, nil }
+	base := Target{Name: "slave", Kind: TargetMySQL, Host: "db1", Port: 3306}
+	with := func(f func(*Target)) Target { t := base; f(&t); return t }
+
+	tests := []struct {
+		name    string
+		t       Target
+		prompt  func(string) (string, error)
+		user    string
+		pw, dsn string
+		source  string
+		errHas  []string
+	}{
+		{name: "env", t: with(func(t *Target) { t.UserEnv, t.PasswordEnv = "U", "PW" }), user: "admin", pw: canary, source: "env PW"},
+		{name: "literal user, file", t: with(func(t *Target) { t.User, t.PasswordFile = "root", "/pw" }), user: "root", pw: canary, source: "file /pw"},
+		{name: "dsn", t: with(func(t *Target) { t.DSNEnv = "DSN" }), dsn: env["DSN"], source: "dsn_env DSN"},
+		{name: "prompt", t: with(func(t *Target) { t.User = "admin" }), prompt: prompt, user: "admin", pw: canary, source: "prompt"},
+		{name: "missing user env", t: with(func(t *Target) { t.UserEnv, t.PasswordEnv = "NOPE", "PW" }), errHas: []string{"slave", "user_env NOPE"}},
+		{name: "missing pw env", t: with(func(t *Target) { t.PasswordEnv = "NOPE" }), errHas: []string{"slave", "password_env NOPE"}},
+		{name: "missing dsn env", t: with(func(t *Target) { t.DSNEnv = "NOPE" }), errHas: []string{"slave", "dsn_env NOPE"}},
+		{name: "missing file", t: with(func(t *Target) { t.PasswordFile = "/nope" }), errHas: []string{"slave", "/nope"}},
+		{name: "empty file", t: with(func(t *Target) { t.PasswordFile = "/empty" }), errHas: []string{"slave", "/empty", "empty"}},
+		{name: "no terminal", t: base, errHas: []string{"slave", "no terminal"}},
+		{name: "prompt error", t: base, prompt: func(string) (string, error) { return "", errors.New("cancelled") }, errHas: []string{"slave", "cancelled"}},
+		{name: "host needs nothing", t: Target{Name: "h", Kind: TargetHost}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ResolveCredentials(tt.t, getenv, readFile, tt.prompt)
+			if len(tt.errHas) > 0 {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, h := range tt.errHas {
+					if !strings.Contains(err.Error(), h) {
+						t.Errorf("error %q lacks %q", err, h)
+					}
+				}
+				if strings.Contains(err.Error(), canary) {
+					t.Errorf("error leaks the secret: %q", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.User != tt.user || c.Password.Reveal() != tt.pw || c.DSN.Reveal() != tt.dsn || c.Source != tt.source {
+				t.Errorf("got user=%q pw=%q dsn=%q source=%q", c.User, c.Password.Reveal(), c.DSN.Reveal(), c.Source)
+			}
+		})
+	}
+	if !strings.Contains(promptLabel, "slave") || !strings.Contains(promptLabel, "admin@db1:3306") {
+		t.Errorf("prompt label %q", promptLabel)
+	}
+}
+
+func TestResolveAllTeachesRedactor(t *testing.T) {
+	r := NewRedactor()
+	targets := map[string]Target{
+		"b": {Kind: TargetMySQL, User: "x", PasswordEnv: "PW"},
+		"a": {Kind: TargetHost},
+	}
+	got, err := ResolveAllCredentials(targets, func(string) string { return canary }, nil, nil, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["b"].Password.Reveal() != canary {
+		t.Fatal("b not resolved")
+	}
+	if out := r.Redact("oops " + canary); strings.Contains(out, canary) {
+		t.Errorf("redactor not taught: %q", out)
+	}
+}
