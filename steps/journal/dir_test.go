@@ -1,0 +1,131 @@
+package journal
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Run("flag", func(t *testing.T) {
+		d, err := Dir(filepath.Join(tmp, "flag", "state"))
+		if err != nil || d != filepath.Join(tmp, "flag", "state") {
+			t.Fatalf("%s %v", d, err)
+		}
+		st, _ := os.Stat(d)
+		if runtime.GOOS != "windows" && st.Mode().Perm() != 0o700 {
+			t.Errorf("mode %v, want 0700", st.Mode().Perm())
+		}
+	})
+	t.Run("xdg", func(t *testing.T) {
+		t.Setenv("XDG_STATE_HOME", filepath.Join(tmp, "xdg"))
+		d, err := Dir("")
+		if err != nil || d != filepath.Join(tmp, "xdg", "handrail") {
+			t.Fatalf("%s %v", d, err)
+		}
+	})
+	t.Run("home", func(t *testing.T) {
+		t.Setenv("XDG_STATE_HOME", "")
+		t.Setenv("HOME", filepath.Join(tmp, "home"))
+		d, err := Dir("")
+		if err != nil || d != filepath.Join(tmp, "home", ".local", "state", "handrail") {
+			t.Fatalf("%s %v", d, err)
+		}
+	})
+}
+
+func TestNewSessionIDSortsAndValidates(t *testing.T) {
+	a := NewSessionID(time.Date(2026, 11, 22, 2, 15, 0, 0, time.UTC))
+	b := NewSessionID(time.Date(2026, 11, 22, 2, 15, 1, 0, time.UTC))
+	if !strings.HasPrefix(a, "20261122-021500-") || !ValidSessionID(a) || !(a < b) {
+		t.Fatalf("ids %s %s", a, b)
+	}
+	if ValidSessionID("../etc") {
+		t.Fatal("path accepted as an id")
+	}
+}
+
+func TestLocate(t *testing.T) {
+	dir := t.TempDir()
+	for _, id := range []string{"20261122-021500-ab12", "20261122-021500-cd34", "20261123-080000-0000"} {
+		os.WriteFile(SessionPath(dir, id), []byte{}, 0o600)
+	}
+	other := filepath.Join(t.TempDir(), "copy.jsonl")
+	os.WriteFile(other, nil, 0o600)
+	tests := []struct{ arg, want, err string }{
+		{"20261122-021500-ab12", SessionPath(dir, "20261122-021500-ab12"), ""},
+		{"20261123", SessionPath(dir, "20261123-080000-0000"), ""},
+		{"20261122-0215", "", "ambiguous"},
+		{"nope", "", "no session"},
+		{other, other, ""},
+		{filepath.Join(dir, "missing.jsonl"), "", "missing.jsonl"},
+		{"", "", "no session given"},
+	}
+	for _, tt := range tests {
+		got, err := Locate(dir, tt.arg)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Locate(%q) err = %v, want %q", tt.arg, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Locate(%q) = %q, %v; want %q", tt.arg, got, err, tt.want)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(id string, events ...[2]any) *Writer {
+		w, _, err := Create(SessionPath(dir, id), "session.start", map[string]any{
+			"session":  id,
+			"runbook":  map[string]any{"id": "mysql-replica-upgrade", "title": "Upgrade"},
+			"operator": map[string]any{"name": "Ana", "user": "ana", "host": "bastion"},
+			"ticket":   "CHG-1", "mode": "rehearsal",
+		}, WithClock(fixedClock()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if _, err := w.Append(e[0].(string), e[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w
+	}
+	done := mk("20261122-010000-0001", [2]any{"step.enter", map[string]any{"step": "stop-slave"}}, [2]any{"session.end", map[string]any{"state": "completed"}})
+	done.Close()
+	halted := mk("20261122-020000-0002", [2]any{"step.enter", map[string]any{"step": "s2"}}, [2]any{"session.halt", map[string]any{"step": "s2", "reason": "x"}})
+	halted.Close()
+	cut := mk("20261122-030000-0003", [2]any{"step.enter", map[string]any{"step": "s3"}})
+	cut.Close()
+	live := mk("20261122-040000-0004", [2]any{"step.enter", map[string]any{"step": "s4"}})
+	defer live.Close()
+	os.WriteFile(SessionPath(dir, "20261122-050000-0005"), []byte("garbage\n"), 0o600)
+
+	got, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ state, step string }{{StateCompleted, "stop-slave"}, {StateHalted, "s2"}, {StateInterrupted, "s3"}, {StateActive, "s4"}, {StateInterrupted, ""}}
+	if len(got) != len(want) {
+		t.Fatalf("%d sessions", len(got))
+	}
+	for i, w := range want {
+		if got[i].State != w.state || got[i].Step != w.step {
+			t.Errorf("%s: state %s step %s; want %s %s", got[i].ID, got[i].State, got[i].Step, w.state, w.step)
+		}
+	}
+	s := got[0]
+	if s.Runbook != "mysql-replica-upgrade" || s.Operator != "Ana" || s.Mode != "rehearsal" || s.Ticket != "CHG-1" || s.Records != 3 || s.LastType != "session.end" || s.Started.IsZero() || s.Problem != "" {
+		t.Errorf("summary %+v", s)
+	}
+	if got[4].Problem == "" {
+		t.Error("garbage journal listed without a problem")
+	}
+}
