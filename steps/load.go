@@ -3,10 +3,17 @@ package steps
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
+	"sort"
+	"strings"
 
-	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Load reads and validates the runbook at path.
@@ -19,12 +26,38 @@ func Load(path string) (*Runbook, error) {
 }
 
 // Parse decodes and validates a runbook; name is used in error positions.
-// Placeholder: the strict loader replaces this.
-func Parse(name string, data []byte) (*Runbook, error) {
-	var rb Runbook
-	if err := yaml.UnmarshalWithOptions(data, &rb, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+// Any problem is returned as a *LoadError listing every finding (a YAML
+// syntax error stops at the first). On success a top-level `steps:` list
+// has been moved into one untitled section, and Path and SHA256 are set.
+func Parse(name string, data []byte) (rb *Runbook, err error) {
+	d := newDecoder(name)
+	file, perr := parseYAML(data)
+	if perr != nil {
+		return nil, &LoadError{Findings: []Finding{syntaxFinding(name, perr)}}
 	}
+	var docs []ast.Node
+	for _, doc := range file.Docs {
+		if doc != nil && doc.Body != nil {
+			docs = append(docs, doc.Body)
+		}
+	}
+	switch len(docs) {
+	case 0:
+		return nil, &LoadError{Findings: []Finding{{File: name, Line: 1, Col: 1, Msg: "runbook: the file is empty: it needs at least id, title and steps"}}}
+	case 1:
+	default:
+		p := posOf(docs[1])
+		return nil, &LoadError{Findings: []Finding{{File: name, Line: p.Line, Col: p.Col, Msg: "runbook: a runbook file holds one YAML document; remove the second (---)"}}}
+	}
+	d.collectAnchors(docs[0])
+	dec := d.runbook(docs[0])
+	d.validate(dec)
+	if len(d.findings) > 0 {
+		fs := dedupe(d.findings)
+		sortFindings(fs)
+		return nil, &LoadError{Findings: fs}
+	}
+	rb = dec.rb
 	if len(rb.Steps) > 0 {
 		rb.Sections = append(rb.Sections, Section{Steps: rb.Steps})
 		rb.Steps = nil
@@ -32,5 +65,139 @@ func Parse(name string, data []byte) (*Runbook, error) {
 	sum := sha256.Sum256(data)
 	rb.SHA256 = hex.EncodeToString(sum[:])
 	rb.Path = name
-	return &rb, nil
+	return rb, nil
+}
+
+// parseYAML runs goccy's parser, turning a panic inside it (on input it was
+// never meant to see) into an error so Parse never panics.
+func parseYAML(data []byte) (file *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			file, err = nil, fmt.Errorf("the YAML parser failed on this file (%v)", r)
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+// syntaxFinding turns a goccy error into a finding with its position and
+// without goccy's source excerpt (lint prints one line per finding).
+func syntaxFinding(name string, err error) Finding {
+	f := Finding{File: name, Line: 1, Col: 1, Msg: "YAML syntax: " + err.Error()}
+	var withTok interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	if errors.As(err, &withTok) {
+		f.Msg = "YAML syntax: " + withTok.GetMessage()
+		if tk := withTok.GetToken(); tk != nil && tk.Position != nil {
+			f.Line, f.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	return f
+}
+
+func dedupe(in []Finding) []Finding {
+	seen := map[Finding]bool{}
+	out := in[:0:0]
+	for _, f := range in {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ListBundled loads every runbook at the top of fsys (*.yaml, *.yml), sorted
+// by id. Files that fail to load are reported together in the error, after
+// the ones that loaded.
+func ListBundled(fsys fs.FS) ([]*Runbook, error) {
+	names, err := bundledFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Runbook
+	var errs []error
+	for _, n := range names {
+		rb, err := loadFS(fsys, n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, rb)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, errors.Join(errs...)
+}
+
+func bundledFiles(fsys fs.FS) ([]string, error) {
+	ents, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("list bundled runbooks: %w", err)
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && isYAML(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+func isYAML(p string) bool {
+	ext := strings.ToLower(path.Ext(p))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// loadFS parses a bundled file; its Path reads runbooks/<file>, where it
+// lives in the source tree.
+func loadFS(fsys fs.FS, file string) (*Runbook, error) {
+	data, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, fmt.Errorf("load bundled runbook %s: %w", file, err)
+	}
+	return Parse("runbooks/"+file, data)
+}
+
+// LoadBundled loads the bundled runbook with this id. An unknown id is an
+// error that lists the ids there are.
+func LoadBundled(fsys fs.FS, id string) (*Runbook, error) {
+	// The file is normally named after the id; fall back to a scan.
+	for _, ext := range []string{".yaml", ".yml"} {
+		if rb, err := loadFS(fsys, id+ext); err == nil && rb.ID == id {
+			return rb, nil
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	all, err := ListBundled(fsys)
+	for _, rb := range all {
+		if rb.ID == id {
+			return rb, nil
+		}
+	}
+	ids := make([]string, len(all))
+	for i, rb := range all {
+		ids[i] = rb.ID
+	}
+	msg := fmt.Sprintf("no bundled runbook %q%s; bundled: %s", id, suggest(id, ids), strings.Join(ids, ", "))
+	if len(ids) == 0 {
+		msg = fmt.Sprintf("no bundled runbook %q (none are bundled)", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s\n%w", msg, err)
+	}
+	return nil, errors.New(msg + " (or give a path to a .yaml file)")
+}
+
+// Resolve loads arg as a file when it names one (or ends in .yaml/.yml),
+// otherwise as the id of a bundled runbook in fsys.
+func Resolve(fsys fs.FS, arg string) (*Runbook, error) {
+	if isYAML(arg) || strings.ContainsRune(arg, os.PathSeparator) {
+		return Load(arg)
+	}
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return Load(arg)
+	}
+	return LoadBundled(fsys, arg)
 }
