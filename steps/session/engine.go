@@ -1,0 +1,497 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+)
+
+// Journal is where the engine records events. *journal.Writer satisfies it;
+// tests use a MemoryJournal. Append must not return before the record is
+// durable (the file journal fsyncs).
+type Journal interface {
+	Append(typ string, data any) (journal.Record, error)
+}
+
+// Modes of a session.
+const (
+	ModeLive      = "live"
+	ModeRehearsal = "rehearsal"
+)
+
+// Config is what a session starts from.
+type Config struct {
+	// SessionID names the session (journal.NewSessionID).
+	SessionID string
+	Runbook   *steps.Runbook
+	// Params holds every param's value (defaults already applied).
+	Params map[string]string
+	// Secrets names params whose values are secret, besides those the
+	// runbook marks `secret: true`.
+	Secrets []string
+	// Redact lists further secret values (resolved passwords, DSNs) that
+	// must never reach the journal, even if a probe echoes one back.
+	Redact   []string
+	Operator Operator
+	Ticket   string
+	// Mode is ModeLive or ModeRehearsal; Scenario names a rehearsal's.
+	Mode     string
+	Scenario string
+	// Version is handrail's version, for session.start.
+	Version string
+	Journal Journal
+	// Clock is the time source for ages and elapsed times (default
+	// time.Now).
+	Clock func() time.Time
+}
+
+// StepState is where a step stands in the session.
+type StepState string
+
+// Step states.
+const (
+	StatePending    StepState = "pending"
+	StateCurrent    StepState = "current"
+	StateDone       StepState = "done"
+	StateSkipped    StepState = "skipped"
+	StateOverridden StepState = "overridden"
+	StateFailed     StepState = "failed"
+)
+
+// ActionState is where the current step's action stands. The confirmation
+// dialog before an action runs belongs to the UI: ActionStart(false)
+// refuses with ErrNeedConfirm.
+type ActionState string
+
+// Action states.
+const (
+	ActionNone    ActionState = "none"
+	ActionRunning ActionState = "running"
+	// ActionUnknown: the action started before a break and its end was
+	// never journaled; the operator must attest what happened.
+	ActionUnknown ActionState = "unknown-outcome"
+)
+
+// Errors the engine returns; match them with errors.Is.
+var (
+	ErrGateClosed     = errors.New("the gate is closed")
+	ErrNeedConfirm    = errors.New("confirmation required")
+	ErrEnded          = errors.New("the session has ended")
+	ErrRunbookChanged = errors.New("the runbook changed since the session started")
+	ErrNoAction       = errors.New("no action to do that with")
+)
+
+// GateClosedError lists what holds the gate; errors.Is(err, ErrGateClosed).
+type GateClosedError struct {
+	Step     string
+	Blocking []Blocker
+}
+
+func (e *GateClosedError) Error() string {
+	parts := make([]string, len(e.Blocking))
+	for i, b := range e.Blocking {
+		parts[i] = b.String()
+	}
+	return fmt.Sprintf("step %s: %v: %s (wait for the checks, or override with a written reason)", e.Step, ErrGateClosed, strings.Join(parts, "; "))
+}
+
+// Is makes errors.Is(err, ErrGateClosed) true.
+func (e *GateClosedError) Is(target error) bool { return target == ErrGateClosed }
+
+type checkState struct {
+	check checks.Check
+	// last is the latest accepted result and at when it arrived (the
+	// engine's clock live; the record's time on replay).
+	last *checks.Result
+	at   time.Time
+	// status and pass as last journaled (check.status), which is what a
+	// new result is compared with.
+	status    checks.Status
+	pass      bool
+	journaled bool
+	ticked    bool
+}
+
+type unitState struct {
+	state    StepState
+	entered  time.Time
+	duration time.Duration
+	reason   string
+}
+
+// Engine is one session's state machine. It is not safe for concurrent use:
+// one goroutine owns it.
+type Engine struct {
+	cfg     Config
+	j       Journal
+	clock   func() time.Time
+	secrets []string
+
+	units []unit
+	st    []unitState
+	cur   int
+	gen   uint64
+	chk   map[string]*checkState
+
+	gateOpen    bool
+	onFail      *OnFailData
+	action      ActionState
+	lastAction  *checks.ActionResult
+	start       StartData
+	started     time.Time
+	ended       string
+	haltReason  string
+	downRunning bool
+	downSince   time.Time
+	downStep    string
+	downTotal   time.Duration
+	overrides   []OverrideData
+	notes       []NoteData
+	attests     []ActionAttestData
+	resumes     int
+	// pendingGoto is the goto's target until its step.enter (-1: none).
+	pendingGoto int
+	repairs     int
+	lastSeq     uint64
+}
+
+// newEngine builds the engine's static part (units, secrets) without
+// journaling anything.
+func newEngine(cfg Config) (*Engine, error) {
+	if cfg.Runbook == nil {
+		return nil, errors.New("session: no runbook")
+	}
+	if cfg.Journal == nil {
+		return nil, errors.New("session: no journal")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeLive
+	}
+	if cfg.Mode != ModeLive && cfg.Mode != ModeRehearsal {
+		return nil, fmt.Errorf("session: mode %q: want %q or %q", cfg.Mode, ModeLive, ModeRehearsal)
+	}
+	params := make(map[string]string, len(cfg.Params))
+	for k, v := range cfg.Params {
+		params[k] = v
+	}
+	cfg.Params = params
+	e := &Engine{cfg: cfg, j: cfg.Journal, clock: cfg.Clock, cur: -1, action: ActionNone, pendingGoto: -1}
+	secretNames := map[string]bool{}
+	for _, n := range cfg.Secrets {
+		secretNames[n] = true
+	}
+	for _, p := range cfg.Runbook.Params {
+		if p.Secret {
+			secretNames[p.Name] = true
+		}
+	}
+	for n := range secretNames {
+		if v := params[n]; v != "" && v != SecretMark {
+			e.secrets = append(e.secrets, v)
+		}
+	}
+	for _, v := range cfg.Redact {
+		if v != "" {
+			e.secrets = append(e.secrets, v)
+		}
+	}
+	e.units = expand(cfg.Runbook, params)
+	if len(e.units) == 0 {
+		return nil, fmt.Errorf("session: runbook %s has no steps", cfg.Runbook.ID)
+	}
+	e.st = make([]unitState, len(e.units))
+	for i, u := range e.units {
+		e.st[i].state = StatePending
+		if u.SkipWhy != "" {
+			e.st[i].state = StateSkipped
+			e.st[i].reason = u.SkipWhy
+		}
+	}
+	e.start = StartData{
+		Session: cfg.SessionID,
+		Runbook: RunbookRef{ID: cfg.Runbook.ID, Title: cfg.Runbook.Title, Source: cfg.Runbook.Source,
+			Path: cfg.Runbook.Path, SHA256: cfg.Runbook.SHA256},
+		Params:          map[string]string{},
+		Operator:        cfg.Operator,
+		Ticket:          cfg.Ticket,
+		Mode:            cfg.Mode,
+		Scenario:        cfg.Scenario,
+		HandrailVersion: cfg.Version,
+	}
+	for k, v := range params {
+		if secretNames[k] {
+			v = SecretMark
+		}
+		e.start.Params[k] = v
+	}
+	return e, nil
+}
+
+// New starts a session: it journals session.start (secret params as
+// "[secret]"), a step.skip for every step whose `when` does not hold, and
+// enters the first applicable step.
+func New(cfg Config) (*Engine, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.emit(EvSessionStart, e.start); err != nil {
+		return nil, err
+	}
+	for _, u := range e.units {
+		if u.SkipWhy != "" {
+			if err := e.emit(EvStepSkip, StepSkipData{Step: u.Key, Reason: u.SkipWhy}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := e.advance(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// emit journals one event and, once the append returned, applies it.
+func (e *Engine) emit(typ string, data any) error {
+	raw, err := redactJSON(data, e.secrets)
+	if err != nil {
+		return fmt.Errorf("session: encode %s: %w", typ, err)
+	}
+	rec, err := e.j.Append(typ, raw)
+	if err != nil {
+		return fmt.Errorf("session: journal %s: %w", typ, err)
+	}
+	if len(rec.Data) == 0 {
+		rec.Data = raw
+	}
+	if rec.Type == "" {
+		rec.Type = typ
+	}
+	return e.apply(rec)
+}
+
+// unitIndex finds a unit by key.
+func (e *Engine) unitIndex(key string) int {
+	for i, u := range e.units {
+		if u.Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// apply changes state by one record. Live operations and Replay both go
+// through here, which is what makes a replayed engine equal to the live one.
+func (e *Engine) apply(rec journal.Record) error {
+	t := rec.Time.UTC().Round(0)
+	e.lastSeq = rec.Seq
+	bad := func(err error) error {
+		return fmt.Errorf("session: record %d (%s): %w", rec.Seq, rec.Type, err)
+	}
+	switch rec.Type {
+	case EvSessionStart:
+		var d StartData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.start = d
+		e.started = t
+	case EvStepSkip:
+		var d StepSkipData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		if i := e.unitIndex(d.Step); i >= 0 {
+			e.st[i].state = StateSkipped
+			e.st[i].reason = d.Reason
+		}
+	case EvStepEnter:
+		var d StepEnterData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		i := e.unitIndex(d.Step)
+		if i < 0 {
+			return bad(fmt.Errorf("step %s is not in the runbook", d.Step))
+		}
+		e.cur = i
+		e.pendingGoto = -1
+		e.st[i] = unitState{state: StateCurrent, entered: t}
+		e.gen++
+		e.chk = map[string]*checkState{}
+		for _, c := range e.units[i].Step.Checks {
+			e.chk[c.ID] = &checkState{check: c}
+		}
+		e.gateOpen = false
+		e.onFail = nil
+		e.action = ActionNone
+		e.lastAction = nil
+	case EvCheckStatus:
+		var d CheckStatusData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		if cs := e.curCheck(d.Step, d.Check); cs != nil {
+			st := parseStatus(d.Status)
+			cs.status, cs.pass, cs.journaled = st, d.Verdict.Pass, true
+			cs.last = &checks.Result{Step: d.Step, CheckID: d.Check, Gen: e.gen, Obs: d.Observation, Verdict: d.Verdict, Status: st}
+			cs.at = t
+		}
+	case EvGateOpen:
+		e.gateOpen = true
+	case EvGateClosed:
+		e.gateOpen = false
+	case EvManualTick:
+		var d ManualTickData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		if cs := e.curCheck(d.Step, d.Check); cs != nil {
+			cs.ticked = d.Ticked
+		}
+	case EvActionStart:
+		e.action = ActionRunning
+	case EvActionEnd:
+		var d ActionEndData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.action = ActionNone
+		e.lastAction = &d.Result
+	case EvActionAttest:
+		var d ActionAttestData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.action = ActionNone
+		e.attests = append(e.attests, d)
+	case EvOverride:
+		var d OverrideData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.overrides = append(e.overrides, d)
+	case EvNote:
+		var d NoteData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.notes = append(e.notes, d)
+	case EvStepDone:
+		var d StepDoneData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		if i := e.unitIndex(d.Step); i >= 0 {
+			e.st[i].state = StateDone
+			if d.Via == ViaOverride {
+				e.st[i].state = StateOverridden
+			}
+			e.st[i].duration = d.DurationNS
+		}
+		e.gateOpen = false
+	case EvOnFail:
+		var d OnFailData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.onFail = &d
+	case EvGoto:
+		var d GotoData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		from, to := e.unitIndex(d.From), e.unitIndex(d.To)
+		if from < 0 || to < 0 {
+			return bad(fmt.Errorf("goto %s -> %s: unknown step", d.From, d.To))
+		}
+		e.st[from].state = StateFailed
+		e.pendingGoto = to
+		if to <= from {
+			// Going back: the steps from the target on are to be done again.
+			for i := to; i < len(e.units); i++ {
+				if e.units[i].SkipWhy == "" {
+					e.st[i] = unitState{state: StatePending}
+				}
+			}
+		} else {
+			for i := from + 1; i < to; i++ {
+				if e.units[i].SkipWhy == "" {
+					e.st[i] = unitState{state: StateSkipped, reason: "goto " + d.To + " from " + d.From}
+				}
+			}
+		}
+	case EvDowntimeStart:
+		var d DowntimeStartData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.downRunning, e.downSince, e.downStep = true, t, d.Step
+	case EvDowntimeStop:
+		var d DowntimeStopData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.downRunning, e.downSince, e.downStep = false, time.Time{}, ""
+		e.downTotal = d.TotalNS
+	case EvSessionResume:
+		e.resumes++
+		e.ended = ""
+		e.gen++
+		// Never trust results from before the break: every check runs
+		// again, and manual checks are ticked again.
+		for _, cs := range e.chk {
+			*cs = checkState{check: cs.check}
+		}
+		e.gateOpen = false
+		e.onFail = nil
+		if e.action == ActionRunning {
+			e.action = ActionUnknown
+		}
+	case EvJournalRepair:
+		e.repairs++
+	case EvSessionHalt:
+		var d HaltData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.haltReason = d.Reason
+		if e.cur >= 0 && e.st[e.cur].state == StateCurrent {
+			e.st[e.cur].state = StateFailed
+		}
+	case EvSessionEnd:
+		var d EndData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.ended = d.State
+		e.gateOpen = false
+	default:
+		// Unknown types (from a newer handrail) carry no engine state.
+	}
+	return nil
+}
+
+func (e *Engine) curCheck(step, id string) *checkState {
+	if e.cur < 0 || e.units[e.cur].Key != step {
+		return nil
+	}
+	return e.chk[id]
+}
+
+func parseStatus(s string) checks.Status {
+	for st := checks.StatusPending; st <= checks.StatusFail; st++ {
+		if st.String() == s {
+			return st
+		}
+	}
+	return checks.StatusPending
+}

@@ -1,0 +1,58 @@
+package session
+
+import (
+	"os"
+	"os/user"
+	"strings"
+)
+
+// Operator is who drives a session, from where.
+type Operator struct {
+	Name      string `json:"name"`
+	User      string `json:"user"`
+	Host      string `json:"host"`
+	TTY       string `json:"tty"`
+	SSHClient string `json:"ssh_client"`
+}
+
+// DetectOperator fills in who and where from the environment and the OS:
+// the login user ($USER, else the OS account), the host name, the terminal
+// on stdin, and the SSH client address ($SSH_CLIENT or $SSH_CONNECTION).
+// name is the operator's own name (--operator); it defaults to the user.
+func DetectOperator(name string) Operator {
+	op := Operator{Name: strings.TrimSpace(name), User: os.Getenv("USER")}
+	if op.User == "" {
+		if u, err := user.Current(); err == nil {
+			op.User = u.Username
+		}
+	}
+	if op.Name == "" {
+		op.Name = op.User
+	}
+	op.Host, _ = os.Hostname()
+	op.TTY = stdinTTY()
+	op.SSHClient = sshClient(os.Getenv("SSH_CLIENT"), os.Getenv("SSH_CONNECTION"))
+	return op
+}
+
+// stdinTTY names the terminal on stdin ("" when stdin is not a terminal).
+func stdinTTY() string {
+	if p, err := os.Readlink("/proc/self/fd/0"); err == nil {
+		if strings.HasPrefix(p, "/dev/pts/") || strings.HasPrefix(p, "/dev/tty") {
+			return p
+		}
+		return ""
+	}
+	return ""
+}
+
+// sshClient is the client's address and port: SSH_CLIENT is
+// "addr port localport"; SSH_CONNECTION is "addr port localaddr localport".
+func sshClient(client, conn string) string {
+	for _, v := range []string{client, conn} {
+		if f := strings.Fields(v); len(f) >= 2 {
+			return f[0] + " " + f[1]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,412 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/handrail/handrail/checks"
+)
+
+// Override categories.
+const (
+	CategoryKnownIssue   = "known-issue"
+	CategoryCheckWrong   = "check-wrong"
+	CategoryAcceptedRisk = "accepted-risk"
+	CategoryOther        = "other"
+)
+
+// Categories lists the override categories in the order a form offers them.
+var Categories = []string{CategoryKnownIssue, CategoryCheckWrong, CategoryAcceptedRisk, CategoryOther}
+
+// MinReason is the shortest override reason accepted, in characters after
+// trimming: long enough that "ok" or "skip" cannot pass for a reason.
+const MinReason = 15
+
+// Attestation outcomes for an action whose end was never journaled.
+const (
+	OutcomeSucceeded = "succeeded"
+	OutcomeFailed    = "failed"
+	OutcomeNotRun    = "not-run"
+)
+
+// Outcomes lists the attestation outcomes.
+var Outcomes = []string{OutcomeSucceeded, OutcomeFailed, OutcomeNotRun}
+
+// OverrideRequest asks to leave the current step although its gate is
+// closed.
+type OverrideRequest struct {
+	// Checks names the failing checks overridden; it must cover every
+	// blocking check and name only blocking ones.
+	Checks   []string
+	Category string
+	Reason   string
+	// Confirmed is the operator's second confirmation; without it Override
+	// validates the request and returns ErrNeedConfirm.
+	Confirmed bool
+}
+
+func (e *Engine) live() error {
+	if e.ended != "" {
+		return fmt.Errorf("%w (%s): resume it with `handrail resume %s`", ErrEnded, e.ended, e.start.Session)
+	}
+	if e.cur < 0 || e.st[e.cur].state != StateCurrent {
+		return fmt.Errorf("%w: no current step", ErrEnded)
+	}
+	return nil
+}
+
+// Observe feeds one poll result in. Results for another step or from an
+// earlier generation are ignored (changed=false). check.status is journaled
+// only when the check's status or pass/fail changes; gate.open/closed when
+// the gate changes; on_fail once, when a required check first fails.
+func (e *Engine) Observe(r checks.Result) (bool, error) {
+	if e.ended != "" || e.cur < 0 || e.st[e.cur].state != StateCurrent {
+		return false, nil
+	}
+	u := e.units[e.cur]
+	if r.Step != u.Key || r.Gen != e.gen {
+		return false, nil
+	}
+	cs := e.chk[r.CheckID]
+	if cs == nil || cs.check.Kind == checks.KindManual {
+		return false, nil
+	}
+	r = redactResult(r, e.secrets)
+	if !cs.journaled || cs.status != r.Status || cs.pass != r.Verdict.Pass {
+		if err := e.emit(EvCheckStatus, CheckStatusData{Step: u.Key, Check: r.CheckID,
+			Status: r.Status.String(), Verdict: r.Verdict, Observation: r.Obs}); err != nil {
+			return false, err
+		}
+	}
+	res := r
+	cs.last = &res
+	cs.at = e.clock().UTC().Round(0)
+	if r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil {
+		of := u.Step.OnFail
+		if err := e.emit(EvOnFail, OnFailData{Step: u.Key, Say: of.Say, Goto: of.Goto, Halt: of.Halt, Check: r.CheckID}); err != nil {
+			return true, err
+		}
+		if of.Halt {
+			return true, e.halt(fmt.Sprintf("check %s failed and the runbook says to halt: %s", r.CheckID, of.Say))
+		}
+	}
+	_, err := e.updateGate()
+	return true, err
+}
+
+// Refresh re-judges the gate against the clock (results age even when no
+// new one arrives) and journals gate.closed when it went stale.
+func (e *Engine) Refresh() (bool, error) { return e.updateGate() }
+
+// Next leaves the current step through its open gate and enters the next
+// applicable one (or completes the session). It is refused with a
+// *GateClosedError while the gate is closed.
+func (e *Engine) Next() error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	if _, err := e.updateGate(); err != nil {
+		return err
+	}
+	if !e.gateOpen {
+		return &GateClosedError{Step: e.units[e.cur].Key, Blocking: e.Gate().Blocking}
+	}
+	via := ViaManual
+	for _, c := range e.units[e.cur].Step.Checks {
+		if c.Kind != checks.KindManual {
+			via = ViaGate
+		}
+	}
+	if err := e.finishStep(via); err != nil {
+		return err
+	}
+	return e.advance()
+}
+
+// Override leaves the current step although its gate is closed, with a
+// category and a written reason that go on the record with the failing
+// observations as evidence.
+func (e *Engine) Override(o OverrideRequest) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	if _, err := e.updateGate(); err != nil {
+		return err
+	}
+	g := e.Gate()
+	if g.Open {
+		return errors.New("override: the gate is open: use next")
+	}
+	blocking := map[string]bool{}
+	for _, b := range g.Blocking {
+		if b.Check == "" {
+			return fmt.Errorf("override: %s; an override cannot cover that", b.Reason)
+		}
+		blocking[b.Check] = true
+	}
+	if !slices.Contains(Categories, o.Category) {
+		return fmt.Errorf("override: category %q: choose one of %s", o.Category, strings.Join(Categories, ", "))
+	}
+	reason := strings.TrimSpace(o.Reason)
+	if n := len([]rune(reason)); n < MinReason {
+		return fmt.Errorf("override: the reason must say why in at least %d characters (it has %d)", MinReason, n)
+	}
+	if len(o.Checks) == 0 {
+		return errors.New("override: name the failing checks it covers")
+	}
+	named := map[string]bool{}
+	for _, id := range o.Checks {
+		if !blocking[id] {
+			return fmt.Errorf("override: check %q is not holding the gate (blocking: %s)", id, strings.Join(sortedKeys(blocking), ", "))
+		}
+		named[id] = true
+	}
+	var missing []string
+	for _, id := range sortedKeys(blocking) {
+		if !named[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("override: it must cover every blocking check; also name %s", strings.Join(missing, ", "))
+	}
+	if !o.Confirmed {
+		return ErrNeedConfirm
+	}
+	ids := sortedKeys(named)
+	if err := e.emit(EvOverride, OverrideData{Step: e.units[e.cur].Key, Checks: ids, Category: o.Category,
+		Reason: reason, Evidence: e.evidence(ids)}); err != nil {
+		return err
+	}
+	if err := e.finishStep(ViaOverride); err != nil {
+		return err
+	}
+	return e.advance()
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// finishStep journals step.done, and downtime.stop when the step ran the
+// downtime clock.
+func (e *Engine) finishStep(via string) error {
+	key := e.units[e.cur].Key
+	d := e.clock().Sub(e.st[e.cur].entered)
+	if err := e.emit(EvStepDone, StepDoneData{Step: key, Via: via, DurationNS: d}); err != nil {
+		return err
+	}
+	return e.stopDowntime()
+}
+
+func (e *Engine) stopDowntime() error {
+	if !e.downRunning {
+		return nil
+	}
+	d := e.clock().Sub(e.downSince)
+	return e.emit(EvDowntimeStop, DowntimeStopData{Step: e.downStep, DurationNS: d, TotalNS: e.downTotal + d})
+}
+
+// advance enters the first applicable step after the current one, or
+// completes the session.
+func (e *Engine) advance() error {
+	for i := e.cur + 1; i < len(e.units); i++ {
+		if e.st[i].state == StatePending {
+			return e.enter(i)
+		}
+	}
+	return e.emit(EvSessionEnd, EndData{State: EndCompleted, DowntimeTotalNS: e.downTotal})
+}
+
+func (e *Engine) enter(i int) error {
+	u := e.units[i]
+	if err := e.emit(EvStepEnter, StepEnterData{Step: u.Key, Title: u.Step.Title, Index: i, Item: u.Item}); err != nil {
+		return err
+	}
+	if u.Step.Impact == "downtime" && !e.downRunning {
+		if err := e.emit(EvDowntimeStart, DowntimeStartData{Step: u.Key}); err != nil {
+			return err
+		}
+	}
+	_, err := e.updateGate()
+	return err
+}
+
+// Note journals a free-text note on the current step.
+func (e *Engine) Note(text string) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return errors.New("note: empty: write what happened")
+	}
+	return e.emit(EvNote, NoteData{Step: e.units[e.cur].Key, Text: text})
+}
+
+// Tick sets a manual check's tick (the operator's attestation) and
+// journals it.
+func (e *Engine) Tick(checkID string, ticked bool) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	cs := e.chk[checkID]
+	if cs == nil || cs.check.Kind != checks.KindManual {
+		return fmt.Errorf("tick: %q is not a manual check of step %s (manual checks: %s)", checkID, e.units[e.cur].Key, strings.Join(e.manualIDs(), ", "))
+	}
+	if cs.ticked == ticked {
+		return nil
+	}
+	if err := e.emit(EvManualTick, ManualTickData{Step: e.units[e.cur].Key, Check: checkID, Ticked: ticked, Attest: cs.check.Attest}); err != nil {
+		return err
+	}
+	_, err := e.updateGate()
+	return err
+}
+
+func (e *Engine) manualIDs() []string {
+	var out []string
+	for _, c := range e.units[e.cur].Step.Checks {
+		if c.Kind == checks.KindManual {
+			out = append(out, c.ID)
+		}
+	}
+	if out == nil {
+		return []string{"none"}
+	}
+	return out
+}
+
+// ActionStart journals action.start for the current step's action and
+// returns it (bound) with its target, for the caller to run through the
+// Driver off the UI thread and report with ActionEnd. Unconfirmed, it
+// returns ErrNeedConfirm: the operator must confirm the exact thing first.
+func (e *Engine) ActionStart(confirmed bool) (checks.Action, checks.Target, error) {
+	if err := e.live(); err != nil {
+		return checks.Action{}, checks.Target{}, err
+	}
+	u := e.units[e.cur]
+	if u.Step.Action == nil {
+		return checks.Action{}, checks.Target{}, fmt.Errorf("%w: step %s has no action; carry out its commands by hand", ErrNoAction, u.Key)
+	}
+	switch e.action {
+	case ActionRunning:
+		return checks.Action{}, checks.Target{}, errors.New("action: it is already running")
+	case ActionUnknown:
+		return checks.Action{}, checks.Target{}, errors.New("action: the previous run's outcome is unknown: attest it first")
+	}
+	a := *u.Step.Action
+	t := u.Targets[a.Target]
+	if !confirmed {
+		return a, t, ErrNeedConfirm
+	}
+	if err := e.emit(EvActionStart, ActionStartData{Step: u.Key, Kind: a.Kind, Target: a.Target,
+		Address: t.Address(), Describe: a.Describe()}); err != nil {
+		return checks.Action{}, checks.Target{}, err
+	}
+	_, err := e.updateGate()
+	return a, t, err
+}
+
+// ActionEnd journals what the running action did.
+func (e *Engine) ActionEnd(res checks.ActionResult) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	if e.action != ActionRunning {
+		return fmt.Errorf("%w: no action is running", ErrNoAction)
+	}
+	if err := e.emit(EvActionEnd, ActionEndData{Step: e.units[e.cur].Key, Result: res}); err != nil {
+		return err
+	}
+	_, err := e.updateGate()
+	return err
+}
+
+// AttestUnknown records what the operator found happened to an action whose
+// end was never journaled (outcome: succeeded, failed or not-run).
+func (e *Engine) AttestUnknown(outcome, text string) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	if e.action != ActionUnknown {
+		return fmt.Errorf("%w: no action has an unknown outcome", ErrNoAction)
+	}
+	if !slices.Contains(Outcomes, outcome) {
+		return fmt.Errorf("attest: outcome %q: choose one of %s", outcome, strings.Join(Outcomes, ", "))
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return errors.New("attest: say how you know what happened")
+	}
+	if err := e.emit(EvActionAttest, ActionAttestData{Step: e.units[e.cur].Key, Outcome: outcome, Text: text}); err != nil {
+		return err
+	}
+	_, err := e.updateGate()
+	return err
+}
+
+// Goto follows the current step's on_fail goto, once one of its checks
+// failed. step is the target's step id (the first of a foreach's items).
+func (e *Engine) Goto(step string) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	u := e.units[e.cur]
+	if e.onFail == nil || u.Step.OnFail == nil || u.Step.OnFail.Goto == "" {
+		return fmt.Errorf("goto: step %s offers no goto now (only after a check fails and its on_fail names one)", u.Key)
+	}
+	if step != u.Step.OnFail.Goto {
+		return fmt.Errorf("goto: step %s's on_fail offers %s, not %s", u.Key, u.Step.OnFail.Goto, step)
+	}
+	to := -1
+	for i, v := range e.units {
+		if (v.BaseID == step || v.Key == step) && v.SkipWhy == "" {
+			to = i
+			break
+		}
+	}
+	if to < 0 {
+		return fmt.Errorf("goto: step %s does not apply in this session (its `when` does not hold)", step)
+	}
+	if e.action == ActionRunning {
+		return errors.New("goto: the step's action is still running")
+	}
+	if err := e.stopDowntime(); err != nil {
+		return err
+	}
+	if err := e.emit(EvGoto, GotoData{From: u.Key, To: e.units[to].Key}); err != nil {
+		return err
+	}
+	return e.enter(to)
+}
+
+func (e *Engine) halt(reason string) error {
+	key := ""
+	if e.cur >= 0 {
+		key = e.units[e.cur].Key
+	}
+	if err := e.stopDowntime(); err != nil {
+		return err
+	}
+	if err := e.emit(EvSessionHalt, HaltData{Step: key, Reason: reason}); err != nil {
+		return err
+	}
+	return e.emit(EvSessionEnd, EndData{State: EndHalted, DowntimeTotalNS: e.downTotal})
+}
+
+// Quit ends the session for now; `handrail resume` picks it up. A running
+// downtime clock keeps running: the systems stay down while nobody watches.
+func (e *Engine) Quit() error {
+	if e.ended != "" {
+		return nil
+	}
+	return e.emit(EvSessionEnd, EndData{State: EndQuit, DowntimeTotalNS: e.Downtime()})
+}
