@@ -1,0 +1,356 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+func newTextarea(s Styles, placeholder string) textarea.Model {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.Placeholder = placeholder
+	ta.CharLimit = 2000
+	ta.SetStyles(textarea.DefaultStyles(s.Dark))
+	ta.SetHeight(4)
+	return ta
+}
+
+// noteDialog takes a free-text note for the journal.
+type noteDialog struct {
+	step    string
+	ta      textarea.Model
+	onBtn   bool // focus on the buttons instead of the text
+	btn     buttons
+	armed   bool
+	width   int
+	problem string
+	s       Styles
+}
+
+func newNoteDialog(st StepView, s Styles) noteDialog {
+	d := noteDialog{step: st.Title(), ta: newTextarea(s, "What happened, what you saw, who you spoke to…"), s: s,
+		btn: buttons{labels: [2]string{"Cancel", "Save note"}, focus: 1}}
+	return d
+}
+
+func (d noteDialog) init() tea.Cmd { return d.ta.Focus() }
+func (d noteDialog) arm() dialog   { d.armed = true; return d }
+func (d noteDialog) resize(width int) dialog {
+	d.width = width
+	d.ta.SetWidth(max(10, width-4))
+	return d
+}
+
+func (d noteDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	if !isKey {
+		var cmd tea.Cmd
+		d.ta, cmd = d.ta.Update(msg)
+		return d, nil, cmd
+	}
+	if k.String() == "esc" {
+		return d, resCancel{}, nil
+	}
+	if !d.armed {
+		return d, nil, nil
+	}
+	if d.onBtn {
+		switch {
+		case k.String() == "shift+tab" && d.btn.focus == 0, k.String() == "up":
+			d.onBtn = false
+			return d, nil, d.ta.Focus()
+		case d.btn.move(k.String()):
+		case k.String() == "enter":
+			if d.btn.focus == 0 {
+				return d, resCancel{}, nil
+			}
+			text := strings.TrimSpace(d.ta.Value())
+			if text == "" {
+				d.problem = "the note is empty"
+				return d, nil, nil
+			}
+			return d, resNote{text: text}, nil
+		}
+		return d, nil, nil
+	}
+	if k.String() == "tab" {
+		d.onBtn = true
+		d.ta.Blur()
+		return d, nil, nil
+	}
+	var cmd tea.Cmd
+	d.ta, cmd = d.ta.Update(msg)
+	d.problem = ""
+	return d, nil, cmd
+}
+
+func (d noteDialog) view() string {
+	lines := []string{
+		d.s.DialogTitle.Render("Add a note"),
+		d.s.Dim.Render("on: " + d.step),
+		"",
+		d.ta.View(),
+		"",
+		d.btn.view(d.s, d.onBtn),
+	}
+	if d.problem != "" {
+		lines = append(lines, d.s.Fail.Render(d.problem))
+	}
+	lines = append(lines, "", d.s.Dim.Render("tab to the buttons · enter on Save note · esc cancel"))
+	return frame(d.s, d.width, lines)
+}
+
+// Override dialog stages.
+const (
+	ovChecks = iota
+	ovCategory
+	ovReason
+	ovConfirm
+)
+
+// overrideDialog collects an explicit override: which failing checks, what
+// kind of override, a written reason of at least MinReasonLen characters,
+// and a typed "yes".
+type overrideDialog struct {
+	step     string
+	failing  []CheckView
+	selected []bool
+	cursor   int
+	category int
+	stage    int
+	ta       textarea.Model
+	onBtn    bool
+	btn      buttons
+	yes      textinput.Model
+	armed    bool
+	width    int
+	problem  string
+	s        Styles
+}
+
+func newOverrideDialog(st StepView, failing []CheckView, s Styles) overrideDialog {
+	d := overrideDialog{
+		step:     st.Title(),
+		failing:  failing,
+		selected: make([]bool, len(failing)),
+		ta:       newTextarea(s, "Why is it safe to go on? What did you verify instead?"),
+		btn:      buttons{labels: [2]string{"Back", "Continue"}, focus: 1},
+		s:        s,
+	}
+	for i := range d.selected {
+		d.selected[i] = true
+	}
+	d.yes = textinput.New()
+	d.yes.Prompt = "type yes: "
+	d.yes.CharLimit = 3
+	return d
+}
+
+func (d overrideDialog) init() tea.Cmd { return nil }
+func (d overrideDialog) arm() dialog   { d.armed = true; return d }
+func (d overrideDialog) resize(width int) dialog {
+	d.width = width
+	d.ta.SetWidth(max(10, width-4))
+	d.yes.SetWidth(10)
+	return d
+}
+
+func (d overrideDialog) chosen() []string {
+	var ids []string
+	for i, c := range d.failing {
+		if d.selected[i] {
+			ids = append(ids, c.Check.ID)
+		}
+	}
+	return ids
+}
+
+func (d overrideDialog) reason() string { return strings.TrimSpace(d.ta.Value()) }
+
+func (d overrideDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	if !isKey {
+		var cmd tea.Cmd
+		switch d.stage {
+		case ovReason:
+			d.ta, cmd = d.ta.Update(msg)
+		case ovConfirm:
+			d.yes, cmd = d.yes.Update(msg)
+		}
+		return d, nil, cmd
+	}
+	if k.String() == "esc" {
+		return d, resCancel{}, nil
+	}
+	if !d.armed {
+		return d, nil, nil
+	}
+	d.problem = ""
+	switch d.stage {
+	case ovChecks:
+		return d.checksKey(k)
+	case ovCategory:
+		return d.categoryKey(k)
+	case ovReason:
+		return d.reasonKey(k)
+	default:
+		return d.confirmKey(k)
+	}
+}
+
+func (d overrideDialog) checksKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
+	switch k.String() {
+	case "up", "k":
+		d.cursor = max(0, d.cursor-1)
+	case "down", "j":
+		d.cursor = min(len(d.failing)-1, d.cursor+1)
+	case "space":
+		d.selected[d.cursor] = !d.selected[d.cursor]
+	case "tab", "enter":
+		if len(d.chosen()) == 0 {
+			d.problem = "select at least one check to override"
+			return d, nil, nil
+		}
+		d.stage = ovCategory
+	}
+	return d, nil, nil
+}
+
+func (d overrideDialog) categoryKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
+	switch k.String() {
+	case "up", "k", "left", "h":
+		d.category = max(0, d.category-1)
+	case "down", "j", "right", "l":
+		d.category = min(len(OverrideCategories)-1, d.category+1)
+	case "shift+tab":
+		d.stage = ovChecks
+	case "tab", "enter":
+		d.stage = ovReason
+		return d, nil, d.ta.Focus()
+	}
+	return d, nil, nil
+}
+
+func (d overrideDialog) reasonKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
+	if !d.onBtn {
+		switch k.String() {
+		case "tab":
+			d.onBtn = true
+			d.btn.focus = 1
+			d.ta.Blur()
+			return d, nil, nil
+		case "shift+tab":
+			d.ta.Blur()
+			d.stage = ovCategory
+			return d, nil, nil
+		}
+		var cmd tea.Cmd
+		d.ta, cmd = d.ta.Update(k)
+		return d, nil, cmd
+	}
+	switch {
+	case k.String() == "up", k.String() == "shift+tab" && d.btn.focus == 0:
+		d.onBtn = false
+		return d, nil, d.ta.Focus()
+	case d.btn.move(k.String()):
+	case k.String() == "enter":
+		if d.btn.focus == 0 {
+			d.onBtn = false
+			d.stage = ovCategory
+			return d, nil, nil
+		}
+		if n := utf8.RuneCountInString(d.reason()); n < MinReasonLen {
+			d.problem = fmt.Sprintf("the reason is too short: %d characters, at least %d needed", n, MinReasonLen)
+			return d, nil, nil
+		}
+		d.stage = ovConfirm
+		return d, nil, d.yes.Focus()
+	}
+	return d, nil, nil
+}
+
+func (d overrideDialog) confirmKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
+	switch k.String() {
+	case "shift+tab":
+		d.stage = ovReason
+		d.yes.Blur()
+		d.yes.SetValue("")
+		return d, nil, nil
+	case "enter":
+		if strings.EqualFold(strings.TrimSpace(d.yes.Value()), "yes") {
+			return d, resOverride{o: Override{Checks: d.chosen(), Category: OverrideCategories[d.category], Reason: d.reason()}}, nil
+		}
+		d.problem = "type yes and press enter to record the override, or esc to cancel"
+		return d, nil, nil
+	}
+	var cmd tea.Cmd
+	d.yes, cmd = d.yes.Update(k)
+	return d, nil, cmd
+}
+
+func (d overrideDialog) view() string {
+	s := d.s
+	lines := []string{s.DialogTitle.Render("Override the gate"), s.Dim.Render("on: " + d.step), ""}
+	mark := func(on bool) string {
+		if on {
+			return "> "
+		}
+		return "  "
+	}
+	lines = append(lines, stageTitle(s, "1. Checks to override", d.stage == ovChecks))
+	for i, c := range d.failing {
+		box := s.Sym.Unticked
+		if d.selected[i] {
+			box = s.Sym.Ticked
+		}
+		status := "no answer"
+		if c.Check.Kind == "manual" {
+			status = "not ticked"
+		} else if c.HasResult {
+			status = c.Result.Status.String()
+		}
+		lines = append(lines, mark(d.stage == ovChecks && i == d.cursor)+box+" "+c.Check.ID+" "+s.Dim.Render("("+status+")"))
+	}
+	lines = append(lines, "", stageTitle(s, "2. Category", d.stage == ovCategory))
+	var cats []string
+	for i, c := range OverrideCategories {
+		if i == d.category {
+			cats = append(cats, "("+s.Sym.Current+") "+c)
+		} else {
+			cats = append(cats, "( ) "+c)
+		}
+	}
+	lines = append(lines, "  "+strings.Join(cats, "  "))
+	lines = append(lines, "", stageTitle(s, fmt.Sprintf("3. Reason (at least %d characters; it goes on the record)", MinReasonLen), d.stage == ovReason))
+	if d.stage >= ovReason {
+		lines = append(lines, d.ta.View(), d.btn.view(s, d.stage == ovReason && d.onBtn))
+	}
+	if d.stage == ovConfirm {
+		lines = append(lines, "", stageTitle(s, "4. Confirm", true),
+			fmt.Sprintf("Override %s as %s? This is journaled with your name.", strings.Join(d.chosen(), ", "), OverrideCategories[d.category]),
+			d.yes.View())
+	}
+	if d.problem != "" {
+		lines = append(lines, "", s.Fail.Render(d.problem))
+	}
+	hint := map[int]string{
+		ovChecks:   "↑/↓ move · space select · tab next · esc cancel",
+		ovCategory: "←/→ choose · tab next · shift+tab back · esc cancel",
+		ovReason:   "type the reason · tab to the buttons · enter on Continue · esc cancel",
+		ovConfirm:  "type yes, then enter · shift+tab back · esc cancel",
+	}[d.stage]
+	lines = append(lines, "", s.Dim.Render(hint))
+	return frame(s, d.width, lines)
+}
+
+func stageTitle(s Styles, t string, active bool) string {
+	if active {
+		return s.Bold.Render("▸ " + t)
+	}
+	return s.Dim.Render("  " + t)
+}

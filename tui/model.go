@@ -1,0 +1,549 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+)
+
+// Minimum terminal size the console lays out for; below it, it says so.
+const (
+	MinWidth  = 60
+	MinHeight = 18
+)
+
+// Options tune the console.
+type Options struct {
+	// ASCII uses 7-bit symbols for terminals without UTF-8.
+	ASCII bool
+	// Dark is the initial background guess until the terminal answers.
+	Dark bool
+	// Now is the console's clock at start (tests pin it).
+	Now time.Time
+}
+
+// Model is the console's one tea.Model. Components are plain structs
+// rendered from the latest Snapshot; only bubbles widgets keep their own
+// Update.
+type Model struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	rt     Runtime
+	snap   Snapshot
+
+	opts   Options
+	styles Styles
+	keys   keyMap
+	help   help.Model
+	spin   spinner.Model
+
+	width, height int
+	now           time.Time
+
+	list  stepList
+	pane  stepPane
+	body  *bodyCache
+	focus int // index of the focused manual check among the current step's manual checks
+
+	dialog   dialog
+	dialogID int
+	showHelp bool
+
+	busy      string // the request under way ("next", "override"…), "" when idle
+	settling  bool   // a step just changed: `n` waits a moment
+	settleSeq int
+	spinning  bool
+
+	flash    string // the latest refusal or result, until the next key
+	flashBad bool
+
+	quitting bool
+	closed   bool // the runtime said it has nothing more to say
+	lastErr  error
+}
+
+// New builds the console over rt. The caller runs it with tea.NewProgram.
+func New(rt Runtime, opts Options) Model {
+	ctx, cancel := context.WithCancel(context.Background())
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	m := Model{
+		ctx:    ctx,
+		cancel: cancel,
+		rt:     rt,
+		snap:   rt.Snapshot(),
+		opts:   opts,
+		keys:   newKeyMap(),
+		help:   help.New(),
+		now:    now,
+		body:   newBodyCache(),
+		list:   stepList{browse: -1},
+	}
+	spinKind := spinner.MiniDot
+	if opts.ASCII {
+		spinKind = spinner.Line
+	}
+	m.spin = spinner.New(spinner.WithSpinner(spinKind))
+	m.body.ascii = opts.ASCII
+	m.setStyles(opts.Dark)
+	if m.snap.ReadOnly {
+		m.keys.setReadOnly()
+	}
+	m.width, m.height = 80, 24
+	m.refreshBody()
+	return m
+}
+
+func (m *Model) setStyles(dark bool) {
+	m.styles = NewStyles(dark, m.styles.Sym)
+	if m.opts.ASCII {
+		m.styles.Sym = ASCIISymbols
+	} else {
+		m.styles.Sym = UnicodeSymbols
+	}
+	m.help.Styles = help.DefaultStyles(dark)
+	m.spin.Style = m.styles.Wait
+	m.body.setDark(dark)
+}
+
+// Snapshot is the latest session state the console shows.
+func (m Model) Snapshot() Snapshot { return m.snap }
+
+// Err is the runtime error that stopped the console, if any.
+func (m Model) Err() error { return m.lastErr }
+
+// Init starts the clock and the event stream, and asks the terminal for its
+// background colour.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(waitEvent(m.ctx, m.rt), clockTick(), tea.RequestBackgroundColor, m.spinIfNeeded())
+}
+
+// Update routes a message: key presses by focus (dialog, help, pane,
+// globals), everything else to its handler.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.refreshBody()
+		if m.dialog != nil {
+			m.dialog = m.dialog.resize(m.dialogWidth())
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setStyles(msg.IsDark())
+		m.refreshBody()
+		return m, nil
+	case eventMsg:
+		var settle tea.Cmd
+		if m.apply(msg.ev.Snap) {
+			settle = m.startSettle()
+		}
+		if m.closed {
+			return m, tea.Batch(settle, m.spinIfNeeded())
+		}
+		return m, tea.Batch(waitEvent(m.ctx, m.rt), settle, m.spinIfNeeded())
+	case runtimeClosedMsg:
+		m.closed = true
+		if msg.err != nil {
+			m.lastErr = msg.err
+			m.setFlash("session runtime stopped: "+msg.err.Error(), true)
+		}
+		return m, nil
+	case doneMsg:
+		return m.handleDone(msg)
+	case actionMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.setFlash("action failed: "+msg.err.Error(), true)
+			return m, nil
+		}
+		m.apply(msg.snap)
+		if msg.res.OK() {
+			m.setFlash(fmt.Sprintf("action done in %s", msg.res.Duration.Round(time.Millisecond)), false)
+		} else {
+			m.setFlash("action failed: "+actionFailure(msg.res), true)
+		}
+		return m, m.spinIfNeeded()
+	case clockMsg:
+		m.now = time.Time(msg)
+		return m, tea.Batch(clockTick(), m.spinIfNeeded())
+	case spinner.TickMsg:
+		if !m.needSpinner() {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case armMsg:
+		if m.dialog != nil && msg.id == m.dialogID {
+			m.dialog = m.dialog.arm()
+		}
+		return m, nil
+	case settleMsg:
+		if msg.seq == m.settleSeq {
+			m.settling = false
+		}
+		return m, nil
+	}
+	// Anything else (cursor blinks) belongs to the open dialog's widgets.
+	if m.dialog != nil {
+		d, res, cmd := m.dialog.update(msg)
+		m.dialog = d
+		return m.finishDialog(res, cmd)
+	}
+	return m, nil
+}
+
+// apply keeps the newest snapshot; an older one (requests run concurrently)
+// is dropped. It reports whether the current step changed.
+func (m *Model) apply(s Snapshot) bool {
+	if s.Seq < m.snap.Seq {
+		return false
+	}
+	moved := s.Current != m.snap.Current
+	m.snap = s
+	if moved {
+		m.focus = 0
+		m.pane.offset = 0
+		m.list.browse = -1
+	}
+	if s.Ended != "" {
+		m.closed = m.closed || s.Ended == "completed" || s.Ended == "halted"
+	}
+	m.refreshBody()
+	return moved
+}
+
+// startSettle starts the pause after a step change during which `n` is
+// refused.
+func (m *Model) startSettle() tea.Cmd {
+	m.settling = true
+	m.settleSeq++
+	return settleAfter(m.settleSeq)
+}
+
+func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
+	m.busy = ""
+	if msg.err != nil {
+		var ge *GateError
+		switch {
+		case errors.As(msg.err, &ge):
+			m.setFlash("gate closed: "+ge.Reason, true)
+		case errors.Is(msg.err, ErrReadOnly):
+			m.setFlash("watch mode is read-only", true)
+		default:
+			m.setFlash(msg.op+" failed: "+msg.err.Error(), true)
+		}
+		if msg.op == "quit" {
+			// The session could not be closed cleanly; leave anyway: the
+			// journal is append-only and resume copes with a missing end.
+			m.quitting = true
+			m.lastErr = msg.err
+			m.cancel()
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	moved := m.apply(msg.snap)
+	switch msg.op {
+	case "quit":
+		m.quitting = true
+		m.cancel()
+		return m, tea.Quit
+	case "next", "override":
+		if msg.op == "override" {
+			m.setFlash("override recorded", false)
+		} else {
+			m.flash = ""
+		}
+	case "note":
+		m.setFlash("note recorded", false)
+	case "tick":
+		m.flash = ""
+	}
+	var settle tea.Cmd
+	if moved {
+		settle = m.startSettle()
+	}
+	return m, tea.Batch(settle, m.spinIfNeeded())
+}
+
+func (m *Model) setFlash(s string, bad bool) { m.flash, m.flashBad = s, bad }
+
+// needSpinner reports whether any visible check waits for an answer.
+func (m Model) needSpinner() bool {
+	for _, c := range m.snap.Checks {
+		if polling(c, m.now) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) spinIfNeeded() tea.Cmd {
+	if m.spinning || !m.needSpinner() {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+// ---- keys ----
+
+func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(k, m.keys.ForceQuit) && m.dialog == nil {
+		return m.quit()
+	}
+	if m.dialog != nil {
+		return m.dialogKey(k)
+	}
+	if m.showHelp {
+		return m.helpKey(k)
+	}
+	if m.tooSmall() {
+		if key.Matches(k, m.keys.Quit) {
+			return m.openQuit()
+		}
+		return m, nil
+	}
+	if model, cmd, ok := m.paneKey(k); ok {
+		return model, cmd
+	}
+	return m.globalKey(k)
+}
+
+func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	d, res, cmd := m.dialog.update(k)
+	m.dialog = d
+	return m.finishDialog(res, cmd)
+}
+
+func (m Model) helpKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.keys.Help), k.String() == "esc", key.Matches(k, m.keys.Quit):
+		m.showHelp = false
+	}
+	return m, nil
+}
+
+// paneKey handles browsing and scrolling; ok=false passes the key on.
+func (m Model) paneKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.list.move(-1, m.snap)
+	case key.Matches(k, m.keys.Down):
+		m.list.move(+1, m.snap)
+	case key.Matches(k, m.keys.Current):
+		m.list.browse = -1
+	case key.Matches(k, m.keys.PageUp):
+		m.pane.offset = max(0, m.pane.offset-m.bodyHeight()/2)
+		return m, nil, true
+	case key.Matches(k, m.keys.PageDown):
+		m.pane.offset += m.bodyHeight() / 2
+		return m, nil, true
+	case key.Matches(k, m.keys.FocusNext):
+		if n := len(m.manualChecks()); n > 0 {
+			m.focus = (m.focus + 1) % n
+		}
+		return m, nil, true
+	default:
+		return m, nil, false
+	}
+	m.pane.offset = 0
+	m.refreshBody()
+	return m, nil, true
+}
+
+func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.flash = ""
+	switch {
+	case key.Matches(k, m.keys.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(k, m.keys.Quit):
+		return m.openQuit()
+	}
+	if m.snap.ReadOnly {
+		if isSessionKey(k, m.keys) {
+			m.setFlash("watch mode is read-only", true)
+		}
+		return m, nil
+	}
+	if m.closed || m.snap.Ended != "" {
+		if isSessionKey(k, m.keys) {
+			m.setFlash("the session has ended; q to leave", true)
+		}
+		return m, nil
+	}
+	if m.busy != "" && isSessionKey(k, m.keys) {
+		m.setFlash("wait: "+m.busy+" is under way", true)
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Next):
+		return m.next()
+	case key.Matches(k, m.keys.Override):
+		return m.openOverride()
+	case key.Matches(k, m.keys.Annotate):
+		return m.openNote()
+	case key.Matches(k, m.keys.Action):
+		return m.openAction()
+	case key.Matches(k, m.keys.Tick):
+		return m.tick()
+	case key.Matches(k, m.keys.Repoll):
+		m.setFlash("re-polling", false)
+		return m, repollCmd(m.rt)
+	}
+	return m, nil
+}
+
+func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {
+	return key.Matches(k, km.Next, km.Override, km.Annotate, km.Action, km.Tick, km.Repoll)
+}
+
+// next asks to leave the step: refused here, with the reason, while the gate
+// is closed or the step has only just appeared.
+func (m Model) next() (tea.Model, tea.Cmd) {
+	if m.list.browse >= 0 && m.list.browse != m.snap.Current {
+		m.setFlash("browsing another step: press c to return to the current one", true)
+		return m, nil
+	}
+	if m.settling {
+		m.setFlash("the step just changed: read it first", true)
+		return m, nil
+	}
+	if !m.snap.Gate.Open {
+		m.setFlash("gate closed: "+gateReason(m.snap), true)
+		return m, nil
+	}
+	m.busy = "next"
+	return m, advanceCmd(m.rt)
+}
+
+func (m Model) tick() (tea.Model, tea.Cmd) {
+	manual := m.manualChecks()
+	if len(manual) == 0 {
+		m.setFlash("this step has no item to tick", true)
+		return m, nil
+	}
+	c := manual[m.focus%len(manual)]
+	m.busy = "tick"
+	return m, tickCmd(m.rt, c.Check.ID, !c.Ticked)
+}
+
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.snap.ReadOnly || m.closed {
+		m.quitting = true
+		m.cancel()
+		return m, tea.Quit
+	}
+	m.busy = "quit"
+	return m, quitCmd(m.rt)
+}
+
+// ---- dialogs ----
+
+func (m Model) openDialog(d dialog) (tea.Model, tea.Cmd) {
+	m.dialogID++
+	m.dialog = d.resize(m.dialogWidth())
+	return m, tea.Batch(armAfter(m.dialogID), m.dialog.init())
+}
+
+func (m Model) openQuit() (tea.Model, tea.Cmd) {
+	if m.snap.ReadOnly || m.closed {
+		return m.quit()
+	}
+	body := []string{
+		"Leave the console now?",
+		"",
+		"The session is saved in its journal. Resume it with:",
+		"  handrail resume " + m.snap.SessionID,
+	}
+	return m.openDialog(newConfirm("Quit", body, "Stay", "Quit", resQuit{}, m.styles))
+}
+
+func (m Model) openOverride() (tea.Model, tea.Cmd) {
+	failing := m.snap.FailingChecks()
+	if len(failing) == 0 {
+		m.setFlash("nothing to override: every check passes", true)
+		return m, nil
+	}
+	st, _ := m.snap.CurrentStep()
+	return m.openDialog(newOverrideDialog(st, failing, m.styles))
+}
+
+func (m Model) openNote() (tea.Model, tea.Cmd) {
+	st, _ := m.snap.CurrentStep()
+	return m.openDialog(newNoteDialog(st, m.styles))
+}
+
+func (m Model) openAction() (tea.Model, tea.Cmd) {
+	st, ok := m.snap.CurrentStep()
+	if !ok || st.Step.Action == nil {
+		m.setFlash("this step has no action for handrail to run; type the commands shown", true)
+		return m, nil
+	}
+	a := st.Step.Action
+	t := m.snap.Targets[a.Target]
+	body := []string{
+		"handrail will run, on " + a.Target + " (" + t.Kind + " " + t.Address() + "):",
+		"",
+		"  " + a.Describe(),
+		"",
+		"as " + a.Kind + ". It is journaled before and after it runs.",
+	}
+	return m.openDialog(newConfirm("Run the step's action", body, "Cancel", "Run", resAction{}, m.styles))
+}
+
+// finishDialog acts on what a dialog decided.
+func (m Model) finishDialog(res any, cmd tea.Cmd) (tea.Model, tea.Cmd) {
+	if res == nil {
+		return m, cmd
+	}
+	m.dialog = nil
+	switch r := res.(type) {
+	case resCancel:
+		m.setFlash("cancelled", false)
+		return m, nil
+	case resQuit:
+		return m.quit()
+	case resAction:
+		m.busy = "action"
+		m.setFlash("running the action…", false)
+		return m, actionCmd(m.ctx, m.rt)
+	case resNote:
+		m.busy = "note"
+		return m, annotateCmd(m.rt, r.text)
+	case resOverride:
+		m.busy = "override"
+		return m, overrideCmd(m.rt, r.o)
+	}
+	return m, cmd
+}
+
+func (m Model) dialogWidth() int { return max(40, min(76, m.width-4)) }
+
+// manualChecks are the current step's manual checks, in order.
+func (m Model) manualChecks() []CheckView {
+	var out []CheckView
+	for _, c := range m.snap.Checks {
+		if c.Check.Kind == "manual" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (m Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }

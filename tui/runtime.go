@@ -1,0 +1,208 @@
+// Package tui is handrail's operator console: a Bubble Tea view over a
+// session runtime (the engine, its poller and its driver). It never touches
+// a journal, a socket or a file itself: every request to the runtime runs
+// inside a tea.Cmd, and what comes back is an immutable Snapshot.
+package tui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+)
+
+// Runtime is the session the console drives. The cli adapts the session
+// engine (steps/session) plus its poller and driver to it; tests use an
+// in-memory fake. Every method may block (journal fsync, a probe, an
+// action), so the console only calls them from inside a tea.Cmd; an
+// implementation must be safe for concurrent use.
+type Runtime interface {
+	// Snapshot is the session as it stands now.
+	Snapshot() Snapshot
+	// Wait blocks until something changes (a check result arrived and was
+	// applied, a journal record was followed) and returns it. It returns
+	// ErrClosed once the runtime has nothing more to say.
+	Wait(ctx context.Context) (Event, error)
+	// Advance moves to the next step; it fails with a *GateError when the
+	// gate is closed.
+	Advance() (Snapshot, error)
+	// Override passes the current step's gate despite failing checks.
+	Override(o Override) (Snapshot, error)
+	// Annotate adds a note to the journal for the current step.
+	Annotate(text string) (Snapshot, error)
+	// Tick sets a manual check's attestation.
+	Tick(checkID string, ticked bool) (Snapshot, error)
+	// RunAction runs the current step's action (already confirmed by the
+	// operator), journaling its start and end.
+	RunAction(ctx context.Context) (checks.ActionResult, Snapshot, error)
+	// Repoll asks the poller to poll the current step's checks now.
+	Repoll()
+	// Quit ends the session for now (it stays resumable).
+	Quit() (Snapshot, error)
+}
+
+// ErrClosed is what Runtime.Wait returns when no more events will come.
+var ErrClosed = errors.New("session runtime closed")
+
+// ErrReadOnly is what a read-only runtime (watch mode) answers to every
+// request that would change the session.
+var ErrReadOnly = errors.New("watch mode is read-only")
+
+// GateError says why the gate refused to open.
+type GateError struct {
+	Blocking []string // ids of the checks that hold the gate
+	Reason   string   // in words
+}
+
+func (e *GateError) Error() string { return e.Reason }
+
+// Event is one change the runtime reports.
+type Event struct {
+	// Result is the check result that caused the change, if any; it is
+	// tagged with its step, check and poller generation.
+	Result *checks.Result
+	Snap   Snapshot
+}
+
+// Override is the operator's explicit decision to pass a closed gate.
+type Override struct {
+	Checks   []string
+	Category string
+	Reason   string
+}
+
+// OverrideCategories are the kinds of override an operator may choose, so an
+// auditor can count them; the reason says the rest.
+var OverrideCategories = []string{
+	"verified-by-hand",
+	"check-is-wrong",
+	"accepted-risk",
+	"emergency",
+}
+
+// MinReasonLen is the shortest override reason accepted, in characters.
+const MinReasonLen = 15
+
+// StepState is where a step stands in the session.
+type StepState int
+
+// Step states, as the step list shows them.
+const (
+	StepPending StepState = iota
+	StepCurrent
+	StepDone
+	StepSkipped
+	StepOverridden
+	StepFailed
+)
+
+// StepView is one step (one foreach item of it) as the session sees it.
+type StepView struct {
+	ID      string
+	Item    string // the foreach item, "" otherwise
+	Section string // the section title
+	State   StepState
+	// Step is bound: no ${param} is left in its text, commands or checks.
+	Step steps.Step
+	// SkipReason says why a skipped step was skipped.
+	SkipReason string
+}
+
+// Title is the step's title, with its foreach item.
+func (s StepView) Title() string {
+	if s.Item != "" {
+		return s.Step.Title + " [" + s.Item + "]"
+	}
+	return s.Step.Title
+}
+
+// CheckView is one check of the current step with its latest result.
+type CheckView struct {
+	Check     checks.Check // bound
+	Result    checks.Result
+	HasResult bool
+	Ticked    bool // manual checks
+	// Polling is set while an attempt is under way (when the runtime
+	// knows); the console also shows a spinner when an answer is overdue.
+	Polling bool
+}
+
+// Gate is whether the current step may be left.
+type Gate struct {
+	Open     bool
+	Blocking []string // check ids holding it
+	Reason   string   // why it is closed, in words
+}
+
+// Downtime is the downtime clock.
+type Downtime struct {
+	Running bool
+	Since   time.Time     // when the running period started
+	Total   time.Duration // accumulated, excluding the running period
+}
+
+// Snapshot is an immutable copy of the session for the screen. Seq grows
+// with every change so that an older snapshot arriving late (requests run
+// concurrently) never replaces a newer one.
+type Snapshot struct {
+	Seq       uint64
+	Runbook   *steps.Runbook // read-only
+	SessionID string
+	Operator  string
+	Rehearsal bool
+	Scenario  string
+	ReadOnly  bool // watch mode
+	Started   time.Time
+	Params    map[string]string // secrets already replaced by "[secret]"
+	Targets   map[string]checks.Target
+	Steps     []StepView
+	Current   int // index into Steps; -1 once the session has ended
+	Checks    []CheckView
+	Gate      Gate
+	Downtime  Downtime
+	// Ended is "", "completed", "quit" or "halted".
+	Ended string
+	// Advice is the current step's on_fail advice when its checks fail.
+	Advice string
+	// Notice is the latest thing the engine wants the operator to read
+	// (an action result, a goto, a resume warning).
+	Notice string
+}
+
+// CurrentStep returns the current step, or ok=false once ended.
+func (s Snapshot) CurrentStep() (StepView, bool) {
+	if s.Current < 0 || s.Current >= len(s.Steps) {
+		return StepView{}, false
+	}
+	return s.Steps[s.Current], true
+}
+
+// Check returns the current step's check by id.
+func (s Snapshot) Check(id string) (CheckView, bool) {
+	for _, c := range s.Checks {
+		if c.Check.ID == id {
+			return c, true
+		}
+	}
+	return CheckView{}, false
+}
+
+// FailingChecks lists the current step's checks that do not pass, for the
+// override dialog.
+func (s Snapshot) FailingChecks() []CheckView {
+	var out []CheckView
+	for _, c := range s.Checks {
+		if c.Check.Kind == checks.KindManual {
+			if !c.Ticked {
+				out = append(out, c)
+			}
+			continue
+		}
+		if !c.HasResult || c.Result.Status != checks.StatusPass {
+			out = append(out, c)
+		}
+	}
+	return out
+}

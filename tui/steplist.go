@@ -1,0 +1,102 @@
+package tui
+
+import "github.com/charmbracelet/x/ansi"
+
+// stepList is the left column: sections and steps with their state. browse
+// is the step the operator is looking at read-only (-1: the current one).
+type stepList struct {
+	browse int
+}
+
+// shown is the index of the step the pane shows.
+func (l stepList) shown(s Snapshot) int {
+	if l.browse >= 0 && l.browse < len(s.Steps) {
+		return l.browse
+	}
+	if s.Current >= 0 {
+		return s.Current
+	}
+	return len(s.Steps) - 1
+}
+
+func (l *stepList) move(delta int, s Snapshot) {
+	if len(s.Steps) == 0 {
+		return
+	}
+	i := min(len(s.Steps)-1, max(0, l.shown(s)+delta))
+	if i == s.Current {
+		i = -1
+	}
+	l.browse = i
+}
+
+func (l stepList) symbol(st StepView, sym Symbols) string {
+	switch st.State {
+	case StepCurrent:
+		return sym.Current
+	case StepDone:
+		return sym.Done
+	case StepSkipped:
+		return sym.Skipped
+	case StepOverridden:
+		return sym.Overridden
+	case StepFailed:
+		return sym.Failed
+	}
+	return sym.Pending
+}
+
+// view renders the list, scrolled so the shown step stays in sight.
+func (l stepList) view(s Snapshot, st Styles, width, height int) string {
+	var lines []string
+	at := 0
+	shown := l.shown(s)
+	section := "\x00"
+	for i, step := range s.Steps {
+		if step.Section != section {
+			section = step.Section
+			if section != "" {
+				lines = append(lines, st.Section.Render(ansi.Truncate(section, width-1, "…")))
+			}
+		}
+		if i == shown {
+			at = len(lines)
+		}
+		text := ansi.Truncate(l.symbol(step, st.Sym)+" "+step.Title(), width-1, "…")
+		style := st.Dim
+		switch step.State {
+		case StepCurrent:
+			style = st.StepCurrent
+		case StepDone:
+			style = st.StepDone
+		case StepSkipped:
+			style = st.StepSkipped
+		case StepOverridden:
+			style = st.StepOverridden
+		case StepFailed:
+			style = st.StepFailed
+		}
+		if i == shown && l.browse >= 0 {
+			style = st.StepBrowse
+		}
+		lines = append(lines, style.Render(text))
+	}
+	// Keep the shown step a third of the way down once the list scrolls.
+	off := 0
+	if len(lines) > height {
+		off = min(len(lines)-height, max(0, at-height/3))
+	}
+	end := min(len(lines), off+height)
+	return clip(joinLines(lines[off:end]), width, height)
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Symbols carry every meaning colour carries, so the console reads the same
+// with NO_COLOR or on a monochrome terminal. ASCIISymbols is for terminals
+// that cannot show UTF-8.
+type Symbols struct {
+	Done, Current, Skipped, Overridden, Failed, Pending string
+	Pass, Fail, Wait, Hold                              string
+	Ticked, Unticked                                    string
+}
+
+// UnicodeSymbols are the default.
+var UnicodeSymbols = Symbols{
+	Done: "✔", Current: "▶", Skipped: "⤼", Overridden: "!", Failed: "✘", Pending: " ",
+	Pass: "✔", Fail: "✘", Wait: "…", Hold: "◷",
+	Ticked: "[x]", Unticked: "[ ]",
+}
+
+// ASCIISymbols are plain 7-bit stand-ins.
+var ASCIISymbols = Symbols{
+	Done: "+", Current: ">", Skipped: "-", Overridden: "!", Failed: "x", Pending: " ",
+	Pass: "ok", Fail: "XX", Wait: "..", Hold: "~~",
+	Ticked: "[x]", Unticked: "[ ]",
+}
+
+// Styles holds every style the console uses, built once per background
+// (light or dark). The colour profile Bubble Tea detects downsamples them,
+// and drops them entirely under NO_COLOR.
+type Styles struct {
+	Dark bool
+	Sym  Symbols
+
+	Header, HeaderDim, Rehearsal, Downtime lipgloss.Style
+	Title, Section, Dim, Bold              lipgloss.Style
+	StepCurrent, StepDone, StepSkipped     lipgloss.Style
+	StepOverridden, StepFailed, StepBrowse lipgloss.Style
+	Pass, Fail, Wait, Warn                 lipgloss.Style
+	Panel, PanelTitle, PanelFocus          lipgloss.Style
+	Command, Host                          lipgloss.Style
+	GateOpen, GateClosed, Flash            lipgloss.Style
+	Dialog, DialogTitle, Button, ButtonOn  lipgloss.Style
+	Border                                 color.Color
+}
+
+// NewStyles builds the styles for a dark or light background.
+func NewStyles(dark bool, sym Symbols) Styles {
+	ld := lipgloss.LightDark(dark)
+	green := ld(lipgloss.Color("#00875f"), lipgloss.Color("#5fd787"))
+	red := ld(lipgloss.Color("#d70000"), lipgloss.Color("#ff5f5f"))
+	amber := ld(lipgloss.Color("#af5f00"), lipgloss.Color("#ffaf00"))
+	dim := ld(lipgloss.Color("#767676"), lipgloss.Color("#8a8a8a"))
+	accent := ld(lipgloss.Color("#005fd7"), lipgloss.Color("#5fafff"))
+	border := ld(lipgloss.Color("#bcbcbc"), lipgloss.Color("#4e4e4e"))
+	fg := ld(lipgloss.Color("#1c1c1c"), lipgloss.Color("#e4e4e4"))
+
+	s := Styles{Dark: dark, Sym: sym, Border: border}
+	s.Header = lipgloss.NewStyle().Bold(true).Foreground(fg)
+	s.HeaderDim = lipgloss.NewStyle().Foreground(dim)
+	s.Rehearsal = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(amber)
+	s.Downtime = lipgloss.NewStyle().Bold(true).Foreground(red)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Section = lipgloss.NewStyle().Bold(true).Foreground(dim)
+	s.Dim = lipgloss.NewStyle().Foreground(dim)
+	s.Bold = lipgloss.NewStyle().Bold(true)
+	s.StepCurrent = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.StepDone = lipgloss.NewStyle().Foreground(green)
+	s.StepSkipped = lipgloss.NewStyle().Foreground(dim)
+	s.StepOverridden = lipgloss.NewStyle().Foreground(amber)
+	s.StepFailed = lipgloss.NewStyle().Foreground(red)
+	s.StepBrowse = lipgloss.NewStyle().Reverse(true)
+	s.Pass = lipgloss.NewStyle().Foreground(green)
+	s.Fail = lipgloss.NewStyle().Bold(true).Foreground(red)
+	s.Wait = lipgloss.NewStyle().Foreground(amber)
+	s.Warn = lipgloss.NewStyle().Foreground(amber)
+	s.Panel = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
+	s.PanelFocus = s.Panel.BorderForeground(accent)
+	s.PanelTitle = lipgloss.NewStyle().Bold(true)
+	s.Command = lipgloss.NewStyle().Bold(true)
+	s.Host = lipgloss.NewStyle().Foreground(accent)
+	s.GateOpen = lipgloss.NewStyle().Bold(true).Foreground(green)
+	s.GateClosed = lipgloss.NewStyle().Bold(true).Foreground(red)
+	s.Flash = lipgloss.NewStyle().Bold(true).Foreground(amber)
+	s.Dialog = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(accent).Padding(0, 1)
+	s.DialogTitle = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Button = lipgloss.NewStyle().Padding(0, 1)
+	s.ButtonOn = lipgloss.NewStyle().Padding(0, 1).Bold(true).Reverse(true)
+	return s
+}

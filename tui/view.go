@@ -1,0 +1,239 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View lays the screen out: header, step list beside the step pane, gate
+// bar, key help. It reads the model only.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "handrail: " + m.snap.Runbook.Title
+	return v
+}
+
+// Render is the screen as text (View's content), for tests and captures.
+func (m Model) Render() string {
+	if m.quitting {
+		return m.goodbye()
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("handrail needs a terminal of at least %dx%d; this one is %dx%d.\nEnlarge the window: the session keeps running.\nq quits (the session stays resumable).",
+			MinWidth, MinHeight, m.width, m.height)
+		return lipgloss.NewStyle().Width(max(1, m.width)).Render(msg)
+	}
+	header := m.headerView()
+	bodyH := m.bodyHeight()
+	var body string
+	switch {
+	case m.dialog != nil:
+		body = lipgloss.Place(m.width, bodyH, lipgloss.Center, lipgloss.Center, m.dialog.view())
+		body = clip(body, m.width, bodyH)
+	case m.showHelp:
+		body = m.fullHelpView(bodyH)
+	default:
+		listW, paneW := m.columns()
+		list := m.list.view(m.snap, m.styles, listW, bodyH)
+		sep := strings.TrimSuffix(strings.Repeat(lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")+"\n", bodyH), "\n")
+		pane := m.paneView(paneW, bodyH)
+		body = lipgloss.JoinHorizontal(lipgloss.Top, list, sep, pane)
+	}
+	return strings.Join([]string{header, body, m.gateView(), m.shortHelpView()}, "\n")
+}
+
+func (m Model) bodyHeight() int { return max(1, m.height-4) }
+
+// columns splits the width between the step list and the step pane.
+func (m Model) columns() (listW, paneW int) {
+	listW = min(38, max(22, m.width/4))
+	return listW, m.width - listW - 1
+}
+
+// paneColumns splits the step pane into text and check panels side by side
+// when it is wide enough, or stacks them.
+func (m Model) paneColumns() (textW, panelW int, split bool) {
+	_, paneW := m.columns()
+	if paneW >= 110 {
+		panelW = min(90, paneW/2)
+		return paneW - panelW - 1, panelW, true
+	}
+	return paneW, paneW, false
+}
+
+// ---- header ----
+
+func (m Model) headerView() string {
+	s := m.styles
+	title := s.Header.Render("handrail · " + m.snap.Runbook.Title)
+	var badges []string
+	if m.snap.Rehearsal {
+		b := " REHEARSAL "
+		if m.snap.Scenario != "" {
+			b = " REHEARSAL: " + m.snap.Scenario + " "
+		}
+		badges = append(badges, s.Rehearsal.Render(b))
+	}
+	if m.snap.ReadOnly {
+		badges = append(badges, s.Rehearsal.Render(" WATCHING (read-only) "))
+	}
+	line1 := title
+	if len(badges) > 0 {
+		b := strings.Join(badges, " ")
+		room := m.width - lipgloss.Width(b) - 1
+		line1 = ansi.Truncate(title, max(0, room), "…") + " " + b
+	}
+
+	parts := []string{"session " + m.snap.SessionID}
+	if m.snap.Operator != "" {
+		parts = append(parts, m.snap.Operator)
+	}
+	if !m.snap.Started.IsZero() {
+		parts = append(parts, "elapsed "+clock(m.now.Sub(m.snap.Started)))
+	}
+	n, total := m.stepNumber()
+	if n > 0 {
+		parts = append(parts, fmt.Sprintf("step %d/%d", n, total))
+	} else if m.snap.Ended != "" {
+		parts = append(parts, m.snap.Ended)
+	}
+	line2 := s.HeaderDim.Render(strings.Join(parts, " · "))
+	if dt := m.snap.Downtime; dt.Running || dt.Total > 0 {
+		d := dt.Total
+		label := "downtime total "
+		if dt.Running {
+			d += m.now.Sub(dt.Since)
+			label = "DOWNTIME "
+		}
+		line2 += "  " + s.Downtime.Render(label+clock(d))
+	}
+	return ansi.Truncate(line1, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
+}
+
+// stepNumber counts the current step among the steps that apply (not
+// skipped), as the operator thinks of them.
+func (m Model) stepNumber() (n, total int) {
+	for i, st := range m.snap.Steps {
+		if st.State == StepSkipped {
+			continue
+		}
+		total++
+		if i == m.snap.Current {
+			n = total
+		}
+	}
+	return n, total
+}
+
+// clock formats a duration as h:mm:ss.
+func clock(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+// ---- gate bar and help ----
+
+func (m Model) gateView() string {
+	s := m.styles
+	var line string
+	switch {
+	case m.flash != "":
+		st := s.Flash
+		if m.flashBad {
+			st = s.Fail
+		}
+		line = st.Render(m.flash)
+	case m.snap.ReadOnly:
+		line = s.Dim.Render("watching " + m.snap.SessionID + " (read-only): the operator drives it elsewhere")
+	case m.snap.Ended == "completed":
+		line = s.GateOpen.Render(s.Sym.Done + " procedure complete: handrail report " + m.snap.SessionID)
+	case m.snap.Ended != "":
+		line = s.GateClosed.Render("session " + m.snap.Ended)
+	case m.busy != "":
+		line = s.Wait.Render(m.spin.View() + " " + m.busy + "…")
+	case m.snap.Gate.Open:
+		line = s.GateOpen.Render(s.Sym.Pass + " ready: press n for the next step")
+	default:
+		line = s.GateClosed.Render(s.Sym.Fail+" blocked: ") + gateReason(m.snap)
+		if m.snap.Advice != "" {
+			line += s.Warn.Render("  on fail: " + m.snap.Advice)
+		}
+	}
+	return ansi.Truncate(line, m.width, "…")
+}
+
+// gateReason says in words which checks hold the gate.
+func gateReason(s Snapshot) string {
+	if s.Gate.Reason != "" && len(s.Gate.Blocking) == 0 {
+		return s.Gate.Reason
+	}
+	if len(s.Gate.Blocking) > 0 {
+		r := "waiting for " + strings.Join(s.Gate.Blocking, ", ")
+		if s.Gate.Reason != "" {
+			r += " (" + s.Gate.Reason + ")"
+		}
+		return r
+	}
+	return "the checks have not passed yet"
+}
+
+func (m Model) shortHelpView() string {
+	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+}
+
+func (m Model) fullHelpView(h int) string {
+	s := m.styles
+	lines := []string{
+		s.Title.Render("Keys"),
+		"",
+		m.help.FullHelpView(m.keys.FullHelp()),
+		"",
+		"n opens the next step only when the gate is open (every required check",
+		"passes on fresh data). o overrides a closed gate: pick the failing checks,",
+		fmt.Sprintf("a category, write a reason (at least %d characters), then type yes.", MinReasonLen),
+		"Dialogs confirm with enter on the button you moved to; esc cancels.",
+		"",
+		s.Dim.Render("? or esc closes this help"),
+	}
+	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
+}
+
+// goodbye is the last frame, left on the terminal after the console exits.
+func (m Model) goodbye() string {
+	switch {
+	case m.snap.ReadOnly:
+		return "Stopped watching session " + m.snap.SessionID + ".\n"
+	case m.snap.Ended == "completed":
+		return "Procedure complete. Report: handrail report " + m.snap.SessionID + "\n"
+	case m.snap.Ended == "halted":
+		return "Session " + m.snap.SessionID + " halted. Report: handrail report " + m.snap.SessionID + "\n"
+	}
+	return "Session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
+}
+
+// clip cuts or pads s to exactly w columns and h lines.
+func clip(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			l = ansi.Truncate(l, w, "")
+		}
+		lines[i] = l + strings.Repeat(" ", max(0, w-lipgloss.Width(l)))
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
+}
