@@ -1,0 +1,272 @@
+package checks
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MaxBackoff is how far the interval stretches while a target keeps
+// failing: the interval doubles on each failed attempt up to this factor,
+// and snaps back on the first answer.
+const MaxBackoff = 8
+
+// Poller polls the checks of one step at a time. Each check runs in its own
+// goroutine on its own interval, one attempt at a time, each attempt with
+// its deadline (Check.AttemptTimeout). Results are tagged with the step,
+// the check and a generation; Start and Stop bump the generation, so a
+// result of an earlier step (or an earlier Start of the same step) is never
+// handed out by Next.
+//
+// The same poller serves the plain mode (a loop around Next) and the TUI
+// (a tea.Cmd that blocks on Next and returns the Result as a message). It
+// sleeps on timers between attempts: an idle poller costs no CPU.
+type Poller struct {
+	d     Driver
+	clock func() time.Time
+	out   chan Result
+	done  chan struct{}
+	gen   atomic.Uint64
+
+	mu        sync.Mutex // guards everything below, and serialises Start/Stop
+	step      string
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	pokes     map[string]chan struct{}
+	closed    bool
+	closeOnce sync.Once
+}
+
+// NewPoller returns a poller over d. clock is the time source used for
+// `within` and `stable_for` (time.Now when nil); tests inject their own.
+func NewPoller(d Driver, clock func() time.Time) *Poller {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Poller{
+		d:     d,
+		clock: clock,
+		// A little slack so checks finishing together do not wait on each
+		// other; a slow consumer still applies back-pressure.
+		out:  make(chan Result, 16),
+		done: make(chan struct{}),
+	}
+}
+
+// Start stops whatever was polling, begins a new generation and polls cs
+// (manual checks excepted: the operator ticks them) for step. It returns the
+// new generation. Polling stops when ctx ends, at Stop, the next Start, or
+// Close.
+func (p *Poller) Start(ctx context.Context, step string, cs []Check) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopLocked()
+	gen := p.gen.Add(1)
+	if p.closed {
+		return gen
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	p.step, p.cancel = step, cancel
+	p.pokes = make(map[string]chan struct{}, len(cs))
+	for _, c := range cs {
+		if c.Kind == KindManual {
+			continue
+		}
+		poke := make(chan struct{}, 1)
+		p.pokes[c.ID] = poke
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.poll(ctx, gen, step, c, poke)
+		}()
+	}
+	return gen
+}
+
+// Gen is the current generation.
+func (p *Poller) Gen() uint64 { return p.gen.Load() }
+
+// Step is the step being polled ("" when stopped).
+func (p *Poller) Step() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.step
+}
+
+// Stop stops polling, bumps the generation (so nothing already queued is
+// handed out) and waits for every probe goroutine to return.
+func (p *Poller) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopLocked()
+	p.gen.Add(1)
+}
+
+func (p *Poller) stopLocked() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+	// Probe goroutines never take p.mu, so waiting under it is safe.
+	p.wg.Wait()
+	p.step, p.pokes = "", nil
+}
+
+// Close stops polling for good: Next returns ok=false from now on. It does
+// not close the Driver, which the caller owns.
+func (p *Poller) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.stopLocked()
+	p.gen.Add(1)
+	p.mu.Unlock()
+	p.closeOnce.Do(func() { close(p.done) })
+}
+
+// Poke makes a check poll now instead of at its next tick (the operator
+// pressed "re-check"). Unknown ids are ignored.
+func (p *Poller) Poke(checkID string) {
+	p.mu.Lock()
+	ch := p.pokes[checkID]
+	p.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- struct{}{}:
+		default: // a poke is already pending
+		}
+	}
+}
+
+// PokeAll pokes every polled check.
+func (p *Poller) PokeAll() {
+	p.mu.Lock()
+	chs := make([]chan struct{}, 0, len(p.pokes))
+	for _, ch := range p.pokes {
+		chs = append(chs, ch)
+	}
+	p.mu.Unlock()
+	for _, ch := range chs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Next blocks until a result of the current generation arrives and returns
+// it; results of earlier generations are dropped on the way. It returns
+// ok=false when ctx ends or the poller is closed. Between steps (after Stop)
+// it simply waits for the next Start's results.
+func (p *Poller) Next(ctx context.Context) (Result, bool) {
+	for {
+		select {
+		case r := <-p.out:
+			if r.Gen == p.gen.Load() {
+				return r, true
+			}
+		case <-ctx.Done():
+			return Result{}, false
+		case <-p.done:
+			return Result{}, false
+		}
+	}
+}
+
+// tracker turns a stream of verdicts into a Status, applying `within` and
+// `stable_for`. It is the poller's judgement, kept apart so it can be tested
+// with a plain clock.
+type tracker struct {
+	within, stableFor time.Duration
+	start             time.Time
+	heldSince         time.Time // zero while the expectations do not hold
+}
+
+func newTracker(c Check, start time.Time) *tracker {
+	return &tracker{within: time.Duration(c.Within), stableFor: time.Duration(c.StableFor), start: start}
+}
+
+// judge returns the status for a verdict seen at now, with how long the
+// expectations have held and the time left before the `within` deadline.
+//
+// A check that holds is Holding until it has held for stable_for, then
+// Pass. A check that does not hold is Waiting until `within` has passed,
+// then Fail (without `within` it waits for ever: the gate stays shut but
+// nothing is called failed). Holding is not failed at the deadline: the
+// answer is right and is only being confirmed.
+func (t *tracker) judge(pass bool, now time.Time) (s Status, held, left time.Duration) {
+	if t.within > 0 {
+		if left = t.start.Add(t.within).Sub(now); left < 0 {
+			left = 0
+		}
+	}
+	if pass {
+		if t.heldSince.IsZero() {
+			t.heldSince = now
+		}
+		held = now.Sub(t.heldSince)
+		if held < t.stableFor {
+			return StatusHolding, held, left
+		}
+		return StatusPass, held, left
+	}
+	t.heldSince = time.Time{}
+	if t.within > 0 && left == 0 {
+		return StatusFail, 0, 0
+	}
+	return StatusWaiting, 0, left
+}
+
+// poll is one check's loop: attempt, judge, deliver, sleep.
+func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}) {
+	tr := newTracker(c, p.clock())
+	interval := c.PollInterval()
+	backoff := 1
+	// The first attempt starts at once; the timer only spaces later ones.
+	// (Go 1.23+ timers: Stop/Reset never leave a stale tick to drain.)
+	timer := time.NewTimer(interval)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		actx, cancel := context.WithTimeout(ctx, c.AttemptTimeout())
+		obs := p.d.Observe(actx, c)
+		cancel()
+		if ctx.Err() != nil {
+			return // stopped mid-attempt: the answer belongs to no one
+		}
+		v := Evaluate(c, obs)
+		st, held, left := tr.judge(v.Pass, p.clock())
+		r := Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left}
+		select {
+		case p.out <- r:
+		case <-ctx.Done():
+			return
+		}
+
+		if obs.Error != "" {
+			backoff = min(backoff*2, MaxBackoff)
+		} else {
+			backoff = 1
+		}
+		wait := interval * time.Duration(backoff)
+		// With a deadline or a stability window ahead, do not sleep past
+		// it: the status should change when the deadline passes, not up to
+		// 8 intervals later.
+		if st == StatusWaiting && left > 0 && left < wait {
+			wait = left
+		}
+		if st == StatusHolding && c.StableFor > 0 {
+			if rest := time.Duration(c.StableFor) - held; rest > 0 && rest < wait {
+				wait = rest
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-poke:
+			timer.Stop()
+		case <-ctx.Done():
+			return
+		}
+	}
+}

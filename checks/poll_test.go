@@ -1,0 +1,333 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// funcDriver answers each Observe with a function of the check and the
+// attempt number; it honours ctx like a real driver must.
+type funcDriver struct {
+	mu       sync.Mutex
+	attempts map[string]int
+	times    map[string][]time.Time
+	fn       func(ctx context.Context, c Check, n int) Observation
+}
+
+func newFuncDriver(fn func(ctx context.Context, c Check, n int) Observation) *funcDriver {
+	return &funcDriver{attempts: map[string]int{}, times: map[string][]time.Time{}, fn: fn}
+}
+
+func (d *funcDriver) Observe(ctx context.Context, c Check) Observation {
+	d.mu.Lock()
+	n := d.attempts[c.ID]
+	d.attempts[c.ID]++
+	d.times[c.ID] = append(d.times[c.ID], time.Now())
+	d.mu.Unlock()
+	return d.fn(ctx, c, n)
+}
+func (d *funcDriver) Run(context.Context, Action) ActionResult { return ActionResult{} }
+func (d *funcDriver) Close() error                             { return nil }
+
+func (d *funcDriver) count(id string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.attempts[id]
+}
+
+func yesObs(v string) Observation {
+	return Observation{Rows: []Row{{Fields: []Field{{Name: "Slave_IO_Running", Value: v}}}}}
+}
+
+var expectYes = Expectations{{Field: "Slave_IO_Running", Expect: Expect{Equals: new("Yes")}}}
+
+// stepClock advances by step on every call, so the tracker sees attempt i
+// at start+i*step no matter how fast the machine is.
+func stepClock(step time.Duration) func() time.Time {
+	var mu sync.Mutex
+	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(step)
+		return t
+	}
+}
+
+func next(t *testing.T, p *Poller) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, ok := p.Next(ctx)
+	if !ok {
+		t.Fatal("no result within 5s")
+	}
+	return r
+}
+
+func TestTracker(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	type obs struct {
+		sec  int
+		pass bool
+		want Status
+		held time.Duration
+		left time.Duration
+	}
+	tests := []struct {
+		name  string
+		check Check
+		seq   []obs
+	}{
+		{"plain pass", Check{}, []obs{{1, true, StatusPass, 0, 0}}},
+		{"no within waits for ever", Check{}, []obs{{1, false, StatusWaiting, 0, 0}, {100000, false, StatusWaiting, 0, 0}}},
+		{"within", Check{Within: Duration(10 * time.Second)}, []obs{
+			{1, false, StatusWaiting, 0, 9 * time.Second},
+			{9, false, StatusWaiting, 0, time.Second},
+			{10, false, StatusFail, 0, 0},
+			{12, true, StatusPass, 0, 0}, // a late recovery is shown as such
+		}},
+		{"stable_for", Check{StableFor: Duration(5 * time.Second)}, []obs{
+			{1, true, StatusHolding, 0, 0},
+			{4, true, StatusHolding, 3 * time.Second, 0},
+			{5, false, StatusWaiting, 0, 0}, // flapped: start over
+			{6, true, StatusHolding, 0, 0},
+			{11, true, StatusPass, 5 * time.Second, 0},
+		}},
+		{"holding is not failed at the deadline", Check{Within: Duration(3 * time.Second), StableFor: Duration(5 * time.Second)}, []obs{
+			{2, true, StatusHolding, 0, time.Second},
+			{4, true, StatusHolding, 2 * time.Second, 0},
+			{7, true, StatusPass, 5 * time.Second, 0},
+			{8, false, StatusFail, 0, 0},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newTracker(tt.check, t0)
+			for i, o := range tt.seq {
+				s, held, left := tr.judge(o.pass, at(o.sec))
+				if s != o.want || held != o.held || left != o.left {
+					t.Errorf("#%d at %ds: got %v held=%v left=%v, want %v held=%v left=%v", i, o.sec, s, held, left, o.want, o.held, o.left)
+				}
+			}
+		})
+	}
+}
+
+func TestPollerWithinFails(t *testing.T) {
+	d := newFuncDriver(func(context.Context, Check, int) Observation { return yesObs("No") })
+	p := NewPoller(d, stepClock(100*time.Millisecond))
+	defer p.Close()
+	c := Check{ID: "io", Kind: KindMySQLReplica, Expect: expectYes, Within: Duration(250 * time.Millisecond), Interval: Duration(time.Millisecond)}
+	p.Start(context.Background(), "s1", []Check{c})
+	// Clock calls: start at +100ms, attempts at +200, +300, ...
+	want := []Status{StatusWaiting, StatusWaiting, StatusFail, StatusFail}
+	for i, w := range want {
+		r := next(t, p)
+		if r.Status != w || r.Step != "s1" || r.CheckID != "io" {
+			t.Fatalf("#%d: %+v, want status %v", i, r, w)
+		}
+		if r.Verdict.Pass || r.Verdict.Reason == "" {
+			t.Fatalf("#%d verdict %+v", i, r.Verdict)
+		}
+	}
+}
+
+func TestPollerStableForPasses(t *testing.T) {
+	d := newFuncDriver(func(_ context.Context, _ Check, n int) Observation {
+		if n == 0 {
+			return yesObs("No")
+		}
+		return yesObs("Yes")
+	})
+	p := NewPoller(d, stepClock(100*time.Millisecond))
+	defer p.Close()
+	c := Check{ID: "io", Kind: KindMySQLReplica, Expect: expectYes, StableFor: Duration(300 * time.Millisecond), Interval: Duration(time.Millisecond)}
+	p.Start(context.Background(), "s1", []Check{c})
+	want := []Status{StatusWaiting, StatusHolding, StatusHolding, StatusHolding, StatusPass, StatusPass}
+	for i, w := range want {
+		if r := next(t, p); r.Status != w {
+			t.Fatalf("#%d: status %v held %v, want %v", i, r.Status, r.Held, w)
+		}
+	}
+}
+
+func TestPollerGenerations(t *testing.T) {
+	d := newFuncDriver(func(_ context.Context, c Check, _ int) Observation { return yesObs("Yes") })
+	p := NewPoller(d, nil)
+	defer p.Close()
+	a := Check{ID: "a", Kind: KindMySQLReplica, Expect: expectYes, Interval: Duration(time.Millisecond)}
+	g1 := p.Start(context.Background(), "step-a", []Check{a})
+	// Let step A fill the queue, so stale results sit in it when B starts.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(p.out) < cap(p.out) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if len(p.out) == 0 {
+		t.Fatal("step A produced nothing")
+	}
+	b := Check{ID: "b", Kind: KindMySQLReplica, Expect: expectYes, Interval: Duration(time.Hour)}
+	g2 := p.Start(context.Background(), "step-b", []Check{b})
+	if g2 <= g1 || p.Gen() != g2 || p.Step() != "step-b" {
+		t.Fatalf("gens %d -> %d (current %d, step %q)", g1, g2, p.Gen(), p.Step())
+	}
+	r := next(t, p)
+	if r.Gen != g2 || r.CheckID != "b" || r.Step != "step-b" {
+		t.Fatalf("got a stale result: %+v", r)
+	}
+	// After Stop nothing of B is handed out, even if it was queued.
+	p.Stop()
+	if p.Step() != "" {
+		t.Fatal("step after Stop")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if r, ok := p.Next(ctx); ok {
+		t.Fatalf("result after Stop: %+v", r)
+	}
+}
+
+func TestPollerPokeAndManual(t *testing.T) {
+	d := newFuncDriver(func(context.Context, Check, int) Observation { return yesObs("Yes") })
+	p := NewPoller(d, nil)
+	defer p.Close()
+	c := Check{ID: "slow", Kind: KindMySQLReplica, Expect: expectYes, Interval: Duration(time.Hour)}
+	m := Check{ID: "tick", Kind: KindManual, Attest: "done"}
+	p.Start(context.Background(), "s", []Check{c, m})
+	next(t, p)
+	start := time.Now()
+	p.Poke("slow")
+	p.Poke("unknown")
+	r := next(t, p)
+	if r.CheckID != "slow" || time.Since(start) > 2*time.Second {
+		t.Fatalf("poke: %+v after %v", r, time.Since(start))
+	}
+	p.PokeAll()
+	next(t, p)
+	if n := d.count("tick"); n != 0 {
+		t.Fatalf("manual check polled %d times", n)
+	}
+	if n := d.count("slow"); n != 3 {
+		t.Fatalf("slow polled %d times, want 3", n)
+	}
+}
+
+func TestPollerBacksOffAndTimesOut(t *testing.T) {
+	var inFlight, maxInFlight atomic.Int32
+	d := newFuncDriver(func(ctx context.Context, c Check, n int) Observation {
+		cur := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		if cur > maxInFlight.Load() {
+			maxInFlight.Store(cur)
+		}
+		<-ctx.Done() // a target that never answers
+		return Observation{Error: ctx.Err().Error()}
+	})
+	p := NewPoller(d, nil)
+	defer p.Close()
+	c := Check{ID: "dead", Kind: KindTCP, Interval: Duration(10 * time.Millisecond), Timeout: Duration(20 * time.Millisecond)}
+	p.Start(context.Background(), "s", []Check{c})
+	for i := range 5 {
+		r := next(t, p)
+		if r.Obs.Error == "" || r.Verdict.Pass {
+			t.Fatalf("#%d: %+v", i, r)
+		}
+	}
+	p.Stop()
+	d.mu.Lock()
+	ts := d.times["dead"]
+	d.mu.Unlock()
+	// Gaps between attempt starts: timeout (20ms) + interval*2^k capped at 8x.
+	wantMin := []time.Duration{40, 60, 100, 100}
+	for i, w := range wantMin {
+		gap := ts[i+1].Sub(ts[i])
+		if gap < w*time.Millisecond {
+			t.Errorf("gap %d = %v, want >= %v (back-off)", i, gap, w*time.Millisecond)
+		}
+	}
+	if maxInFlight.Load() != 1 {
+		t.Errorf("%d attempts in flight at once, want 1", maxInFlight.Load())
+	}
+}
+
+func TestPollerLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	d := newFuncDriver(func(ctx context.Context, c Check, n int) Observation {
+		if c.ID == "hang" {
+			<-ctx.Done()
+			return Observation{Error: errors.New("hung").Error()}
+		}
+		return yesObs("Yes")
+	})
+	p := NewPoller(d, nil)
+	var cs []Check
+	for _, id := range []string{"a", "b", "c", "hang"} {
+		cs = append(cs, Check{ID: id, Kind: KindMySQLReplica, Expect: expectYes, Interval: Duration(time.Millisecond), Timeout: Duration(time.Hour)})
+	}
+	p.Start(context.Background(), "s1", cs)
+	next(t, p)
+	p.Start(context.Background(), "s2", cs) // restarts: the old ones must go
+	next(t, p)
+	// Nobody reads for a while: senders block on the full queue and must
+	// still stop.
+	time.Sleep(30 * time.Millisecond)
+	p.Close()
+	if _, ok := p.Next(context.Background()); ok {
+		t.Fatal("Next after Close returned a result")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestPollerContextEndsPolling(t *testing.T) {
+	d := newFuncDriver(func(context.Context, Check, int) Observation { return yesObs("Yes") })
+	p := NewPoller(d, nil)
+	defer p.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	p.Start(ctx, "s", []Check{{ID: "a", Kind: KindMySQLReplica, Interval: Duration(time.Millisecond)}})
+	next(t, p)
+	cancel()
+	time.Sleep(20 * time.Millisecond)
+	n := d.count("a")
+	time.Sleep(50 * time.Millisecond)
+	if d.count("a") > n+1 {
+		t.Fatalf("still polling after ctx ended: %d -> %d", n, d.count("a"))
+	}
+}
+
+// BenchmarkPollerOverhead is the poller's own cost per result: a driver that
+// answers at once, a 1ns interval, Evaluate and the delivery through Next.
+func BenchmarkPollerOverhead(b *testing.B) {
+	obs := yesObs("Yes")
+	d := newFuncDriver(func(context.Context, Check, int) Observation { return obs })
+	d.times = nil // do not record: it would dominate
+	p := NewPoller(&noRecord{d}, nil)
+	defer p.Close()
+	p.Start(context.Background(), "s", []Check{{ID: "a", Kind: KindMySQLReplica, Expect: expectYes, Interval: 1}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, ok := p.Next(ctx); !ok {
+			b.Fatal("closed")
+		}
+	}
+}
+
+type noRecord struct{ d *funcDriver }
+
+func (n *noRecord) Observe(ctx context.Context, c Check) Observation { return n.d.fn(ctx, c, 0) }
+func (n *noRecord) Run(context.Context, Action) ActionResult         { return ActionResult{} }
+func (n *noRecord) Close() error                                     { return nil }
