@@ -37,6 +37,10 @@ type decoder struct {
 	// expanding holds the anchors being expanded, to catch an alias that
 	// refers to itself.
 	expanding map[string]bool
+	// bad marks paths whose value was already reported (a wrong type, an
+	// unknown key inside), so the validator does not pile a second,
+	// derived finding on the same mistake.
+	bad map[string]bool
 }
 
 // entry is one key of a mapping.
@@ -48,7 +52,7 @@ type entry struct {
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, at: map[string]pos{}, anchors: map[string]ast.Node{}, expanding: map[string]bool{}}
+	return &decoder{file: file, at: map[string]pos{}, anchors: map[string]ast.Node{}, expanding: map[string]bool{}, bad: map[string]bool{}}
 }
 
 func (d *decoder) errf(p pos, format string, args ...any) {
@@ -170,6 +174,7 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 		pairs = []*ast.MappingValueNode{v}
 	default:
 		d.errf(posOf(n), "%s: want %s (a mapping), got %s", ctx, what, describe(n))
+		d.bad[path] = true
 		return nil, false
 	}
 	d.at[path] = posOf(n)
@@ -241,6 +246,7 @@ func (d *decoder) known(es []entry, ctx string, allowed ...string) []entry {
 	for _, e := range es {
 		if !ok[e.key] {
 			d.errf(e.keyPos, "%s: unknown key %q%s", ctx, e.key, suggest(e.key, allowed))
+			d.bad[strings.TrimSuffix(e.path, "."+e.key)] = true
 			continue
 		}
 		out = append(out, e)
@@ -249,6 +255,7 @@ func (d *decoder) known(es []entry, ctx string, allowed ...string) []entry {
 }
 
 func (d *decoder) wrong(e entry, n ast.Node, ctx, want string) {
+	d.bad[e.path] = true
 	d.errf(posOf(n), "%s: key %q: want %s, got %s", ctx, e.key, want, describe(n))
 }
 
@@ -347,6 +354,7 @@ func (d *decoder) integer(e entry, ctx string) int {
 			}
 		}
 		d.errf(posOf(n), "%s: key %q: number %s is out of range", ctx, e.key, v.GetToken().Value)
+		d.bad[e.path] = true
 		return 0
 	}
 	if n != nil {
@@ -396,11 +404,13 @@ func (d *decoder) duration(e entry, ctx string) checks.Duration {
 		}
 		if err == nil {
 			d.errf(posOf(n), "%s: key %q: want a positive duration like \"60s\", got %q", ctx, e.key, s.Value)
+			d.bad[e.path] = true
 			return 0
 		}
 	}
 	if _, ok := n.(*ast.IntegerNode); ok {
 		d.errf(posOf(n), "%s: key %q: want a duration like \"60s\", got %s (a duration needs a unit: %ss)", ctx, e.key, n.GetToken().Value, n.GetToken().Value)
+		d.bad[e.path] = true
 		return 0
 	}
 	d.wrong(e, n, ctx, `a duration like "60s"`)
@@ -785,6 +795,7 @@ func (d *decoder) expectations(e entry, ctx string) checks.Expectations {
 			x = d.expect(fe, fctx)
 		case nil, *ast.NullNode:
 			d.errf(posOf(v), "%s: want a value or a mapping of conditions, got nothing (for SQL NULL write {null: true})", fctx)
+			d.bad[fe.path] = true
 		default:
 			x.Equals = d.textPtr(fe, fctx)
 		}

@@ -71,6 +71,8 @@ type validator struct {
 	// itemTargets are targets whose strings use a foreach variable; value is
 	// the variable names used.
 	itemTargets map[string][]string
+	// loopVars are the names foreach steps give their items.
+	loopVars map[string]bool
 }
 
 // stepRef is a step with the path it was written at.
@@ -83,22 +85,24 @@ func (d *decoder) validate(dec *decoded) {
 	v := &validator{decoder: d, dec: dec, rb: dec.rb, params: map[string]*Param{},
 		stepAt: map[string]pos{}, checkAt: map[string]pos{}, itemTargets: map[string][]string{}}
 	rb := dec.rb
-	if rb.ID == "" {
-		v.errf(v.pos(""), "runbook: missing required key \"id\"")
-	} else if !idRE.MatchString(rb.ID) {
+	v.required("", "runbook", "id", "title")
+	if rb.ID != "" && !idRE.MatchString(rb.ID) {
 		v.errf(v.pathPos(".id"), "runbook: id %q: use lower-case letters, digits and dashes (%s)", rb.ID, idRE)
 	}
-	if rb.Title == "" {
-		v.errf(v.pos(""), "runbook: missing required key \"title\"")
-	}
 	v.validateParams()
+	v.loopVars = map[string]bool{"item": true}
+	for _, s := range append(rb.AllSteps(), rb.Steps...) {
+		if s.Foreach != nil && s.Foreach.As != "" {
+			v.loopVars[s.Foreach.As] = true
+		}
+	}
 	v.validateTargets()
 
 	var all []stepRef
 	switch {
 	case rb.Sections != nil && rb.Steps != nil:
 		v.errf(v.pathPos(".steps"), "runbook: give either \"sections\" or \"steps\", not both")
-	case len(rb.Sections) == 0 && len(rb.Steps) == 0:
+	case len(rb.Sections) == 0 && len(rb.Steps) == 0 && !v.bad[""] && !v.bad[".sections"] && !v.bad[".steps"]:
 		p := v.pathPos(".sections")
 		if _, ok := v.at[".steps"]; ok {
 			p = v.pathPos(".steps")
@@ -120,9 +124,7 @@ func (d *decoder) validate(dec *decoded) {
 				secAt[sec.ID] = v.pathPos("." + path + ".id")
 			}
 		}
-		if sec.Title == "" {
-			v.errf(v.pathPos("."+path), "%s: missing required key \"title\"", ctx)
-		}
+		v.required("."+path, ctx, "title")
 		if len(sec.Steps) == 0 {
 			p := v.pathPos("." + path)
 			if q, ok := v.at["."+path+".steps"]; ok {
@@ -227,7 +229,7 @@ func (v *validator) validateTargets() {
 				"password_file": t.PasswordFile != "", "dsn_env": t.DSNEnv != "", "client": t.Client != ""}
 			for _, key := range sortedKeys(set) {
 				if set[key] && !slices.Contains(targetKindKeys[key], t.Kind) {
-					v.errf(v.pos(path+"."+key), "%s: key %q does not apply to a %s target", ctx, key, t.Kind)
+					v.errf(v.pos(path+"."+key), "%s: key %q does not apply to %s %s target", ctx, key, article(t.Kind), t.Kind)
 				}
 			}
 			switch t.Kind {
@@ -251,7 +253,7 @@ func (v *validator) validateTargets() {
 		if t.PasswordEnv != "" && t.PasswordFile != "" {
 			v.errf(v.pos(path+".password_file"), "%s: give \"password_env\" or \"password_file\", not both", ctx)
 		}
-		if _, ok := v.at[path+".port"]; ok && (t.Port < 1 || t.Port > 65535) {
+		if v.has(path+".port") && !v.bad[path+".port"] && (t.Port < 1 || t.Port > 65535) {
 			v.errf(v.pos(path+".port"), "%s: port %d is not between 1 and 65535", ctx, t.Port)
 		}
 		strs := map[string]string{"host": t.Host, "ssh_user": t.SSHUser, "url": t.URL, "database": t.Database,
@@ -259,16 +261,31 @@ func (v *validator) validateTargets() {
 			"dsn_env": t.DSNEnv, "client": t.Client, "description": t.Description}
 		for _, key := range sortedKeys(strs) {
 			for _, r := range v.refs(path+"."+key, ctx, key, strs[key]) {
-				if _, isParam := v.params[r.name]; !isParam {
-					// A name that is no param may be a foreach variable; it is
-					// checked where the target is used.
+				p, isParam := v.params[r.name]
+				switch {
+				case isParam && p.Secret:
+					v.errf(v.pos(path+"."+key), "%s: %s: ${%s} is a secret param: it cannot be substituted; use password_env or password_file", ctx, key, r.name)
+				case isParam:
+				case v.loopVars[r.name]:
+					// A foreach variable: checked where the target is used.
 					if !slices.Contains(v.itemTargets[n], r.name) {
 						v.itemTargets[n] = append(v.itemTargets[n], r.name)
 					}
+				default:
+					v.errf(v.pos(path+"."+key), "%s: %s: ${%s} names no param%s", ctx, key, r.name, suggest(r.name, v.paramNames()))
 				}
 			}
 		}
 	}
+}
+
+// article is "an" before a kind read with a vowel sound ("an http
+// target"), else "a".
+func article(kind string) string {
+	if strings.HasPrefix(kind, "http") {
+		return "an"
+	}
+	return "a"
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -300,11 +317,8 @@ func (v *validator) validateStep(s stepRef) {
 	ctx := fmt.Sprintf("step %q", st.ID)
 	if st.ID == "" {
 		ctx = "step at " + strings.TrimPrefix(path, ".")
-		v.errf(v.pos(path), "%s: missing required key \"id\"", ctx)
 	}
-	if st.Title == "" {
-		v.errf(v.pos(path), "%s: missing required key \"title\"", ctx)
-	}
+	v.required(path, ctx, "id", "title")
 
 	// The foreach variable, if any, is what ${...} may name besides params.
 	loopVar := ""
@@ -456,10 +470,12 @@ func (v *validator) argvOrShell(path, ctx string, argv []string, shell string) {
 
 func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 	ctx := fmt.Sprintf("check %q", c.ID)
+	if c.ID == "" {
+		ctx = "check at " + strings.TrimPrefix(path, ".")
+	}
+	v.required(path, ctx, "id")
 	switch {
 	case c.ID == "":
-		ctx = "check at " + strings.TrimPrefix(path, ".")
-		v.errf(v.pos(path), "%s: missing required key \"id\"", ctx)
 	case !idRE.MatchString(c.ID):
 		v.errf(v.pos(path+".id"), "%s: id: use lower-case letters, digits and dashes (%s)", ctx, idRE)
 	}
@@ -539,7 +555,7 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 			v.errf(p, "%s: no expectations: add \"expect\" with the fields that must hold", ctx)
 		}
 	}
-	if v.has(path+".port") && (c.Port < 1 || c.Port > 65535) {
+	if v.has(path+".port") && !v.bad[path+".port"] && (c.Port < 1 || c.Port > 65535) {
 		v.errf(v.pos(path+".port"), "%s: port %d is not between 1 and 65535", ctx, c.Port)
 	}
 	for _, fe := range c.Expect {
@@ -554,6 +570,19 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 	}
 }
 
+// required reports each key that is not written in the mapping at path.
+// A key written with an empty or mistyped value is reported elsewhere.
+func (v *validator) required(path, ctx string, keys ...string) {
+	if v.bad[path] {
+		return
+	}
+	for _, k := range keys {
+		if !v.has(path + "." + k) {
+			v.errf(v.pos(path), "%s: missing required key %q", ctx, k)
+		}
+	}
+}
+
 func (v *validator) has(path string) bool { _, ok := v.at[path]; return ok }
 
 func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar string) {
@@ -564,8 +593,8 @@ func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar str
 	}
 	if x.Equals == nil && x.Ne == nil && x.In == nil && x.Match == "" && x.Lt == nil && x.Le == nil &&
 		x.Gt == nil && x.Ge == nil && !x.Null && !x.NotNull && !x.Empty {
-		// A null value was reported already by the decoder.
-		if v.has(path) && !v.nullAt(path) {
+		// A wrong value or key inside was reported already by the decoder.
+		if !v.badUnder(path) {
 			v.errf(v.pos(path), "%s: no condition: give a value, or one of %s", fctx, strings.Join(expectKeys, ", "))
 		}
 		return
@@ -582,21 +611,25 @@ func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar str
 		v.errf(v.pos(path+".not_null"), "%s: \"null\" and \"not_null\" cannot both hold", fctx)
 	}
 	if x.Equals != nil {
-		v.checkRefs(path+".equals", ctx, "expect", *x.Equals, loopVar)
+		p := path + ".equals"
+		if !v.has(p) {
+			p = path // the `Field: value` shorthand
+		}
+		v.checkRefs(p, fctx, "equals", *x.Equals, loopVar)
 	}
 	if x.Ne != nil {
-		v.checkRefs(path+".ne", ctx, "expect", *x.Ne, loopVar)
+		v.checkRefs(path+".ne", fctx, "ne", *x.Ne, loopVar)
 	}
 	for i, s := range x.In {
-		v.checkRefs(fmt.Sprintf("%s.in[%d]", path, i), ctx, "expect", s, loopVar)
+		v.checkRefs(fmt.Sprintf("%s.in[%d]", path, i), fctx, "in", s, loopVar)
 	}
 }
 
-// nullAt reports whether the decoder already rejected a null at path.
-func (v *validator) nullAt(path string) bool {
-	p := v.pos(path)
-	for _, f := range v.findings {
-		if f.Line == p.Line && f.Col == p.Col && strings.Contains(f.Msg, "got nothing") {
+// badUnder reports whether the decoder already reported the value at path
+// or something inside it.
+func (v *validator) badUnder(path string) bool {
+	for p := range v.bad {
+		if p == path || strings.HasPrefix(p, path+".") {
 			return true
 		}
 	}
@@ -654,7 +687,7 @@ func (v *validator) checkRefs(path, ctx, key, s, loopVar string) {
 		}
 		switch {
 		case r.name == loopVar:
-		case loopVar == "" && (r.name == "item" || v.isLoopVarAnywhere(r.name)):
+		case loopVar == "" && v.loopVars[r.name]:
 			v.errf(v.pos(path), "%s: %s: ${%s} is only set inside a foreach step", ctx, key, r.name)
 		default:
 			cands := v.paramNames()
@@ -664,21 +697,6 @@ func (v *validator) checkRefs(path, ctx, key, s, loopVar string) {
 			v.errf(v.pos(path), "%s: %s: ${%s} names no param%s", ctx, key, r.name, suggest(r.name, cands))
 		}
 	}
-}
-
-// isLoopVarAnywhere reports whether some foreach step names its item so.
-func (v *validator) isLoopVarAnywhere(name string) bool {
-	for _, s := range v.rb.AllSteps() {
-		if s.Foreach != nil && s.Foreach.As == name {
-			return true
-		}
-	}
-	for _, s := range v.rb.Steps {
-		if s.Foreach != nil && s.Foreach.As == name {
-			return true
-		}
-	}
-	return false
 }
 
 type ref struct{ name string }
