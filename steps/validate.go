@@ -643,6 +643,8 @@ func (v *validator) validateWhen(c *Condition, path, ctx string) {
 		v.errf(v.pos(path), "%s: missing required key \"param\"", ctx)
 	case !ok:
 		v.errf(v.pos(path+".param"), "%s: param %q is not declared%s", ctx, c.Param, suggest(c.Param, v.paramNames()))
+	case p.Secret:
+		v.errf(v.pos(path+".param"), "%s: param %q is secret: a step cannot depend on it (its value would show in why the step was skipped)", ctx, c.Param)
 	}
 	n := 0
 	for _, k := range []string{"equals", "not_equals", "in"} {

@@ -1,0 +1,197 @@
+package steps
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func loadFull(t *testing.T) *Runbook {
+	t.Helper()
+	rb, err := Load("testdata/valid/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rb
+}
+
+func TestValidateParams(t *testing.T) {
+	rb := loadFull(t)
+	tests := []struct {
+		name   string
+		values map[string]string
+		want   []string // substrings, one per error, in order
+	}{
+		{"defaults and required given", map[string]string{"token": "s3cret"}, nil},
+		{"required missing", map[string]string{}, []string{`param "token" is required`}},
+		{"undeclared", map[string]string{"token": "x", "tokn": "y"}, []string{`param "tokn" is not declared by runbook full-example (did you mean "token"?)`}},
+		{"enum", map[string]string{"token": "x", "upgrade_kind": "major"}, []string{`param "upgrade_kind": "major" is not one of version-level, fix-pack`}},
+		{"pattern", map[string]string{"token": "x", "new_version": "v7"}, []string{`param "new_version": "v7" does not match ^\d+(\.\d+)*$`}},
+		{"list items twice", map[string]string{"token": "x", "mirrors": "a, b, a"}, []string{`param "mirrors": item "a" is given twice`}},
+		{"list of nothing", map[string]string{"token": "x", "mirrors": " , "}, []string{`param "mirrors" is required`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := rb.ValidateParams(tt.values)
+			if len(errs) != len(tt.want) {
+				t.Fatalf("want %d errors, got %v", len(tt.want), errs)
+			}
+			for i, e := range errs {
+				if !strings.Contains(e.Error(), tt.want[i]) {
+					t.Errorf("error %d = %q, want it to contain %q", i, e, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestValidateParamsNeverShowsSecret(t *testing.T) {
+	rb, err := Parse("s.yaml", []byte(`
+id: s
+title: S
+params:
+  - {name: pin, secret: true, pattern: '^[0-9]{4}$'}
+steps: [{id: a, title: A}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := rb.ValidateParams(map[string]string{"pin": "hunter2"})
+	if len(errs) != 1 {
+		t.Fatalf("want one error, got %v", errs)
+	}
+	if strings.Contains(errs[0].Error(), "hunter2") {
+		t.Errorf("the secret leaked into %q", errs[0])
+	}
+}
+
+func TestBindSubstitutesEverywhere(t *testing.T) {
+	rb := loadFull(t)
+	b, err := rb.Bind(map[string]string{"token": "x", "slave_host": "db1.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Targets["slave"].Host; got != "db1.example" {
+		t.Errorf("target host = %q", got)
+	}
+	if got := b.Sections[0].Steps[0].Body; !strings.Contains(got, "**db1.example**") {
+		t.Errorf("body = %q", got)
+	}
+	// The original is untouched.
+	if got := rb.Targets["slave"].Host; got != "${slave_host}" {
+		t.Errorf("Bind changed the runbook it was given: host = %q", got)
+	}
+	// ${item} is left for Expand.
+	if got := b.Targets["mirror"].Host; got != "${item}" {
+		t.Errorf("mirror host = %q, want ${item} left in place", got)
+	}
+}
+
+func TestBindRejectsBadValues(t *testing.T) {
+	rb := loadFull(t)
+	_, err := rb.Bind(map[string]string{"upgrade_kind": "major"})
+	if err == nil {
+		t.Fatal("Bind accepted an invalid value")
+	}
+	for _, want := range []string{`"token" is required`, `"major" is not one of`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestExpandForeachAndWhen(t *testing.T) {
+	rb := loadFull(t)
+	// An item with spaces and a shell metacharacter must stay one argv
+	// element.
+	hostile := "m 2;rm -rf ~"
+	p, err := Expand(rb, map[string]string{"token": "x", "mirrors": "m1," + hostile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range p.Steps {
+		ids = append(ids, s.ID)
+	}
+	want := []string{"stop-replica", "row-count", "s2-convert", "sync-mirror@m1", "sync-mirror@" + hostile, "check-api", "local-shell"}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("steps = %q\nwant    %q", ids, want)
+	}
+	s1 := p.Steps[3]
+	if s1.BaseID != "sync-mirror" || s1.Item != "m1" || s1.Section != 1 {
+		t.Errorf("copy = base %q item %q section %d", s1.BaseID, s1.Item, s1.Section)
+	}
+	if s1.Title != "Sync m1" {
+		t.Errorf("title = %q", s1.Title)
+	}
+	if got := s1.Checks[0].ID; got != "mirror-synced@m1" {
+		t.Errorf("check id = %q", got)
+	}
+	if s1.On != "mirror@m1" || s1.Action.Target != "mirror@m1" || s1.Checks[0].Target != "mirror@m1" {
+		t.Errorf("targets not renamed per item: on %q action %q check %q", s1.On, s1.Action.Target, s1.Checks[0].Target)
+	}
+	if tg := p.Targets["mirror@m1"]; tg.Host != "m1" || tg.Name != "mirror@m1" || tg.SSHUser != "ops" {
+		t.Errorf("per-item target = %+v", tg)
+	}
+	if _, ok := p.Targets["mirror"]; ok {
+		t.Error("the unbound per-item target is in the plan")
+	}
+	argv := p.Steps[4].Action.Argv
+	if len(argv) != 4 || argv[3] != hostile+":/data/" {
+		t.Errorf("argv = %q: the value must stay one element", argv)
+	}
+	// upgrade_kind defaults to fix-pack.
+	if s := p.Steps[2]; !s.Skip || s.SkipReason != `upgrade_kind is "fix-pack", not "version-level"` {
+		t.Errorf("s2-convert skip=%v reason %q", s.Skip, s.SkipReason)
+	}
+	if p.Steps[5].Skip {
+		t.Errorf("check-api skipped: %s", p.Steps[5].SkipReason)
+	}
+	if s := p.Steps[6]; !s.Skip || s.SkipReason != `upgrade_kind is "fix-pack"` {
+		t.Errorf("local-shell skip=%v reason %q", s.Skip, s.SkipReason)
+	}
+	if i := p.Find("sync-mirror"); i != 3 {
+		t.Errorf("Find(sync-mirror) = %d, want the first copy (3)", i)
+	}
+	if i := p.Find("sync-mirror@" + hostile); i != 4 {
+		t.Errorf("Find(copy) = %d", i)
+	}
+	if i := p.Find("nope"); i != -1 {
+		t.Errorf("Find(nope) = %d", i)
+	}
+	// The runbook as loaded is untouched.
+	if rb.Sections[1].Steps[1].ID != "sync-mirror" || rb.Sections[1].Steps[1].Checks[0].ID != "mirror-synced" {
+		t.Error("Expand changed the loaded runbook")
+	}
+}
+
+func TestBindQuotesValuesInRegex(t *testing.T) {
+	rb, err := Parse("r.yaml", []byte(`
+id: r
+title: R
+params: [{name: host, default: db1.example}]
+targets: {db: {kind: mysql, host: "${host}"}}
+steps:
+  - id: a
+    title: A
+    checks:
+      - id: c
+        kind: mysql.replica
+        target: db
+        expect: {Master_Host: {match: '^${host}$'}, Master_User: "${host}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rb.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := b.Sections[0].Steps[0].Checks[0].Expect
+	if got := ex[0].Expect.Match; got != `^db1\.example$` {
+		t.Errorf("match = %q, want the value quoted", got)
+	}
+	if got := *ex[1].Expect.Equals; got != "db1.example" {
+		t.Errorf("equals = %q", got)
+	}
+}
