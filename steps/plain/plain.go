@@ -1,0 +1,575 @@
+// Package plain is handrail's line-oriented mode: it prints each step and
+// each change of its checks as plain lines, and reads commands from a
+// line-based input. It drives the same session engine as the TUI, for
+// terminals that cannot run a full-screen program, for pipes, and for
+// scripts and tests. It never imports Bubble Tea.
+package plain
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// Options configure a plain-mode run.
+type Options struct {
+	In  io.Reader
+	Out io.Writer
+	// ASCII replaces ✔ and ✘ with v and x, for terminals without UTF-8.
+	// The words PASS and FAIL are printed either way.
+	ASCII bool
+	// Refresh is how often the gate is re-judged against the clock, so a
+	// result that goes stale closes it (default 1s).
+	Refresh time.Duration
+}
+
+// Run drives r's engine from commands read line by line until the session
+// ends or the input ends (end of input quits; the session is saved). It
+// returns the session's end state (completed, quit or halted). An error is
+// returned only when the journal cannot be written: the session cannot go
+// on without its record.
+func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
+	if o.Refresh <= 0 {
+		o.Refresh = time.Second
+	}
+	done := make(chan struct{})
+	defer close(done)
+	u := &ui{r: r, out: o.Out, ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}}
+	tick := time.NewTicker(o.Refresh)
+	defer tick.Stop()
+	r.Sync()
+	u.render()
+	for r.Engine().Ended() == "" {
+		var err error
+		select {
+		case line, ok := <-u.lines:
+			if !ok {
+				u.printf("\nEnd of input.\n")
+				err = u.quit()
+				break
+			}
+			err = u.command(line)
+		case res := <-r.Results():
+			_, err = r.Feed(res)
+		case ar := <-r.ActionResults():
+			u.printAction(ar)
+			err = r.FinishAction(ar)
+		case <-tick.C:
+			_, err = r.Engine().Refresh()
+		case <-ctx.Done():
+			err = u.quit()
+		}
+		if err != nil {
+			return r.Engine().Ended(), err
+		}
+		r.Sync()
+		u.render()
+	}
+	return r.Engine().Ended(), nil
+}
+
+// errInputEnded aborts a prompt when the input ends.
+var errInputEnded = errors.New("input ended")
+
+// readLines delivers the input's lines; the channel closes at end of input.
+func readLines(in io.Reader, done <-chan struct{}) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case ch <- sc.Text():
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+type ui struct {
+	r     *session.Runner
+	out   io.Writer
+	ascii bool
+	lines <-chan string
+
+	// What has been printed, so only changes are printed.
+	shownKey    string
+	shownGen    uint64
+	shown       map[string]string // check id -> status/pass printed
+	shownGate   bool
+	shownOnFail bool
+	shownAction session.ActionState
+	inputEnded  bool
+}
+
+func (u *ui) printf(format string, args ...any) { fmt.Fprintf(u.out, format, args...) }
+
+// ask prints a prompt and reads one line.
+func (u *ui) ask(prompt string) (string, error) {
+	u.printf("%s", prompt)
+	line, ok := <-u.lines
+	if !ok {
+		u.inputEnded = true
+		u.printf("\n")
+		return "", errInputEnded
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (u *ui) quit() error {
+	e := u.r.Engine()
+	if err := e.Quit(); err != nil {
+		return err
+	}
+	u.printf("Session %s saved. Resume it with: handrail resume %s\n", e.SessionID(), e.SessionID())
+	return nil
+}
+
+// command runs one operator command. Refusals are printed; only a journal
+// failure is returned.
+func (u *ui) command(line string) error {
+	e := u.r.Engine()
+	verb, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	arg = strings.TrimSpace(arg)
+	var err error
+	switch strings.ToLower(verb) {
+	case "":
+		return nil
+	case "next", "n":
+		err = e.Next()
+	case "run":
+		err = u.run()
+	case "override":
+		err = u.override()
+	case "note":
+		err = e.Note(arg)
+		if err == nil {
+			u.printf("Noted.\n")
+		}
+	case "tick", "untick":
+		ticked := strings.EqualFold(verb, "tick")
+		if err = e.Tick(arg, ticked); err == nil {
+			word := "TICKED"
+			if !ticked {
+				word = "UNTICKED"
+			}
+			u.printf("%s %s %s\n", u.mark(ticked), word, arg)
+		}
+	case "attest":
+		err = u.attest()
+	case "goto":
+		err = e.Goto(arg)
+	case "recheck":
+		u.r.Poke()
+	case "status", "s":
+		u.status()
+	case "help", "h", "?":
+		u.help()
+	case "quit", "q", "exit":
+		err = u.quit()
+	default:
+		u.printf("Unknown command %q. Type 'help' for the commands.\n", verb)
+		return nil
+	}
+	return u.report(err)
+}
+
+// report prints a refusal and returns only what must stop the session: a
+// failed journal write.
+func (u *ui) report(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errInputEnded):
+		return u.quit()
+	case strings.Contains(err.Error(), "session: journal "):
+		return err
+	default:
+		u.printf("! %v\n", err)
+		return nil
+	}
+}
+
+func (u *ui) run() error {
+	e := u.r.Engine()
+	a, t, err := e.ActionStart(false)
+	if !errors.Is(err, session.ErrNeedConfirm) {
+		return err
+	}
+	where := a.Target
+	if addr := t.Address(); addr != "" {
+		where += " (" + addr + ")"
+	}
+	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", a.Describe(), where))
+	if err != nil {
+		return err
+	}
+	if ans != "yes" {
+		u.printf("Not run.\n")
+		return nil
+	}
+	a, _, err = e.ActionStart(true)
+	if err != nil {
+		return err
+	}
+	u.printf("Running %s on %s …\n", a.Describe(), where)
+	u.r.RunAction(a)
+	return nil
+}
+
+func (u *ui) override() error {
+	e := u.r.Engine()
+	g := e.Gate()
+	if g.Open {
+		u.printf("The gate is open: type 'next'.\n")
+		return nil
+	}
+	var ids []string
+	u.printf("Override step %s. Holding the gate:\n", u.shownKey)
+	for _, b := range g.Blocking {
+		u.printf("  %s\n", b)
+		if b.Check != "" {
+			ids = append(ids, b.Check)
+		}
+	}
+	ans, err := u.ask(fmt.Sprintf("Checks to override [%s]: ", strings.Join(ids, " ")))
+	if err != nil {
+		return err
+	}
+	if ans != "" {
+		ids = strings.FieldsFunc(ans, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	cat, err := u.ask(fmt.Sprintf("Category (%s): ", strings.Join(session.Categories, ", ")))
+	if err != nil {
+		return err
+	}
+	reason, err := u.ask(fmt.Sprintf("Reason (at least %d characters, goes on the record): ", session.MinReason))
+	if err != nil {
+		return err
+	}
+	req := session.OverrideRequest{Checks: ids, Category: cat, Reason: reason}
+	if err := e.Override(req); !errors.Is(err, session.ErrNeedConfirm) {
+		return err
+	}
+	ans, err = u.ask("Overriding leaves this step with its checks failing, on the record. Type override to confirm: ")
+	if err != nil {
+		return err
+	}
+	if ans != "override" {
+		u.printf("Not overridden.\n")
+		return nil
+	}
+	req.Confirmed = true
+	if err := e.Override(req); err != nil {
+		return err
+	}
+	u.printf("Overridden (%s).\n", cat)
+	return nil
+}
+
+func (u *ui) attest() error {
+	e := u.r.Engine()
+	if st, _ := e.Action(); st != session.ActionUnknown {
+		u.printf("No action has an unknown outcome.\n")
+		return nil
+	}
+	out, err := u.ask(fmt.Sprintf("What happened to the action (%s)? ", strings.Join(session.Outcomes, ", ")))
+	if err != nil {
+		return err
+	}
+	text, err := u.ask("How do you know? ")
+	if err != nil {
+		return err
+	}
+	if err := e.AttestUnknown(out, text); err != nil {
+		return err
+	}
+	u.printf("Attested: %s.\n", out)
+	return nil
+}
+
+func (u *ui) help() {
+	u.printf(`Commands:
+  next            go to the next step (only when every check passes)
+  run             run the step's action (asks you to type yes first)
+  override        leave the step although checks fail, with a reason on the record
+  tick CHECK      attest a manual check (untick CHECK takes it back)
+  note TEXT       add a note to the record
+  attest          say what happened to an action whose outcome is unknown
+  goto STEP       follow the step's on_fail advice to another step
+  recheck         poll every check now
+  status          show the step, its checks and the gate
+  quit            stop for now; the session is saved and can be resumed
+`)
+}
+
+func (u *ui) mark(ok bool) string {
+	switch {
+	case ok && u.ascii:
+		return "v"
+	case ok:
+		return "✔"
+	case u.ascii:
+		return "x"
+	default:
+		return "✘"
+	}
+}
+
+// statusWord is the word printed beside the mark.
+func statusWord(r *checks.Result) string {
+	switch r.Status {
+	case checks.StatusPass:
+		return "PASS"
+	case checks.StatusFail:
+		return "FAIL"
+	case checks.StatusHolding:
+		return "HOLDING"
+	case checks.StatusWaiting:
+		return "WAITING"
+	default:
+		return "PENDING"
+	}
+}
+
+// checkLine renders a result: `✔ PASS io: Slave_IO_Running = No (expected = No)`.
+func (u *ui) checkLine(id string, r *checks.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s:", u.mark(r.Status == checks.StatusPass), statusWord(r), id)
+	var parts []string
+	for _, f := range r.Verdict.Fields {
+		actual := f.Actual
+		switch {
+		case f.Missing:
+			actual = "(missing)"
+		case f.Null:
+			actual = "NULL"
+		}
+		p := fmt.Sprintf("%s = %s (expected %s)", f.Field, actual, f.Expected)
+		if f.Row != "" {
+			p = "[" + f.Row + "] " + p
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) > 0 {
+		b.WriteString(" " + strings.Join(parts, ", "))
+	}
+	switch {
+	case r.Obs.Error != "":
+		b.WriteString(" error: " + r.Obs.Error)
+	case r.Verdict.Reason != "" && !r.Verdict.Pass:
+		b.WriteString(" (" + r.Verdict.Reason + ")")
+	}
+	if r.Status == checks.StatusWaiting && r.Left > 0 {
+		fmt.Fprintf(&b, " [%s left]", r.Left.Round(time.Second))
+	}
+	return b.String()
+}
+
+// render prints what changed since the last render.
+func (u *ui) render() {
+	e := u.r.Engine()
+	v, st, ok := e.Current()
+	if ok && v.State == session.StateCurrent && (v.Key != u.shownKey || e.Generation() != u.shownGen) {
+		u.shownKey, u.shownGen = v.Key, e.Generation()
+		u.shown = map[string]string{}
+		u.shownGate, u.shownOnFail, u.shownAction = false, false, session.ActionNone
+		u.printStep(e, v, st)
+	}
+	if e.Ended() == "" && ok {
+		for _, c := range e.Checks() {
+			if c.Last == nil {
+				continue
+			}
+			sig := fmt.Sprintf("%s/%v", c.Last.Status, c.Last.Verdict.Pass)
+			if u.shown[c.Check.ID] != sig {
+				u.shown[c.Check.ID] = sig
+				u.printf("%s\n", u.checkLine(c.Check.ID, c.Last))
+			}
+		}
+		if of := e.OnFail(); of != nil && !u.shownOnFail {
+			u.shownOnFail = true
+			u.printf("ON FAIL (%s failed): %s\n", of.Check, of.Say)
+			if of.Goto != "" {
+				u.printf("  The runbook says to go to step %s: type 'goto %s', or 'override' with a reason.\n", of.Goto, of.Goto)
+			}
+		}
+		if st, _ := e.Action(); st != u.shownAction {
+			u.shownAction = st
+			if st == session.ActionUnknown {
+				u.printf("The action started before the break and its outcome is unknown. Check what happened, then type 'attest'.\n")
+			}
+		}
+		g := e.Gate()
+		if g.Open != u.shownGate {
+			u.shownGate = g.Open
+			if g.Open {
+				u.printf("GATE OPEN: every check passes. Type 'next' to continue.\n")
+			} else {
+				u.printf("GATE CLOSED: %s\n", blockers(g))
+			}
+		}
+	}
+	switch e.Ended() {
+	case session.EndCompleted:
+		u.printf("\nProcedure completed in %s (downtime %s). Session %s.\n", e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second), e.SessionID())
+	case session.EndHalted:
+		u.printf("\nHALTED: %s\nSession %s.\n", e.HaltReason(), e.SessionID())
+	}
+}
+
+func blockers(g session.Gate) string {
+	parts := make([]string, len(g.Blocking))
+	for i, b := range g.Blocking {
+		parts[i] = b.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func targetText(e *session.Engine, name string) string {
+	if name == "" {
+		return ""
+	}
+	t, ok := e.Target(name)
+	if !ok {
+		return name
+	}
+	return name + " (" + t.Address() + ")"
+}
+
+func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
+	total := len(e.Steps())
+	head := fmt.Sprintf("Step %d/%d", v.Index+1, total)
+	if v.Section != "" {
+		head += " · " + v.Section
+	}
+	u.printf("\n== %s: %s ==\n", head, v.Title)
+	if step.On != "" {
+		u.printf("Where: %s\n", targetText(e, step.On))
+	}
+	if v.Impact != "" {
+		u.printf("Impact: %s", v.Impact)
+		if e.DowntimeRunning() {
+			u.printf(" (downtime clock running: %s so far)", e.Downtime().Round(time.Second))
+		}
+		u.printf("\n")
+	}
+	if body := strings.TrimSpace(step.Body); body != "" {
+		u.printf("\n")
+		for _, l := range strings.Split(body, "\n") {
+			u.printf("  %s\n", l)
+		}
+	}
+	if len(step.Commands) > 0 {
+		u.printf("\nCommands:\n")
+		for _, c := range step.Commands {
+			on := c.On
+			if on == "" {
+				on = step.On
+			}
+			if on != "" {
+				u.printf("  on %s:\n", targetText(e, on))
+			}
+			u.printf("    %s\n", c.Run)
+		}
+	}
+	if a := step.Action; a != nil {
+		u.printf("\nAction: %s on %s (type 'run' to have handrail run it)\n", a.Describe(), targetText(e, a.Target))
+	}
+	if len(step.Checks) > 0 {
+		u.printf("\nChecks:\n")
+		for _, c := range step.Checks {
+			opt := ""
+			if c.Optional {
+				opt = " (optional)"
+			}
+			if c.Kind == checks.KindManual {
+				what := c.Attest
+				if what == "" {
+					what = c.Title
+				}
+				u.printf("  [ ] %s%s: %s (type 'tick %s')\n", c.ID, opt, what, c.ID)
+				continue
+			}
+			var ex []string
+			for _, fe := range c.Expect {
+				ex = append(ex, fe.Field+" "+fe.Expect.String())
+			}
+			u.printf("  %s%s: %s on %s", c.ID, opt, c.Kind, targetText(e, c.Target))
+			if len(ex) > 0 {
+				u.printf(": %s", strings.Join(ex, ", "))
+			}
+			if c.Within > 0 {
+				u.printf(" (within %s)", c.Within)
+			}
+			u.printf("\n")
+		}
+	} else {
+		u.printf("\nNo checks: type 'next' when the step is done.\n")
+	}
+}
+
+func (u *ui) status() {
+	e := u.r.Engine()
+	v, _, ok := e.Current()
+	if !ok {
+		u.printf("No current step.\n")
+		return
+	}
+	u.printf("Session %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", e.SessionID(), v.Index+1, len(e.Steps()), v.Key, v.Title,
+		e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second))
+	for _, c := range e.Checks() {
+		switch {
+		case c.Check.Kind == checks.KindManual:
+			box := "[ ]"
+			if c.Ticked {
+				box = "[x]"
+			}
+			u.printf("  %s %s\n", box, c.Check.ID)
+		case c.Last == nil:
+			u.printf("  … PENDING %s: no result yet\n", c.Check.ID)
+		default:
+			line := u.checkLine(c.Check.ID, c.Last)
+			if c.Stale {
+				line += fmt.Sprintf(" (stale: %s old)", c.Age.Round(time.Second))
+			}
+			u.printf("  %s\n", line)
+		}
+	}
+	g := e.Gate()
+	if g.Open {
+		u.printf("Gate: open\n")
+	} else {
+		u.printf("Gate: closed: %s\n", blockers(g))
+	}
+}
+
+func (u *ui) printAction(ar checks.ActionResult) {
+	if ar.OK() {
+		u.printf("%s Action done in %s.", u.mark(true), ar.Duration.Round(time.Millisecond))
+	} else {
+		u.printf("%s Action FAILED (exit %d): %s.", u.mark(false), ar.ExitCode, ar.Error)
+	}
+	if out := strings.TrimSpace(ar.Output); out != "" {
+		u.printf(" Output:\n%s", indent(out))
+	}
+	u.printf("\n")
+}
+
+func indent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}
