@@ -132,11 +132,12 @@ type Engine struct {
 	clock   func() time.Time
 	secrets []string
 
-	units []unit
-	st    []unitState
-	cur   int
-	gen   uint64
-	chk   map[string]*checkState
+	units   []unit
+	targets map[string]checks.Target
+	st      []unitState
+	cur     int
+	gen     uint64
+	chk     map[string]*checkState
 
 	gateOpen    bool
 	onFail      *OnFailData
@@ -178,12 +179,12 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.Mode != ModeLive && cfg.Mode != ModeRehearsal {
 		return nil, fmt.Errorf("session: mode %q: want %q or %q", cfg.Mode, ModeLive, ModeRehearsal)
 	}
-	params := make(map[string]string, len(cfg.Params))
-	for k, v := range cfg.Params {
-		params[k] = v
+	units, targets, params, err := expand(cfg.Runbook, cfg.Params)
+	if err != nil {
+		return nil, err
 	}
 	cfg.Params = params
-	e := &Engine{cfg: cfg, j: cfg.Journal, clock: cfg.Clock, cur: -1, action: ActionNone, pendingGoto: -1}
+	e := &Engine{units: units, targets: targets, cfg: cfg, j: cfg.Journal, clock: cfg.Clock, cur: -1, action: ActionNone, pendingGoto: -1}
 	secretNames := map[string]bool{}
 	for _, n := range cfg.Secrets {
 		secretNames[n] = true
@@ -203,7 +204,6 @@ func newEngine(cfg Config) (*Engine, error) {
 			e.secrets = append(e.secrets, v)
 		}
 	}
-	e.units = expand(cfg.Runbook, params)
 	if len(e.units) == 0 {
 		return nil, fmt.Errorf("session: runbook %s has no steps", cfg.Runbook.ID)
 	}

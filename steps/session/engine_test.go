@@ -29,7 +29,7 @@ func TestStartJournalsSkipsBindsAndExpands(t *testing.T) {
 	for _, s := range e.Steps() {
 		keys = append(keys, s.Key+"="+string(s.State))
 	}
-	wantKeys := []string{"prep=current", "stop-replica=pending", "per-mirror[m1]=pending", "per-mirror[m2]=pending", "wan-only=skipped", "verify=pending"}
+	wantKeys := []string{"prep=current", "stop-replica=pending", "per-mirror@m1=pending", "per-mirror@m2=pending", "wan-only=skipped", "verify=pending"}
 	if !slices.Equal(keys, wantKeys) {
 		t.Errorf("steps = %v, want %v", keys, wantKeys)
 	}
@@ -134,10 +134,10 @@ func TestGate(t *testing.T) {
 	if e.DowntimeRunning() || e.Downtime() <= 0 {
 		t.Errorf("downtime after leaving the step: running=%v total=%v", e.DowntimeRunning(), e.Downtime())
 	}
-	if v, _, _ := e.Current(); v.Key != "per-mirror[m1]" || v.Item != "m1" {
+	if v, _, _ := e.Current(); v.Key != "per-mirror@m1" || v.Item != "m1" {
 		t.Errorf("after stop-replica: current = %+v", v)
 	}
-	if tg, _ := e.Target("mirror"); tg.Host != "m1" {
+	if tg, _ := e.Target("mirror@m1"); tg.Host != "m1" {
 		t.Errorf("foreach target not bound per item: %+v", tg)
 	}
 	if _, st, _ := e.Current(); st.Checks[0].Argv[1] != "m1" {
@@ -246,7 +246,7 @@ func TestOnFailGotoAndHalt(t *testing.T) {
 	walkToStop(t, e)
 	mustObserve(t, e, "io", checks.StatusPass)
 	mustObserve(t, e, "sql", checks.StatusPass)
-	for _, step := range []string{"stop-replica", "per-mirror[m1]", "per-mirror[m2]"} {
+	for _, step := range []string{"stop-replica", "per-mirror@m1", "per-mirror@m2"} {
 		if step != "stop-replica" {
 			mustObserve(t, e, "up", checks.StatusPass)
 		}

@@ -57,7 +57,7 @@ type StartData struct {
 }
 
 // StepEnterData is step.enter's data. Step is the expanded step's key
-// (the step id, or "id[item]" inside a foreach).
+// (the step id, or "id@item" for a foreach copy).
 type StepEnterData struct {
 	Step  string `json:"step"`
 	Title string `json:"title"`

@@ -50,7 +50,7 @@ func testRunbook() *steps.Runbook {
 			{ID: "per-mirror", Title: "Check mirror ${item}", Foreach: &steps.Foreach{Param: "mirrors"},
 				Checks: []checks.Check{{ID: "up", Kind: checks.KindCommand, Target: "mirror", Argv: []string{"ping", "${item}"}}}},
 			{ID: "wan-only", Title: "WAN step", When: &steps.Condition{Param: "wan", Equals: strp("yes")}},
-			{ID: "verify", Title: "Verify", Checks: []checks.Check{{ID: "ok", Kind: checks.KindCommand, Target: "mirror", Argv: []string{"true"}}},
+			{ID: "verify", Title: "Verify", Checks: []checks.Check{{ID: "ok", Kind: checks.KindMySQLQuery, Target: "slave", Query: "SELECT 1"}},
 				OnFail: &steps.OnFail{Say: "Stop here.", Halt: true}},
 		}}},
 	}
@@ -72,9 +72,15 @@ func newTestEngine(t testing.TB) (*Engine, *MemoryJournal, *fakeClock) {
 	return e, mj, clk
 }
 
-// result builds a poll result for the current step's check.
+// result builds a poll result for the current step's check (check names
+// a foreach copy's check by its id as written: "up" finds "up@m1").
 func result(e *Engine, check string, st checks.Status) checks.Result {
-	v, _, _ := e.Current()
+	v, step, _ := e.Current()
+	for _, c := range step.Checks {
+		if c.ID == check+"@"+v.Item {
+			check = c.ID
+		}
+	}
 	return checks.Result{Step: v.Key, CheckID: check, Gen: e.Generation(), Status: st,
 		Verdict: checks.Verdict{Pass: st == checks.StatusPass}, Obs: checks.Observation{Raw: "row"}}
 }

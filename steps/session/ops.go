@@ -303,7 +303,7 @@ func (e *Engine) ActionStart(confirmed bool) (checks.Action, checks.Target, erro
 		return checks.Action{}, checks.Target{}, errors.New("action: the previous run's outcome is unknown: attest it first")
 	}
 	a := *u.Step.Action
-	t := u.Targets[a.Target]
+	t := e.targets[a.Target]
 	if !confirmed {
 		return a, t, ErrNeedConfirm
 	}

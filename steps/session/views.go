@@ -9,7 +9,7 @@ import (
 
 // StepView is one expanded step as a UI lists it.
 type StepView struct {
-	// Key is the step's journal key: its id, or "id[item]" in a foreach.
+	// Key is the step's journal key: its id, or "id@item" for a foreach copy.
 	Key     string
 	ID      string
 	Title   string
@@ -48,13 +48,21 @@ func (e *Engine) Current() (StepView, steps.Step, bool) {
 	return e.view(e.cur), e.units[e.cur].Step, true
 }
 
-// Target returns a target as the current step sees it (bound).
+// Target returns a bound target by the name a step uses (a foreach copy's
+// steps name per-item copies, "<target>@<item>").
 func (e *Engine) Target(name string) (checks.Target, bool) {
-	if e.cur < 0 {
-		return checks.Target{}, false
-	}
-	t, ok := e.units[e.cur].Targets[name]
+	t, ok := e.targets[name]
 	return t, ok
+}
+
+// Targets returns every bound target of the session, per-item copies
+// included: what a Driver is built over.
+func (e *Engine) Targets() map[string]checks.Target {
+	out := make(map[string]checks.Target, len(e.targets))
+	for k, v := range e.targets {
+		out[k] = v
+	}
+	return out
 }
 
 // CheckView is one check of the current step as a panel shows it.
@@ -78,7 +86,7 @@ func (e *Engine) Checks() []CheckView {
 	out := make([]CheckView, 0, len(u.Step.Checks))
 	for _, c := range u.Step.Checks {
 		cs := e.chk[c.ID]
-		v := CheckView{Check: c, Target: u.Targets[c.Target], Ticked: cs.ticked}
+		v := CheckView{Check: c, Target: e.targets[c.Target], Ticked: cs.ticked}
 		if cs.last != nil {
 			r := *cs.last
 			v.Last = &r
