@@ -1,0 +1,246 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/handrail/handrail/checks"
+)
+
+// Prober runs the MySQL probes over one target's pool. It remembers the
+// server's version between polls and asks again after any error: a rolling
+// upgrade restarts the server with a new version, and the restart breaks
+// the connection first.
+type Prober struct {
+	db *sql.DB
+
+	mu     sync.Mutex
+	server *Server
+}
+
+// NewProber wraps a pool the caller owns (and closes).
+func NewProber(db *sql.DB) *Prober { return &Prober{db: db} }
+
+// Server returns the server's flavour and version, asking it if unknown.
+func (p *Prober) Server(ctx context.Context) (Server, error) {
+	p.mu.Lock()
+	cached := p.server
+	p.mu.Unlock()
+	if cached != nil {
+		return *cached, nil
+	}
+	var version, comment sql.NullString
+	if err := p.db.QueryRowContext(ctx, "SELECT @@version, @@version_comment").Scan(&version, &comment); err != nil {
+		return Server{}, err
+	}
+	s, err := ParseVersion(version.String, comment.String)
+	if err != nil {
+		return s, err
+	}
+	p.mu.Lock()
+	p.server = &s
+	p.mu.Unlock()
+	return s, nil
+}
+
+func (p *Prober) forget() {
+	p.mu.Lock()
+	p.server = nil
+	p.mu.Unlock()
+}
+
+// channelColumns name a replication row: MySQL's channel, MariaDB's
+// multi-source connection.
+func isChannelColumn(col string) bool {
+	return strings.EqualFold(col, "Channel_Name") || strings.EqualFold(col, "Connection_name")
+}
+
+// Replica observes replication status: one Row per channel (Key: the
+// channel or connection name, "" for the default one), every column kept
+// with NULL apart from "", named as the check's expectations spell it (see
+// AltName). No row at all gives State checks.StateNotReplica; a Channel the
+// server does not have gives a State saying which channels it has.
+func (p *Prober) Replica(ctx context.Context, c checks.Check) checks.Observation {
+	start := time.Now()
+	obs := checks.Observation{At: start}
+	rows, err := p.replicaRows(ctx, c)
+	obs.Latency = time.Since(start)
+	if err != nil {
+		p.forget()
+		obs.Error, obs.State = describe(ctx, err, start)
+		return obs
+	}
+	if len(rows) == 0 {
+		obs.State = checks.StateNotReplica
+		return obs
+	}
+	if c.Channel != "" {
+		var keep []checks.Row
+		var names []string
+		for _, r := range rows {
+			names = append(names, strconv.Quote(r.Key))
+			if strings.EqualFold(r.Key, c.Channel) {
+				r.Key = c.Channel // names are case-insensitive; Evaluate matches exactly
+				keep = append(keep, r)
+			}
+		}
+		if len(keep) == 0 {
+			obs.State = fmt.Sprintf("no replication channel %q (the server has %s)", c.Channel, strings.Join(names, ", "))
+			return obs
+		}
+		rows = keep
+	}
+	obs.Rows = rows
+	return obs
+}
+
+func (p *Prober) replicaRows(ctx context.Context, c checks.Check) ([]checks.Row, error) {
+	srv, err := p.Server(ctx)
+	if err != nil {
+		return nil, err
+	}
+	namer := newFieldNamer(expectFields(c))
+	out, err := p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, -1)
+	var me *gomysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1064 {
+		// A syntax error: the server changed under us (upgraded to 8.4,
+		// which dropped SHOW SLAVE STATUS). Ask again once.
+		p.forget()
+		if srv, err = p.Server(ctx); err != nil {
+			return nil, err
+		}
+		out, err = p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, -1)
+	}
+	return out, err
+}
+
+func expectFields(c checks.Check) []string {
+	out := make([]string, len(c.Expect))
+	for i, fe := range c.Expect {
+		out[i] = fe.Field
+	}
+	return out
+}
+
+// scanAll runs q and returns its rows as fields, by column name, at most
+// limit rows (-1: all). Each row's Key is its channel column, if any.
+func (p *Prober) scanAll(ctx context.Context, q string, namer fieldNamer, limit int) ([]checks.Row, error) {
+	rows, err := p.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out, _, err := scanRows(rows, namer, limit)
+	return out, err
+}
+
+// scanRows reads rows into checks.Rows (at most limit, -1 for all) and
+// counts every row.
+func scanRows(rows *sql.Rows, namer fieldNamer, limit int) ([]checks.Row, int, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, 0, err
+	}
+	names := make([]string, len(cols))
+	keyCol := -1
+	for i, c := range cols {
+		names[i] = namer.name(c)
+		if keyCol < 0 && isChannelColumn(c) {
+			keyCol = i
+		}
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []checks.Row
+	n := 0
+	for rows.Next() {
+		n++
+		if limit >= 0 && len(out) >= limit {
+			continue // count only
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, n, err
+		}
+		r := checks.Row{Fields: make([]checks.Field, len(cols))}
+		for i, v := range vals {
+			text, null := valueText(v)
+			r.Fields[i] = checks.Field{Name: names[i], Value: text, Null: null}
+		}
+		if keyCol >= 0 {
+			r.Key = r.Fields[keyCol].Value
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, n, err
+	}
+	return out, n, nil
+}
+
+// valueText renders a driver value as the server printed it. The driver
+// parses integer and floating-point columns of the text protocol; integers
+// print back exactly, floats in plain decimal notation where the server
+// would (1000000, not 1e+06).
+func valueText(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case []byte:
+		return string(x), false
+	case string:
+		return x, false
+	case int64:
+		return strconv.FormatInt(x, 10), false
+	case uint64:
+		return strconv.FormatUint(x, 10), false
+	case float32:
+		return formatFloat(float64(x), 32), false
+	case float64:
+		return formatFloat(x, 64), false
+	case time.Time:
+		return x.Format("2006-01-02 15:04:05.999999"), false
+	default:
+		return fmt.Sprint(x), false
+	}
+}
+
+func formatFloat(f float64, bits int) string {
+	if a := math.Abs(f); a != 0 && (a >= 1e15 || a < 1e-6) {
+		return strconv.FormatFloat(f, 'g', -1, bits)
+	}
+	return strconv.FormatFloat(f, 'f', -1, bits)
+}
+
+// describe turns an error into the observation's Error and State. Errors
+// before any answer (refused, reset, timed out) make the target
+// "unreachable"; a server that answered with an error (access denied, bad
+// SQL) is reachable and only the error is reported.
+func describe(ctx context.Context, err error, start time.Time) (string, string) {
+	var me *gomysql.MySQLError
+	if errors.As(err, &me) {
+		return err.Error(), ""
+	}
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		waited := time.Since(start).Round(time.Millisecond)
+		return fmt.Sprintf("no answer within %s (%v)", waited, err), checks.StateUnreachable
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, gomysql.ErrInvalidConn) {
+		return err.Error(), checks.StateUnreachable
+	}
+	return err.Error(), ""
+}
