@@ -1,0 +1,228 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// bundled is the source tree's runbooks directory: the scenarios are read
+// from it directly, so these tests do not depend on what is embedded.
+var bundled fs.FS = os.DirFS("../../runbooks")
+
+// harness drives the real session engine against the simulator on a manual
+// clock, the way an operator who does everything right would: run the
+// step's action, tick its manual checks, then poll every check once per
+// simulated second (judging `within` and `stable_for` as the poller does)
+// until the gate opens.
+type harness struct {
+	t     *testing.T
+	rb    *steps.Runbook
+	sc    *Scenario
+	clock *ManualClock
+	drv   *Driver
+	mj    *session.MemoryJournal
+	e     *session.Engine
+}
+
+func newHarness(t *testing.T, runbookID, scenario string) *harness {
+	t.Helper()
+	rb, err := steps.LoadBundled(bundled, runbookID)
+	if err != nil {
+		t.Fatalf("load runbook: %v", err)
+	}
+	sc, err := LoadScenario(bundled, runbookID, scenario)
+	if err != nil {
+		t.Fatalf("load scenario: %v", err)
+	}
+	clock := NewManualClock(time.Time{})
+	drv, err := New(rb, sc, clock)
+	if err != nil {
+		t.Fatalf("sim.New: %v", err)
+	}
+	h := &harness{t: t, rb: rb, sc: sc, clock: clock, drv: drv, mj: &session.MemoryJournal{Clock: clock.Now}}
+	h.e, err = session.New(session.Config{
+		SessionID: "rehearsal-test", Runbook: rb, Params: drv.Params(),
+		Operator: session.Operator{Name: "trainee", User: "trainee", Host: "bastion"},
+		Mode:     session.ModeRehearsal, Scenario: sc.Name, Version: "test",
+		Journal: HookJournal(h.mj, drv), Clock: clock.Now,
+	})
+	if err != nil {
+		t.Fatalf("session.New: %v", err)
+	}
+	return h
+}
+
+type tracker struct {
+	start, heldSince time.Time
+}
+
+// judge mirrors checks.Poller's status rules.
+func (tr *tracker) judge(c checks.Check, pass bool, now time.Time) checks.Status {
+	within, stable := time.Duration(c.Within), time.Duration(c.StableFor)
+	if pass {
+		if tr.heldSince.IsZero() {
+			tr.heldSince = now
+		}
+		if now.Sub(tr.heldSince) < stable {
+			return checks.StatusHolding
+		}
+		return checks.StatusPass
+	}
+	tr.heldSince = time.Time{}
+	if within > 0 && now.Sub(tr.start) >= within {
+		return checks.StatusFail
+	}
+	return checks.StatusWaiting
+}
+
+// Outcomes of one step.
+const (
+	outNext    = "next"    // the gate opened and the engine moved on
+	outOnFail  = "on_fail" // a check failed and its on_fail offers a goto
+	outHalted  = "halted"
+	outBlocked = "blocked" // the gate stayed shut for the whole budget
+)
+
+// step carries out the current step and reports how it ended; failing
+// lists the checks that failed last.
+func (h *harness) step(budget time.Duration) (string, []string) {
+	t, e := h.t, h.e
+	t.Helper()
+	v, st, ok := e.Current()
+	if !ok {
+		t.Fatalf("no current step (ended %q)", e.Ended())
+	}
+	ctx := context.Background()
+	if st.Action != nil {
+		a, _, err := e.ActionStart(true)
+		if err != nil {
+			t.Fatalf("%s: ActionStart: %v", v.Key, err)
+		}
+		res := h.drv.Run(ctx, a)
+		if err := e.ActionEnd(res); err != nil {
+			t.Fatalf("%s: ActionEnd: %v", v.Key, err)
+		}
+	}
+	for _, c := range st.Checks {
+		if c.Kind == checks.KindManual {
+			if err := e.Tick(c.ID, true); err != nil {
+				t.Fatalf("%s: tick %s: %v", v.Key, c.ID, err)
+			}
+		}
+	}
+	trackers := map[string]*tracker{}
+	start := h.clock.Now()
+	var failing []string
+	for {
+		failing = failing[:0]
+		for _, c := range st.Checks {
+			if c.Kind == checks.KindManual {
+				continue
+			}
+			tr := trackers[c.ID]
+			if tr == nil {
+				tr = &tracker{start: start}
+				trackers[c.ID] = tr
+			}
+			obs := h.drv.Observe(ctx, c)
+			ver := checks.Evaluate(c, obs)
+			status := tr.judge(c, ver.Pass, h.clock.Now())
+			if !ver.Pass {
+				failing = append(failing, c.ID+": "+ver.Reason)
+			}
+			if _, err := e.Observe(checks.Result{Step: v.Key, CheckID: c.ID, Gen: e.Generation(), Obs: obs, Verdict: ver, Status: status}); err != nil {
+				t.Fatalf("%s: Observe: %v", v.Key, err)
+			}
+			if e.Ended() == session.EndHalted {
+				return outHalted, failing
+			}
+		}
+		if of := e.OnFail(); of != nil && of.Goto != "" {
+			return outOnFail, failing
+		}
+		err := e.Next()
+		if err == nil {
+			return outNext, nil
+		}
+		if !errors.Is(err, session.ErrGateClosed) {
+			t.Fatalf("%s: Next: %v", v.Key, err)
+		}
+		if h.clock.Now().Sub(start) >= budget {
+			return outBlocked, failing
+		}
+		h.clock.Advance(time.Second)
+	}
+}
+
+// runToEnd carries out every step until the session ends, following on_fail
+// gotos when follow is set; it returns the journal key of every step that
+// did not simply pass, with its outcome.
+func (h *harness) runToEnd(follow bool, budget time.Duration) []string {
+	h.t.Helper()
+	var events []string
+	for n := 0; h.e.Ended() == ""; n++ {
+		if n > 400 {
+			h.t.Fatalf("runaway rehearsal: over 400 steps")
+		}
+		v, _, _ := h.e.Current()
+		out, failing := h.step(budget)
+		switch out {
+		case outNext:
+			continue
+		case outOnFail:
+			events = append(events, v.Key+": on_fail")
+			if !follow {
+				return events
+			}
+			if err := h.e.Goto(h.e.OnFail().Goto); err != nil {
+				h.t.Fatalf("%s: Goto: %v", v.Key, err)
+			}
+		case outHalted:
+			return append(events, v.Key+": halted")
+		case outBlocked:
+			h.t.Logf("world:\n%s", h.drv.describeWorld())
+			return append(events, v.Key+": blocked: "+strings.Join(failing, "; "))
+		}
+	}
+	return events
+}
+
+func (h *harness) records() []journal.Record { return h.mj.Records() }
+
+// TestHappyScenarios: every bundled runbook completes against its happy
+// scenario, no override, no on_fail.
+func TestHappyScenarios(t *testing.T) {
+	rbs, err := steps.ListBundled(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rb := range rbs {
+		t.Run(rb.ID, func(t *testing.T) {
+			if len(Scenarios(bundled, rb.ID)) == 0 {
+				t.Fatalf("runbook %s has no scenarios: every bundled runbook ships a happy one", rb.ID)
+			}
+			h := newHarness(t, rb.ID, "happy")
+			if ev := h.runToEnd(false, time.Hour); len(ev) > 0 {
+				t.Fatalf("happy path did not go straight through: %v", ev)
+			}
+			if h.e.Ended() != session.EndCompleted {
+				t.Fatalf("session ended %q, want completed", h.e.Ended())
+			}
+			for _, r := range h.records() {
+				if r.Type == session.EvOverride {
+					t.Errorf("override on the happy path: %s", r.Data)
+				}
+			}
+		})
+	}
+}

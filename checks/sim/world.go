@@ -1,0 +1,209 @@
+package sim
+
+import (
+	"container/heap"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+)
+
+// WorldSpec is a scenario's initial state of the simulated systems. Each
+// component is optional: a runbook's scenario declares only what its
+// procedure touches.
+type WorldSpec struct {
+	MySQL      []MySQLSpec     `yaml:"mysql,omitempty"`
+	SolidDB    *SolidSpec      `yaml:"soliddb,omitempty"`
+	Hosts      []HostSpec      `yaml:"hosts,omitempty"`
+	Terracotta *TerracottaSpec `yaml:"terracotta,omitempty"`
+	TimesTen   *TimesTenSpec   `yaml:"timesten,omitempty"`
+	GemStone   *GemStoneSpec   `yaml:"gemstone,omitempty"`
+}
+
+// overlay returns base with every component child sets replaced.
+func (base WorldSpec) overlay(child WorldSpec) WorldSpec {
+	out := base
+	if child.MySQL != nil {
+		out.MySQL = child.MySQL
+	}
+	if child.SolidDB != nil {
+		out.SolidDB = child.SolidDB
+	}
+	if child.Hosts != nil {
+		out.Hosts = child.Hosts
+	}
+	if child.Terracotta != nil {
+		out.Terracotta = child.Terracotta
+	}
+	if child.TimesTen != nil {
+		out.TimesTen = child.TimesTen
+	}
+	if child.GemStone != nil {
+		out.GemStone = child.GemStone
+	}
+	return out
+}
+
+// Happening is one thing that happened in the world worth telling the
+// trainee about afterwards (a fault striking, a failover).
+type Happening struct {
+	At   time.Time
+	Step string // the step the operator was on
+	What string
+}
+
+// world is the whole simulated estate. Every method that reads or changes it
+// first settles it: scheduled events whose time has come are applied in time
+// order, each at its own instant, so a chain of delays composes exactly
+// whatever the polling rhythm.
+type world struct {
+	mu    sync.Mutex
+	clock Clock
+	now   time.Time
+	queue eventQueue
+	seq   int
+
+	targets map[string]checks.Target // bound with the scenario's params
+
+	mysql map[string]*mysqlServer // by name (the target name when it has one)
+	solid map[string]*solidServer // by target name
+	hosts map[string]*hostModel   // by target name and by host name
+	tc    *terracotta
+	tt    *timesten
+	gs    *gemstone
+
+	faults  []*faultState
+	step     string            // the step the operator is on (from the StepHook)
+	itemVars map[string]string // ${item} (and foreach `as` names) of that step
+	ticked  map[string]bool
+	happens []Happening
+}
+
+type event struct {
+	at  time.Time
+	seq int
+	fn  func()
+}
+
+type eventQueue []event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// after schedules fn d after the world's current instant. Callers hold mu.
+func (w *world) after(d time.Duration, fn func()) {
+	w.seq++
+	heap.Push(&w.queue, event{at: w.now.Add(d), seq: w.seq, fn: fn})
+}
+
+// settle applies every event due by the clock's now. Callers hold mu.
+func (w *world) settle() {
+	now := w.clock.Now()
+	for w.queue.Len() > 0 && !w.queue[0].at.After(now) {
+		e := heap.Pop(&w.queue).(event)
+		if e.at.After(w.now) {
+			w.now = e.at
+		}
+		e.fn()
+	}
+	if now.After(w.now) {
+		w.now = now
+	}
+}
+
+// happen records a happening for the debrief. Callers hold mu.
+func (w *world) happen(format string, args ...any) {
+	w.happens = append(w.happens, Happening{At: w.now, Step: w.step, What: fmt.Sprintf(format, args...)})
+}
+
+// faultState is a scenario fault with its remaining strikes.
+type faultState struct {
+	Fault
+	struck int
+}
+
+// strike returns the armed fault of kind on target (matched on the target
+// name or host), consuming one strike, or nil. Callers hold mu.
+func (w *world) strike(kind string, names ...string) *faultState {
+	for _, f := range w.faults {
+		if f.Kind != kind || !contains(names, f.Target) {
+			continue
+		}
+		if f.Times > 0 && f.struck >= f.Times {
+			continue
+		}
+		f.struck++
+		w.happen("fault %s struck (%s)", f.ID, f.Kind)
+		return f
+	}
+	return nil
+}
+
+// armed reports whether a fault of kind on target would strike, without
+// consuming it. Callers hold mu.
+func (w *world) armed(kind string, names ...string) *faultState {
+	for _, f := range w.faults {
+		if f.Kind == kind && contains(names, f.Target) && (f.Times == 0 || f.struck < f.Times) {
+			return f
+		}
+	}
+	return nil
+}
+
+// target returns the bound target, or an error naming the known ones.
+func (w *world) target(name string) (checks.Target, error) {
+	t, ok := w.targets[name]
+	if !ok {
+		known := make([]string, 0, len(w.targets))
+		for k := range w.targets {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return t, fmt.Errorf("simulator: the runbook has no target %q (targets: %s)", name, strings.Join(known, ", "))
+	}
+	return t, nil
+}
+
+// bindParams replaces ${name} in s with params[name]; unknown names stay.
+func bindParams(s string, params map[string]string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.Index(s[i:], "}")
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		name := s[i+2 : i+j]
+		b.WriteString(s[:i])
+		if v, ok := params[name]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+}
