@@ -34,6 +34,8 @@ type (
 	clockMsg time.Time
 	// armMsg ends a dialog's debounce; id names the dialog it was for.
 	armMsg struct{ id int }
+	// flashExpiredMsg ends the flash with this sequence number.
+	flashExpiredMsg int
 	// settleMsg ends the short pause after a step change during which `n`
 	// is ignored, so a repeated key press cannot skip the new step unread.
 	settleMsg struct{ seq int }
@@ -44,7 +46,12 @@ const (
 	dialogArmDelay = 300 * time.Millisecond
 	stepSettle     = 600 * time.Millisecond
 	clockEvery     = time.Second
+	flashFor       = 4 * time.Second
 )
+
+func expireFlash(seq int) tea.Cmd {
+	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg(seq) })
+}
 
 // waitEvent blocks on the runtime for the next event. The model re-arms it
 // after each eventMsg, so exactly one receive is outstanding at a time and
@@ -103,6 +110,13 @@ func tickCmd(rt Runtime, id string, ticked bool) tea.Cmd {
 	return func() tea.Msg {
 		s, err := rt.Tick(id, ticked)
 		return doneMsg{op: "tick", snap: s, err: err}
+	}
+}
+
+func attestCmd(rt Runtime, outcome, text string) tea.Cmd {
+	return func() tea.Msg {
+		s, err := rt.Attest(outcome, text)
+		return doneMsg{op: "attest", snap: s, err: err}
 	}
 }
 

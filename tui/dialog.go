@@ -28,6 +28,7 @@ type (
 	resAction   struct{}
 	resNote     struct{ text string }
 	resOverride struct{ o Override }
+	resAttest   struct{ outcome, text string }
 )
 
 // buttons is a row of two buttons: 0 the safe one, 1 the one that acts.

@@ -35,10 +35,13 @@ type noteDialog struct {
 func newNoteDialog(st StepView, s Styles) noteDialog {
 	d := noteDialog{step: st.Title(), ta: newTextarea(s, "What happened, what you saw, who you spoke to…"), s: s,
 		btn: buttons{labels: [2]string{"Cancel", "Save note"}, focus: 1}}
+	// Focus here, not in init: init has a value receiver and its change
+	// would be lost.
+	d.ta.Focus()
 	return d
 }
 
-func (d noteDialog) init() tea.Cmd { return d.ta.Focus() }
+func (d noteDialog) init() tea.Cmd { return nil }
 func (d noteDialog) arm() dialog   { d.armed = true; return d }
 func (d noteDialog) resize(width int) dialog {
 	d.width = width
@@ -63,7 +66,8 @@ func (d noteDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 		switch {
 		case k.String() == "shift+tab" && d.btn.focus == 0, k.String() == "up":
 			d.onBtn = false
-			return d, nil, d.ta.Focus()
+			cmd := d.ta.Focus()
+			return d, nil, cmd
 		case d.btn.move(k.String()):
 		case k.String() == "enter":
 			if d.btn.focus == 0 {
@@ -231,7 +235,8 @@ func (d overrideDialog) categoryKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 		d.stage = ovChecks
 	case "tab", "enter":
 		d.stage = ovReason
-		return d, nil, d.ta.Focus()
+		cmd := d.ta.Focus()
+		return d, nil, cmd
 	}
 	return d, nil, nil
 }
@@ -256,7 +261,8 @@ func (d overrideDialog) reasonKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 	switch {
 	case k.String() == "up", k.String() == "shift+tab" && d.btn.focus == 0:
 		d.onBtn = false
-		return d, nil, d.ta.Focus()
+		cmd := d.ta.Focus()
+		return d, nil, cmd
 	case d.btn.move(k.String()):
 	case k.String() == "enter":
 		if d.btn.focus == 0 {
@@ -269,7 +275,8 @@ func (d overrideDialog) reasonKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 			return d, nil, nil
 		}
 		d.stage = ovConfirm
-		return d, nil, d.yes.Focus()
+		cmd := d.yes.Focus()
+		return d, nil, cmd
 	}
 	return d, nil, nil
 }
@@ -353,4 +360,92 @@ func stageTitle(s Styles, t string, active bool) string {
 		return s.Bold.Render("▸ " + t)
 	}
 	return s.Dim.Render("  " + t)
+}
+
+// attestDialog records what happened to an action whose end was never
+// journaled: an outcome and how the operator knows.
+type attestDialog struct {
+	note    noteDialog
+	outcome int
+	onPick  bool // focus on the outcome row
+}
+
+func newAttestDialog(st StepView, s Styles) attestDialog {
+	n := newNoteDialog(st, s)
+	n.ta.Blur() // the outcome row has the focus first
+	n.ta.Placeholder = "How do you know? (what you checked on the host)"
+	n.btn.labels = [2]string{"Cancel", "Record"}
+	return attestDialog{note: n, onPick: true}
+}
+
+func (d attestDialog) init() tea.Cmd { return nil }
+func (d attestDialog) arm() dialog   { d.note.armed = true; return d }
+func (d attestDialog) resize(width int) dialog {
+	d.note = d.note.resize(width).(noteDialog)
+	return d
+}
+
+func (d attestDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	if isKey && d.onPick {
+		switch k.String() {
+		case "esc":
+			return d, resCancel{}, nil
+		case "left", "h":
+			d.outcome = max(0, d.outcome-1)
+		case "right", "l":
+			d.outcome = min(len(AttestOutcomes)-1, d.outcome+1)
+		case "tab", "enter":
+			if d.note.armed {
+				d.onPick = false
+				cmd := d.note.ta.Focus()
+				return d, nil, cmd
+			}
+		}
+		return d, nil, nil
+	}
+	if isKey && !d.note.onBtn && k.String() == "shift+tab" {
+		d.onPick = true
+		d.note.ta.Blur()
+		return d, nil, nil
+	}
+	n, res, cmd := d.note.update(msg)
+	d.note = n.(noteDialog)
+	if r, ok := res.(resNote); ok {
+		return d, resAttest{outcome: AttestOutcomes[d.outcome], text: r.text}, nil
+	}
+	return d, res, cmd
+}
+
+func (d attestDialog) view() string {
+	s := d.note.s
+	var opts []string
+	for i, o := range AttestOutcomes {
+		if i == d.outcome {
+			opts = append(opts, "("+s.Sym.Current+") "+o)
+		} else {
+			opts = append(opts, "( ) "+o)
+		}
+	}
+	row := strings.Join(opts, "  ")
+	if d.onPick {
+		row = s.Bold.Render(row)
+	}
+	lines := []string{
+		s.DialogTitle.Render("Attest the action's outcome"),
+		s.Dim.Render("on: " + d.note.step),
+		"The action started before the break; its end was never recorded.",
+		"What happened?",
+		"",
+		row,
+		"",
+		d.note.ta.View(),
+		"",
+		d.note.btn.view(s, d.note.onBtn),
+	}
+	if d.note.problem != "" {
+		lines = append(lines, s.Fail.Render(d.note.problem))
+	}
+	lines = append(lines, "", s.Dim.Render("←/→ outcome · tab next · enter on Record · esc cancel"))
+	return frame(s, d.note.width, lines)
 }

@@ -60,8 +60,9 @@ type Model struct {
 	settleSeq int
 	spinning  bool
 
-	flash    string // the latest refusal or result, until the next key
+	flash    string // the latest refusal or result, until the next key or a few seconds
 	flashBad bool
+	flashSeq int
 
 	quitting bool
 	closed   bool // the runtime said it has nothing more to say
@@ -129,6 +130,22 @@ func (m Model) Init() tea.Cmd {
 // Update routes a message: key presses by focus (dialog, help, pane,
 // globals), everything else to its handler.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if e, ok := msg.(flashExpiredMsg); ok {
+		if int(e) == m.flashSeq {
+			m.flash = ""
+		}
+		return m, nil
+	}
+	seq := m.flashSeq
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	if nm.flashSeq != seq && nm.flash != "" {
+		cmd = tea.Batch(cmd, expireFlash(nm.flashSeq))
+	}
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -213,6 +230,9 @@ func (m *Model) apply(s Snapshot) bool {
 		return false
 	}
 	moved := s.Current != m.snap.Current
+	if s.Gate.Open != m.snap.Gate.Open {
+		m.flash = "" // the gate's news is more important than an old refusal
+	}
 	m.snap = s
 	if moved {
 		m.focus = 0
@@ -272,6 +292,8 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 		m.setFlash("note recorded", false)
 	case "tick":
 		m.flash = ""
+	case "attest":
+		m.setFlash("attestation recorded", false)
 	}
 	var settle tea.Cmd
 	if moved {
@@ -280,7 +302,12 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(settle, m.spinIfNeeded())
 }
 
-func (m *Model) setFlash(s string, bad bool) { m.flash, m.flashBad = s, bad }
+// setFlash shows a refusal or a result in the gate bar for a few seconds
+// (flashCmd arms its expiry), then the gate's own state shows again.
+func (m *Model) setFlash(s string, bad bool) {
+	m.flash, m.flashBad = s, bad
+	m.flashSeq++
+}
 
 // needSpinner reports whether any visible check waits for an answer.
 func (m Model) needSpinner() bool {
@@ -475,9 +502,21 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 }
 
 func (m Model) openOverride() (tea.Model, tea.Cmd) {
-	failing := m.snap.FailingChecks()
+	if m.snap.Gate.Open {
+		m.setFlash("the gate is open: nothing to override; press n", true)
+		return m, nil
+	}
+	var failing []CheckView
+	for _, id := range m.snap.Gate.Blocking {
+		c, ok := m.snap.Check(id)
+		if !ok {
+			m.setFlash("the gate is held by the step's action, not a check: wait for it, or attest it with x", true)
+			return m, nil
+		}
+		failing = append(failing, c)
+	}
 	if len(failing) == 0 {
-		m.setFlash("nothing to override: every check passes", true)
+		m.setFlash("nothing to override", true)
 		return m, nil
 	}
 	st, _ := m.snap.CurrentStep()
@@ -491,6 +530,9 @@ func (m Model) openNote() (tea.Model, tea.Cmd) {
 
 func (m Model) openAction() (tea.Model, tea.Cmd) {
 	st, ok := m.snap.CurrentStep()
+	if ok && m.snap.ActionUnknown {
+		return m.openDialog(newAttestDialog(st, m.styles))
+	}
 	if !ok || st.Step.Action == nil {
 		m.setFlash("this step has no action for handrail to run; type the commands shown", true)
 		return m, nil
@@ -529,6 +571,9 @@ func (m Model) finishDialog(res any, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	case resOverride:
 		m.busy = "override"
 		return m, overrideCmd(m.rt, r.o)
+	case resAttest:
+		m.busy = "attest"
+		return m, attestCmd(m.rt, r.outcome, r.text)
 	}
 	return m, cmd
 }

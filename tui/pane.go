@@ -26,7 +26,7 @@ func (m *Model) refreshBody() {
 	}
 	st := m.snap.Steps[m.list.shown(m.snap)]
 	textW, _, _ := m.paneColumns()
-	m.body.render(stepKey(st), st.Step.Body, max(10, textW-2))
+	m.body.render(stepKey(st), st.Step.Body, bodyWidth(textW-2))
 }
 
 func (m Model) paneView(width, height int) string {
@@ -38,22 +38,19 @@ func (m Model) paneView(width, height int) string {
 	live := idx == m.snap.Current && m.snap.Ended == ""
 	textW, panelW, split := m.paneColumns()
 
-	text := m.stepText(st, idx, textW-1)
-	panels := m.panelsView(st, live, panelW)
+	// One column of margin on the left of the pane, beside the separator.
+	text := prefixLines(strings.Join(m.stepText(st, idx, textW-2), "\n"), " ")
 	var lines []string
 	if split {
-		left := clip(strings.Join(text, "\n"), textW-1, max(len(text), 1))
-		joined := lipgloss.JoinHorizontal(lipgloss.Top, " "+left, " ", strings.Join(panels, "\n"))
+		panels := m.panelsView(st, live, panelW-1)
+		left := clip(strings.Join(text, "\n"), textW, max(len(text), 1))
+		joined := lipgloss.JoinHorizontal(lipgloss.Top, left, " ", strings.Join(panels, "\n"))
 		lines = strings.Split(joined, "\n")
 	} else {
+		panels := m.panelsView(st, live, panelW-2)
 		lines = append(text, "")
 		for _, p := range panels {
 			lines = append(lines, prefixLines(p, " ")...)
-		}
-	}
-	if !split {
-		for i := range lines[:len(text)] {
-			lines[i] = " " + lines[i]
 		}
 	}
 	off := min(m.pane.offset, max(0, len(lines)-height))
@@ -65,6 +62,8 @@ func (m Model) paneView(width, height int) string {
 	}
 	return clip(strings.Join(view, "\n"), width, height)
 }
+
+func bodyWidth(textW int) int { return max(10, textW) }
 
 func prefixLines(s, p string) []string {
 	ls := strings.Split(s, "\n")
@@ -96,6 +95,9 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 	if len(meta) > 0 {
 		out = append(out, wrap(strings.Join(meta, " · "), width)...)
 	}
+	if idx == m.snap.Current && m.snap.Notice != "" {
+		out = append(out, wrap(s.Warn.Render(m.snap.Notice), width)...)
+	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",
 			StepOverridden: "passed by override", StepFailed: "failed"}[st.State]
@@ -104,7 +106,7 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 		}
 		out = append(out, wrap(s.Warn.Render("viewing read-only ("+state+"); c returns to the current step"), width)...)
 	}
-	if body, ok := m.body.get(stepKey(st), max(10, width-1)); ok && body != "" {
+	if body, ok := m.body.get(stepKey(st), bodyWidth(width)); ok && body != "" {
 		out = append(out, "")
 		out = append(out, strings.Split(body, "\n")...)
 	}

@@ -225,13 +225,15 @@ func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 			rows = append(rows, row{field: fe.Field + ":", actual: "?", expected: fe.Expect.String()})
 		}
 	}
-	fw, aw := 0, 0
+	fw, aw, ew := 0, 0, 0
 	for _, r := range rows {
 		fw = max(fw, ansi.StringWidth(r.field))
 		aw = max(aw, ansi.StringWidth(r.actual))
+		ew = max(ew, ansi.StringWidth(r.expected))
 	}
 	aw = min(aw, max(6, width/3))
 	fw = min(fw, max(10, width/2))
+	ew = min(ew, max(4, width-fw-aw-6))
 	out := make([]string, 0, len(rows))
 	for _, r := range rows {
 		sym, st := " ", s.Dim
@@ -244,9 +246,8 @@ func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 		}
 		field := pad(ansi.Truncate(r.field, fw, "…"), fw)
 		actual := pad(ansi.Truncate(r.actual, aw, "…"), aw)
-		line := field + " " + st.Render(actual) + "  " + r.expected
-		line = ansi.Truncate(line, width-3, "…")
-		out = append(out, pad(line, width-3)+" "+st.Render(sym))
+		expected := pad(ansi.Truncate(r.expected, ew, "…"), ew)
+		out = append(out, field+" "+st.Render(actual)+"  "+expected+" "+st.Render(sym))
 	}
 	return out
 }

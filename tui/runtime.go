@@ -11,6 +11,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // Runtime is the session the console drives. The cli adapts the session
@@ -37,6 +38,9 @@ type Runtime interface {
 	// RunAction runs the current step's action (already confirmed by the
 	// operator), journaling its start and end.
 	RunAction(ctx context.Context) (checks.ActionResult, Snapshot, error)
+	// Attest records what happened to an action whose end was never
+	// journaled (outcome: one of AttestOutcomes).
+	Attest(outcome, text string) (Snapshot, error)
 	// Repoll asks the poller to poll the current step's checks now.
 	Repoll()
 	// Quit ends the session for now (it stays resumable).
@@ -73,17 +77,16 @@ type Override struct {
 	Reason   string
 }
 
-// OverrideCategories are the kinds of override an operator may choose, so an
-// auditor can count them; the reason says the rest.
-var OverrideCategories = []string{
-	"verified-by-hand",
-	"check-is-wrong",
-	"accepted-risk",
-	"emergency",
-}
+// OverrideCategories are the kinds of override an operator may choose (the
+// engine's), so an auditor can count them; the reason says the rest.
+var OverrideCategories = session.Categories
+
+// AttestOutcomes are what an operator may attest about an action whose end
+// was never journaled.
+var AttestOutcomes = session.Outcomes
 
 // MinReasonLen is the shortest override reason accepted, in characters.
-const MinReasonLen = 15
+const MinReasonLen = session.MinReason
 
 // StepState is where a step stands in the session.
 type StepState int
@@ -166,6 +169,9 @@ type Snapshot struct {
 	Ended string
 	// Advice is the current step's on_fail advice when its checks fail.
 	Advice string
+	// ActionUnknown: the step's action started before a break and its
+	// outcome is unknown; the operator must attest it (x).
+	ActionUnknown bool
 	// Notice is the latest thing the engine wants the operator to read
 	// (an action result, a goto, a resume warning).
 	Notice string

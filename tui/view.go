@@ -90,20 +90,14 @@ func (m Model) headerView() string {
 		line1 = ansi.Truncate(title, max(0, room), "…") + " " + b
 	}
 
-	parts := []string{"session " + m.snap.SessionID}
-	if m.snap.Operator != "" {
-		parts = append(parts, m.snap.Operator)
-	}
-	if !m.snap.Started.IsZero() {
-		parts = append(parts, "elapsed "+clock(m.now.Sub(m.snap.Started)))
-	}
+	// Most important first: a narrow terminal cuts the end of the line.
+	var parts []string
 	n, total := m.stepNumber()
 	if n > 0 {
-		parts = append(parts, fmt.Sprintf("step %d/%d", n, total))
+		parts = append(parts, s.Header.Render(fmt.Sprintf("step %d/%d", n, total)))
 	} else if m.snap.Ended != "" {
-		parts = append(parts, m.snap.Ended)
+		parts = append(parts, s.Header.Render(m.snap.Ended))
 	}
-	line2 := s.HeaderDim.Render(strings.Join(parts, " · "))
 	if dt := m.snap.Downtime; dt.Running || dt.Total > 0 {
 		d := dt.Total
 		label := "downtime total "
@@ -111,8 +105,16 @@ func (m Model) headerView() string {
 			d += m.now.Sub(dt.Since)
 			label = "DOWNTIME "
 		}
-		line2 += "  " + s.Downtime.Render(label+clock(d))
+		parts = append(parts, s.Downtime.Render(label+clock(d)))
 	}
+	if !m.snap.Started.IsZero() {
+		parts = append(parts, s.HeaderDim.Render("elapsed "+clock(m.now.Sub(m.snap.Started))))
+	}
+	if m.snap.Operator != "" {
+		parts = append(parts, s.HeaderDim.Render(m.snap.Operator))
+	}
+	parts = append(parts, s.HeaderDim.Render("session "+m.snap.SessionID))
+	line2 := strings.Join(parts, s.HeaderDim.Render(" · "))
 	return ansi.Truncate(line1, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
 }
 
@@ -173,15 +175,11 @@ func (m Model) gateView() string {
 
 // gateReason says in words which checks hold the gate.
 func gateReason(s Snapshot) string {
-	if s.Gate.Reason != "" && len(s.Gate.Blocking) == 0 {
+	switch {
+	case s.Gate.Reason != "":
 		return s.Gate.Reason
-	}
-	if len(s.Gate.Blocking) > 0 {
-		r := "waiting for " + strings.Join(s.Gate.Blocking, ", ")
-		if s.Gate.Reason != "" {
-			r += " (" + s.Gate.Reason + ")"
-		}
-		return r
+	case len(s.Gate.Blocking) > 0:
+		return "waiting for " + strings.Join(s.Gate.Blocking, ", ")
 	}
 	return "the checks have not passed yet"
 }
