@@ -3,8 +3,8 @@ package runbooks
 
 import "embed"
 
-// FS holds the bundled runbooks (*.yaml) and, once rehearsal lands,
-// scenarios/<runbook-id>/<name>.yaml.
+// FS holds the bundled runbooks (<id>.yaml) and their rehearsal scenarios
+// (scenarios/<runbook-id>/<name>.yaml), so `handrail demo` needs no files.
 //
-//go:embed README.md *.yaml
+//go:embed README.md *.yaml scenarios
 var FS embed.FS
