@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/runbooks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+func init() { commands = append(commands, newResumeCmd) }
+
+func newResumeCmd(stdio IO) *cobra.Command {
+	var plainMode, acceptChanged bool
+	var operator, stateDir string
+	cmd := &cobra.Command{
+		Use:   "resume SESSION",
+		Short: "Continue an interrupted session from its journal",
+		Long: strings.TrimSpace(`
+resume continues a session that was quit or interrupted (a dropped SSH
+connection, a crash). It replays the journal, cuts off a torn last line
+(and records that it did), and then:
+
+  - re-runs every check: results from before the break are never trusted;
+  - asks you to attest the outcome of an action that started but whose end
+    was never recorded, before the step can be left;
+  - refuses when the runbook file changed since the session started, unless
+    you pass --accept-changed-runbook (which goes on the record).
+
+Secret params are not in the journal: on a terminal they are asked for
+again; otherwise resume names them. SESSION is a session id or an
+unambiguous prefix (see 'handrail sessions'), or a journal file.`),
+		Example: strings.TrimRight(`
+  handrail resume 20261122-021500-ab12
+  handrail resume 20261122-0215 --plain
+  handrail resume 20261122-021500-ab12 --accept-changed-runbook`, "\n")[1:],
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&plainMode, "plain", false, "line-oriented mode instead of the full-screen console")
+	fl.BoolVar(&acceptChanged, "accept-changed-runbook", false, "continue although the runbook changed since the session started (recorded)")
+	fl.StringVar(&operator, "operator", "", "your name for the record (default: your login)")
+	fl.StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	return cmd
+}
+
+func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool) error {
+	path, err := journal.Locate(stateDir, arg)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	// The redactor learns the secrets below, before anything is appended.
+	red := checks.NewRedactor()
+	w, recs, repair, err := journal.Open(path, journal.WithRedactor(redactBytes(red)))
+	if errors.Is(err, journal.ErrLocked) {
+		return withCode(ExitLocked, err)
+	}
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	fj := &session.FileJournal{Path: path, W: w}
+	defer fj.Close()
+	start, err := session.StartOf(recs)
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
+	}
+	rb, err := loadSessionRunbook(start.Runbook)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	con := consoleOf(stdio)
+	params := map[string]string{}
+	if missing := session.MissingSecrets(start, params); len(missing) > 0 {
+		if !con.in {
+			return withCode(ExitUsage, fmt.Errorf("session %s needs its secret params %s again and there is no terminal to ask on: resume it from a terminal",
+				start.Session, strings.Join(missing, ", ")))
+		}
+		for _, n := range missing {
+			v, err := maskedPrompt(stdio, "Secret param "+n)
+			if err != nil {
+				return withCode(ExitUsage, fmt.Errorf("param %s: %w", n, err))
+			}
+			params[n] = v
+		}
+	}
+	all := map[string]string{}
+	for k, v := range start.Params {
+		all[k] = v
+	}
+	for k, v := range params {
+		all[k] = v
+	}
+	plan, err := steps.Expand(rb, all)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	red.Add(secretValues(rb, all)...)
+	drv, credSecrets, err := openDriver(plan.Targets, con, stdio, red)
+	if err != nil {
+		return err
+	}
+	defer drv.Close()
+	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
+	if repair != nil {
+		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
+		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+	}
+	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
+		Operator: session.DetectOperator(operator), Version: Version, Journal: fj}, recs, opt)
+	switch {
+	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
+		return withCode(ExitUsage, err)
+	case err != nil:
+		return withCode(ExitError, err)
+	}
+	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
+	return drive(stdio, e, drv, fj, plainMode || !con.out)
+}
+
+// loadSessionRunbook loads the runbook a session started with: its file
+// when it still exists, else the bundled runbook of that id.
+func loadSessionRunbook(ref session.RunbookRef) (*steps.Runbook, error) {
+	if ref.Path != "" {
+		if st, err := os.Stat(ref.Path); err == nil && !st.IsDir() {
+			return steps.Load(ref.Path)
+		}
+	}
+	rb, err := steps.LoadBundled(runbooks.FS, ref.ID)
+	if err != nil {
+		return nil, fmt.Errorf("the session's runbook %s (%s) is gone: %w", ref.ID, ref.Path, err)
+	}
+	return rb, nil
+}

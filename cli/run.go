@@ -1,0 +1,295 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/runbooks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/plain"
+	"github.com/handrail/handrail/steps/session"
+)
+
+func init() { commands = append(commands, newRunCmd) }
+
+// newDriver builds the Driver that reaches a live session's targets. The
+// live driver (checks/live) is wired in here; tests substitute a fake.
+var newDriver = func(targets map[string]checks.Target, creds map[string]checks.Credentials, red *checks.Redactor) (checks.Driver, error) {
+	return nil, errors.New("this build has no live driver (checks/live): rehearse with `handrail demo` instead")
+}
+
+type runFlags struct {
+	plain    bool
+	params   []string
+	operator string
+	ticket   string
+	stateDir string
+}
+
+func newRunCmd(stdio IO) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run RUNBOOK",
+		Short: "Start a session: walk through a runbook against the live systems",
+		Long: strings.TrimSpace(`
+run starts a session of RUNBOOK (a bundled runbook's id, or a path to a
+.yaml file) against the live systems. Each step shows what to do and where;
+its checks poll the real servers, and the next step opens only when every
+check passes (or after an override with a written reason). Every event is
+journaled, fsynced, in the state directory; an interrupted session is picked
+up with 'handrail resume'.
+
+Params are given with --param name=value (repeatable). On a terminal,
+missing ones are asked for (secret ones masked); otherwise a missing param
+is an error. Passwords come from the environment, a file, or a masked
+prompt, as each target declares: never from the command line.
+
+With --plain, or when stdout is not a terminal, the session runs in plain
+mode: lines out, commands in (type 'help').
+
+Exit status: 0 completed or saved for later, 2 usage, 3 error, 4 the
+session is locked, 5 halted by an on_fail rule.`),
+		Example: strings.TrimRight(`
+  handrail run mysql-replica-upgrade --param slave_host=db2.example.com
+  handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
+  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state`, "\n")[1:],
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSession(stdio, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
+	fl.StringArrayVarP(&f.params, "param", "p", nil, "a param value as name=value (repeatable)")
+	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
+	fl.StringVar(&f.ticket, "ticket", "", "the change ticket this session carries out")
+	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	return cmd
+}
+
+// console tells whether the session's stdio is a terminal.
+type console struct{ in, out bool }
+
+func consoleOf(stdio IO) console {
+	isTTY := func(v any) bool {
+		f, ok := v.(*os.File)
+		return ok && term.IsTerminal(f.Fd())
+	}
+	return console{in: isTTY(stdio.In), out: isTTY(stdio.Out)}
+}
+
+func runSession(stdio IO, arg string, f runFlags) error {
+	rb, err := steps.Resolve(runbooks.FS, arg)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	con := consoleOf(stdio)
+	in := bufio.NewReader(stdio.In)
+	params, err := parseParams(f.params)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	if err := completeParams(rb, params, con, in, stdio); err != nil {
+		return err
+	}
+	plan, err := steps.Expand(rb, params)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	red := checks.NewRedactor(secretValues(rb, params)...)
+	drv, credSecrets, err := openDriver(plan.Targets, con, stdio, red)
+	if err != nil {
+		return err
+	}
+	defer drv.Close()
+
+	dir, err := journal.Dir(f.stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	id := journal.NewSessionID(time.Now())
+	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
+	defer fj.Close()
+	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
+		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj})
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
+	return drive(stdio, e, drv, fj, f.plain || !con.out)
+}
+
+// drive runs a started (or resumed) session to its end or a quit and turns
+// the end state into the exit status.
+func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool) error {
+	r := session.NewRunner(e, drv, nil)
+	defer r.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	var end string
+	var err error
+	if plainMode {
+		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
+	} else {
+		end, err = interactive(ctx, r, stdio)
+	}
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("session %s stopped: %w; resume it with `handrail resume %s` once the journal is writable", e.SessionID(), err, e.SessionID()))
+	}
+	if fj.W != nil {
+		fmt.Fprintf(stdio.Err, "handrail: journal head %s (seq %d): keep it with the change record; `handrail verify --head` proves nothing was cut off\n", fj.W.Head(), fj.W.Seq())
+	}
+	if end == session.EndHalted {
+		return withCode(ExitHalted, fmt.Errorf("session %s halted: %s", e.SessionID(), e.HaltReason()))
+	}
+	return nil
+}
+
+// interactive runs the full-screen console. Until the TUI is wired in here
+// it falls back to plain mode.
+func interactive(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
+	return plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
+}
+
+// utf8Locale guesses whether the terminal shows ✔ and ✘.
+func utf8Locale() bool {
+	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if s := os.Getenv(v); s != "" {
+			s = strings.ToLower(s)
+			return strings.Contains(s, "utf-8") || strings.Contains(s, "utf8")
+		}
+	}
+	return true
+}
+
+func parseParams(kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--param %q: write it as name=value", kv)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+// completeParams asks for missing params on a terminal (secret ones
+// masked); without one, it names the missing params and how to pass them.
+func completeParams(rb *steps.Runbook, params map[string]string, con console, in *bufio.Reader, stdio IO) error {
+	var missing []steps.Param
+	for _, p := range rb.Params {
+		if strings.TrimSpace(params[p.Name]) == "" && p.Default == "" {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if !con.in {
+		var names, flags []string
+		for _, p := range missing {
+			names = append(names, p.Name)
+			flags = append(flags, fmt.Sprintf("--param %s=VALUE", p.Name))
+		}
+		return withCode(ExitUsage, fmt.Errorf("runbook %s needs params %s: pass %s (or run on a terminal to be asked)",
+			rb.ID, strings.Join(names, ", "), strings.Join(flags, " ")))
+	}
+	for _, p := range missing {
+		label := p.Prompt
+		if label == "" {
+			label = p.Name
+		}
+		if len(p.Enum) > 0 {
+			label += " (" + strings.Join(p.Enum, ", ") + ")"
+		}
+		var v string
+		var err error
+		if p.Secret {
+			v, err = maskedPrompt(stdio, label)
+		} else {
+			fmt.Fprintf(stdio.Out, "%s: ", label)
+			v, err = in.ReadString('\n')
+			if errors.Is(err, io.EOF) && v != "" {
+				err = nil
+			}
+		}
+		if err != nil {
+			return withCode(ExitUsage, fmt.Errorf("param %s: %w", p.Name, err))
+		}
+		params[p.Name] = strings.TrimSpace(v)
+	}
+	return nil
+}
+
+// maskedPrompt reads a secret from the terminal without echoing it.
+func maskedPrompt(stdio IO, label string) (string, error) {
+	f, ok := stdio.In.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return "", errors.New("no terminal to ask on")
+	}
+	fmt.Fprintf(stdio.Err, "%s: ", label)
+	b, err := term.ReadPassword(f.Fd())
+	fmt.Fprintln(stdio.Err)
+	if err != nil {
+		return "", fmt.Errorf("read masked input: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func secretValues(rb *steps.Runbook, params map[string]string) []string {
+	var out []string
+	for _, p := range rb.Params {
+		if p.Secret && params[p.Name] != "" {
+			out = append(out, params[p.Name])
+		}
+	}
+	return out
+}
+
+// openDriver resolves every target's credentials (env, file or masked
+// prompt), teaches the redactor each secret, and builds the driver. It also
+// returns the secret values, for the engine never to journal.
+func openDriver(targets map[string]checks.Target, con console, stdio IO, red *checks.Redactor) (checks.Driver, []string, error) {
+	var prompt func(string) (string, error)
+	if con.in {
+		prompt = func(label string) (string, error) { return maskedPrompt(stdio, label) }
+	}
+	creds, err := checks.ResolveAllCredentials(targets, os.Getenv, os.ReadFile, prompt, red)
+	if err != nil {
+		return nil, nil, withCode(ExitUsage, err)
+	}
+	var secrets []string
+	for _, n := range slices.Sorted(maps.Keys(creds)) {
+		c := creds[n]
+		for _, s := range []string{c.Password.Reveal(), c.DSN.Reveal()} {
+			if s != "" {
+				secrets = append(secrets, s)
+			}
+		}
+	}
+	drv, err := newDriver(targets, creds, red)
+	if err != nil {
+		return nil, nil, withCode(ExitError, err)
+	}
+	return drv, secrets, nil
+}
+
+func redactBytes(red *checks.Redactor) func([]byte) []byte {
+	return func(b []byte) []byte { return []byte(red.Redact(string(b))) }
+}
