@@ -141,6 +141,15 @@ func (e *lineError) Error() string { return e.msg }
 // serialisation of the fields they decode to (so two different byte strings
 // can never carry the same record).
 func parseLine(line []byte) (Record, error) {
+	if rec, ok := parseFast(line); ok {
+		return rec, nil
+	}
+	return parseSlow(line)
+}
+
+// parseSlow is parseLine through encoding/json, with a precise reason for
+// every way a line can be wrong.
+func parseSlow(line []byte) (Record, error) {
 	if len(line) < hashSuffixLen+2 {
 		return Record{}, &lineError{"line too short to be a record"}
 	}

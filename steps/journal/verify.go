@@ -201,7 +201,7 @@ func eachLine(r io.Reader, fn func([]byte) bool, torn func(int)) error {
 
 // scan checks an in-memory journal and returns its intact records.
 func scan(content []byte) ([]Record, Result) {
-	var recs []Record
+	recs := make([]Record, 0, bytes.Count(content, []byte{'\n'}))
 	c := &chain{}
 	_ = eachLine(bytes.NewReader(content), func(line []byte) bool {
 		rec, ok := c.add(line)
