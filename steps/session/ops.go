@@ -147,7 +147,7 @@ func (e *Engine) Override(o OverrideRequest) error {
 		blocking[b.Check] = true
 	}
 	if !slices.Contains(Categories, o.Category) {
-		return fmt.Errorf("override: category %q: choose one of %s", o.Category, strings.Join(Categories, ", "))
+		return fmt.Errorf("override: category %q: choose one of %s", e.safe(o.Category), strings.Join(Categories, ", "))
 	}
 	reason := strings.TrimSpace(o.Reason)
 	if n := len([]rune(reason)); n < MinReason {
@@ -159,7 +159,7 @@ func (e *Engine) Override(o OverrideRequest) error {
 	named := map[string]bool{}
 	for _, id := range o.Checks {
 		if !blocking[id] {
-			return fmt.Errorf("override: check %q is not holding the gate (blocking: %s)", id, strings.Join(sortedKeys(blocking), ", "))
+			return fmt.Errorf("override: check %q is not holding the gate (blocking: %s)", e.safe(id), strings.Join(sortedKeys(blocking), ", "))
 		}
 		named[id] = true
 	}
@@ -259,7 +259,7 @@ func (e *Engine) Tick(checkID string, ticked bool) error {
 	}
 	cs := e.chk[checkID]
 	if cs == nil || cs.check.Kind != checks.KindManual {
-		return fmt.Errorf("tick: %q is not a manual check of step %s (manual checks: %s)", checkID, e.units[e.cur].Key, strings.Join(e.manualIDs(), ", "))
+		return fmt.Errorf("tick: %q is not a manual check of step %s (manual checks: %s)", e.safe(checkID), e.units[e.cur].Key, strings.Join(e.manualIDs(), ", "))
 	}
 	if cs.ticked == ticked {
 		return nil
@@ -340,7 +340,7 @@ func (e *Engine) AttestUnknown(outcome, text string) error {
 		return fmt.Errorf("%w: no action has an unknown outcome", ErrNoAction)
 	}
 	if !slices.Contains(Outcomes, outcome) {
-		return fmt.Errorf("attest: outcome %q: choose one of %s", outcome, strings.Join(Outcomes, ", "))
+		return fmt.Errorf("attest: outcome %q: choose one of %s", e.safe(outcome), strings.Join(Outcomes, ", "))
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -364,7 +364,7 @@ func (e *Engine) Goto(step string) error {
 		return fmt.Errorf("goto: step %s offers no goto now (only after a check fails and its on_fail names one)", u.Key)
 	}
 	if step != u.Step.OnFail.Goto {
-		return fmt.Errorf("goto: step %s's on_fail offers %s, not %s", u.Key, u.Step.OnFail.Goto, step)
+		return fmt.Errorf("goto: step %s's on_fail offers %s, not %s", u.Key, u.Step.OnFail.Goto, e.safe(step))
 	}
 	to := -1
 	for i, v := range e.units {
@@ -410,3 +410,6 @@ func (e *Engine) Quit() error {
 	}
 	return e.emit(EvSessionEnd, EndData{State: EndQuit, DowntimeTotalNS: e.Downtime()})
 }
+
+// safe scrubs secret values from operator input echoed in an error.
+func (e *Engine) safe(s string) string { return redactString(s, e.secrets) }
