@@ -34,9 +34,13 @@ func TestMain(m *testing.M) {
 // journaling check.status, gates and overrides.
 type flipDriver struct{ n int }
 
-func (d *flipDriver) Observe(context.Context, checks.Check) checks.Observation { return checks.Observation{} }
-func (d *flipDriver) Run(context.Context, checks.Action) checks.ActionResult   { return checks.ActionResult{} }
-func (d *flipDriver) Close() error                                           { return nil }
+func (d *flipDriver) Observe(context.Context, checks.Check) checks.Observation {
+	return checks.Observation{}
+}
+func (d *flipDriver) Run(context.Context, checks.Action) checks.ActionResult {
+	return checks.ActionResult{}
+}
+func (d *flipDriver) Close() error { return nil }
 
 // crashChild drives a session (over a real journal) forever, resuming it
 // when it exists, and prints "DONE <seq>" after each event it considers
