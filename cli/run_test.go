@@ -21,8 +21,10 @@ func (d stoppedReplica) Observe(_ context.Context, c checks.Check) checks.Observ
 	return checks.Observation{Rows: []checks.Row{{Fields: []checks.Field{{Name: "Slave_IO_Running", Value: "No"}}}},
 		Raw: "connected as repl:" + d.leak, At: time.Now()}
 }
-func (stoppedReplica) Run(context.Context, checks.Action) checks.ActionResult { return checks.ActionResult{} }
-func (stoppedReplica) Close() error                                          { return nil }
+func (stoppedReplica) Run(context.Context, checks.Action) checks.ActionResult {
+	return checks.ActionResult{}
+}
+func (stoppedReplica) Close() error { return nil }
 
 func useFakeDriver(t *testing.T) {
 	t.Helper()
