@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -169,7 +168,7 @@ func TestActionNeedsExplicitConfirmation(t *testing.T) {
 	armed()
 	press(tm, "x", "enter") // focus starts on Cancel: enter cancels
 	waitText(t, tm, "cancelled")
-	if len(ts.drv.ran) != 0 {
+	if len(ts.drv.actions()) != 0 {
 		t.Fatal("the action ran without confirmation")
 	}
 
@@ -216,12 +215,11 @@ func TestQuitThenResume(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}
-	ctx := t.Context()
 	drv := newFakeDriver()
 	drv.set("No", "No")
-	poller := checks.NewPoller(drv, nil)
-	t.Cleanup(poller.Close)
-	tm2 := startConsole(t, NewLive(ctx, cfg.Runbook, eng, poller, drv), 100, 30)
+	r := session.NewRunner(eng, drv, nil)
+	t.Cleanup(r.Close)
+	tm2 := startConsole(t, NewLive(r, nil), 100, 30)
 	waitText(t, tm2, "Stop the database replica", "ready: press n")
 	if !hasRecord(readAll(t, ts.path), session.EvSessionResume, "alice") {
 		t.Error("session.resume not journaled")
@@ -247,7 +245,9 @@ func types(recs []journal.Record) []string {
 
 func TestHangingTargetKeepsConsoleResponsive(t *testing.T) {
 	ts := newTestSession(t)
+	ts.drv.mu.Lock()
 	ts.drv.hang = true
+	ts.drv.mu.Unlock()
 	toStopReplica(t, ts)
 	tm := startConsole(t, ts.live, 100, 30)
 	waitText(t, tm, "polling")

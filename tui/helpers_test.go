@@ -59,6 +59,12 @@ func (d *fakeDriver) Run(ctx context.Context, a checks.Action) checks.ActionResu
 
 func (d *fakeDriver) Close() error { return nil }
 
+func (d *fakeDriver) actions() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.ran...)
+}
+
 func loadTestRunbook(t testing.TB) *steps.Runbook {
 	t.Helper()
 	rb, err := steps.Load(filepath.Join("testdata", "console.yaml"))
@@ -99,15 +105,13 @@ func newTestSession(t testing.TB) *testSession {
 		t.Fatalf("session.New: %v", err)
 	}
 	drv := newFakeDriver()
-	ctx, cancel := context.WithCancel(context.Background())
-	poller := checks.NewPoller(drv, nil)
+	r := session.NewRunner(eng, drv, nil)
 	fj := cfg.Journal.(*session.FileJournal)
 	t.Cleanup(func() {
-		cancel()
-		poller.Close()
+		r.Close()
 		fj.Close()
 	})
-	return &testSession{live: NewLive(ctx, rb, eng, poller, drv), drv: drv, path: path, cfg: cfg, fj: fj}
+	return &testSession{live: NewLive(r, rb), drv: drv, path: path, cfg: cfg, fj: fj}
 }
 
 // records reads the session's journal back from disk.

@@ -12,53 +12,23 @@ import (
 	"github.com/handrail/handrail/steps/session"
 )
 
-// Live is the Runtime of a session being driven: the session engine, the
-// poller that feeds it and the driver that runs actions. The engine is not
-// safe for concurrent use, so Live serialises every call to it with a mutex;
-// the console calls Live only from tea.Cmds, never from Update.
+// Live is the Runtime of a session being driven: the session engine and
+// the session.Runner that polls its checks and runs its actions. The engine
+// is not safe for concurrent use, so Live serialises every call to it (and
+// to the runner's Feed/Sync) with a mutex; the console calls Live only from
+// tea.Cmds, never from Update.
 type Live struct {
-	mu     sync.Mutex
-	eng    *session.Engine
-	poller *checks.Poller
-	drv    checks.Driver
-	ctx    context.Context
-	rb     *steps.Runbook
-	seq    uint64
-
-	// The poller's generation for the engine generation it polls: results
-	// are re-stamped with the engine's generation before Observe.
-	engGen, pollGen uint64
-	pollKey         string
-	polling         bool
+	mu  sync.Mutex
+	r   *session.Runner
+	rb  *steps.Runbook
+	seq uint64
 }
 
-// NewLive wraps an engine (fresh or resumed), a poller over drv and drv
-// itself. ctx bounds the polling. The caller closes the driver.
-func NewLive(ctx context.Context, rb *steps.Runbook, eng *session.Engine, poller *checks.Poller, drv checks.Driver) *Live {
-	l := &Live{eng: eng, poller: poller, drv: drv, ctx: ctx, rb: rb}
-	l.mu.Lock()
-	l.syncPoller()
-	l.mu.Unlock()
-	return l
-}
-
-// syncPoller points the poller at the engine's current step (with l.mu
-// held): a new step or a new generation restarts it.
-func (l *Live) syncPoller() {
-	view, st, ok := l.eng.Current()
-	if !ok || l.eng.Ended() != "" {
-		if l.polling {
-			l.poller.Stop()
-			l.polling = false
-		}
-		return
-	}
-	if l.polling && l.pollKey == view.Key && l.engGen == l.eng.Generation() {
-		return
-	}
-	l.pollKey, l.engGen = view.Key, l.eng.Generation()
-	l.pollGen = l.poller.Start(l.ctx, view.Key, st.Checks)
-	l.polling = true
+// NewLive wraps a runner (over a fresh or resumed engine). rb is the
+// session's runbook, for the text of steps other than the current one; nil
+// means the engine's own. The caller closes the runner and the driver.
+func NewLive(r *session.Runner, rb *steps.Runbook) *Live {
+	return &Live{r: r, rb: rb}
 }
 
 // Snapshot is the session now.
@@ -70,54 +40,55 @@ func (l *Live) Snapshot() Snapshot {
 
 func (l *Live) snapshotLocked() Snapshot {
 	l.seq++
-	return buildSnapshot(l.eng, l.rb, l.seq, false)
+	return buildSnapshot(l.r.Engine(), l.rb, l.seq, false)
 }
 
-// Wait blocks for the next poll result, feeds it to the engine and returns
-// the new state. While no result comes it re-judges the gate every second,
+// refreshEvery is how often Wait re-judges the gate while no result comes,
 // so a result going stale closes the gate on screen too.
+const refreshEvery = time.Second
+
+// Wait blocks for the next poll result, feeds it to the engine and returns
+// the new state.
 func (l *Live) Wait(ctx context.Context) (Event, error) {
+	t := time.NewTimer(refreshEvery)
+	defer t.Stop()
 	for {
-		wctx, cancel := context.WithTimeout(ctx, time.Second)
-		r, ok := l.poller.Next(wctx)
-		timedOut := wctx.Err() != nil && ctx.Err() == nil
-		cancel()
-		if !ok && !timedOut {
+		select {
+		case <-ctx.Done():
 			return Event{}, ErrClosed
-		}
-		l.mu.Lock()
-		if !ok {
-			changed, err := l.eng.Refresh()
+		case <-t.C:
+			l.mu.Lock()
+			changed, err := l.r.Engine().Refresh()
+			l.r.Sync()
 			if err != nil || changed {
 				s := l.snapshotLocked()
 				l.mu.Unlock()
 				return Event{Snap: s}, err
 			}
 			l.mu.Unlock()
-			continue
-		}
-		if r.Gen != l.pollGen || r.Step != l.pollKey {
+			t.Reset(refreshEvery)
+		case res := <-l.r.Results():
+			l.mu.Lock()
+			fed, err := l.r.Feed(res)
+			l.r.Sync()
+			s := l.snapshotLocked()
 			l.mu.Unlock()
-			continue // an answer for a step already left
+			if err != nil {
+				return Event{Snap: s}, err
+			}
+			if !fed {
+				continue // an answer for a step already left
+			}
+			return Event{Result: &res, Snap: s}, nil
 		}
-		r.Gen = l.engGen
-		changed, err := l.eng.Observe(r)
-		l.syncPoller()
-		s := l.snapshotLocked()
-		l.mu.Unlock()
-		if err != nil {
-			return Event{Snap: s}, err
-		}
-		_ = changed // every result updates a panel, changed or not
-		return Event{Result: &r, Snap: s}, nil
 	}
 }
 
-func (l *Live) do(op func() error) (Snapshot, error) {
+func (l *Live) do(op func(*session.Engine) error) (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := op()
-	l.syncPoller()
+	err := op(l.r.Engine())
+	l.r.Sync()
 	return l.snapshotLocked(), mapErr(err)
 }
 
@@ -142,83 +113,77 @@ func mapErr(err error) error {
 }
 
 // Advance is Engine.Next.
-func (l *Live) Advance() (Snapshot, error) { return l.do(l.eng.Next) }
+func (l *Live) Advance() (Snapshot, error) { return l.do((*session.Engine).Next) }
 
 // Override records the operator's override; the console has already asked
 // for the second confirmation.
 func (l *Live) Override(o Override) (Snapshot, error) {
-	return l.do(func() error {
-		return l.eng.Override(session.OverrideRequest{Checks: o.Checks, Category: o.Category, Reason: o.Reason, Confirmed: true})
+	return l.do(func(e *session.Engine) error {
+		return e.Override(session.OverrideRequest{Checks: o.Checks, Category: o.Category, Reason: o.Reason, Confirmed: true})
 	})
 }
 
 // Annotate is Engine.Note.
 func (l *Live) Annotate(text string) (Snapshot, error) {
-	return l.do(func() error { return l.eng.Note(text) })
+	return l.do(func(e *session.Engine) error { return e.Note(text) })
 }
 
 // Tick is Engine.Tick.
 func (l *Live) Tick(id string, ticked bool) (Snapshot, error) {
-	return l.do(func() error { return l.eng.Tick(id, ticked) })
+	return l.do(func(e *session.Engine) error { return e.Tick(id, ticked) })
 }
 
 // Attest records what happened to an action whose end was never journaled.
 func (l *Live) Attest(outcome, text string) (Snapshot, error) {
-	return l.do(func() error { return l.eng.AttestUnknown(outcome, text) })
+	return l.do(func(e *session.Engine) error { return e.AttestUnknown(outcome, text) })
 }
 
-// RunAction journals action.start, runs the action through the driver
-// without holding the lock (a slow action must not freeze the panels),
-// journals action.end and polls at once to show its effect.
+// RunAction journals action.start and has the runner run the action in the
+// background; the lock is not held meanwhile (a slow action must not freeze
+// the panels). Its result is journaled as action.end.
 func (l *Live) RunAction(ctx context.Context) (checks.ActionResult, Snapshot, error) {
 	l.mu.Lock()
-	a, _, err := l.eng.ActionStart(true)
+	a, _, err := l.r.Engine().ActionStart(true)
 	if err != nil {
 		s := l.snapshotLocked()
 		l.mu.Unlock()
 		return checks.ActionResult{}, s, err
 	}
+	l.r.RunAction(a)
 	l.mu.Unlock()
 
-	timeout := 5 * time.Minute
-	if a.Timeout > 0 {
-		timeout = time.Duration(a.Timeout)
+	var res checks.ActionResult
+	select {
+	case res = <-l.r.ActionResults():
+	case <-ctx.Done():
+		// The console is closing: the runner cancels the action when it is
+		// closed, and a resume asks the operator to attest its outcome.
+		return checks.ActionResult{}, l.Snapshot(), ctx.Err()
 	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	res := l.drv.Run(actx, a)
-	cancel()
-
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err = l.eng.ActionEnd(res)
-	l.poller.PokeAll()
+	err = l.r.FinishAction(res)
 	return res, l.snapshotLocked(), err
 }
 
 // Repoll makes every check poll now.
-func (l *Live) Repoll() { l.poller.PokeAll() }
+func (l *Live) Repoll() { l.r.Poke() }
 
-// Quit journals session.end (quit) and stops polling.
+// Quit journals session.end (quit); polling stops.
 func (l *Live) Quit() (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := l.eng.Quit()
-	l.poller.Stop()
-	l.polling = false
+	err := l.r.Engine().Quit()
+	l.r.Sync()
 	return l.snapshotLocked(), err
-}
-
-// Engine runs fn with the engine locked, for callers (the cli) that need it
-// after the console has ended.
-func (l *Live) Engine(fn func(*session.Engine)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fn(l.eng)
 }
 
 // buildSnapshot copies what the screen needs out of an engine.
 func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly bool) Snapshot {
 	start := eng.Start()
+	if rb == nil {
+		rb = runbookOf(eng)
+	}
 	es := eng.Snapshot()
 	s := Snapshot{
 		Seq:       seq,
@@ -345,4 +310,15 @@ func bindForDisplay(st steps.Step, params map[string]string, item string) steps.
 	}
 	st.Commands = cmds
 	return st
+}
+
+// runbookOf is the engine's runbook when the engine offers it, else a stub
+// named after session.start (steps other than the current one then show
+// their titles only).
+func runbookOf(eng *session.Engine) *steps.Runbook {
+	if rp, ok := any(eng).(interface{ Runbook() *steps.Runbook }); ok && rp.Runbook() != nil {
+		return rp.Runbook()
+	}
+	ref := eng.Start().Runbook
+	return &steps.Runbook{ID: ref.ID, Title: ref.Title, Source: ref.Source, Path: ref.Path, SHA256: ref.SHA256, Targets: eng.Targets()}
 }
