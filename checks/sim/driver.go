@@ -59,6 +59,20 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 	if clock == nil {
 		clock = RealClock{}
 	}
+	declared := map[string]bool{}
+	for _, p := range rb.Params {
+		declared[p.Name] = true
+	}
+	var unknown []string
+	for k := range sc.Params {
+		if !declared[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("scenario %s (%s): params %s are not declared by runbook %s", sc.Name, sc.Path, strings.Join(unknown, ", "), rb.ID)
+	}
 	params := Params(rb, sc)
 	w := &world{
 		clock: clock, now: clock.Now(),
@@ -68,11 +82,23 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 		hosts:   map[string]*hostModel{},
 		ticked:  map[string]bool{},
 	}
-	for name, t := range rb.Targets {
+	// Targets are bound by the same code as the session's, per foreach
+	// item too ("server@tc-m1"), so a check names the same target here.
+	plan, err := steps.Expand(rb, params)
+	if err != nil {
+		return nil, fmt.Errorf("simulator: scenario %s (%s): %w", sc.Name, sc.Path, err)
+	}
+	for name, t := range plan.Targets {
 		t.Name = name
-		t.Host = bindParams(t.Host, params)
-		t.URL = bindParams(t.URL, params)
 		w.targets[name] = t
+	}
+	for name, t := range rb.Targets {
+		if _, ok := w.targets[name]; !ok {
+			// A foreach target's original: reachable only through
+			// the current item (see effectTarget).
+			t.Name = name
+			w.targets[name] = t
+		}
 	}
 	for _, f := range sc.Faults {
 		f.Target = bindParams(f.Target, params)
@@ -167,7 +193,7 @@ func (d *Driver) observe(c checks.Check) checks.Observation {
 	w := d.w
 	errObs := func(err error) checks.Observation { return checks.Observation{Error: err.Error()} }
 	if c.Kind == checks.KindManual {
-		return checks.ManualObservation(w.ticked[w.step+"/"+c.ID], w.now)
+		return checks.ManualObservation(w.ticked[w.stepKey+"/"+c.ID], w.now)
 	}
 	t, err := w.target(c.Target)
 	if err != nil {
@@ -339,12 +365,13 @@ func lastLine(s string) string {
 
 // StepEntered implements StepHook.
 func (d *Driver) StepEntered(step, item string) {
+	key := step
 	step = baseID(step)
 	w := d.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.settle()
-	w.step, d.item = step, item
+	w.step, w.stepKey, d.item = step, key, item
 	w.itemVars = map[string]string{"item": item}
 	for _, st := range d.rb.AllSteps() {
 		if st.ID == step && st.Foreach != nil && st.Foreach.As != "" {
@@ -352,7 +379,7 @@ func (d *Driver) StepEntered(step, item string) {
 		}
 	}
 	for k := range w.ticked {
-		if strings.HasPrefix(k, step+"/") {
+		if strings.HasPrefix(k, key+"/") {
 			delete(w.ticked, k)
 		}
 	}
@@ -361,15 +388,16 @@ func (d *Driver) StepEntered(step, item string) {
 
 // CheckTicked implements StepHook.
 func (d *Driver) CheckTicked(step, check string, ticked bool) {
+	key := step
 	step = baseID(step)
 	w := d.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.settle()
-	was := w.ticked[step+"/"+check]
-	w.ticked[step+"/"+check] = ticked
+	was := w.ticked[key+"/"+check]
+	w.ticked[key+"/"+check] = ticked
 	if ticked && !was {
-		d.trigger(step, OnTick, check)
+		d.trigger(step, OnTick, baseID(check))
 	}
 }
 
@@ -413,6 +441,11 @@ func (d *Driver) trigger(step, when, check string) {
 // effect runs what the simulated operator types, in the target's dialect.
 func (d *Driver) effect(step, on, run string) {
 	w := d.w
+	if it := w.itemVars["item"]; it != "" {
+		if _, ok := w.targets[on+"@"+it]; ok {
+			on += "@" + it
+		}
+	}
 	t, err := w.target(on)
 	if err != nil {
 		w.happen("step %s: %v", step, err)

@@ -54,10 +54,10 @@ func (hj *hookJournal) Append(typ string, data any) (journal.Record, error) {
 	return rec, nil
 }
 
-// baseID is a step's id from its journal key: "mirror-start[tc1]" ->
-// "mirror-start".
+// baseID is a step's (or check's) id from its journal key:
+// "mirror-start@tc-m1" -> "mirror-start".
 func baseID(key string) string {
-	if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
+	if i := strings.IndexByte(key, '@'); i > 0 {
 		return key[:i]
 	}
 	return key

@@ -111,7 +111,7 @@ type cmdOut struct {
 }
 
 func notFound(h *hostModel, name string) cmdOut {
-	return cmdOut{stderr: fmt.Sprintf("sh: 1: %s: not found\n(simulator: nothing on %s answers %s)\n", name, h.host, name), exit: 127}
+	return cmdOut{stderr: fmt.Sprintf("sh: 1: %s: not found (simulator: nothing on %s answers it)\n", name, h.host), exit: 127}
 }
 
 // exec runs an argv, or a shell line, on h. A shell line is split into
@@ -398,6 +398,9 @@ func (w *world) upgrade(h *hostModel, args []string) cmdOut {
 		s := w.solidByHost(h.host)
 		if s == nil {
 			return cmdOut{stderr: "no solidDB server on " + h.host, exit: 1}
+		}
+		if s.version == version {
+			return cmdOut{stdout: fmt.Sprintf("solidDB %s is already installed on %s\n", version, h.host)}
 		}
 		if s.up {
 			return cmdOut{stderr: "cannot replace the binaries of a running solidDB server: shut it down first", exit: 1}

@@ -226,3 +226,74 @@ func TestHappyScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultScenarios: each fault blocks where the manual says it shows,
+// and the runbook's on_fail path (a goto) then completes the procedure;
+// a halting on_fail halts.
+func TestFaultScenarios(t *testing.T) {
+	tests := []struct {
+		runbook, scenario string
+		want              []string // the steps that did not simply pass, in order
+		end               string
+	}{
+		{"thinman-dual-db", "replication-error", []string{"start-replica: halted"}, session.EndHalted},
+		{"soliddb-hsb-netcopy", "netcopy-fails", []string{"s2-connect: on_fail"}, session.EndCompleted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.runbook+"/"+tt.scenario, func(t *testing.T) {
+			h := newHarness(t, tt.runbook, tt.scenario)
+			got := h.runToEnd(true, 2*time.Hour)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Fatalf("steps that did not pass:\n got %q\nwant %q", got, tt.want)
+			}
+			if h.e.Ended() != tt.end {
+				t.Fatalf("session ended %q, want %q", h.e.Ended(), tt.end)
+			}
+			// The fault must have struck, at the step the scenario names.
+			for _, f := range h.sc.Faults {
+				found := false
+				for _, hp := range h.drv.Happenings() {
+					if strings.Contains(hp.What, "fault "+f.ID+" struck") {
+						found = true
+						if f.Step != "" && baseID(hp.Step) != f.Step {
+							t.Errorf("fault %s struck at step %s, the scenario says %s", f.ID, hp.Step, f.Step)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("fault %s never struck", f.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestScenarioReferences: every step of every runbook that has scenarios
+// has a reference time in its happy scenario, and no scenario names a step
+// the runbook lacks (sim.New refuses that).
+func TestScenarioReferences(t *testing.T) {
+	rbs, err := steps.ListBundled(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rb := range rbs {
+		for _, name := range Scenarios(bundled, rb.ID) {
+			sc, err := LoadScenario(bundled, rb.ID, name)
+			if err != nil {
+				t.Errorf("%s/%s: %v", rb.ID, name, err)
+				continue
+			}
+			if _, err := New(rb, sc, NewManualClock(time.Time{})); err != nil {
+				t.Errorf("%s/%s: %v", rb.ID, name, err)
+			}
+			if name != "happy" {
+				continue
+			}
+			for _, st := range rb.AllSteps() {
+				if sc.Reference(st.ID) == 0 {
+					t.Errorf("%s/happy: step %s has no reference time", rb.ID, st.ID)
+				}
+			}
+		}
+	}
+}

@@ -260,7 +260,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		if sec.stale {
 			return rcText{14526, "Connect failed: the Secondary's database is not a copy of the Primary's; copy it with hsb netcopy"}, nil
 		}
-		if f := w.strike(FaultSolidConnect, s.name, s.host, p.name, p.host); f != nil {
+		if f := w.strike(FaultSolidConnect, s.name, s.host); f != nil {
 			sec.stale = true
 			rc := f.Errno
 			if rc == 0 {
@@ -275,6 +275,9 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		prim.catchup = true
 		pg, sg := prim.gen, sec.gen
 		w.after(s.pair.Catchup.or(20*time.Second), func() {
+			if !prim.catchup {
+				return // disconnected meanwhile
+			}
 			prim.catchup = false
 			if prim.gen != pg || sec.gen != sg || !prim.up || !sec.up {
 				return
@@ -360,6 +363,11 @@ func (w *world) solidStart(s *solidServer, args []string) cmdOut {
 		s.copied, s.copying, s.catchup = false, false, false
 		if autoconvert {
 			s.dbLevel = level(s.version)
+		}
+		// A database converted to another version level is no copy of
+		// its partner's: they connect only after a netcopy.
+		if s.dbLevel != s.peer.dbLevel {
+			s.stale = true
 		}
 	})
 	return cmdOut{stdout: fmt.Sprintf("solidDB %s starting", s.version)}

@@ -75,11 +75,12 @@ type world struct {
 	tt    *timesten
 	gs    *gemstone
 
-	faults  []*faultState
-	step     string            // the step the operator is on (from the StepHook)
+	faults   []*faultState
+	step     string            // the step the operator is on (from the StepHook), its id
+	stepKey  string            // and its journal key ("mirror-start@tc-m1")
 	itemVars map[string]string // ${item} (and foreach `as` names) of that step
-	ticked  map[string]bool
-	happens []Happening
+	ticked   map[string]bool
+	happens  []Happening
 }
 
 type event struct {
