@@ -202,3 +202,21 @@ func TestTailerKeepsPartialLineForLater(t *testing.T) {
 		t.Fatal("tailer accepted a forged record")
 	}
 }
+
+func TestWriteFailureIsSticky(t *testing.T) {
+	path, w := newJournal(t, 2)
+	// Pull the file out from under the writer: the next write fails, and no
+	// later append may pretend the chain is whole.
+	w.f.Close()
+	if _, err := w.Append("note", nil); err == nil {
+		t.Fatal("append to a closed file succeeded")
+	}
+	_, err := w.Append("note", nil)
+	if err == nil || !strings.Contains(err.Error(), "an earlier write failed") {
+		t.Fatalf("second append: %v", err)
+	}
+	w.Close()
+	if recs, err := Read(path); err != nil || len(recs) != 2 {
+		t.Fatalf("journal after the failure: %d %v", len(recs), err)
+	}
+}
