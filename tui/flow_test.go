@@ -271,3 +271,27 @@ func TestTooSmallTerminalSaysSo(t *testing.T) {
 		t.Fatalf("frame after growing:\n%s", got)
 	}
 }
+
+func TestWatchFollowsTheJournalReadOnly(t *testing.T) {
+	ts := newTestSession(t)
+	cfg := ts.cfg
+	cfg.Journal = nil
+	w, err := NewWatch(t.Context(), cfg, ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := startConsole(t, w, 100, 30)
+	waitText(t, tm, "WATCHING", "Back up the server")
+
+	toStopReplica(t, ts) // the operator, elsewhere, moves on
+	waitText(t, tm, "Stop the database replica on the slave", "Slave_IO_Running:")
+
+	press(tm, "n")
+	waitText(t, tm, "read-only")
+	if _, err := w.Advance(); err != ErrReadOnly {
+		t.Fatalf("Advance in watch mode: %v", err)
+	}
+	if hasRecord(ts.records(t), session.EvStepDone, `"stop-replica"`) {
+		t.Fatal("the watcher moved the session")
+	}
+}

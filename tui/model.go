@@ -311,6 +311,9 @@ func (m *Model) setFlash(s string, bad bool) {
 
 // needSpinner reports whether any visible check waits for an answer.
 func (m Model) needSpinner() bool {
+	if m.snap.ReadOnly {
+		return false
+	}
 	for _, c := range m.snap.Checks {
 		if polling(c, m.now) {
 			return true
@@ -403,7 +406,9 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openQuit()
 	}
 	if m.snap.ReadOnly {
-		if isSessionKey(k, m.keys) {
+		// m.keys has these disabled (so help hides them): match against
+		// the full map to say why nothing happens.
+		if isSessionKey(k, newKeyMap()) {
 			m.setFlash("watch mode is read-only", true)
 		}
 		return m, nil

@@ -144,7 +144,9 @@ func (m Model) checkQuery(ck checks.Check) string {
 func (m Model) statusLine(c CheckView) string {
 	s := m.styles
 	var parts []string
-	if !c.HasResult {
+	if !c.HasResult && m.snap.ReadOnly {
+		parts = append(parts, s.Wait.Render(s.Sym.Wait+" no result journaled yet"))
+	} else if !c.HasResult {
 		parts = append(parts, s.Wait.Render(s.Sym.Wait+" no answer yet"))
 	} else {
 		r := c.Result
@@ -170,7 +172,7 @@ func (m Model) statusLine(c CheckView) string {
 			parts = append(parts, "left "+short(r.Left))
 		}
 	}
-	if polling(c, m.now) {
+	if !m.snap.ReadOnly && polling(c, m.now) {
 		parts = append(parts, s.Wait.Render(m.spin.View()+" polling"))
 	}
 	return strings.Join(parts, " · ")

@@ -205,6 +205,10 @@ func (m Model) fullHelpView(h int) string {
 	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
 }
 
+// Goodbye is what to print once the console has left the alternate screen:
+// how the session stands and the command that continues it.
+func (m Model) Goodbye() string { return m.goodbye() }
+
 // goodbye is the last frame, left on the terminal after the console exits.
 func (m Model) goodbye() string {
 	switch {

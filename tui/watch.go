@@ -1,0 +1,131 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// Watch is the read-only Runtime of `handrail watch`: it follows a live
+// session's journal and rebuilds the engine's state with session.Replay
+// after every batch of new records. Every request that would change the
+// session answers ErrReadOnly.
+type Watch struct {
+	mu   sync.Mutex
+	cfg  session.Config
+	rb   *steps.Runbook
+	recs []journal.Record
+	eng  *session.Engine
+	seq  uint64
+
+	recCh <-chan journal.Record
+	errCh <-chan error
+}
+
+// NewWatch reads the journal at path, replays it over cfg (its Runbook;
+// Journal must be nil: a watch never writes) and follows it until ctx ends.
+func NewWatch(ctx context.Context, cfg session.Config, path string) (*Watch, error) {
+	recs, err := journal.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", path, err)
+	}
+	cfg.Journal = nil
+	eng, err := session.Replay(cfg, recs)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", path, err)
+	}
+	w := &Watch{cfg: cfg, rb: cfg.Runbook, recs: recs, eng: eng}
+	var last uint64
+	if len(recs) > 0 {
+		last = recs[len(recs)-1].Seq
+	}
+	w.recCh, w.errCh = journal.Follow(ctx, path, last, 200*time.Millisecond)
+	return w, nil
+}
+
+// Snapshot is the session as the journal tells it so far.
+func (w *Watch) Snapshot() Snapshot {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seq++
+	return buildSnapshot(w.eng, w.rb, w.seq, true)
+}
+
+// Wait blocks for the next journal records, replays, and returns the new
+// state; every second without records it returns a fresh snapshot so ages
+// and the downtime clock move.
+func (w *Watch) Wait(ctx context.Context) (Event, error) {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return Event{}, ErrClosed
+	case <-t.C:
+		return Event{Snap: w.Snapshot()}, nil
+	case err, ok := <-w.errCh:
+		if !ok || err == nil {
+			return Event{}, ErrClosed
+		}
+		return Event{}, fmt.Errorf("follow the journal: %w", err)
+	case rec, ok := <-w.recCh:
+		if !ok {
+			return Event{}, ErrClosed
+		}
+		batch := []journal.Record{rec}
+		// Take whatever else is already there, so a burst replays once.
+	drain:
+		for {
+			select {
+			case r, ok := <-w.recCh:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		all := append(append([]journal.Record(nil), w.recs...), batch...)
+		eng, err := session.Replay(w.cfg, all)
+		if err != nil {
+			return Event{}, fmt.Errorf("replay the journal: %w", err)
+		}
+		w.recs, w.eng = all, eng
+		w.seq++
+		return Event{Snap: buildSnapshot(w.eng, w.rb, w.seq, true)}, nil
+	}
+}
+
+// Advance is refused: watch mode is read-only.
+func (w *Watch) Advance() (Snapshot, error) { return w.Snapshot(), ErrReadOnly }
+
+// Override is refused: watch mode is read-only.
+func (w *Watch) Override(Override) (Snapshot, error) { return w.Snapshot(), ErrReadOnly }
+
+// Annotate is refused: watch mode is read-only.
+func (w *Watch) Annotate(string) (Snapshot, error) { return w.Snapshot(), ErrReadOnly }
+
+// Tick is refused: watch mode is read-only.
+func (w *Watch) Tick(string, bool) (Snapshot, error) { return w.Snapshot(), ErrReadOnly }
+
+// Attest is refused: watch mode is read-only.
+func (w *Watch) Attest(string, string) (Snapshot, error) { return w.Snapshot(), ErrReadOnly }
+
+// RunAction is refused: watch mode is read-only.
+func (w *Watch) RunAction(context.Context) (checks.ActionResult, Snapshot, error) {
+	return checks.ActionResult{}, w.Snapshot(), ErrReadOnly
+}
+
+// Repoll does nothing: a watcher never probes the systems itself.
+func (w *Watch) Repoll() {}
+
+// Quit only stops watching: the session is not the watcher's to end.
+func (w *Watch) Quit() (Snapshot, error) { return w.Snapshot(), nil }
