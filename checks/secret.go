@@ -15,16 +15,31 @@ const Redacted = "[secret]"
 // Secret holds a password or a DSN. Every way of printing it (fmt verbs,
 // %#v, JSON, text marshalling, slog) shows "[secret]"; only Reveal gives the
 // value, and only the code that hands it to a driver should call it.
-type Secret struct{ v string }
+//
+// The value sits behind a pointer on purpose: fmt cannot call String on a
+// Secret inside an unexported struct field and prints such fields by
+// reflection, but below the top level it prints a pointer as an address,
+// never what it points to.
+type Secret struct{ p *string }
 
 // NewSecret wraps a value.
-func NewSecret(v string) Secret { return Secret{v: v} }
+func NewSecret(v string) Secret {
+	if v == "" {
+		return Secret{}
+	}
+	return Secret{p: &v}
+}
 
 // Reveal returns the value.
-func (s Secret) Reveal() string { return s.v }
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.v == "" }
+func (s Secret) IsZero() bool { return s.p == nil }
 
 // String never shows the value.
 func (s Secret) String() string { return Redacted }

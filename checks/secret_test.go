@@ -20,6 +20,13 @@ func TestSecretNeverPrints(t *testing.T) {
 		outs = append(outs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c))
 	}
 	outs = append(outs, fmt.Sprint(s), fmt.Sprintln(c), s.String(), s.GoString())
+	// Inside unexported fields fmt cannot call String: it reflects.
+	hidden := struct {
+		creds map[string]Credentials
+		list  []Secret
+		ptr   *Credentials
+	}{map[string]Credentials{"a": c}, []Secret{s}, &c}
+	outs = append(outs, fmt.Sprintf("%+v", hidden), fmt.Sprintf("%#v", hidden), fmt.Sprintf("%v", &hidden))
 	j, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)

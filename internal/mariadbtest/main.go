@@ -47,11 +47,14 @@ func CloseAll() {
 // a failed test run (exit 1), never a skip. SIGINT and SIGTERM close every
 // pair before exiting; a SIGKILLed test binary takes its servers with it
 // through Pdeathsig.
-func RunMain(m *testing.M, pp **Pair) int {
+func RunMain(m *testing.M, pp **Pair) int { return RunMainWith(m, pp, Options{}) }
+
+// RunMainWith is RunMain with options (a planted admin password).
+func RunMainWith(m *testing.M, pp **Pair, o Options) int {
 	stop := closeOnSignal()
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	p, err := Start(ctx)
+	p, err := StartWith(ctx, o)
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mariadbtest:", err)

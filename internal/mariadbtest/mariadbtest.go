@@ -190,20 +190,33 @@ func (s *Server) boot(ctx context.Context, mariadbd, installDB, adminPassword st
 		return fmt.Errorf("mariadbtest %s: %w", s.Name, err)
 	}
 	s.Socket = filepath.Join(s.Dir, "mysql.sock")
-	install := exec.CommandContext(ctx, installDB,
-		"--no-defaults", "--user=root",
-		"--datadir="+filepath.Join(s.Dir, "data"),
-		"--auth-root-authentication-method=normal",
-		"--skip-test-db", "--skip-name-resolve",
-		"--innodb-log-file-size=4M", "--innodb-buffer-pool-size=8M")
-	var out bytes.Buffer
-	install.Stdout, install.Stderr = &out, &out
-	if err := install.Run(); err != nil {
-		return fmt.Errorf("mariadbtest %s: mariadb-install-db: %w\n%s", s.Name, err, tail(out.String(), 2000))
+	// Bootstrap temp tables go to our own dir, never the shared /tmp where
+	// another test's bootstrap or a cleaner could touch them. One retry:
+	// a loaded machine has been seen to fail a bootstrap once.
+	var err error
+	for attempt := range 2 {
+		datadir := filepath.Join(s.Dir, "data")
+		_ = os.RemoveAll(datadir)
+		install := exec.CommandContext(ctx, installDB,
+			"--no-defaults", "--user=root",
+			"--datadir="+datadir,
+			"--tmpdir="+s.Dir,
+			"--auth-root-authentication-method=normal",
+			"--skip-test-db", "--skip-name-resolve",
+			"--innodb-log-file-size=4M", "--innodb-buffer-pool-size=8M")
+		var out bytes.Buffer
+		install.Stdout, install.Stderr = &out, &out
+		if err = install.Run(); err == nil {
+			break
+		}
+		// The cause is at the top; the tail is boilerplate advice.
+		err = fmt.Errorf("mariadbtest %s: mariadb-install-db (attempt %d): %w\n%s", s.Name, attempt+1, err, head(out.String(), 2500))
+	}
+	if err != nil {
+		return err
 	}
 	// A free port can be taken between our probe and mariadbd's bind by
 	// another test binary: retry with a fresh port.
-	var err error
 	for range 3 {
 		if s.Port, err = freePort(); err != nil {
 			return err
@@ -289,6 +302,13 @@ func (s *Server) start(ctx context.Context, mariadbd string) error {
 func readFile(p string) string {
 	b, _ := os.ReadFile(p)
 	return string(b)
+}
+
+func head(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 func tail(s string, n int) string {
