@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/handrail/handrail/steps/session"
+	"github.com/handrail/handrail/tui"
+)
+
+// runConsole runs the full-screen console over a started or resumed
+// session until the operator quits, the session completes or halts, or ctx
+// ends (a signal). It returns the session's end state ("" when it was
+// interrupted without one: the journal still resumes).
+func runConsole(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
+	m := tui.New(tui.NewLive(r, nil), tui.Options{ASCII: !utf8Locale(), Dark: true})
+	return runProgram(ctx, m, stdio)
+}
+
+// watchConsole shows a live session read-only, following its journal at
+// path; cfg names the runbook (its Journal is ignored: a watch never
+// writes).
+func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := tui.NewWatch(ctx, cfg, path)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	m := tui.New(w, tui.Options{ASCII: !utf8Locale(), Dark: true})
+	if _, err := runProgram(ctx, m, stdio); err != nil {
+		return withCode(ExitError, err)
+	}
+	return nil
+}
+
+func runProgram(ctx context.Context, m tui.Model, stdio IO) (string, error) {
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.Out))
+	final, err := p.Run()
+	fm, ok := final.(tui.Model)
+	if !ok {
+		fm = m
+	}
+	if err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			// Interrupted by a signal: nothing more was journaled, and the
+			// journal resumes as it stands.
+			return fm.Snapshot().Ended, nil
+		}
+		return fm.Snapshot().Ended, fmt.Errorf("console: %w", err)
+	}
+	// The alternate screen is gone: leave the line that says what next.
+	fmt.Fprint(stdio.Out, fm.Goodbye())
+	return fm.Snapshot().Ended, fm.Err()
+}
