@@ -255,7 +255,7 @@ func (b *binder) check(c checks.Check) checks.Check {
 			x.Equals, x.Ne = b.ptr(x.Equals), b.ptr(x.Ne)
 			x.In = b.list(x.In)
 			x.Match = b.re(x.Match)
-			ex[i] = checks.FieldExpect{Field: fe.Field, Expect: x}
+			ex[i] = checks.FieldExpect{Field: b.s(fe.Field), Expect: x}
 		}
 		c.Expect = ex
 	}

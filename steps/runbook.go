@@ -67,7 +67,7 @@ type Step struct {
 	// On names the target (host) the step is carried out on.
 	On string `yaml:"on,omitempty" json:"on,omitempty"`
 	// Commands are exactly what to type, and where.
-	Commands []Command     `yaml:"commands,omitempty" json:"commands,omitempty"`
+	Commands []Command      `yaml:"commands,omitempty" json:"commands,omitempty"`
 	Action   *checks.Action `yaml:"action,omitempty" json:"action,omitempty"`
 	Checks   []checks.Check `yaml:"checks,omitempty" json:"checks,omitempty"`
 	When     *Condition     `yaml:"when,omitempty" json:"when,omitempty"`

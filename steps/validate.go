@@ -591,6 +591,9 @@ func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar str
 	if fe.Field == "" {
 		v.errf(v.pos(path), "%s: expect: a field name is empty", ctx)
 	}
+	// A field name may use ${item} (Terracotta's `host.role` keys); it must
+	// resolve like any other string.
+	v.checkRefs(path, fctx, "field", fe.Field, loopVar)
 	if x.Equals == nil && x.Ne == nil && x.In == nil && x.Match == "" && x.Lt == nil && x.Le == nil &&
 		x.Gt == nil && x.Ge == nil && !x.Null && !x.NotNull && !x.Empty {
 		// A wrong value or key inside was reported already by the decoder.
