@@ -88,10 +88,14 @@ func StartWith(ctx context.Context, o Options) (*Pair, error) {
 	if err != nil {
 		return nil, err
 	}
+	sweepStale()
 	dir, err := os.MkdirTemp("", "mariadbtest-")
 	if err != nil {
 		return nil, fmt.Errorf("mariadbtest: temp dir: %w", err)
 	}
+	// Marks the directory as ours, so a later run can clean it up if this
+	// process is SIGKILLed (its servers die with it through Pdeathsig).
+	_ = os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o600)
 	p := &Pair{
 		AdminPassword: o.AdminPassword,
 		ReplPassword:  randomHex(12),
@@ -126,6 +130,27 @@ func StartWith(ctx context.Context, o Options) (*Pair, error) {
 		return fail(err)
 	}
 	return p, nil
+}
+
+const ownerFile = "owner.pid"
+
+// sweepStale removes data directories left by test binaries that were
+// killed before they could clean up.
+func sweepStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "mariadbtest-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, ownerFile))
+		if err != nil {
+			continue // not ours, or being created right now
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			_ = os.RemoveAll(d)
+		}
+	}
 }
 
 func findBinaries() (string, string, error) {
