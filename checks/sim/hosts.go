@@ -288,12 +288,12 @@ func (w *world) execArgv(h *hostModel, argv []string) cmdOut {
 		}
 	}
 	if w.tt != nil {
-		if out, ok := w.ttCommand(h, name, args); ok {
+		if out, ok := w.ttCommand(h, argv[0], args); ok {
 			return out
 		}
 	}
 	if w.gs != nil {
-		if out, ok := w.gsCommand(h, name, args); ok {
+		if out, ok := w.gsCommand(h, argv[0], args); ok {
 			return out
 		}
 	}
