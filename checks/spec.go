@@ -63,6 +63,9 @@ type Target struct {
 	// commands run over `ssh -o BatchMode=yes` ("" or "local": this machine).
 	Host string `yaml:"host,omitempty" json:"host,omitempty"`
 	Port int    `yaml:"port,omitempty" json:"port,omitempty"`
+	// PortRef holds a port written as a reference (`port: "${db_port}"`)
+	// until the session binds it into Port.
+	PortRef string `yaml:"-" json:"port_ref,omitempty"`
 	// SSHUser is the login for a host target reached over ssh.
 	SSHUser string `yaml:"ssh_user,omitempty" json:"ssh_user,omitempty"`
 	// URL is the base address of an http target.

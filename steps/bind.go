@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/handrail/handrail/checks"
@@ -116,7 +117,11 @@ func (rb *Runbook) Bind(values map[string]string) (*Runbook, error) {
 	out.Params = slices.Clone(rb.Params)
 	out.Targets = make(map[string]checks.Target, len(rb.Targets))
 	for n, t := range rb.Targets {
+		t.Name = n
 		out.Targets[n] = b.target(t)
+	}
+	if len(b.errs) > 0 {
+		return nil, fmt.Errorf("runbook %s: %w", rb.ID, errors.Join(b.errs...))
 	}
 	out.Sections = make([]Section, len(rb.Sections))
 	for i, sec := range rb.Sections {
@@ -140,7 +145,12 @@ func bindSteps(b *binder, in []Step) []Step {
 
 // binder substitutes ${name} for the names in vars and leaves every other
 // reference as written.
-type binder struct{ vars map[string]string }
+type binder struct {
+	vars map[string]string
+	// errs collects values that do not fit where they are substituted (a
+	// port that is not a number).
+	errs []error
+}
 
 func (b *binder) s(s string) string {
 	if !strings.Contains(s, "${") {
@@ -201,6 +211,19 @@ func (b *binder) target(t checks.Target) checks.Target {
 	t.Host, t.SSHUser, t.URL, t.Database = b.s(t.Host), b.s(t.SSHUser), b.s(t.URL), b.s(t.Database)
 	t.User, t.UserEnv, t.PasswordEnv, t.PasswordFile = b.s(t.User), b.s(t.UserEnv), b.s(t.PasswordEnv), b.s(t.PasswordFile)
 	t.DSNEnv, t.Client, t.Description = b.s(t.DSNEnv), b.s(t.Client), b.s(t.Description)
+	if t.PortRef != "" {
+		ref := b.s(t.PortRef)
+		if names, _ := scanRefs(ref); len(names) > 0 {
+			t.PortRef = ref // a foreach item: resolved per item by Expand
+			return t
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(ref))
+		if err != nil || n < 1 || n > 65535 {
+			b.errs = append(b.errs, fmt.Errorf("target %s: port %s is %q, not a port number between 1 and 65535", t.Name, t.PortRef, ref))
+		} else {
+			t.Port, t.PortRef = n, ""
+		}
+	}
 	return t
 }
 
@@ -377,6 +400,9 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 					cp.Checks[i].ID += "@" + it
 					cp.Checks[i].Target = rename(cp.Checks[i].Target)
 				}
+				if len(b.errs) > 0 {
+					return nil, fmt.Errorf("runbook %s: step %s: %w", rb.ID, cp.ID, errors.Join(b.errs...))
+				}
 				p.Steps = append(p.Steps, BoundStep{Step: cp, BaseID: st.ID, Item: it, Section: si, Skip: skip, SkipReason: reason})
 			}
 		}
@@ -385,7 +411,7 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 }
 
 func targetHasRef(t checks.Target) bool {
-	for _, s := range []string{t.Host, t.SSHUser, t.URL, t.Database, t.User, t.UserEnv, t.PasswordEnv, t.PasswordFile, t.DSNEnv, t.Client, t.Description} {
+	for _, s := range []string{t.PortRef, t.Host, t.SSHUser, t.URL, t.Database, t.User, t.UserEnv, t.PasswordEnv, t.PasswordFile, t.DSNEnv, t.Client, t.Description} {
 		if names, _ := scanRefs(s); len(names) > 0 {
 			return true
 		}

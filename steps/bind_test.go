@@ -195,3 +195,41 @@ steps:
 		t.Errorf("equals = %q", got)
 	}
 }
+
+func TestPortFromParam(t *testing.T) {
+	src := `id: port-ref
+title: Port from a param
+params:
+  - {name: db_port, default: "3306"}
+targets:
+  db: {kind: mysql, host: 127.0.0.1, port: "${db_port}", user: root}
+steps:
+  - id: up
+    title: Up
+    checks:
+      - {id: open, kind: tcp, target: db, expect: {state: open}}
+`
+	rb, err := Parse("port-ref.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rb.Bind(map[string]string{"db_port": "33061"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Targets["db"]; got.Port != 33061 || got.PortRef != "" {
+		t.Errorf("bound target port = %d (ref %q), want 33061", got.Port, got.PortRef)
+	}
+	if b, _ := rb.Bind(nil); b.Targets["db"].Port != 3306 {
+		t.Errorf("default port not applied: %d", b.Targets["db"].Port)
+	}
+	_, err = rb.Bind(map[string]string{"db_port": "33o6"})
+	if err == nil || !strings.Contains(err.Error(), `"33o6", not a port number`) {
+		t.Errorf("a non-numeric port gave %v", err)
+	}
+	// A reference to no param is a finding with its position.
+	_, err = Parse("port-ref.yaml", []byte(strings.Replace(src, `"${db_port}"`, `"${db_prot}"`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "port-ref.yaml:6:") || !strings.Contains(err.Error(), "${db_prot} names no param") {
+		t.Errorf("unknown port reference gave %v", err)
+	}
+}

@@ -582,7 +582,13 @@ func (d *decoder) target(te entry) checks.Target {
 		case "host":
 			t.Host = d.str(e, ctx)
 		case "port":
-			t.Port = d.integer(e, ctx)
+			// A port may be a whole number or a "${param}" reference,
+			// resolved when the session binds its values.
+			if s, ok := d.resolve(e.val).(*ast.StringNode); ok && strings.Contains(s.Value, "${") {
+				t.PortRef = d.str(e, ctx)
+			} else {
+				t.Port = d.integer(e, ctx)
+			}
 		case "ssh_user":
 			t.SSHUser = d.str(e, ctx)
 		case "url":

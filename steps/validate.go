@@ -253,12 +253,12 @@ func (v *validator) validateTargets() {
 		if t.PasswordEnv != "" && t.PasswordFile != "" {
 			v.errf(v.pos(path+".password_file"), "%s: give \"password_env\" or \"password_file\", not both", ctx)
 		}
-		if v.has(path+".port") && !v.bad[path+".port"] && (t.Port < 1 || t.Port > 65535) {
+		if v.has(path+".port") && !v.bad[path+".port"] && t.PortRef == "" && (t.Port < 1 || t.Port > 65535) {
 			v.errf(v.pos(path+".port"), "%s: port %d is not between 1 and 65535", ctx, t.Port)
 		}
 		strs := map[string]string{"host": t.Host, "ssh_user": t.SSHUser, "url": t.URL, "database": t.Database,
 			"user": t.User, "user_env": t.UserEnv, "password_env": t.PasswordEnv, "password_file": t.PasswordFile,
-			"dsn_env": t.DSNEnv, "client": t.Client, "description": t.Description}
+			"dsn_env": t.DSNEnv, "client": t.Client, "description": t.Description, "port": t.PortRef}
 		for _, key := range sortedKeys(strs) {
 			for _, r := range v.refs(path+"."+key, ctx, key, strs[key]) {
 				p, isParam := v.params[r.name]
@@ -539,7 +539,7 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 				v.errf(v.pos(path), "%s: an http check needs \"path\" (\"/\" for the base URL)", ctx)
 			}
 		case checks.KindTCP:
-			if !v.has(path+".port") && haveTarget && t.Port == 0 {
+			if !v.has(path+".port") && haveTarget && t.Port == 0 && t.PortRef == "" {
 				v.errf(v.pos(path), "%s: a tcp check needs \"port\" (its target %q has none)", ctx, c.Target)
 			}
 		case checks.KindManual:
