@@ -39,19 +39,24 @@ func (m Model) paneView(width, height int) string {
 	textW, panelW, split := m.paneColumns()
 
 	// One column of margin on the left of the pane, beside the separator.
-	text := prefixLines(strings.Join(m.stepText(st, idx, textW-2), "\n"), " ")
+	head := m.stepText(st, idx, textW-2)
+	body := m.stepBody(st, textW-2)
 	var lines []string
 	if split {
+		// Side by side: the instructions left, the live panels right.
+		text := prefixLines(strings.Join(append(head, body...), "\n"), " ")
 		panels := m.panelsView(st, live, panelW-1)
 		left := clip(strings.Join(text, "\n"), textW, max(len(text), 1))
 		joined := lipgloss.JoinHorizontal(lipgloss.Top, left, " ", strings.Join(panels, "\n"))
 		lines = strings.Split(joined, "\n")
 	} else {
-		panels := m.panelsView(st, live, panelW-2)
-		lines = append(text, "")
-		for _, p := range panels {
+		// Stacked: what to type and the proof that it worked come first,
+		// so they fit a small terminal; the details follow.
+		lines = prefixLines(strings.Join(head, "\n"), " ")
+		for _, p := range m.panelsView(st, live, panelW-2) {
 			lines = append(lines, prefixLines(p, " ")...)
 		}
+		lines = append(lines, prefixLines(strings.Join(body, "\n"), " ")...)
 	}
 	off := min(m.pane.offset, max(0, len(lines)-height))
 	more := off+height < len(lines)
@@ -73,7 +78,16 @@ func prefixLines(s, p string) []string {
 	return ls
 }
 
-// stepText is the title, state, body and commands of a step.
+// stepBody is the step's rendered Markdown.
+func (m Model) stepBody(st StepView, width int) []string {
+	if body, ok := m.body.get(stepKey(st), bodyWidth(width)); ok && body != "" {
+		return append([]string{""}, strings.Split(body, "\n")...)
+	}
+	return nil
+}
+
+// stepText is the title, state, commands and action of a step: what to do,
+// where, before the details.
 func (m Model) stepText(st StepView, idx, width int) []string {
 	s := m.styles
 	var out []string
@@ -106,10 +120,6 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 		}
 		out = append(out, wrap(s.Warn.Render("viewing read-only ("+state+"); c returns to the current step"), width)...)
 	}
-	if body, ok := m.body.get(stepKey(st), bodyWidth(width)); ok && body != "" {
-		out = append(out, "")
-		out = append(out, strings.Split(body, "\n")...)
-	}
 	if len(st.Step.Commands) > 0 {
 		out = append(out, "", s.Bold.Render("Type exactly:"))
 		for _, c := range st.Step.Commands {
@@ -122,7 +132,7 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 				prompt = on + "$"
 			}
 			out = append(out, wrap("  "+s.Host.Render(prompt)+" "+s.Command.Render(c.Run), width)...)
-			if t, ok := m.snap.Targets[on]; ok {
+			if t, ok := m.snap.Targets[on]; ok && on != st.Step.On {
 				out = append(out, s.Dim.Render("    ("+t.Kind+" "+t.Address()+")"))
 			}
 		}
