@@ -195,9 +195,17 @@ func TestPrimaryDown(t *testing.T) {
 	io := replicaCheck("io-lost", 30*time.Second, checks.Expectations{
 		{Field: "Slave_IO_Running", Expect: checks.Expect{In: []string{"Connecting", "No"}}},
 		{Field: "Slave_SQL_Running", Expect: eq("Yes")},
+		// 2003: can't connect; 2013: lost connection mid-query.
+		{Field: "Last_IO_Errno", Expect: checks.Expect{In: []string{"2003", "2013"}}},
+		{Field: "Last_IO_Error", Expect: checks.Expect{Match: "Connection refused|Lost connection"}},
 	})
-	if r := pollUntil(t, d, io); r.Status != checks.StatusPass {
+	r := pollUntil(t, d, io)
+	if r.Status != checks.StatusPass {
 		t.Fatalf("replica did not notice: %v %+v", r.Status, r.Verdict)
+	}
+	for _, f := range []string{"Slave_IO_Running", "Last_IO_Errno", "Last_IO_Error"} {
+		v, _ := r.Obs.Rows[0].Get(f)
+		t.Logf("primary down: %s = %q", f, v.Value)
 	}
 	down := checks.Check{ID: "primary-down", Kind: checks.KindTCP, Target: "primary",
 		Expect: checks.Expectations{{Field: netprobe.FieldState, Expect: eq(netprobe.StateClosed)}}, Within: checks.Duration(5 * time.Second)}
