@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newDemoCmd) }
+
+// demoRunbook is what `handrail demo` rehearses when given no runbook.
+const demoRunbook = "thinman-dual-db"
+
+func newDemoCmd(stdio IO) *cobra.Command {
+	f := rehearseFlags{scenario: "happy"}
+	cmd := &cobra.Command{
+		Use:   "demo [RUNBOOK]",
+		Short: "Try handrail at once: rehearse a bundled runbook against simulated systems",
+		Long: strings.TrimSpace(`
+demo shows what handrail does with no setup at all: it rehearses a bundled
+runbook (the ThinMan dual-database update unless you name another) against
+simulated servers, with the scenario's params, and no credentials. It is
+'handrail rehearse RUNBOOK --scenario happy', with a word on how to drive.
+
+Run an action with 'run', tick a manual check with 'tick ID', go on with
+'next' once the gate opens, and try 'override' and 'note'. The journal is
+kept like any other, marked as a rehearsal, and a debrief ends the demo.`),
+		Example: strings.TrimRight(`
+  handrail demo
+  handrail demo soliddb-hsb-netcopy
+  handrail demo terracotta-4-2-maintenance --scenario mirror-stuck`, "\n")[1:],
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rb := demoRunbook
+			if len(args) == 1 {
+				rb = args[0]
+			}
+			intro := "How to drive: each step says what to do and where. Type 'run' to let handrail run the step's action, " +
+				"'tick ID' to attest a manual check, 'next' once every check passes, 'note TEXT' to write something down, " +
+				"'help' for the rest, 'quit' to stop (the session is saved)."
+			return rehearseSession(stdio, rb, f, intro)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.scenario, "scenario", "s", "happy", "the scenario to rehearse")
+	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
+	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	return cmd
+}

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/handrail/handrail/checks/sim"
+	"github.com/handrail/handrail/runbooks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+func init() { commands = append(commands, newRehearseCmd) }
+
+type rehearseFlags struct {
+	scenario string
+	plain    bool
+	operator string
+	stateDir string
+	list     bool
+}
+
+func newRehearseCmd(stdio IO) *cobra.Command {
+	var f rehearseFlags
+	cmd := &cobra.Command{
+		Use:   "rehearse RUNBOOK",
+		Short: "Rehearse a runbook against simulated systems, faults included",
+		Long: strings.TrimSpace(`
+rehearse walks through RUNBOOK (a bundled runbook's id, or a path to a .yaml
+file) exactly as 'handrail run' does, but against a simulator instead of the
+live systems: a world model of the procedure's servers (a replica whose
+threads stop a second after STOP SLAVE, a HotStandby pair whose netcopy takes
+time, a Terracotta mirror that syncs, ...). No server is touched, no
+credential is asked for.
+
+A scenario sets the world's starting state, how long things take, and the
+faults the manual warns about ('happy' is the one where nothing goes wrong).
+The session's params come from the scenario. Its journal is marked
+mode "rehearsal" everywhere it is shown, and ends with a debrief: time per
+step against the scenario's reference, overrides, the faults met and how
+they were handled, and your notes.
+
+Scenarios of a bundled runbook are bundled too; for a runbook file, they
+are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
+		Example: strings.TrimRight(`
+  handrail rehearse soliddb-hsb-netcopy --scenario netcopy-fails
+  handrail rehearse thinman-dual-db --list-scenarios
+  handrail rehearse ./my-runbook.yaml --scenario happy --plain`, "\n")[1:],
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.list {
+				return listScenarios(stdio, args[0])
+			}
+			return rehearseSession(stdio, args[0], f, "")
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.scenario, "scenario", "s", "happy", "the scenario to rehearse")
+	fl.BoolVar(&f.list, "list-scenarios", false, "list the runbook's scenarios and exit")
+	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
+	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	return cmd
+}
+
+// scenarioFS is where a runbook's scenarios live: beside a runbook file
+// (when it has some there), else the bundled ones.
+func scenarioFS(rb *steps.Runbook) fs.FS {
+	if rb.Path != "" && !strings.HasPrefix(rb.Path, "runbooks/") {
+		dir := os.DirFS(filepath.Dir(rb.Path))
+		if len(sim.Scenarios(dir, rb.ID)) > 0 {
+			return dir
+		}
+	}
+	return runbooks.FS
+}
+
+func listScenarios(stdio IO, arg string) error {
+	rb, err := steps.Resolve(runbooks.FS, arg)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	fsys := scenarioFS(rb)
+	names := sim.Scenarios(fsys, rb.ID)
+	if len(names) == 0 {
+		return withCode(ExitUsage, fmt.Errorf("runbook %s has no scenarios: write scenarios/%s/happy.yaml beside it (see docs/rehearsal.md)", rb.ID, rb.ID))
+	}
+	for _, n := range names {
+		sc, err := sim.LoadScenario(fsys, rb.ID, n)
+		if err != nil {
+			fmt.Fprintf(stdio.Out, "%-20s (broken: %v)\n", n, err)
+			continue
+		}
+		fmt.Fprintf(stdio.Out, "%-20s %s\n", n, sc.Title)
+	}
+	return nil
+}
+
+// loadRehearsal loads a runbook, one of its scenarios and the simulated
+// world (on the real clock).
+func loadRehearsal(arg, scenario string) (*steps.Runbook, *sim.Scenario, *sim.Driver, error) {
+	rb, err := steps.Resolve(runbooks.FS, arg)
+	if err != nil {
+		return nil, nil, nil, withCode(ExitUsage, err)
+	}
+	sc, err := sim.LoadScenario(scenarioFS(rb), rb.ID, scenario)
+	if err != nil {
+		if errors.Is(err, sim.ErrNoScenario) {
+			return nil, nil, nil, withCode(ExitUsage, err)
+		}
+		return nil, nil, nil, withCode(ExitError, err)
+	}
+	drv, err := sim.New(rb, sc, sim.RealClock{})
+	if err != nil {
+		return nil, nil, nil, withCode(ExitError, err)
+	}
+	return rb, sc, drv, nil
+}
+
+// rehearseSession runs a rehearsal through the same engine, runner and
+// console as a live session; intro is printed before the first step.
+func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) error {
+	rb, sc, drv, err := loadRehearsal(arg, f.scenario)
+	if err != nil {
+		return err
+	}
+	defer drv.Close()
+	con := consoleOf(stdio)
+
+	dir, err := journal.Dir(f.stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	id := journal.NewSessionID(time.Now())
+	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
+	defer fj.Close()
+	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
+		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
+		Version: Version, Journal: sim.HookJournal(fj, drv)})
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	fmt.Fprintf(stdio.Out, "REHEARSAL: %s\nScenario %s: %s\nEvery system here is simulated; nothing real is touched.\n", rb.Title, sc.Name, sc.Title)
+	if d := strings.TrimSpace(sc.Description); d != "" {
+		fmt.Fprintf(stdio.Out, "\n%s\n", d)
+	}
+	if intro != "" {
+		fmt.Fprintf(stdio.Out, "\n%s\n", intro)
+	}
+	fmt.Fprintln(stdio.Out)
+	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
+	runErr := drive(stdio, e, drv, fj, f.plain || !con.out)
+
+	if e.Ended() != session.EndQuit {
+		if recs, err := journal.Read(fj.Path); err == nil {
+			fmt.Fprintf(stdio.Out, "\n%s", sim.Debrief(recs, sc))
+		} else {
+			fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
+		}
+	}
+	return runErr
+}

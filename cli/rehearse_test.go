@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/steps/journal"
+)
+
+// startRecord decodes a journal's session.start.
+func startRecord(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals in %s: %v", dir, paths)
+	}
+	recs, err := journal.Read(paths[0])
+	if err != nil || len(recs) == 0 || recs[0].Type != "session.start" {
+		t.Fatalf("journal %s: %v %v", paths[0], recs, err)
+	}
+	var start map[string]any
+	if err := json.Unmarshal(recs[0].Data, &start); err != nil {
+		t.Fatal(err)
+	}
+	return start
+}
+
+func TestRehearseFileRunbookToDebrief(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	code, out, errs := runCLI(t, "tick ready\nnext\n", "rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Trainee")
+	// The second step's check passes on the first poll; plain mode then
+	// waits for 'next', and the end of input quits: no debrief for a
+	// session saved for later.
+	if code != ExitOK {
+		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"REHEARSAL: Replica drill", "Scenario happy: A healthy replica", "nothing real is touched"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "password") || strings.Contains(errs, "DRILL_SLAVE_PASSWORD") {
+		t.Errorf("a rehearsal asked about credentials:\n%s\n%s", out, errs)
+	}
+	start := startRecord(t, dir)
+	if start["mode"] != "rehearsal" || start["scenario"] != "happy" {
+		t.Errorf("session.start mode %v scenario %v, want rehearsal happy", start["mode"], start["scenario"])
+	}
+	if p, _ := start["params"].(map[string]any); p["slave_host"] != "db2" {
+		t.Errorf("params %v: want the scenario's", start["params"])
+	}
+}
+
+// slowInput feeds lines one at a time, pausing where a line is "" so the
+// simulated world (on the real clock) can move.
+func slowInput(lines ...string) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		for _, l := range lines {
+			if l == "" {
+				time.Sleep(1500 * time.Millisecond)
+				continue
+			}
+			_, _ = pw.Write([]byte(l + "\n"))
+			time.Sleep(50 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	return pr
+}
+
+func TestRehearseCompletesWithDebrief(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	var out, errb bytes.Buffer
+	code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir}, IO{In: slowInput("tick ready", "next", "", "next"), Out: &out, Err: &errb})
+	if code != ExitOK {
+		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| ready |", "| look |", "None: every gate opened on its checks."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRehearseScenarioErrors(t *testing.T) {
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	code, _, errs := runCLI(t, "", "rehearse", rb, "--scenario", "nope", "--state-dir", t.TempDir())
+	if code != ExitUsage || !strings.Contains(errs, `no such scenario "nope" (have: happy, typo)`) {
+		t.Errorf("unknown scenario: code %d, %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "rehearse", rb, "--scenario", "typo", "--state-dir", t.TempDir())
+	if code != ExitError || !strings.Contains(errs, "typo.yaml:3:1") || !strings.Contains(errs, "wrold") {
+		t.Errorf("broken scenario: code %d, %q (want file:line:col and the key)", code, errs)
+	}
+	code, out, _ := runCLI(t, "", "rehearse", rb, "--list-scenarios")
+	if code != ExitOK || !strings.Contains(out, "happy") || !strings.Contains(out, "A healthy replica") || !strings.Contains(out, "typo") {
+		t.Errorf("list: code %d\n%s", code, out)
+	}
+}
+
+func TestDemoDefaultsToThinMan(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "quit\n", "demo", "--plain", "--state-dir", dir)
+	if code != ExitOK {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"REHEARSAL: ThinMan", "How to drive", "== Step 1/"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if start := startRecord(t, dir); start["mode"] != "rehearsal" {
+		t.Errorf("demo session mode %v", start["mode"])
+	}
+	code, _, errs = runCLI(t, "", "demo", "no-such-runbook", "--state-dir", dir)
+	if code != ExitUsage || !strings.Contains(errs, "no-such-runbook") {
+		t.Errorf("unknown runbook: code %d %q", code, errs)
+	}
+}
