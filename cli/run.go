@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/live"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
@@ -30,7 +31,7 @@ func init() { commands = append(commands, newRunCmd) }
 // newDriver builds the Driver that reaches a live session's targets. The
 // live driver (checks/live) is wired in here; tests substitute a fake.
 var newDriver = func(targets map[string]checks.Target, creds map[string]checks.Credentials, red *checks.Redactor) (checks.Driver, error) {
-	return nil, errors.New("this build has no live driver (checks/live): rehearse with `handrail demo` instead")
+	return live.New(targets, creds, live.Options{Redactor: red}), nil
 }
 
 type runFlags struct {
@@ -160,10 +161,9 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	return nil
 }
 
-// interactive runs the full-screen console. Until the TUI is wired in here
-// it falls back to plain mode.
+// interactive runs the full-screen console (cli/console.go).
 func interactive(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
-	return plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
+	return runConsole(ctx, r, stdio)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.

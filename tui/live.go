@@ -209,10 +209,6 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		t.Name = name
 		s.Targets[name] = t
 	}
-	raw := map[string]steps.Step{}
-	for _, st := range rb.AllSteps() {
-		raw[st.ID] = st
-	}
 	curView, curStep, hasCur := eng.Current()
 	for _, v := range eng.Steps() {
 		sv := StepView{ID: v.ID, Item: v.Item, Section: v.Section, State: stepState(v.State), SkipReason: v.Reason}
@@ -220,8 +216,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 			sv.Step = curStep
 			s.Current = v.Index
 		} else {
-			sv.Step = bindForDisplay(raw[v.ID], start.Params, v.Item)
-			sv.Step.Title = v.Title
+			sv.Step, _ = eng.StepAt(v.Index)
 		}
 		s.Steps = append(s.Steps, sv)
 	}
@@ -286,38 +281,11 @@ func stepState(s session.StepState) StepState {
 	return StepPending
 }
 
-// bindForDisplay substitutes the session's (non-secret) params into a step
-// the operator browses but is not on: only the text shown, never anything
-// that runs.
-func bindForDisplay(st steps.Step, params map[string]string, item string) steps.Step {
-	var pairs []string
-	for k, v := range params {
-		pairs = append(pairs, "${"+k+"}", v)
-	}
-	if item != "" {
-		as := "item"
-		if st.Foreach != nil && st.Foreach.As != "" {
-			as = st.Foreach.As
-		}
-		pairs = append(pairs, "${"+as+"}", item)
-	}
-	r := strings.NewReplacer(pairs...)
-	st.Body = r.Replace(st.Body)
-	st.Title = r.Replace(st.Title)
-	cmds := make([]steps.Command, len(st.Commands))
-	for i, c := range st.Commands {
-		cmds[i] = steps.Command{On: c.On, Run: r.Replace(c.Run)}
-	}
-	st.Commands = cmds
-	return st
-}
-
-// runbookOf is the engine's runbook when the engine offers it, else a stub
-// named after session.start (steps other than the current one then show
-// their titles only).
+// runbookOf is the engine's runbook, or a stub named after session.start
+// when the engine was built without one.
 func runbookOf(eng *session.Engine) *steps.Runbook {
-	if rp, ok := any(eng).(interface{ Runbook() *steps.Runbook }); ok && rp.Runbook() != nil {
-		return rp.Runbook()
+	if rb := eng.Runbook(); rb != nil {
+		return rb
 	}
 	ref := eng.Start().Runbook
 	return &steps.Runbook{ID: ref.ID, Title: ref.Title, Source: ref.Source, Path: ref.Path, SHA256: ref.SHA256, Targets: eng.Targets()}

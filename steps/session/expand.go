@@ -2,6 +2,8 @@ package session
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps"
@@ -26,7 +28,7 @@ type unit struct {
 // every ${name} is bound. It returns the units, the bound targets (with
 // per-item copies) and the param values in force (defaults applied).
 func expand(rb *steps.Runbook, params map[string]string) ([]unit, map[string]checks.Target, map[string]string, error) {
-	plan, err := steps.Expand(rb, params)
+	plan, err := steps.Expand(maskedSecrets(rb, params))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("session: %w", err)
 	}
@@ -45,4 +47,34 @@ func expand(rb *steps.Runbook, params map[string]string) ([]unit, map[string]che
 		out = append(out, u)
 	}
 	return out, plan.Targets, plan.Values, nil
+}
+
+// maskedSecrets lets a session be planned without its secrets' values (a
+// read-only replay for `watch`, where the journal holds only SecretMark). A
+// runbook can never substitute a secret param (the loader refuses it), so
+// its value cannot change the plan: a missing or masked secret is planned as
+// SecretMark, with its own pattern and enum set aside.
+func maskedSecrets(rb *steps.Runbook, params map[string]string) (*steps.Runbook, map[string]string) {
+	var masked []string
+	for _, p := range rb.Params {
+		if v := params[p.Name]; p.Secret && (v == "" || v == SecretMark) {
+			masked = append(masked, p.Name)
+		}
+	}
+	if len(masked) == 0 {
+		return rb, params
+	}
+	cp := *rb
+	cp.Params = slices.Clone(rb.Params)
+	vals := maps.Clone(params)
+	if vals == nil {
+		vals = map[string]string{}
+	}
+	for i := range cp.Params {
+		if slices.Contains(masked, cp.Params[i].Name) {
+			cp.Params[i].Pattern, cp.Params[i].Enum = "", nil
+			vals[cp.Params[i].Name] = SecretMark
+		}
+	}
+	return &cp, vals
 }

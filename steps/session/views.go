@@ -214,3 +214,15 @@ func (e *Engine) Snapshot() Snapshot {
 	}
 	return s
 }
+
+// StepAt returns the bound step at index i of Steps() (no ${…} left), so a
+// view can show any step as the session will run it.
+func (e *Engine) StepAt(i int) (steps.Step, bool) {
+	if i < 0 || i >= len(e.units) {
+		return steps.Step{}, false
+	}
+	return e.units[i].Step, true
+}
+
+// Runbook returns the runbook the session runs, as loaded (unbound).
+func (e *Engine) Runbook() *steps.Runbook { return e.cfg.Runbook }
