@@ -111,18 +111,28 @@ func loadRehearsal(arg, scenario string) (*steps.Runbook, *sim.Scenario, *sim.Dr
 	if err != nil {
 		return nil, nil, nil, withCode(ExitUsage, err)
 	}
+	sc, drv, err := rehearsalDriver(rb, scenario)
+	return rb, sc, drv, err
+}
+
+// rehearsalDriver builds the simulated world of a runbook's scenario, on
+// the real clock. `handrail resume` of a rehearsal (session.start mode
+// "rehearsal") should open its driver here, with the scenario named in
+// session.start, and wrap the journal with sim.HookJournal; the world then
+// starts afresh from the scenario's initial state.
+func rehearsalDriver(rb *steps.Runbook, scenario string) (*sim.Scenario, *sim.Driver, error) {
 	sc, err := sim.LoadScenario(scenarioFS(rb), rb.ID, scenario)
 	if err != nil {
 		if errors.Is(err, sim.ErrNoScenario) {
-			return nil, nil, nil, withCode(ExitUsage, err)
+			return nil, nil, withCode(ExitUsage, err)
 		}
-		return nil, nil, nil, withCode(ExitError, err)
+		return nil, nil, withCode(ExitError, err)
 	}
 	drv, err := sim.New(rb, sc, sim.RealClock{})
 	if err != nil {
-		return nil, nil, nil, withCode(ExitError, err)
+		return nil, nil, withCode(ExitError, err)
 	}
-	return rb, sc, drv, nil
+	return sc, drv, nil
 }
 
 // rehearseSession runs a rehearsal through the same engine, runner and
