@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/sim"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
@@ -177,4 +179,68 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) error 
 		}
 	}
 	return runErr
+}
+
+// replayWorld brings a resumed rehearsal's simulated world up to where the
+// journal left it: the world starts again from the scenario's initial state,
+// then hears every step entered, item ticked and step done, and re-runs
+// every action that succeeded, in the journal's order. Timed effects (a
+// replica that stops a second after STOP SLAVE) run again from now.
+func replayWorld(ctx context.Context, drv *sim.Driver, e *session.Engine, recs []journal.Record) {
+	bound := map[string]steps.Step{}
+	for _, v := range e.Steps() {
+		if st, ok := e.StepAt(v.Index); ok {
+			bound[v.Key] = st
+		}
+	}
+	for _, rec := range recs {
+		var d struct {
+			Step   string              `json:"step"`
+			Item   string              `json:"item"`
+			Check  string              `json:"check"`
+			Ticked bool                `json:"ticked"`
+			Result checks.ActionResult `json:"result"`
+		}
+		if rec.Decode(&d) != nil {
+			continue
+		}
+		switch rec.Type {
+		case session.EvStepEnter:
+			drv.StepEntered(d.Step, d.Item)
+		case session.EvManualTick:
+			drv.CheckTicked(d.Step, d.Check, d.Ticked)
+		case session.EvStepDone:
+			drv.StepDone(d.Step)
+		case session.EvActionEnd:
+			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {
+				drv.Run(ctx, *st.Action)
+			}
+		}
+	}
+}
+
+// gatedHook passes the session's steps to the simulated world only once it
+// is switched on: a resumed rehearsal replays the journal into the world
+// first (replayWorld), then lets new records through.
+type gatedHook struct {
+	on bool
+	h  sim.StepHook
+}
+
+func (g *gatedHook) StepEntered(step, item string) {
+	if g.on {
+		g.h.StepEntered(step, item)
+	}
+}
+
+func (g *gatedHook) CheckTicked(step, check string, ticked bool) {
+	if g.on {
+		g.h.CheckTicked(step, check, ticked)
+	}
+}
+
+func (g *gatedHook) StepDone(step string) {
+	if g.on {
+		g.h.StepDone(step)
+	}
 }

@@ -125,3 +125,51 @@ func TestDemoDefaultsToThinMan(t *testing.T) {
 		t.Errorf("unknown runbook: code %d %q", code, errs)
 	}
 }
+
+// TestResumeRehearsalKeepsTheSimulatedWorld: a rehearsal resumes against its
+// simulator (never the live systems), and the world is brought up to where
+// the journal left it: a replica stopped before the break is still stopped.
+func TestResumeRehearsalKeepsTheSimulatedWorld(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := Main([]string{"demo", "--plain", "--state-dir", dir}, IO{In: slowInput(
+		"tick backup-done", "next",
+		"tick primary-installer-present", "tick secondary-installer-present", "next",
+		"run", "yes", "", "quit"), Out: &out, Err: &errb})
+	if code != ExitOK {
+		t.Fatalf("demo: code %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "STOP SLAVE") {
+		t.Fatalf("the demo did not reach STOP SLAVE:\n%s", out.String())
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	id := strings.TrimSuffix(filepath.Base(paths[0]), ".jsonl")
+
+	out.Reset()
+	errb.Reset()
+	code = Main([]string{"resume", id, "--plain", "--state-dir", dir}, IO{In: slowInput("", "", "status", "quit"), Out: &out, Err: &errb})
+	if code != ExitOK {
+		t.Fatalf("resume: code %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if strings.Contains(errb.String(), "THINMAN_SLAVE") || strings.Contains(out.String(), "assword") {
+		t.Errorf("resuming a rehearsal reached for live credentials:\n%s\n%s", out.String(), errb.String())
+	}
+	// The `status` asked for two seconds after the resume: STOP SLAVE was
+	// replayed into the world, so the replica reads stopped and the gate is
+	// open. Without the replay the world would start over with the replica
+	// running, and the check would still be waiting on "Yes".
+	got := out.String()
+	i := strings.LastIndex(got, "Session "+id+", step 3/11")
+	if i < 0 {
+		t.Fatalf("no status for step 3 after resume:\n%s", got)
+	}
+	status := got[i:]
+	for _, want := range []string{"✔ PASS replica-stopped: Slave_IO_Running = No", "Gate: open"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("after resume the status lacks %q:\n%s", want, status)
+		}
+	}
+}

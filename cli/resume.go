@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/sim"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
@@ -105,8 +107,21 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return withCode(ExitError, err)
 	}
 	red.Add(secretValues(rb, all)...)
-	drv, credSecrets, err := openDriver(plan.Targets, con, stdio, red)
-	if err != nil {
+	var (
+		drv         checks.Driver
+		credSecrets []string
+		world       *sim.Driver
+		hook        *gatedHook
+		j           session.Journal = fj
+	)
+	if start.Mode == session.ModeRehearsal {
+		// A rehearsal resumes against its simulator, never the live systems.
+		if _, world, err = rehearsalDriver(rb, start.Scenario); err != nil {
+			return err
+		}
+		drv, hook = world, &gatedHook{h: world}
+		j = sim.HookJournal(fj, hook)
+	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
 		return err
 	}
 	defer drv.Close()
@@ -116,12 +131,16 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
 	}
 	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Journal: fj}, recs, opt)
+		Operator: session.DetectOperator(operator), Version: Version, Journal: j}, recs, opt)
 	switch {
 	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
 		return withCode(ExitUsage, err)
 	case err != nil:
 		return withCode(ExitError, err)
+	}
+	if world != nil {
+		replayWorld(context.Background(), world, e, recs)
+		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	return drive(stdio, e, drv, fj, plainMode || !con.out)
