@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/plain"
 	"github.com/handrail/handrail/steps/session"
+	"github.com/handrail/handrail/tui"
 )
 
 func init() { commands = append(commands, newRunCmd) }
@@ -105,7 +107,14 @@ func runSession(stdio IO, arg string, f runFlags) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
-	if err := completeParams(rb, params, con, in, stdio); err != nil {
+	var ans credAnswers
+	if con.in && con.out && !f.plain && tui.FormNeeded(formConfig(rb, params)) {
+		res, err := paramForm(rb, params, stdio)
+		if err != nil {
+			return err
+		}
+		params, ans = res.Params, credAnswers{env: res.Env, prompts: res.Prompts}
+	} else if err := completeParams(rb, params, con, in, stdio); err != nil {
 		return err
 	}
 	plan, err := steps.Expand(rb, params)
@@ -113,7 +122,7 @@ func runSession(stdio IO, arg string, f runFlags) error {
 		return withCode(ExitUsage, err)
 	}
 	red := checks.NewRedactor(secretValues(rb, params)...)
-	drv, credSecrets, err := openDriver(plan.Targets, con, stdio, red)
+	drv, credSecrets, err := openDriverWith(plan.Targets, con, stdio, red, ans)
 	if err != nil {
 		return err
 	}
@@ -237,6 +246,37 @@ func completeParams(rb *steps.Runbook, params map[string]string, con console, in
 	return nil
 }
 
+func formConfig(rb *steps.Runbook, params map[string]string) tui.FormConfig {
+	return tui.FormConfig{Runbook: rb, Values: params, Getenv: os.Getenv, ASCII: !utf8Locale(), Dark: true}
+}
+
+// paramForm runs the full-screen parameter form (tui.Form): every param,
+// prefilled with --param values and defaults, the credentials the
+// environment lacks, and the targets bound live. Cancelling it starts
+// nothing.
+func paramForm(rb *steps.Runbook, params map[string]string, stdio IO) (tui.FormResult, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	m := tui.NewForm(formConfig(rb, params))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.Out))
+	final, err := p.Run()
+	if err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return tui.FormResult{}, withCode(ExitUsage, tui.ErrFormCancelled)
+		}
+		return tui.FormResult{}, withCode(ExitError, fmt.Errorf("parameter form: %w", err))
+	}
+	fm, ok := final.(tui.Form)
+	if !ok {
+		return tui.FormResult{}, withCode(ExitError, errors.New("parameter form: unexpected final model"))
+	}
+	res, ok := fm.Result()
+	if !ok {
+		return tui.FormResult{}, withCode(ExitUsage, tui.ErrFormCancelled)
+	}
+	return res, nil
+}
+
 // maskedPrompt reads a secret from the terminal without echoing it.
 func maskedPrompt(stdio IO, label string) (string, error) {
 	f, ok := stdio.In.(*os.File)
@@ -266,11 +306,36 @@ func secretValues(rb *steps.Runbook, params map[string]string) []string {
 // prompt), teaches the redactor each secret, and builds the driver. It also
 // returns the secret values, for the engine never to journal.
 func openDriver(targets map[string]checks.Target, con console, stdio IO, red *checks.Redactor) (checks.Driver, []string, error) {
+	return openDriverWith(targets, con, stdio, red, credAnswers{})
+}
+
+// credAnswers are the credentials the parameter form collected: values for
+// unset environment variables the targets name, and answers to the masked
+// prompts by label. They are served to ResolveAllCredentials only, never
+// exported to the environment (child processes must not inherit them).
+type credAnswers struct {
+	env, prompts map[string]string
+}
+
+// openDriverWith is openDriver with the form's answers taking the place of
+// unset variables and of the masked prompts they answer.
+func openDriverWith(targets map[string]checks.Target, con console, stdio IO, red *checks.Redactor, ans credAnswers) (checks.Driver, []string, error) {
 	var prompt func(string) (string, error)
-	if con.in {
-		prompt = func(label string) (string, error) { return maskedPrompt(stdio, label) }
+	if con.in || len(ans.prompts) > 0 {
+		prompt = func(label string) (string, error) {
+			if v, ok := ans.prompts[label]; ok {
+				return v, nil
+			}
+			return maskedPrompt(stdio, label)
+		}
 	}
-	creds, err := checks.ResolveAllCredentials(targets, os.Getenv, os.ReadFile, prompt, red)
+	getenv := func(k string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return ans.env[k]
+	}
+	creds, err := checks.ResolveAllCredentials(targets, getenv, os.ReadFile, prompt, red)
 	if err != nil {
 		return nil, nil, withCode(ExitUsage, err)
 	}
