@@ -107,6 +107,9 @@ func runSession(stdio IO, arg string, f runFlags) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	if err := undeclaredParams(rb, params); err != nil {
+		return withCode(ExitUsage, err)
+	}
 	var ans credAnswers
 	if con.in && con.out && !f.plain && tui.FormNeeded(formConfig(rb, params)) {
 		res, err := paramForm(rb, params, stdio)
@@ -244,6 +247,24 @@ func completeParams(rb *steps.Runbook, params map[string]string, con console, in
 		params[p.Name] = strings.TrimSpace(v)
 	}
 	return nil
+}
+
+// undeclaredParams refuses a --param the runbook does not declare before
+// anything is asked: no answer could make it valid.
+func undeclaredParams(rb *steps.Runbook, params map[string]string) error {
+	declared := map[string]bool{}
+	for _, p := range rb.Params {
+		declared[p.Name] = true
+	}
+	var errs []error
+	for _, err := range rb.ValidateParams(params) {
+		for _, n := range slices.Sorted(maps.Keys(params)) {
+			if !declared[n] && strings.HasPrefix(err.Error(), fmt.Sprintf("param %q is not declared", n)) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func formConfig(rb *steps.Runbook, params map[string]string) tui.FormConfig {

@@ -275,9 +275,9 @@ func (f Form) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	fd := &f.fields[f.focus]
 	if fd.kind == fieldChoice {
 		switch k.String() {
-		case "right", "space", "l":
+		case "right", "space":
 			fd.choice = (fd.choice + 1) % len(fd.enum)
-		case "left", "h":
+		case "left":
 			if fd.choice <= 0 {
 				fd.choice = len(fd.enum) - 1
 			} else {
@@ -719,9 +719,9 @@ func (f Form) targetLines(w int) []string {
 		targets = f.plan.Targets
 	}
 	names := slices.Sorted(maps.Keys(targets))
-	nameW := 0
+	nameW, kindW := 0, 0
 	for _, n := range names {
-		nameW = max(nameW, lipgloss.Width(n))
+		nameW, kindW = max(nameW, lipgloss.Width(n)), max(kindW, lipgloss.Width(targets[n].Kind))
 	}
 	for _, n := range names {
 		t := targets[n]
@@ -729,7 +729,7 @@ func (f Form) targetLines(w int) []string {
 		if f.plan != nil {
 			addr = s.Host.Render(t.Address())
 		}
-		line := fmt.Sprintf("  %-*s  %-6s %s", nameW, n, t.Kind, addr)
+		line := fmt.Sprintf("  %-*s  %-*s  %s", nameW, n, kindW, t.Kind, addr)
 		if src := f.credSource(t); src != "" {
 			line += s.Dim.Render(" · " + src)
 		}
@@ -781,9 +781,9 @@ func (f Form) footer(w int) []string {
 	case f.valid():
 		status = s.GateOpen.Render(s.Sym.Pass + " ready to start")
 	}
-	help := "tab/↑/↓ move · ←/→ choose · enter next (starts on the last) · esc cancel"
+	help := "tab/↑/↓ move · ←/→ choose · enter next/start · esc cancel"
 	if f.ascii {
-		help = "tab/up/down move · left/right choose · enter next (starts on the last) · esc cancel"
+		help = "tab/up/down move · left/right choose · enter next/start · esc cancel"
 	}
 	return []string{
 		ansi.Truncate(btn+"  "+status, w, "…"),
