@@ -161,7 +161,7 @@ func TestFormInvalidValueBlocksSubmit(t *testing.T) {
 	out := screen(f)
 	for _, want := range []string{
 		`"DB 2" does not match ^[a-z0-9][a-z0-9.-]*$`, // under the field
-		"cannot start: Host of the database:",        // why the submit was refused
+		"cannot start: Host of the database:",         // why the submit was refused
 		"db      mysql  —",                            // no address while invalid
 	} {
 		if !strings.Contains(out, want) {
