@@ -188,23 +188,6 @@ func (m Model) shortHelpView() string {
 	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
 }
 
-func (m Model) fullHelpView(h int) string {
-	s := m.styles
-	lines := []string{
-		s.Title.Render("Keys"),
-		"",
-		m.help.FullHelpView(m.keys.FullHelp()),
-		"",
-		"n opens the next step only when the gate is open (every required check",
-		"passes on fresh data). o overrides a closed gate: pick the failing checks,",
-		fmt.Sprintf("a category, write a reason (at least %d characters), then type yes.", MinReasonLen),
-		"Dialogs confirm with enter on the button you moved to; esc cancels.",
-		"",
-		s.Dim.Render("? or esc closes this help"),
-	}
-	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
-}
-
 // Goodbye is what to print once the console has left the alternate screen:
 // how the session stands and the command that continues it.
 func (m Model) Goodbye() string { return m.goodbye() }

@@ -1,0 +1,67 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpBands lays the full help's key groups out as columns, left to right,
+// as many as fit in width; the next group that would not fit starts a new
+// band of rows below, so no key is ever cut off on a narrow terminal.
+func helpBands(hm help.Model, groups [][]key.Binding, width int) []string {
+	hm.SetWidth(0) // measure each band unclipped; the bands are cut to fit here
+	var bands []string
+	var cur [][]key.Binding
+	for _, g := range groups {
+		if !slices.ContainsFunc(g, key.Binding.Enabled) {
+			continue
+		}
+		try := append(slices.Clone(cur), g)
+		if len(cur) > 0 && lipgloss.Width(hm.FullHelpView(try)) > width {
+			bands = append(bands, hm.FullHelpView(cur))
+			cur = [][]key.Binding{g}
+			continue
+		}
+		cur = try
+	}
+	if len(cur) > 0 {
+		bands = append(bands, hm.FullHelpView(cur))
+	}
+	var lines []string
+	for i, b := range bands {
+		if i > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, strings.Split(b, "\n")...)
+	}
+	return lines
+}
+
+// fullHelpView is the ? screen: every key first, then what the gate and
+// dialogs do, as room allows, and how to close it.
+func (m Model) fullHelpView(h int) string {
+	s := m.styles
+	w := max(10, m.width-4) // inside the padding
+	lines := append([]string{s.Title.Render("Keys"), ""}, helpBands(m.help, m.keys.FullHelp(), w)...)
+	prose := strings.Split(ansi.Wordwrap(strings.Join([]string{
+		"n opens the next step only when the gate is open (every required check passes on fresh data).",
+		fmt.Sprintf("o overrides a closed gate: pick the failing checks, a category, write a reason (at least %d characters), then type yes.", MinReasonLen),
+		"Dialogs confirm with enter on the button you moved to; esc cancels.",
+	}, " "), w, ""), "\n")
+	closing := s.Dim.Render("? or esc closes this help")
+	switch {
+	case len(lines)+len(prose)+3 <= h:
+		lines = append(append(append(lines, ""), prose...), "", closing)
+	case len(lines)+2 <= h:
+		lines = append(lines, "", closing)
+	default:
+		lines = append(lines, closing)
+	}
+	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
+}
