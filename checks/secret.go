@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -121,6 +123,40 @@ var (
 	kvPassword = regexp.MustCompile(`(?i)\b(password|passwd|pwd)=([^\s&;,]+)`)
 )
 
+// MinSubstringSecret is the length from which a secret is scrubbed wherever
+// it appears inside a text. A shorter one (a password of a few characters)
+// would also match inside ordinary words and ids and garble them, so it is
+// scrubbed only where a whole value equals it.
+const MinSubstringSecret = 4
+
+// ScrubSecret returns s with secret replaced by "[secret]": everywhere in s
+// when the secret is at least MinSubstringSecret long, else only when s is
+// exactly the secret.
+func ScrubSecret(s, secret string) string {
+	switch {
+	case secret == "" || s == "":
+		return s
+	case s == secret:
+		return Redacted
+	case len(secret) < MinSubstringSecret:
+		return s
+	default:
+		return strings.ReplaceAll(s, secret, Redacted)
+	}
+}
+
+// IdentifierKey reports whether a JSON key holds an identifier: a step,
+// check or target id, a field or row name. These come from the runbook and
+// from the server's column names, never from a secret, and rewriting them
+// would break the record, so redaction leaves them alone.
+func IdentifierKey(key string) bool {
+	switch key {
+	case "step", "check", "checks", "from", "to", "goto", "session", "id", "kind", "target", "field", "name", "key", "row", "type", "blocking":
+		return true
+	}
+	return false
+}
+
 // Redact returns s with every known secret and every DSN-shaped password
 // replaced by "[secret]".
 func (r *Redactor) Redact(s string) string {
@@ -130,9 +166,7 @@ func (r *Redactor) Redact(s string) string {
 	if r != nil {
 		r.mu.RLock()
 		for _, v := range r.secrets {
-			if strings.Contains(s, v) {
-				s = strings.ReplaceAll(s, v, Redacted)
-			}
+			s = ScrubSecret(s, v)
 		}
 		r.mu.RUnlock()
 	}
@@ -255,4 +289,48 @@ func ResolveAllCredentials(targets map[string]Target, getenv func(string) string
 		out[n] = c
 	}
 	return out, nil
+}
+
+// RedactJSON returns the JSON document raw with Redact applied to every
+// string value, except the values of identifier keys (IdentifierKey). It
+// works on decoded strings, so a secret can neither break the JSON nor hide
+// behind escaping. raw that is not JSON is returned redacted as text.
+func (r *Redactor) RedactJSON(raw []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return []byte(r.Redact(string(raw)))
+	}
+	out, err := json.Marshal(redactJSONValue(v, "", r.Redact))
+	if err != nil {
+		return []byte(r.Redact(string(raw)))
+	}
+	return out
+}
+
+// RedactJSONValue applies scrub to every string in a decoded JSON value,
+// leaving the values of identifier keys alone.
+func RedactJSONValue(v any, scrub func(string) string) any { return redactJSONValue(v, "", scrub) }
+
+func redactJSONValue(v any, key string, scrub func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		if IdentifierKey(key) {
+			return x
+		}
+		return scrub(x)
+	case []any:
+		for i := range x {
+			x[i] = redactJSONValue(x[i], key, scrub)
+		}
+		return x
+	case map[string]any:
+		for k, val := range x {
+			x[k] = redactJSONValue(val, k, scrub)
+		}
+		return x
+	default:
+		return v
+	}
 }

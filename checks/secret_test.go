@@ -160,3 +160,34 @@ func TestResolveAllTeachesRedactor(t *testing.T) {
 		t.Errorf("redactor not taught: %q", out)
 	}
 }
+
+func TestScrubSecretShortAndLong(t *testing.T) {
+	cases := []struct{ s, secret, want string }{
+		{"p", "p", Redacted},
+		{"stop-replica", "p", "stop-replica"},
+		{"password is p!", "p", "password is p!"},
+		{"the pw is hunter2, really", "hunter2", "the pw is " + Redacted + ", really"},
+		{"abcd", "abcd", Redacted},
+		{"", "x", ""},
+		{"text", "", "text"},
+	}
+	for _, c := range cases {
+		if got := ScrubSecret(c.s, c.secret); got != c.want {
+			t.Errorf("ScrubSecret(%q, %q) = %q, want %q", c.s, c.secret, got, c.want)
+		}
+	}
+}
+
+func TestRedactJSONLeavesIdentifiers(t *testing.T) {
+	r := NewRedactor("stop", "p")
+	in := `{"step":"stop-replica","check":"io","text":"please stop now","fields":[{"name":"Master_Password","value":"p"}],"n":3}`
+	got := string(r.RedactJSON([]byte(in)))
+	for _, want := range []string{`"step":"stop-replica"`, `"text":"please [secret] now"`, `"name":"Master_Password"`, `"value":"[secret]"`, `"n":3`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("RedactJSON = %s, lacks %s", got, want)
+		}
+	}
+	if got := string(r.RedactJSON([]byte("not json, stop"))); got != "not json, [secret]" {
+		t.Errorf("non-JSON input: %q", got)
+	}
+}

@@ -377,5 +377,5 @@ func openDriverWith(targets map[string]checks.Target, con console, stdio IO, red
 }
 
 func redactBytes(red *checks.Redactor) func([]byte) []byte {
-	return func(b []byte) []byte { return []byte(red.Redact(string(b))) }
+	return red.RedactJSON
 }

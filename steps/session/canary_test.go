@@ -104,3 +104,50 @@ func BenchmarkObserveFlip(b *testing.B) {
 		}
 	}
 }
+
+// TestShortAndCollidingSecretsKeepTheJournalWhole: a one-character password
+// and a password that is part of a step id ("stop") must neither garble the
+// journal's ids nor stop it from replaying, while a value that is exactly
+// the short secret, and free text holding the long one, are still scrubbed.
+func TestShortAndCollidingSecretsKeepTheJournalWhole(t *testing.T) {
+	params := testParams()
+	params["admin_pw"] = "p"
+	clk := newClock()
+	mj := &MemoryJournal{Clock: clk.Now}
+	cfg := Config{SessionID: "short", Runbook: testRunbook(), Params: params, Redact: []string{"stop"}, Journal: mj, Clock: clk.Now}
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Tick("backup-ok", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Note("please stop and check"); err != nil {
+		t.Fatal(err)
+	}
+	r := result(e, "io", checks.StatusWaiting)
+	r.Obs.Rows = []checks.Row{{Fields: []checks.Field{{Name: "Master_Password", Value: "p"}, {Name: "Slave_IO_Running", Value: "Yes"}}}}
+	if _, err := e.Observe(r); err != nil {
+		t.Fatal(err)
+	}
+	data := string(joinData(mj))
+	for _, want := range []string{`"step":"stop-replica"`, `"check":"io"`, "please [secret] and check", `"value":"[secret]"`, `"Slave_IO_Running"`} {
+		if !strings.Contains(data, want) {
+			t.Errorf("journal lacks %s:\n%s", want, data)
+		}
+	}
+	if strings.Contains(data, "s[secret]") || strings.Contains(data, "[secret]-replica") {
+		t.Errorf("a secret garbled an id:\n%s", data)
+	}
+	cfg.Journal = nil
+	re, err := Replay(cfg, mj.Records())
+	if err != nil {
+		t.Fatalf("the journal no longer replays: %v", err)
+	}
+	if v, _, _ := re.Current(); v.Key != "stop-replica" {
+		t.Errorf("replayed current step %q, want stop-replica", v.Key)
+	}
+}

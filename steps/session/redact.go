@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 
 	"github.com/handrail/handrail/checks"
 )
@@ -58,34 +57,17 @@ func redactJSON(data any, secrets []string) (json.RawMessage, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	v = redactValue(v, secrets)
+	// Identifiers (step and check ids, field names) are left alone: they
+	// come from the runbook, and rewriting one would break the record.
+	v = checks.RedactJSONValue(v, func(s string) string { return redactString(s, secrets) })
 	return json.Marshal(v)
 }
 
-func redactValue(v any, secrets []string) any {
-	switch x := v.(type) {
-	case string:
-		return redactString(x, secrets)
-	case []any:
-		for i := range x {
-			x[i] = redactValue(x[i], secrets)
-		}
-		return x
-	case map[string]any:
-		for k, val := range x {
-			x[k] = redactValue(val, secrets)
-		}
-		return x
-	default:
-		return v
-	}
-}
-
+// redactString scrubs every secret from s (checks.ScrubSecret: a secret
+// shorter than checks.MinSubstringSecret only where it is the whole value).
 func redactString(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, SecretMark)
-		}
+		s = checks.ScrubSecret(s, sec)
 	}
 	return s
 }
