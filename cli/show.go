@@ -75,6 +75,13 @@ func writeProcedure(out io.Writer, rb *steps.Runbook) error {
 		w.line("")
 		if sec.Title != "" {
 			w.line("## %s", sec.Title)
+			if f := sec.Foreach; f != nil {
+				as := f.As
+				if as == "" {
+					as = "item"
+				}
+				w.line("   every step below, for one item of %s at a time (as ${%s}), then for the next", f.Param, as)
+			}
 			w.line("")
 		}
 		for i, st := range sec.Steps {

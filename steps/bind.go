@@ -356,16 +356,76 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 		params[rb.Params[i].Name] = &rb.Params[i]
 	}
 
+	// perItemCopy binds a step to one item of a foreach (the step's own or
+	// its section's) and names its per-item targets.
+	perItemCopy := func(st Step, as, it string) (Step, error) {
+		b := &binder{vars: map[string]string{as: it}}
+		cp := b.step(st)
+		cp.ID = st.ID + "@" + it
+		rename := func(target string) string {
+			if !perItem[target] {
+				return target
+			}
+			name := target + "@" + it
+			if _, done := p.Targets[name]; !done {
+				t := b.target(bound.Targets[target])
+				t.Name = name
+				p.Targets[name] = t
+			}
+			return name
+		}
+		cp.On = rename(cp.On)
+		for i := range cp.Commands {
+			cp.Commands[i].On = rename(cp.Commands[i].On)
+		}
+		if cp.Action != nil {
+			cp.Action.Target = rename(cp.Action.Target)
+		}
+		for i := range cp.Checks {
+			cp.Checks[i].ID += "@" + it
+			cp.Checks[i].Target = rename(cp.Checks[i].Target)
+		}
+		if len(b.errs) > 0 {
+			return cp, fmt.Errorf("runbook %s: step %s: %w", rb.ID, cp.ID, errors.Join(b.errs...))
+		}
+		return cp, nil
+	}
+	asOf := func(f *Foreach) string {
+		if f.As != "" {
+			return f.As
+		}
+		return "item"
+	}
+
 	for si, sec := range bound.Sections {
+		if sec.Foreach != nil {
+			// The whole section once per item, in order: every step for the
+			// first item, then every step for the next.
+			items := SplitList(vals[sec.Foreach.Param])
+			if len(items) == 0 {
+				for _, st := range sec.Steps {
+					p.Steps = append(p.Steps, BoundStep{Step: st, BaseID: st.ID, Section: si, Skip: true,
+						SkipReason: fmt.Sprintf("param %s lists no items", sec.Foreach.Param)})
+				}
+				continue
+			}
+			for _, it := range items {
+				for _, st := range sec.Steps {
+					skip, reason := judgeWhen(st.When, vals)
+					cp, err := perItemCopy(st, asOf(sec.Foreach), it)
+					if err != nil {
+						return nil, err
+					}
+					p.Steps = append(p.Steps, BoundStep{Step: cp, BaseID: st.ID, Item: it, Section: si, Skip: skip, SkipReason: reason})
+				}
+			}
+			continue
+		}
 		for _, st := range sec.Steps {
 			skip, reason := judgeWhen(st.When, vals)
 			if st.Foreach == nil {
 				p.Steps = append(p.Steps, BoundStep{Step: st, BaseID: st.ID, Section: si, Skip: skip, SkipReason: reason})
 				continue
-			}
-			as := st.Foreach.As
-			if as == "" {
-				as = "item"
 			}
 			items := SplitList(vals[st.Foreach.Param])
 			if len(items) == 0 {
@@ -374,34 +434,9 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 				continue
 			}
 			for _, it := range items {
-				b := &binder{vars: map[string]string{as: it}}
-				cp := b.step(st)
-				cp.ID = st.ID + "@" + it
-				rename := func(target string) string {
-					if !perItem[target] {
-						return target
-					}
-					name := target + "@" + it
-					if _, done := p.Targets[name]; !done {
-						t := b.target(bound.Targets[target])
-						t.Name = name
-						p.Targets[name] = t
-					}
-					return name
-				}
-				cp.On = rename(cp.On)
-				for i := range cp.Commands {
-					cp.Commands[i].On = rename(cp.Commands[i].On)
-				}
-				if cp.Action != nil {
-					cp.Action.Target = rename(cp.Action.Target)
-				}
-				for i := range cp.Checks {
-					cp.Checks[i].ID += "@" + it
-					cp.Checks[i].Target = rename(cp.Checks[i].Target)
-				}
-				if len(b.errs) > 0 {
-					return nil, fmt.Errorf("runbook %s: step %s: %w", rb.ID, cp.ID, errors.Join(b.errs...))
+				cp, err := perItemCopy(st, asOf(st.Foreach), it)
+				if err != nil {
+					return nil, err
 				}
 				p.Steps = append(p.Steps, BoundStep{Step: cp, BaseID: st.ID, Item: it, Section: si, Skip: skip, SkipReason: reason})
 			}

@@ -233,3 +233,72 @@ steps:
 		t.Errorf("unknown port reference gave %v", err)
 	}
 }
+
+func TestSectionForeachRepeatsTheWholeSectionPerItem(t *testing.T) {
+	src := `id: per-mirror
+title: Each mirror in turn
+params:
+  - {name: mirrors, list: true}
+targets:
+  server: {kind: host, host: "${item}"}
+sections:
+  - id: mirrors
+    title: Upgrade each mirror
+    foreach: {param: mirrors}
+    steps:
+      - id: stop
+        title: Stop ${item}
+        on: server
+      - id: start
+        title: Start ${item}
+        checks:
+          - id: synced
+            kind: command
+            target: server
+            argv: [server-stat.sh, -s, "${item}"]
+            parse: kv
+            expect: {"${item}.state": PASSIVE-STANDBY}
+  - id: after
+    title: Afterwards
+    steps:
+      - {id: done, title: Done}
+`
+	rb, err := Parse("per-mirror.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Expand(rb, map[string]string{"mirrors": "m1, m2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, s.ID+" "+s.Title)
+	}
+	want := []string{"stop@m1 Stop m1", "start@m1 Start m1", "stop@m2 Stop m2", "start@m2 Start m2", "done Done"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("order:\n got %q\nwant %q", got, want)
+	}
+	c := p.Steps[3].Checks[0]
+	if c.ID != "synced@m2" || c.Target != "server@m2" || c.Expect[0].Field != "m2.state" || c.Argv[2] != "m2" {
+		t.Errorf("second item's check not bound: %+v", c)
+	}
+	if p.Targets["server@m2"].Host != "m2" {
+		t.Errorf("per-item target: %+v", p.Targets)
+	}
+	if p.Steps[3].Item != "m2" || p.Steps[3].BaseID != "start" {
+		t.Errorf("item/base id: %+v", p.Steps[3])
+	}
+
+	// A step cannot repeat again inside a repeating section.
+	bad := strings.Replace(src, "        title: Stop ${item}\n", "        title: Stop ${item}\n        foreach: {param: mirrors}\n", 1)
+	_, err = Parse("per-mirror.yaml", []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), `per-mirror.yaml:14:19: step "stop": foreach: section "mirrors" already repeats per item`) {
+		t.Errorf("nested foreach: %v", err)
+	}
+	// ${item} outside a repeating section is still refused.
+	bad = strings.Replace(src, "title: Done}", "title: \"Done ${item}\"}", 1)
+	if _, err = Parse("per-mirror.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "${item} is only set inside a foreach step") {
+		t.Errorf("${item} outside: %v", err)
+	}
+}

@@ -472,7 +472,7 @@ var (
 	runbookKeys = []string{"id", "title", "source", "description", "params", "targets", "sections", "steps"}
 	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list"}
 	targetKeys  = []string{"kind", "host", "port", "ssh_user", "url", "database", "user", "user_env", "password_env", "password_file", "dsn_env", "client", "description"}
-	sectionKeys = []string{"id", "title", "steps"}
+	sectionKeys = []string{"id", "title", "foreach", "steps"}
 	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail"}
 	commandKeys = []string{"on", "run"}
 	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout"}
@@ -627,6 +627,9 @@ func (d *decoder) section(n ast.Node, path string) Section {
 			s.ID = d.str(e, ctx)
 		case "title":
 			s.Title = d.str(e, ctx)
+		case "foreach":
+			f := d.foreach(e.val, e.path, ctx+": foreach")
+			s.Foreach = &f
 		case "steps":
 			for i, sn := range d.seq(e, ctx) {
 				s.Steps = append(s.Steps, d.step(sn, fmt.Sprintf("%s.steps[%d]", path, i)))

@@ -40,11 +40,14 @@ type Param struct {
 	List bool `yaml:"list,omitempty" json:"list,omitempty"`
 }
 
-// Section is a titled group of steps.
+// Section is a titled group of steps. With Foreach, the whole section is
+// done once per item of a list param, in order: every step for the first
+// item, then every step for the next ("for each mirror server, do a to g").
 type Section struct {
-	ID    string `yaml:"id" json:"id"`
-	Title string `yaml:"title" json:"title"`
-	Steps []Step `yaml:"steps" json:"steps"`
+	ID      string   `yaml:"id" json:"id"`
+	Title   string   `yaml:"title" json:"title"`
+	Foreach *Foreach `yaml:"foreach,omitempty" json:"foreach,omitempty"`
+	Steps   []Step   `yaml:"steps" json:"steps"`
 }
 
 // Impact values.

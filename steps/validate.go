@@ -79,6 +79,11 @@ type validator struct {
 type stepRef struct {
 	step *Step
 	path string
+	// loopVar is the item variable of the step's section when the section
+	// has a foreach ("" otherwise).
+	loopVar string
+	// section names that section, for messages.
+	section string
 }
 
 func (d *decoder) validate(dec *decoded) {
@@ -94,6 +99,11 @@ func (d *decoder) validate(dec *decoded) {
 	for _, s := range append(rb.AllSteps(), rb.Steps...) {
 		if s.Foreach != nil && s.Foreach.As != "" {
 			v.loopVars[s.Foreach.As] = true
+		}
+	}
+	for _, sec := range rb.Sections {
+		if sec.Foreach != nil && sec.Foreach.As != "" {
+			v.loopVars[sec.Foreach.As] = true
 		}
 	}
 	v.validateTargets()
@@ -132,12 +142,16 @@ func (d *decoder) validate(dec *decoded) {
 			}
 			v.errf(p, "%s: no steps", ctx)
 		}
+		loopVar := ""
+		if sec.Foreach != nil {
+			loopVar = v.validateForeach(sec.Foreach, "."+path+".foreach", ctx)
+		}
 		for j := range sec.Steps {
-			all = append(all, stepRef{&sec.Steps[j], fmt.Sprintf(".%s.steps[%d]", path, j)})
+			all = append(all, stepRef{step: &sec.Steps[j], path: fmt.Sprintf(".%s.steps[%d]", path, j), loopVar: loopVar, section: ctx})
 		}
 	}
 	for j := range rb.Steps {
-		all = append(all, stepRef{&rb.Steps[j], fmt.Sprintf(".steps[%d]", j)})
+		all = append(all, stepRef{step: &rb.Steps[j], path: fmt.Sprintf(".steps[%d]", j)})
 	}
 	// Ids first, so a goto may name a step written after it.
 	for _, s := range all {
@@ -320,26 +334,14 @@ func (v *validator) validateStep(s stepRef) {
 	}
 	v.required(path, ctx, "id", "title")
 
-	// The foreach variable, if any, is what ${...} may name besides params.
-	loopVar := ""
+	// The foreach variable, if any (the step's or its section's), is what
+	// ${...} may name besides params.
+	loopVar := s.loopVar
 	if f := st.Foreach; f != nil {
-		fp := path + ".foreach"
-		loopVar = "item"
-		if f.As != "" {
-			loopVar = f.As
-			if !paramRE.MatchString(f.As) {
-				v.errf(v.pos(fp+".as"), "%s: foreach: as %q: use lower-case letters, digits and underscores (%s)", ctx, f.As, paramRE)
-			} else if _, clash := v.params[f.As]; clash {
-				v.errf(v.pos(fp+".as"), "%s: foreach: as %q is already a param's name", ctx, f.As)
-			}
-		}
-		switch p, ok := v.params[f.Param]; {
-		case f.Param == "":
-			v.errf(v.pos(fp), "%s: foreach: missing required key \"param\"", ctx)
-		case !ok:
-			v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not declared%s", ctx, f.Param, suggest(f.Param, v.paramNames()))
-		case !p.List:
-			v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not a list (add `list: true` to it)", ctx, f.Param)
+		if s.loopVar != "" {
+			v.errf(v.pos(path+".foreach"), "%s: foreach: %s already repeats per item; a step in it cannot repeat again", ctx, s.section)
+		} else {
+			loopVar = v.validateForeach(f, path+".foreach", ctx)
 		}
 	}
 	str := func(key, val string) { v.checkRefs(path+"."+key, ctx, key, val, loopVar) }
@@ -765,4 +767,27 @@ func SplitList(val string) []string {
 		}
 	}
 	return out
+}
+
+// validateForeach checks a step's or a section's foreach and returns the
+// name its item goes by.
+func (v *validator) validateForeach(f *Foreach, fp, ctx string) string {
+	loopVar := "item"
+	if f.As != "" {
+		loopVar = f.As
+		if !paramRE.MatchString(f.As) {
+			v.errf(v.pos(fp+".as"), "%s: foreach: as %q: use lower-case letters, digits and underscores (%s)", ctx, f.As, paramRE)
+		} else if _, clash := v.params[f.As]; clash {
+			v.errf(v.pos(fp+".as"), "%s: foreach: as %q is already a param's name", ctx, f.As)
+		}
+	}
+	switch p, ok := v.params[f.Param]; {
+	case f.Param == "":
+		v.errf(v.pos(fp), "%s: foreach: missing required key \"param\"", ctx)
+	case !ok:
+		v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not declared%s", ctx, f.Param, suggest(f.Param, v.paramNames()))
+	case !p.List:
+		v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not a list (add `list: true` to it)", ctx, f.Param)
+	}
+	return loopVar
 }
