@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/mysql"
+	"github.com/handrail/handrail/checks/soliddb"
 )
 
 // Name formats, shared with docs/runbook.schema.json.
@@ -445,6 +447,8 @@ func (v *validator) validateAction(a *checks.Action, path, ctx, loopVar string) 
 		case checks.ActionSolid:
 			if a.Admin == "" {
 				v.errf(v.pos(path), "%s: a soliddb action needs \"admin\"", ctx)
+			} else if err := soliddb.ValidateAdmin(a.Admin); err != nil {
+				v.errf(v.pos(path+".admin"), "%s: admin: %v", ctx, err)
 			}
 		case checks.ActionCommand:
 			v.argvOrShell(path, ctx, a.Argv, a.Shell)
@@ -526,8 +530,16 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 		case checks.KindMySQLQuery:
 			if c.Query == "" {
 				v.errf(v.pos(path), "%s: a mysql.query check needs \"query\"", ctx)
+			} else if err := mysql.CheckReadOnly(c.Query); err != nil {
+				// The probe refuses it too; say so before the maintenance window.
+				v.errf(v.pos(path+".query"), "%s: query: %v", ctx, err)
 			}
 		case checks.KindSolid:
+			if c.Admin != "" {
+				if err := soliddb.ValidateAdmin(c.Admin); err != nil {
+					v.errf(v.pos(path+".admin"), "%s: admin: %v", ctx, err)
+				}
+			}
 			if c.Admin == "" {
 				v.errf(v.pos(path), "%s: a soliddb check needs \"admin\" (the ADMIN COMMAND text)", ctx)
 			}
