@@ -86,9 +86,9 @@ func scenarioFS(rb *steps.Runbook) fs.FS {
 }
 
 func listScenarios(stdio IO, arg string) error {
-	rb, err := steps.Resolve(runbooks.FS, arg)
+	rb, err := resolveRunbook(arg)
 	if err != nil {
-		return withCode(ExitUsage, err)
+		return err
 	}
 	fsys := scenarioFS(rb)
 	names := sim.Scenarios(fsys, rb.ID)
@@ -109,9 +109,9 @@ func listScenarios(stdio IO, arg string) error {
 // loadRehearsal loads a runbook, one of its scenarios and the simulated
 // world (on the real clock).
 func loadRehearsal(arg, scenario string) (*steps.Runbook, *sim.Scenario, *sim.Driver, error) {
-	rb, err := steps.Resolve(runbooks.FS, arg)
+	rb, err := resolveRunbook(arg)
 	if err != nil {
-		return nil, nil, nil, withCode(ExitUsage, err)
+		return nil, nil, nil, err
 	}
 	sc, drv, err := rehearsalDriver(rb, scenario)
 	return rb, sc, drv, err

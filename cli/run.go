@@ -20,7 +20,6 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
-	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/plain"
@@ -97,9 +96,9 @@ func consoleOf(stdio IO) console {
 }
 
 func runSession(stdio IO, arg string, f runFlags) error {
-	rb, err := steps.Resolve(runbooks.FS, arg)
+	rb, err := resolveRunbook(arg)
 	if err != nil {
-		return withCode(ExitUsage, err)
+		return err
 	}
 	con := consoleOf(stdio)
 	in := bufio.NewReader(stdio.In)

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
-	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -33,9 +32,9 @@ written.`),
   handrail show ./ops/my-procedure.yaml | less`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rb, err := steps.Resolve(runbooks.FS, args[0])
+			rb, err := resolveRunbook(args[0])
 			if err != nil {
-				return withCode(ExitError, err)
+				return err
 			}
 			return writeProcedure(stdio.Out, rb)
 		},

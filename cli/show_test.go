@@ -54,9 +54,9 @@ func TestShowErrors(t *testing.T) {
 		code ExitCode
 		want []string
 	}{
-		{[]string{"show", "thinman-dual"}, ExitError, []string{`no bundled runbook "thinman-dual"`, `did you mean "thinman-dual-db"?`, "bundled: ", "soliddb-hsb-netcopy"}},
+		{[]string{"show", "thinman-dual"}, ExitUsage, []string{`no bundled runbook "thinman-dual"`, `did you mean "thinman-dual-db"?`, "bundled: ", "soliddb-hsb-netcopy"}},
 		{[]string{"show", "missing.yaml"}, ExitError, []string{"missing.yaml", "no such file"}},
-		{[]string{"show", "../steps/testdata/invalid/unknown-key.yaml"}, ExitError, []string{`unknown-key.yaml:8:5: step "stop-replica": unknown key "chekcs"`}},
+		{[]string{"show", "../steps/testdata/invalid/unknown-key.yaml"}, ExitFindings, []string{`unknown-key.yaml:8:5: step "stop-replica": unknown key "chekcs"`}},
 		{[]string{"show"}, ExitUsage, []string{"accepts 1 arg"}},
 	}
 	for _, tt := range tests {

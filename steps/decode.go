@@ -142,6 +142,11 @@ func describe(n ast.Node) string {
 	case nil, *ast.NullNode:
 		return "nothing"
 	case *ast.StringNode:
+		// A whole file that is not YAML reads as one long string: say
+		// enough to recognise it.
+		if r := []rune(v.Value); len(r) > 60 {
+			return strconv.Quote(string(r[:60])) + "…"
+		}
 		return strconv.Quote(v.Value)
 	case *ast.LiteralNode:
 		return "a block of text"
