@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// plainSession is handrail in plain mode with its standard input piped:
+// the test types a line, then waits for what the session answers.
+type plainSession struct {
+	t     *testing.T
+	in    io.WriteCloser
+	out   *syncBuffer
+	mark  int
+	done  chan struct{}
+	cmd   *exec.Cmd
+	state error
+}
+
+func startPlain(t *testing.T, args ...string) *plainSession {
+	t.Helper()
+	cmd := exec.Command(handrail(t), args...)
+	cmd.Env = tmuxEnv(nil)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start handrail: %v", err)
+	}
+	p := &plainSession{t: t, in: in, out: out, done: make(chan struct{}), cmd: cmd}
+	go func() { p.state = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// send types one line; later expectations look only at what follows it.
+func (p *plainSession) send(line string) {
+	p.t.Helper()
+	p.mark = len(p.out.String())
+	if _, err := io.WriteString(p.in, line+"\n"); err != nil {
+		p.t.Fatalf("type %q: %v\n%s", line, err, p.out.String())
+	}
+}
+
+// expect waits for text in the output since the last line typed.
+func (p *plainSession) expect(text string, timeout time.Duration) string {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := p.out.String()[p.mark:]
+		if strings.Contains(s, text) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("plain mode: %q did not appear within %s; output since the last line typed:\n%s", text, timeout, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// exitCode waits for the process and returns its exit status.
+func (p *plainSession) exitCode(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.t.Fatalf("plain mode: still running after %s; output:\n%s", timeout, p.out.String())
+	}
+	if ee, ok := p.state.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if p.state != nil {
+		p.t.Fatal(p.state)
+	}
+	return 0
+}
+
+// TestPlainRehearsalFault rehearses the ThinMan runbook's replication-error
+// scenario in plain mode, stdin piped: START SLAVE leaves the IO thread
+// stopped with error 1236, the gate of start-replica holds, and when the
+// check's minute runs out the session halts there, as the manual says
+// ("suspend the ThinMan Secondary Server update").
+func TestPlainRehearsalFault(t *testing.T) {
+	t.Parallel()
+	stateDir := t.TempDir()
+	p := startPlain(t, "rehearse", "thinman-dual-db", "--scenario", "replication-error", "--plain", "--state-dir", stateDir, "--operator", "e2e")
+	p.expect("== Step 1/11", wait)
+
+	gateOpen := "GATE OPEN"
+	tickStep := func(next string, checks ...string) {
+		t.Helper()
+		for _, c := range checks {
+			p.send("tick " + c)
+			p.expect("TICKED "+c, wait)
+		}
+		p.expect(gateOpen, wait)
+		p.send("next")
+		p.expect(next, wait)
+	}
+	tickStep("== Step 2/11", "backup-done")
+	tickStep("== Step 3/11", "primary-installer-present", "secondary-installer-present")
+
+	p.send("run")
+	p.expect("Type yes to run STOP SLAVE", wait)
+	p.send("yes")
+	p.expect("PASS replica-stopped", wait)
+	p.expect(gateOpen, wait)
+	p.send("next")
+	p.expect("== Step 4/11", wait)
+	tickStep("== Step 5/11", "primary-installer-version")
+	tickStep("== Step 6/11", "primary-restart-handled")
+	tickStep("== Step 7/11", "primary-naming-running", "primary-server-running", "primary-support-running", "primary-local-console")
+
+	// The fault strikes where the scenario says: start-replica.
+	p.send("run")
+	p.expect("Type yes to run START SLAVE", wait)
+	p.send("yes")
+	p.expect("Action done", wait)
+	// The IO thread connects first, then stops on the error: ask again
+	// until the status shows it, as an operator would.
+	var s string
+	for deadline := time.Now().Add(wait); ; {
+		p.send("status")
+		s = p.expect("Gate:", wait)
+		if strings.Contains(s, "Last_IO_Errno = 1236") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never showed Last_IO_Errno = 1236:\n%s", s)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if !strings.Contains(s, "step 7/11 start-replica") {
+		t.Errorf("status should name step 7/11 start-replica:\n%s", s)
+	}
+	for i := 0; i < 3; i++ {
+		p.send("next")
+		p.expect("the gate is closed", wait)
+	}
+	if j := journalText(t, stateDir, sessionID(t, stateDir)); strings.Contains(j, `"step":"secondary-install"`) {
+		t.Fatal("next on the closed gate entered secondary-install")
+	}
+
+	// The check's minute runs out: the runbook's on_fail halts the session.
+	p.mark = 0
+	s = p.expect("HALTED: check replica-running failed", 90*time.Second)
+	if !strings.Contains(s, "suspend the ThinMan Secondary Server update") {
+		t.Errorf("the halt should repeat the manual's advice:\n%s", s)
+	}
+	if code := p.exitCode(wait); code != 5 {
+		t.Errorf("a halted session exits 5, got %d:\n%s", code, p.out.String())
+	}
+	out := p.out.String()
+	for _, want := range []string{"Rehearsal debrief", "binlog-purged", "## Halt", "start-replica"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the debrief lacks %q:\n%s", want, out)
+		}
+	}
+
+	id := sessionID(t, stateDir)
+	j := journalText(t, stateDir, id)
+	for _, want := range []string{`"type":"session.halt"`, `"step":"start-replica"`, `"field":"Last_IO_Errno","expected":"= 0","actual":"1236"`} {
+		if !strings.Contains(j, want) {
+			t.Errorf("the journal lacks %s", want)
+		}
+	}
+	if strings.Contains(j, `"step":"secondary-install"`) {
+		t.Error("the halted session entered secondary-install")
+	}
+	rep := verifyAndReport(t, stateDir, id)
+	if !strings.Contains(rep, "REHEARSAL") {
+		t.Errorf("the report should mark the rehearsal:\n%s", rep)
+	}
+}
