@@ -118,6 +118,11 @@ func testDemo(t *testing.T, w, h int) {
 	if got := stepOf(s); got != stepDone {
 		t.Errorf("the completed session should stay on step %d, shows %d", stepDone, got)
 	}
+	// The last step was done with its item ticked and its replica check
+	// passing: the final screen must not show it unticked or unknown.
+	if strings.Contains(s, "[ ] No errors occurred") || showsUnknown(s) {
+		t.Errorf("after completion the last step's panels show an unticked item or unknown values, though the journal has them ticked and passing:\n%s", frame(s))
+	}
 	c.keys("q")
 	if code := c.waitExit(wait); code != 0 {
 		t.Errorf("the completed demo exited %d, want 0:\n%s", code, c.history())
@@ -135,6 +140,11 @@ func testDemo(t *testing.T, w, h int) {
 			t.Errorf("the report lacks step %q", title)
 		}
 	}
+}
+
+// showsUnknown reports whether a panel row shows "?" for its value.
+func showsUnknown(screen string) bool {
+	return regexp.MustCompile(`Slave_IO_Running:\s+\?`).MatchString(screen)
 }
 
 // requireRow asserts that the screen has a panel row "field value ... mark",

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestKillResume SIGKILLs a live session in the middle of the stop-replica
@@ -11,11 +13,14 @@ import (
 // terminal, and finishes it: resume reopens the same step, re-runs its
 // check against the real replica, and the journal still verifies.
 //
-// It is the only parallel test on the MariaDB pair: parallel tests start
-// after TestLiveMariaDB has finished with it.
+// It takes the replica in turn with TestLiveMariaDB.
 func TestKillResume(t *testing.T) {
 	t.Parallel()
 	const w, h = 100, 30
+	useReplica(t)
+	if err := pair.WaitReplicating(context.Background(), 30*time.Second); err != nil {
+		t.Fatalf("the pair must replicate before the run: %v", err)
+	}
 	t.Cleanup(func() {
 		db := pair.AdminDB(pair.Replica)
 		defer db.Close()

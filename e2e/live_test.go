@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,12 +20,26 @@ import (
 // TestLiveMariaDB runs the ThinMan runbook for real against the MariaDB
 // pair: STOP SLAVE and START SLAVE go through the console's x, the panels
 // read SHOW SLAVE STATUS from the real replica, and the report carries the
-// evidence but never the password. The two sizes run one after the other:
-// they share the replica.
+// evidence but never the password. It runs beside the simulator's tests,
+// but its two sizes, and TestKillResume, take the replica in turn.
 func TestLiveMariaDB(t *testing.T) {
+	t.Parallel()
 	for _, sz := range []struct{ w, h int }{{80, 24}, {200, 50}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) { testLive(t, sz.w, sz.h) })
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			useReplica(t)
+			testLive(t, sz.w, sz.h)
+		})
 	}
+}
+
+// replicaMu gives one test at a time the real replica: each stops and
+// starts its replication.
+var replicaMu sync.Mutex
+
+// useReplica holds the replica until the test ends.
+func useReplica(t *testing.T) {
+	replicaMu.Lock()
+	t.Cleanup(replicaMu.Unlock)
 }
 
 // liveEnv is the environment that gives handrail the slave's credentials
