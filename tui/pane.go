@@ -35,7 +35,10 @@ func (m Model) paneView(width, height int) string {
 	}
 	idx := m.list.shown(m.snap)
 	st := m.snap.Steps[idx]
-	live := idx == m.snap.Current && m.snap.Ended == ""
+	// The current step's panels show the session's results, also once the
+	// session has ended: a completed procedure keeps its last evidence on
+	// screen (a browsed step shows only what its checks expect).
+	live := idx == m.snap.Current
 	textW, panelW, split := m.paneColumns()
 
 	// One column of margin on the left of the pane, beside the separator.
@@ -161,7 +164,8 @@ func (m Model) panelsView(st StepView, live bool, width int) []string {
 		for _, c := range m.snap.Checks {
 			focused := false
 			if c.Check.Kind == checks.KindManual {
-				focused = manualIdx == m.focus%max(1, len(m.manualChecks()))
+				// Nothing can be ticked once the session has ended.
+				focused = m.snap.Ended == "" && manualIdx == m.focus%max(1, len(m.manualChecks()))
 				manualIdx++
 			}
 			out = append(out, m.panel(c, true, focused, width))
