@@ -22,9 +22,11 @@ runbook (the ThinMan dual-database update unless you name another) against
 simulated servers, with the scenario's params, and no credentials. It is
 'handrail rehearse RUNBOOK --scenario happy', with a word on how to drive.
 
-Run an action with 'run', tick a manual check with 'tick ID', go on with
-'next' once the gate opens, and try 'override' and 'note'. The journal is
-kept like any other, marked as a rehearsal, and a debrief ends the demo.`),
+In the console, x runs the step's action, space ticks a manual item, n goes
+on once the gate opens, o overrides, a adds a note and ? lists every key.
+In --plain mode the same are 'run', 'tick ID', 'next', 'override' and
+'note'. The journal is kept like any other, marked as a rehearsal, and a
+debrief ends a completed demo.`),
 		Example: strings.TrimRight(`
   handrail demo
   handrail demo soliddb-hsb-netcopy
@@ -35,9 +37,14 @@ kept like any other, marked as a rehearsal, and a debrief ends the demo.`),
 			if len(args) == 1 {
 				rb = args[0]
 			}
-			intro := "How to drive: each step says what to do and where. Type 'run' to let handrail run the step's action, " +
-				"'tick ID' to attest a manual check, 'next' once every check passes, 'note TEXT' to write something down, " +
-				"'help' for the rest, 'quit' to stop (the session is saved)."
+			intro := "How to drive: each step says what to do and where. Press x to let handrail run the step's action, " +
+				"space to tick a manual item, n once every check passes, a to write a note, ? for every key, " +
+				"q to stop (the session is saved)."
+			if f.plain || !consoleOf(stdio).out {
+				intro = "How to drive: each step says what to do and where. Type 'run' to let handrail run the step's action, " +
+					"'tick ID' to attest a manual check, 'next' once every check passes, 'note TEXT' to write something down, " +
+					"'help' for the rest, 'quit' to stop (the session is saved)."
+			}
 			return rehearseSession(stdio, rb, f, intro)
 		},
 	}

@@ -170,15 +170,22 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) error 
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
 	runErr := drive(stdio, e, drv, fj, f.plain || !con.out)
-
-	if e.Ended() != session.EndQuit {
-		if recs, err := journal.Read(fj.Path); err == nil {
-			fmt.Fprintf(stdio.Out, "\n%s", sim.Debrief(recs, sc))
-		} else {
-			fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
-		}
-	}
+	printDebrief(stdio, e, fj.Path, sc)
 	return runErr
+}
+
+// printDebrief ends a rehearsal that completed or halted (not one quit for
+// later, nor one interrupted) with its debrief.
+func printDebrief(stdio IO, e *session.Engine, path string, sc *sim.Scenario) {
+	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
+		return
+	}
+	recs, err := journal.Read(path)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stdio.Out, "\n%s", sim.Debrief(recs, sc))
 }
 
 // replayWorld brings a resumed rehearsal's simulated world up to where the

@@ -173,3 +173,29 @@ func TestResumeRehearsalKeepsTheSimulatedWorld(t *testing.T) {
 		}
 	}
 }
+
+// TestResumedRehearsalEndsWithDebrief: a rehearsal completed after a resume
+// gets its debrief, like one completed in one go.
+func TestResumedRehearsalEndsWithDebrief(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	code, out, errs := runCLI(t, "tick ready\nquit\n", "rehearse", rb, "--plain", "--state-dir", dir)
+	if code != ExitOK || strings.Contains(out, "# Rehearsal debrief") {
+		t.Fatalf("first part: code %d (a quit rehearsal has no debrief)\n%s\n%s", code, out, errs)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	id := strings.TrimSuffix(filepath.Base(paths[0]), ".jsonl")
+	var o, e bytes.Buffer
+	code = Main([]string{"resume", id, "--plain", "--state-dir", dir}, IO{In: slowInput("tick ready", "next", "", "next"), Out: &o, Err: &e})
+	if code != ExitOK {
+		t.Fatalf("resume: code %d\n%s\n%s", code, o.String(), e.String())
+	}
+	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| ready |", "| look |"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("the resumed rehearsal's end lacks %q:\n%s", want, o.String())
+		}
+	}
+}

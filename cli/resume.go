@@ -111,12 +111,13 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		drv         checks.Driver
 		credSecrets []string
 		world       *sim.Driver
+		scenario    *sim.Scenario
 		hook        *gatedHook
 		j           session.Journal = fj
 	)
 	if start.Mode == session.ModeRehearsal {
 		// A rehearsal resumes against its simulator, never the live systems.
-		if _, world, err = rehearsalDriver(rb, start.Scenario); err != nil {
+		if scenario, world, err = rehearsalDriver(rb, start.Scenario); err != nil {
 			return err
 		}
 		drv, hook = world, &gatedHook{h: world}
@@ -143,7 +144,11 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
-	return drive(stdio, e, drv, fj, plainMode || !con.out)
+	runErr := drive(stdio, e, drv, fj, plainMode || !con.out)
+	if world != nil {
+		printDebrief(stdio, e, path, scenario)
+	}
+	return runErr
 }
 
 // loadSessionRunbook loads the runbook a session started with: its file
