@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/internal/proc"
 )
 
 // Field names every command observation carries.
@@ -141,7 +142,7 @@ func execute(ctx context.Context, t checks.Target, argv []string, shell string) 
 	// No stdin: a command (or ssh) that asks a question fails instead of
 	// hanging until the deadline.
 	cmd.Stdin = nil
-	setProcessGroup(cmd)
+	proc.SetProcessGroup(cmd)
 	// If a grandchild keeps the pipes open after the kill, stop waiting.
 	cmd.WaitDelay = 500 * time.Millisecond
 

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/internal/proc"
 )
 
 // Field names an ADMIN COMMAND observation carries.
@@ -119,7 +120,7 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 	// The answers to solsql's login prompts.
 	cmd.Stdin = strings.NewReader(cred.User + "\n" + cred.Password.Reveal() + "\n")
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
-	setProcessGroup(cmd)
+	proc.SetProcessGroup(cmd)
 	cmd.WaitDelay = 500 * time.Millisecond
 	runErr := cmd.Run()
 

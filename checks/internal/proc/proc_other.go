@@ -1,0 +1,9 @@
+//go:build !unix
+
+package proc
+
+import "os/exec"
+
+// SetProcessGroup: without process groups, the default cancellation kills
+// the direct child only.
+func SetProcessGroup(cmd *exec.Cmd) {}
