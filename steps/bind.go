@@ -143,6 +143,11 @@ func bindSteps(b *binder, in []Step) []Step {
 	return out
 }
 
+// Substitute replaces every ${name} in s whose name is in vars, and leaves
+// every other reference as written. It is the substitution Bind applies;
+// the simulator uses it on its scenarios' strings.
+func Substitute(s string, vars map[string]string) string { return (&binder{vars: vars}).s(s) }
+
 // binder substitutes ${name} for the names in vars and leaves every other
 // reference as written.
 type binder struct {

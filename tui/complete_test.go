@@ -9,10 +9,10 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
-// TestCompletedSessionKeepsTheLastStepsEvidence: once the procedure is
-// complete the screen still shows the last step as it was done: its manual
-// item ticked, its check results as they passed.
-func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
+// completeTestSession drives the console's test runbook to its end as an
+// operator would: tick, next, the replica stops, next, tick, next.
+func completeTestSession(t *testing.T) (*testSession, *teatest.TestModel) {
+	t.Helper()
 	ts := newTestSession(t)
 	ts.drv.set("No", "No")
 	tm := startConsole(t, ts.live, 100, 30)
@@ -29,6 +29,14 @@ func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
 	waitText(t, tm, "ready: press n")
 	press(tm, "n")
 	waitText(t, tm, "procedure complete")
+	return ts, tm
+}
+
+// TestCompletedSessionKeepsTheLastStepsEvidence: once the procedure is
+// complete the screen still shows the last step as it was done: its manual
+// item ticked, its check results as they passed.
+func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
+	ts, tm := completeTestSession(t)
 	press(tm, "q")
 	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	if !ok {
@@ -55,22 +63,7 @@ func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
 // completed session: the last step's item is shown ticked and its check's
 // values are shown, not "?".
 func TestCompletedScreenShowsTheEvidence(t *testing.T) {
-	ts := newTestSession(t)
-	ts.drv.set("No", "No")
-	tm := startConsole(t, ts.live, 100, 30)
-	waitText(t, tm, "Back up the server")
-	press(tm, "space")
-	waitText(t, tm, "ready: press n")
-	press(tm, "n")
-	waitText(t, tm, "Slave_IO_Running:", "pass")
-	time.Sleep(stepSettle)
-	press(tm, "n")
-	waitText(t, tm, "blocked")
-	time.Sleep(stepSettle)
-	press(tm, "space")
-	waitText(t, tm, "ready: press n")
-	press(tm, "n")
-	waitText(t, tm, "procedure complete")
+	ts, tm := completeTestSession(t)
 	m := New(ts.live, Options{ASCII: true})
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = next.(Model)

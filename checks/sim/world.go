@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
 )
 
 // WorldSpec is a scenario's initial state of the simulated systems. Each
@@ -182,29 +183,4 @@ func (w *world) target(name string) (checks.Target, error) {
 }
 
 // bindParams replaces ${name} in s with params[name]; unknown names stay.
-func bindParams(s string, params map[string]string) string {
-	if !strings.Contains(s, "${") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.Index(s[i:], "}")
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		name := s[i+2 : i+j]
-		b.WriteString(s[:i])
-		if v, ok := params[name]; ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString(s[i : i+j+1])
-		}
-		s = s[i+j+1:]
-	}
-}
+func bindParams(s string, params map[string]string) string { return steps.Substitute(s, params) }
