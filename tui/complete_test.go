@@ -36,7 +36,7 @@ func completeTestSession(t *testing.T) (*testSession, *teatest.TestModel) {
 // complete the screen still shows the last step as it was done: its manual
 // item ticked, its check results as they passed.
 func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
-	ts, tm := completeTestSession(t)
+	_, tm := completeTestSession(t)
 	press(tm, "q")
 	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	if !ok {
@@ -63,7 +63,7 @@ func TestCompletedSessionKeepsTheLastStepsEvidence(t *testing.T) {
 // completed session: the last step's item is shown ticked and its check's
 // values are shown, not "?".
 func TestCompletedScreenShowsTheEvidence(t *testing.T) {
-	ts, tm := completeTestSession(t)
+	ts, _ := completeTestSession(t)
 	m := New(ts.live, Options{ASCII: true})
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = next.(Model)
