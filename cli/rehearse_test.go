@@ -199,3 +199,51 @@ func TestResumedRehearsalEndsWithDebrief(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRehearsalRecordSaysSo: no record of a rehearsal journal, read on
+// its own, can be taken for a live change; a live session's records carry no
+// such mark.
+func TestEveryRehearsalRecordSaysSo(t *testing.T) {
+	marked := func(dir string) (yes, no int) {
+		paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+		if len(paths) != 1 {
+			t.Fatalf("journals in %s: %v", dir, paths)
+		}
+		recs, err := journal.Read(paths[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			var d struct {
+				Rehearsal bool `json:"rehearsal"`
+			}
+			if err := json.Unmarshal(r.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Rehearsal {
+				yes++
+			} else {
+				no++
+			}
+		}
+		return yes, no
+	}
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	if code, out, errs := runCLI(t, "tick ready\nnote a note\nquit\n", "rehearse", rb, "--plain", "--state-dir", dir); code != ExitOK {
+		t.Fatalf("rehearse: %d\n%s\n%s", code, out, errs)
+	}
+	if yes, no := marked(dir); no != 0 || yes < 4 {
+		t.Errorf("rehearsal journal: %d records marked, %d not", yes, no)
+	}
+
+	useFakeDriver(t)
+	t.Setenv("HANDRAIL_TEST_SLAVE_PASSWORD", "pw-for-the-fake")
+	live := t.TempDir()
+	if code, out, errs := runCLI(t, "quit\n", "run", filepath.Join("testdata", "run", "replica.yaml"), "--state-dir", live, "--param", "slave_host=db2"); code != ExitOK {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errs)
+	}
+	if yes, no := marked(live); yes != 0 || no == 0 {
+		t.Errorf("live journal: %d records marked rehearsal, %d not", yes, no)
+	}
+}

@@ -265,6 +265,13 @@ func (e *Engine) emit(typ string, data any) error {
 	if err != nil {
 		return fmt.Errorf("session: encode %s: %w", typ, err)
 	}
+	if e.cfg.Mode == ModeRehearsal || e.start.Mode == ModeRehearsal {
+		// Every record of a rehearsal says so, so that no record, read on
+		// its own, can be taken for part of a live change.
+		if raw, err = markRehearsal(raw); err != nil {
+			return fmt.Errorf("session: encode %s: %w", typ, err)
+		}
+	}
 	rec, err := e.j.Append(typ, raw)
 	if err != nil {
 		return fmt.Errorf("session: journal %s: %w", typ, err)

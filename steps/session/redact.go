@@ -71,3 +71,16 @@ func redactString(s string, secrets []string) string {
 	}
 	return s
 }
+
+// markRehearsal adds `"rehearsal": true` to a record's data object.
+func markRehearsal(raw json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	m["rehearsal"] = json.RawMessage("true")
+	return json.Marshal(m)
+}
