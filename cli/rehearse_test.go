@@ -112,7 +112,7 @@ func TestDemoDefaultsToThinMan(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("code %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"REHEARSAL: ThinMan", "How to drive", "== Step 1/"} {
+	for _, want := range []string{"REHEARSAL: ThinMan", "How to drive", "== REHEARSAL · Step 1/"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
@@ -162,7 +162,7 @@ func TestResumeRehearsalKeepsTheSimulatedWorld(t *testing.T) {
 	// open. Without the replay the world would start over with the replica
 	// running, and the check would still be waiting on "Yes".
 	got := out.String()
-	i := strings.LastIndex(got, "Session "+id+", step 3/11")
+	i := strings.LastIndex(got, "REHEARSAL session "+id+", step 3/11")
 	if i < 0 {
 		t.Fatalf("no status for step 3 after resume:\n%s", got)
 	}

@@ -117,7 +117,7 @@ func TestPlainRehearsalFault(t *testing.T) {
 	t.Parallel()
 	stateDir := t.TempDir()
 	p := startPlain(t, "rehearse", "thinman-dual-db", "--scenario", "replication-error", "--plain", "--state-dir", stateDir, "--operator", "e2e")
-	p.expect("== Step 1/11", wait)
+	p.expect("== REHEARSAL · Step 1/11", wait)
 
 	gateOpen := "GATE OPEN"
 	tickStep := func(next string, checks ...string) {
@@ -130,8 +130,8 @@ func TestPlainRehearsalFault(t *testing.T) {
 		p.send("next")
 		p.expect(next, wait)
 	}
-	tickStep("== Step 2/11", "backup-done")
-	tickStep("== Step 3/11", "primary-installer-present", "secondary-installer-present")
+	tickStep("== REHEARSAL · Step 2/11", "backup-done")
+	tickStep("== REHEARSAL · Step 3/11", "primary-installer-present", "secondary-installer-present")
 
 	p.send("run")
 	p.expect("Type yes to run STOP SLAVE", wait)
@@ -139,10 +139,10 @@ func TestPlainRehearsalFault(t *testing.T) {
 	p.expect("PASS replica-stopped", wait)
 	p.expect(gateOpen, wait)
 	p.send("next")
-	p.expect("== Step 4/11", wait)
-	tickStep("== Step 5/11", "primary-installer-version")
-	tickStep("== Step 6/11", "primary-restart-handled")
-	tickStep("== Step 7/11", "primary-naming-running", "primary-server-running", "primary-support-running", "primary-local-console")
+	p.expect("== REHEARSAL · Step 4/11", wait)
+	tickStep("== REHEARSAL · Step 5/11", "primary-installer-version")
+	tickStep("== REHEARSAL · Step 6/11", "primary-restart-handled")
+	tickStep("== REHEARSAL · Step 7/11", "primary-naming-running", "primary-server-running", "primary-support-running", "primary-local-console")
 
 	// The fault strikes where the scenario says: start-replica.
 	p.send("run")

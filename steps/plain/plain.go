@@ -450,6 +450,10 @@ func targetText(e *session.Engine, name string) string {
 func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 	total := len(e.Steps())
 	head := fmt.Sprintf("Step %d/%d", v.Index+1, total)
+	if e.Start().Mode == session.ModeRehearsal {
+		// Every screenful of a rehearsal says so.
+		head = "REHEARSAL · " + head
+	}
 	if v.Section != "" {
 		head += " · " + v.Section
 	}
@@ -526,7 +530,11 @@ func (u *ui) status() {
 		u.printf("No current step.\n")
 		return
 	}
-	u.printf("Session %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", e.SessionID(), v.Index+1, len(e.Steps()), v.Key, v.Title,
+	mode := "Session"
+	if e.Start().Mode == session.ModeRehearsal {
+		mode = "REHEARSAL session"
+	}
+	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Index+1, len(e.Steps()), v.Key, v.Title,
 		e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second))
 	for _, c := range e.Checks() {
 		switch {
