@@ -85,7 +85,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <tr><th>Runbook SHA-256</th><td><code>{{.Runbook.SHA256}}</code></td></tr>
 <tr><th>Operator</th><td>{{operator .Operator}}</td></tr>
 <tr><th>Host</th><td>{{.Operator.Host}}</td></tr>
-<tr><th>Ticket</th><td>{{.Ticket}}</td></tr>
+<tr><th>Ticket</th><td>{{with .Ticket}}{{.}}{{else}}— (none given: pass --ticket){{end}}</td></tr>
 <tr><th>Started</th><td>{{time .Started}}</td></tr>
 <tr><th>Ended</th><td>{{.EndLine}}</td></tr>
 <tr><th>Duration</th><td>{{.DurationLine}}</td></tr>

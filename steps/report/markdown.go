@@ -56,7 +56,11 @@ func (r *Report) Markdown(out io.Writer) error {
 	row("Runbook SHA-256", mdCode(r.Runbook.SHA256))
 	row("Operator", mdCell(operatorLine(r.Operator)))
 	row("Host", mdCell(r.Operator.Host))
-	row("Ticket", mdCell(r.Ticket))
+	if r.Ticket == "" {
+		row("Ticket", "— (none given: pass --ticket)")
+	} else {
+		row("Ticket", mdCell(r.Ticket))
+	}
 	row("Started", fmtTime(r.Started))
 	row("Ended", mdCell(r.EndLine()))
 	row("Duration", r.DurationLine())
