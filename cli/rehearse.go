@@ -139,12 +139,12 @@ func rehearsalDriver(rb *steps.Runbook, scenario string) (*sim.Scenario, *sim.Dr
 
 // rehearseSession runs a rehearsal through the same engine, runner and
 // console as a live session; intro is printed before the first step.
-func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) error {
+func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err error) {
 	rb, sc, drv, err := loadRehearsal(arg, f.scenario)
 	if err != nil {
 		return err
 	}
-	defer drv.Close()
+	defer closeDriver(stdio, drv)
 	con := consoleOf(stdio)
 
 	dir, err := journal.Dir(f.stateDir)
@@ -153,7 +153,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) error 
 	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
-	defer fj.Close()
+	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
 		Version: Version, Journal: sim.HookJournal(fj, drv)})

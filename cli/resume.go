@@ -56,7 +56,7 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 	return cmd
 }
 
-func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool) error {
+func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool) (err error) {
 	path, err := journal.Locate(stateDir, arg)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -71,7 +71,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return withCode(ExitError, err)
 	}
 	fj := &session.FileJournal{Path: path, W: w}
-	defer fj.Close()
+	defer closeJournal(stdio, fj, &err)
 	start, err := session.StartOf(recs)
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
@@ -125,7 +125,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
 		return err
 	}
-	defer drv.Close()
+	defer closeDriver(stdio, drv)
 	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
 	if repair != nil {
 		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}

@@ -95,7 +95,7 @@ func consoleOf(stdio IO) console {
 	return console{in: isTTY(stdio.In), out: isTTY(stdio.Out)}
 }
 
-func runSession(stdio IO, arg string, f runFlags) error {
+func runSession(stdio IO, arg string, f runFlags) (err error) {
 	rb, err := resolveRunbook(arg)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func runSession(stdio IO, arg string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	defer drv.Close()
+	defer closeDriver(stdio, drv)
 
 	dir, err := journal.Dir(f.stateDir)
 	if err != nil {
@@ -136,7 +136,7 @@ func runSession(stdio IO, arg string, f runFlags) error {
 	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
-	defer fj.Close()
+	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
 		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj})
 	if err != nil {

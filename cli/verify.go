@@ -53,7 +53,7 @@ Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("open journal: %w", err))
 			}
-			defer f.Close()
+			defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
 			res := journal.VerifyHead(f, head)
 			if strings.HasPrefix(res.Problem, "read journal:") {
 				return withCode(ExitError, fmt.Errorf("journal %s: %s", path, res.Problem))

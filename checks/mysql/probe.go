@@ -140,7 +140,7 @@ func (p *Prober) scanAll(ctx context.Context, q string, namer fieldNamer, limit 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer rows.Close() //nolint:errcheck // scanRows checks rows.Err(); Close of a read-only result set has nothing to report
 	out, _, err := scanRows(rows, namer, limit)
 	return out, err
 }

@@ -84,7 +84,7 @@ func (p *Prober) queryFirst(ctx context.Context, q string, namer fieldNamer) (ch
 	if err != nil {
 		return checks.Row{}, 0, err
 	}
-	defer rows.Close()
+	defer rows.Close() //nolint:errcheck // scanRows checks rows.Err(); Close of a read-only result set has nothing to report
 	out, n, err := scanRows(rows, namer, 1)
 	if err != nil {
 		return checks.Row{}, n, err

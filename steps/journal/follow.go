@@ -38,7 +38,7 @@ func (t *Tailer) Poll() ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("follow journal: %w", err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
 	if _, err := f.Seek(t.off, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("follow journal %s: %w", t.path, err)
 	}

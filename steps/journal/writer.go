@@ -54,16 +54,15 @@ func Create(path string, typ string, data any, opts ...Option) (*Writer, Record,
 		return nil, Record{}, fmt.Errorf("create journal: %w", err)
 	}
 	w := newWriter(f, path, opts)
+	// On failure the half-made journal is removed, so a retry can create it
+	// again; if that cleanup fails too, the caller hears of the file left
+	// behind along with the cause.
 	if err := w.lock(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, Record{}, err
+		return nil, Record{}, errors.Join(err, f.Close(), removeStray(path))
 	}
 	rec, err := w.Append(typ, data)
 	if err != nil {
-		w.Close()
-		os.Remove(path)
-		return nil, Record{}, err
+		return nil, Record{}, errors.Join(err, w.Close(), removeStray(path))
 	}
 	return w, rec, nil
 }
@@ -80,12 +79,10 @@ func Open(path string, opts ...Option) (*Writer, []Record, *Repair, error) {
 	}
 	w := newWriter(f, path, opts)
 	if err := w.lock(); err != nil {
-		f.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, errors.Join(err, f.Close())
 	}
 	fail := func(err error) (*Writer, []Record, *Repair, error) {
-		w.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, errors.Join(err, w.Close())
 	}
 	content, err := io.ReadAll(f)
 	if err != nil {
@@ -221,7 +218,9 @@ func (w *Writer) Close() error {
 	w.closed = true
 	var errs []error
 	if w.unlock != nil {
-		os.Remove(w.sidecar)
+		// The sidecar only names the holder for a LockedError message; the
+		// flock is the lock. A stale sidecar is overwritten by the next holder.
+		_ = os.Remove(w.sidecar)
 		if err := w.unlock(); err != nil {
 			errs = append(errs, fmt.Errorf("unlock journal %s: %w", w.path, err))
 		}
@@ -234,6 +233,14 @@ func (w *Writer) Close() error {
 
 // writeHolder records who holds the lock, for the message another process
 // gets. Best effort: a failure here must not stop the session.
+// removeStray removes a journal that Create made but could not start.
+func removeStray(path string) error {
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove unfinished journal %s (delete it by hand): %w", path, err)
+	}
+	return nil
+}
+
 func writeHolder(path string) {
 	h := Holder{PID: os.Getpid(), Since: time.Now().UTC()}
 	if u, err := user.Current(); err == nil {
