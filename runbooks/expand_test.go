@@ -228,3 +228,52 @@ func unbound(t *testing.T, st steps.Step) []string {
 	}
 	return out
 }
+
+// TestTerracottaOneServerAtATime: the manual says "for each mirror server, do
+// a to g" and "for each active server, do a to d". With two stripes every
+// mirror is upgraded start to finish before the next one is shut down, and
+// each active is upgraded together with its own mirror, in turn: never two
+// servers of the cluster down at once.
+func TestTerracottaOneServerAtATime(t *testing.T) {
+	rb := parseBundled(t, "terracotta-4-2-maintenance")
+	p, err := steps.Expand(rb, map[string]string{
+		"new_version": "4.2.1", "mirror_servers": "m1,m2", "active_servers": "a1,a2", "clients": "app1",
+		"install_dir": "/opt/tc", "kit_dir": "/opt/tc/kit", "kit_archive": "tc.tar.gz", "tc_config": "/opt/tc/tc-config.xml",
+		"failback": "yes",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, s := range p.Steps {
+		if strings.HasPrefix(s.BaseID, "mirror-") || strings.HasPrefix(s.BaseID, "active-") || strings.HasPrefix(s.BaseID, "failback-") {
+			order = append(order, s.ID)
+		}
+	}
+	pos := func(id string) int {
+		i := slices.Index(order, id)
+		if i < 0 {
+			t.Fatalf("no step %s in %v", id, order)
+		}
+		return i
+	}
+	// Mirror m1 is back and synced before m2 is shut down.
+	if pos("mirror-version@m1") > pos("mirror-stop@m2") {
+		t.Errorf("m2 is shut down before m1 is upgraded: %v", order)
+	}
+	// Active a1's whole cycle, failback included, comes before a2 is stopped,
+	// and each active's failover is checked on its own mirror.
+	if pos("failback-restart@a1") > pos("active-stop@a2") {
+		t.Errorf("a2 is shut down before a1's cycle ends: %v", order)
+	}
+	for i, st := range p.Steps {
+		if st.ID == "mirror-took-over@a2" {
+			if tg := p.Targets[st.Checks[0].Target]; tg.Host != "m2" {
+				t.Errorf("a2's failover is checked on %q, want its mirror m2", tg.Host)
+			}
+			if !strings.Contains(p.Steps[i].Title, "m2") {
+				t.Errorf("title %q does not name a2's mirror", p.Steps[i].Title)
+			}
+		}
+	}
+}

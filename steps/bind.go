@@ -363,8 +363,8 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 
 	// perItemCopy binds a step to one item of a foreach (the step's own or
 	// its section's) and names its per-item targets.
-	perItemCopy := func(st Step, as, it string) (Step, error) {
-		b := &binder{vars: map[string]string{as: it}}
+	perItemCopy := func(st Step, vars map[string]string, it string) (Step, error) {
+		b := &binder{vars: vars}
 		cp := b.step(st)
 		cp.ID = st.ID + "@" + it
 		rename := func(target string) string {
@@ -395,18 +395,35 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 		}
 		return cp, nil
 	}
-	asOf := func(f *Foreach) string {
-		if f.As != "" {
-			return f.As
+	// loop lists a foreach's items and, for each, the names it binds: the
+	// item, and the same position of every `with` list.
+	loop := func(f *Foreach, where string) ([]string, []map[string]string, error) {
+		items := SplitList(vals[f.Param])
+		vars := make([]map[string]string, len(items))
+		for i, it := range items {
+			vars[i] = map[string]string{f.ItemName(): it}
 		}
-		return "item"
+		for _, name := range slices.Sorted(maps.Keys(f.With)) {
+			other := SplitList(vals[f.With[name]])
+			if len(other) != len(items) {
+				return nil, nil, fmt.Errorf("runbook %s: %s: foreach walks %s (%d items) with %s (%d items): give both lists the same number of items, in matching order",
+					rb.ID, where, f.Param, len(items), f.With[name], len(other))
+			}
+			for i := range items {
+				vars[i][name] = other[i]
+			}
+		}
+		return items, vars, nil
 	}
 
 	for si, sec := range bound.Sections {
 		if sec.Foreach != nil {
 			// The whole section once per item, in order: every step for the
 			// first item, then every step for the next.
-			items := SplitList(vals[sec.Foreach.Param])
+			items, vars, err := loop(sec.Foreach, "section "+sec.ID)
+			if err != nil {
+				return nil, err
+			}
 			if len(items) == 0 {
 				for _, st := range sec.Steps {
 					p.Steps = append(p.Steps, BoundStep{Step: st, BaseID: st.ID, Section: si, Skip: true,
@@ -414,10 +431,10 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 				}
 				continue
 			}
-			for _, it := range items {
+			for i, it := range items {
 				for _, st := range sec.Steps {
 					skip, reason := judgeWhen(st.When, vals)
-					cp, err := perItemCopy(st, asOf(sec.Foreach), it)
+					cp, err := perItemCopy(st, vars[i], it)
 					if err != nil {
 						return nil, err
 					}
@@ -432,14 +449,17 @@ func Expand(rb *Runbook, values map[string]string) (*Plan, error) {
 				p.Steps = append(p.Steps, BoundStep{Step: st, BaseID: st.ID, Section: si, Skip: skip, SkipReason: reason})
 				continue
 			}
-			items := SplitList(vals[st.Foreach.Param])
+			items, vars, err := loop(st.Foreach, "step "+st.ID)
+			if err != nil {
+				return nil, err
+			}
 			if len(items) == 0 {
 				p.Steps = append(p.Steps, BoundStep{Step: st, BaseID: st.ID, Section: si, Skip: true,
 					SkipReason: fmt.Sprintf("param %s lists no items", st.Foreach.Param)})
 				continue
 			}
-			for _, it := range items {
-				cp, err := perItemCopy(st, asOf(st.Foreach), it)
+			for i, it := range items {
+				cp, err := perItemCopy(st, vars[i], it)
 				if err != nil {
 					return nil, err
 				}

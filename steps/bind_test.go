@@ -302,3 +302,65 @@ sections:
 		t.Errorf("${item} outside: %v", err)
 	}
 }
+
+func TestForeachWithWalksListsInStep(t *testing.T) {
+	src := `id: pairs
+title: Each active with its mirror
+params:
+  - {name: actives, list: true}
+  - {name: mirrors, list: true}
+targets:
+  active: {kind: host, host: "${item}"}
+  mirror: {kind: host, host: "${mirror}"}
+sections:
+  - id: actives
+    title: Each active in turn
+    foreach: {param: actives, with: {mirror: mirrors}}
+    steps:
+      - id: stop
+        title: Stop ${item}; ${mirror} takes over
+        on: active
+      - id: took-over
+        title: ${mirror} is active
+        checks:
+          - id: active-now
+            kind: command
+            target: mirror
+            argv: [server-stat.sh, -s, "${mirror}"]
+            parse: kv
+            expect: {"${mirror}.role": ACTIVE}
+`
+	rb, err := Parse("pairs.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Expand(rb, map[string]string{"actives": "a1,a2", "mirrors": "m1,m2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, s.ID+" "+s.Title)
+	}
+	want := []string{"stop@a1 Stop a1; m1 takes over", "took-over@a1 m1 is active", "stop@a2 Stop a2; m2 takes over", "took-over@a2 m2 is active"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("order:\n got %q\nwant %q", got, want)
+	}
+	c := p.Steps[3].Checks[0]
+	if c.Target != "mirror@a2" || p.Targets["mirror@a2"].Host != "m2" || c.Expect[0].Field != "m2.role" {
+		t.Errorf("the second pair's check is not bound to its mirror: %+v, targets %+v", c, p.Targets)
+	}
+
+	_, err = Expand(rb, map[string]string{"actives": "a1,a2", "mirrors": "m1"})
+	if err == nil || !strings.Contains(err.Error(), "foreach walks actives (2 items) with mirrors (1 items)") {
+		t.Errorf("lists of different lengths: %v", err)
+	}
+	bad := strings.Replace(src, "with: {mirror: mirrors}", "with: {mirror: mirrorz}", 1)
+	if _, err := Parse("pairs.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), `with mirror: param "mirrorz" is not declared (did you mean "mirrors"?)`) {
+		t.Errorf("unknown with param: %v", err)
+	}
+	bad = strings.Replace(src, `argv: [server-stat.sh, -s, "${mirror}"]`, `argv: [server-stat.sh, -s, "${mirorr}"]`, 1)
+	if _, err := Parse("pairs.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), `${mirorr} names no param (did you mean "mirror"?)`) {
+		t.Errorf("misspelt with name: %v", err)
+	}
+}

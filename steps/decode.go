@@ -484,7 +484,7 @@ var (
 	checkKeys   = []string{"id", "kind", "target", "title", "why", "channel", "query", "admin", "argv", "shell", "parse", "path", "port", "attest", "expect", "within", "stable_for", "interval", "timeout", "optional"}
 	expectKeys  = []string{"equals", "ne", "in", "match", "lt", "le", "gt", "ge", "null", "not_null", "empty"}
 	whenKeys    = []string{"param", "equals", "not_equals", "in"}
-	foreachKeys = []string{"param", "as"}
+	foreachKeys = []string{"param", "as", "with"}
 	onFailKeys  = []string{"say", "goto", "halt"}
 )
 
@@ -883,6 +883,15 @@ func (d *decoder) foreach(n ast.Node, path, ctx string) Foreach {
 			f.Param = d.str(e, ctx)
 		case "as":
 			f.As = d.str(e, ctx)
+		case "with":
+			ws, ok := d.mapping(e.val, e.path, ctx+": with", "a mapping of names to list params")
+			if !ok {
+				continue
+			}
+			f.With = map[string]string{}
+			for _, w := range ws {
+				f.With[w.key] = d.str(w, ctx+": with")
+			}
 		}
 	}
 	return f

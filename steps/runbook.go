@@ -97,11 +97,23 @@ type Condition struct {
 	In        []string `yaml:"in,omitempty" json:"in,omitempty"`
 }
 
-// Foreach repeats a step once per item of a list parameter; ${As} (default
-// ${item}) names the item inside the step.
+// Foreach repeats a step (or a section) once per item of a list parameter;
+// ${As} (default ${item}) names the item inside. With walks further list
+// params in step with it: for the n-th item, ${name} is the n-th item of
+// With[name] ("each active server with its mirror"), and every list must be
+// as long as Param's.
 type Foreach struct {
-	Param string `yaml:"param" json:"param"`
-	As    string `yaml:"as,omitempty" json:"as,omitempty"`
+	Param string            `yaml:"param" json:"param"`
+	As    string            `yaml:"as,omitempty" json:"as,omitempty"`
+	With  map[string]string `yaml:"with,omitempty" json:"with,omitempty"`
+}
+
+// ItemName is what ${...} calls the item: As, or "item".
+func (f *Foreach) ItemName() string {
+	if f.As != "" {
+		return f.As
+	}
+	return "item"
 }
 
 // OnFail says what the source says to do when the step's checks fail.

@@ -98,15 +98,20 @@ func (d *decoder) validate(dec *decoded) {
 	}
 	v.validateParams()
 	v.loopVars = map[string]bool{"item": true}
-	for _, s := range append(rb.AllSteps(), rb.Steps...) {
-		if s.Foreach != nil && s.Foreach.As != "" {
-			v.loopVars[s.Foreach.As] = true
+	addLoop := func(f *Foreach) {
+		if f == nil {
+			return
+		}
+		v.loopVars[f.ItemName()] = true
+		for name := range f.With {
+			v.loopVars[name] = true
 		}
 	}
+	for _, s := range append(rb.AllSteps(), rb.Steps...) {
+		addLoop(s.Foreach)
+	}
 	for _, sec := range rb.Sections {
-		if sec.Foreach != nil && sec.Foreach.As != "" {
-			v.loopVars[sec.Foreach.As] = true
-		}
+		addLoop(sec.Foreach)
 	}
 	v.validateTargets()
 
@@ -407,8 +412,8 @@ func (v *validator) targetRef(path, ctx, key, name, loopVar string) (checks.Targ
 		switch {
 		case loopVar == "":
 			v.errf(v.pos(path), "%s: %s: target %q uses ${%s}, which is only set inside a foreach step", ctx, key, name, iv)
-		case iv != loopVar:
-			v.errf(v.pos(path), "%s: %s: target %q uses ${%s}, but this step's foreach names its item ${%s}", ctx, key, name, iv, loopVar)
+		case !inLoop(loopVar, iv):
+			v.errf(v.pos(path), "%s: %s: target %q uses ${%s}, but this step's foreach names its item ${%s}", ctx, key, name, iv, strings.Split(loopVar, ",")[0])
 		}
 	}
 	return t, true
@@ -705,13 +710,13 @@ func (v *validator) checkRefs(path, ctx, key, s, loopVar string) {
 			continue
 		}
 		switch {
-		case r.name == loopVar:
+		case inLoop(loopVar, r.name):
 		case loopVar == "" && v.loopVars[r.name]:
 			v.errf(v.pos(path), "%s: %s: ${%s} is only set inside a foreach step", ctx, key, r.name)
 		default:
 			cands := v.paramNames()
 			if loopVar != "" {
-				cands = append(cands, loopVar)
+				cands = append(cands, strings.Split(loopVar, ",")...)
 			}
 			v.errf(v.pos(path), "%s: %s: ${%s} names no param%s", ctx, key, r.name, suggest(r.name, cands))
 		}
@@ -782,24 +787,45 @@ func SplitList(val string) []string {
 }
 
 // validateForeach checks a step's or a section's foreach and returns the
-// name its item goes by.
+// names its loop sets, comma-joined, the item's first ("item,mirror").
 func (v *validator) validateForeach(f *Foreach, fp, ctx string) string {
-	loopVar := "item"
+	loopVar := f.ItemName()
 	if f.As != "" {
-		loopVar = f.As
 		if !paramRE.MatchString(f.As) {
 			v.errf(v.pos(fp+".as"), "%s: foreach: as %q: use lower-case letters, digits and underscores (%s)", ctx, f.As, paramRE)
 		} else if _, clash := v.params[f.As]; clash {
 			v.errf(v.pos(fp+".as"), "%s: foreach: as %q is already a param's name", ctx, f.As)
 		}
 	}
-	switch p, ok := v.params[f.Param]; {
-	case f.Param == "":
-		v.errf(v.pos(fp), "%s: foreach: missing required key \"param\"", ctx)
-	case !ok:
-		v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not declared%s", ctx, f.Param, suggest(f.Param, v.paramNames()))
-	case !p.List:
-		v.errf(v.pos(fp+".param"), "%s: foreach: param %q is not a list (add `list: true` to it)", ctx, f.Param)
+	listParam := func(name, at, what string) {
+		switch p, ok := v.params[name]; {
+		case name == "":
+			v.errf(v.pos(fp), "%s: foreach: missing required key \"param\"", ctx)
+		case !ok:
+			v.errf(v.pos(at), "%s: foreach: %s %q is not declared%s", ctx, what, name, suggest(name, v.paramNames()))
+		case !p.List:
+			v.errf(v.pos(at), "%s: foreach: %s %q is not a list (add `list: true` to it)", ctx, what, name)
+		}
+	}
+	listParam(f.Param, fp+".param", "param")
+	for _, name := range sortedKeys(f.With) {
+		at := fp + ".with." + name
+		switch _, clash := v.params[name]; {
+		case !paramRE.MatchString(name):
+			v.errf(v.pos(at), "%s: foreach: with %q: use lower-case letters, digits and underscores (%s)", ctx, name, paramRE)
+		case clash:
+			v.errf(v.pos(at), "%s: foreach: with %q is already a param's name", ctx, name)
+		case name == f.ItemName():
+			v.errf(v.pos(at), "%s: foreach: with %q is already the item's name", ctx, name)
+		}
+		listParam(f.With[name], at, "with "+name+": param")
+		loopVar += "," + name
 	}
 	return loopVar
+}
+
+// inLoop reports whether name is one of the comma-joined names a foreach
+// sets (validateForeach).
+func inLoop(loopVar, name string) bool {
+	return loopVar != "" && slices.Contains(strings.Split(loopVar, ","), name)
 }
