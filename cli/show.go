@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -75,11 +77,7 @@ func writeProcedure(out io.Writer, rb *steps.Runbook) error {
 		if sec.Title != "" {
 			w.line("## %s", sec.Title)
 			if f := sec.Foreach; f != nil {
-				as := f.As
-				if as == "" {
-					as = "item"
-				}
-				w.line("   every step below, for one item of %s at a time (as ${%s}), then for the next", f.Param, as)
+				w.line("   every step below, for one item of %s at a time (as ${%s}%s), then for the next", f.Param, f.ItemName(), withText(f))
 			}
 			w.line("")
 		}
@@ -188,11 +186,7 @@ func writeStep(w *textWriter, num int, st steps.Step) {
 		w.line(in+"only when: %s", conditionText(c))
 	}
 	if f := st.Foreach; f != nil {
-		as := f.As
-		if as == "" {
-			as = "item"
-		}
-		w.line(in+"for each item of %s (as ${%s})", f.Param, as)
+		w.line(in+"for each item of %s (as ${%s}%s)", f.Param, f.ItemName(), withText(f))
 	}
 	if st.Impact != "" {
 		w.line(in+"impact: %s", st.Impact)
@@ -347,4 +341,14 @@ func (t *textWriter) block(indent, text string) {
 		}
 		t.line("%s%s", indent, l)
 	}
+}
+
+// withText names the lists a foreach walks in step: ", with ${mirror} from
+// mirror_servers".
+func withText(f *steps.Foreach) string {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(f.With)) {
+		fmt.Fprintf(&b, ", with ${%s} from %s", name, f.With[name])
+	}
+	return b.String()
 }
