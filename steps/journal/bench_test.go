@@ -43,10 +43,12 @@ func BenchmarkReplay100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f.Write(line)
+		if _, err := f.Write(line); err != nil {
+			b.Fatal(err)
+		}
 		prev = rec.Hash
 	}
-	f.Close()
+	mustClose(b, f)
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	b.ResetTimer()

@@ -41,7 +41,7 @@ func TestDir(t *testing.T) {
 func TestNewSessionIDSortsAndValidates(t *testing.T) {
 	a := NewSessionID(time.Date(2026, 11, 22, 2, 15, 0, 0, time.UTC))
 	b := NewSessionID(time.Date(2026, 11, 22, 2, 15, 1, 0, time.UTC))
-	if !strings.HasPrefix(a, "20261122-021500-") || !ValidSessionID(a) || !(a < b) {
+	if !strings.HasPrefix(a, "20261122-021500-") || !ValidSessionID(a) || a >= b {
 		t.Fatalf("ids %s %s", a, b)
 	}
 	if ValidSessionID("../etc") {
@@ -52,10 +52,10 @@ func TestNewSessionIDSortsAndValidates(t *testing.T) {
 func TestLocate(t *testing.T) {
 	dir := t.TempDir()
 	for _, id := range []string{"20261122-021500-ab12", "20261122-021500-cd34", "20261123-080000-0000"} {
-		os.WriteFile(SessionPath(dir, id), []byte{}, 0o600)
+		mustWriteFile(t, SessionPath(dir, id), []byte{})
 	}
 	other := filepath.Join(t.TempDir(), "copy.jsonl")
-	os.WriteFile(other, nil, 0o600)
+	mustWriteFile(t, other, nil)
 	tests := []struct{ arg, want, err string }{
 		{"20261122-021500-ab12", SessionPath(dir, "20261122-021500-ab12"), ""},
 		{"20261123", SessionPath(dir, "20261123-080000-0000"), ""},
@@ -99,14 +99,14 @@ func TestList(t *testing.T) {
 		return w
 	}
 	done := mk("20261122-010000-0001", [2]any{"step.enter", map[string]any{"step": "stop-slave"}}, [2]any{"session.end", map[string]any{"state": "completed"}})
-	done.Close()
+	mustClose(t, done)
 	halted := mk("20261122-020000-0002", [2]any{"step.enter", map[string]any{"step": "s2"}}, [2]any{"session.halt", map[string]any{"step": "s2", "reason": "x"}})
-	halted.Close()
+	mustClose(t, halted)
 	cut := mk("20261122-030000-0003", [2]any{"step.enter", map[string]any{"step": "s3"}})
-	cut.Close()
+	mustClose(t, cut)
 	live := mk("20261122-040000-0004", [2]any{"step.enter", map[string]any{"step": "s4"}})
 	defer live.Close()
-	os.WriteFile(SessionPath(dir, "20261122-050000-0005"), []byte("garbage\n"), 0o600)
+	mustWriteFile(t, SessionPath(dir, "20261122-050000-0005"), []byte("garbage\n"))
 
 	got, err := List(dir)
 	if err != nil {

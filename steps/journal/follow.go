@@ -13,11 +13,10 @@ import (
 // verifies the chain as it goes. It never locks the file, so it can follow a
 // session another process is driving (`handrail watch`).
 type Tailer struct {
-	path    string
-	from    uint64
-	off     int64 // bytes consumed: always just after a newline
-	chain   chain
-	pending []byte
+	path  string
+	from  uint64
+	off   int64 // bytes consumed: always just after a newline
+	chain chain
 }
 
 // NewTailer follows path; Poll returns only records with seq > from (all

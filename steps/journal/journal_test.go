@@ -78,7 +78,7 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 	if !strings.Contains(err.Error(), "pid ") {
 		t.Errorf("message lacks the pid: %v", err)
 	}
-	w.Close()
+	mustClose(t, w)
 	w2, recs, rep, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open after close: %v", err)

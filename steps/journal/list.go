@@ -63,7 +63,7 @@ func Summarize(path string) Summary {
 		s.State = stateOf(s.Locked, "")
 		return s
 	}
-	if !l.Result.OK && !(l.Result.Torn && s.Locked) {
+	if !l.Result.OK && (!l.Result.Torn || !s.Locked) {
 		s.Problem = l.Result.Problem
 	}
 	s.Records = len(l.Records)

@@ -17,22 +17,28 @@ import (
 func TestMain(m *testing.M) {
 	if path := os.Getenv("JOURNAL_TEST_HOLD"); path != "" {
 		w, _, _, err := Open(path)
+		// The parent reads these lines from the child's stdout; if one is
+		// lost the parent fails on the missing line, so the writes are not
+		// checked here.
 		if err != nil {
-			os.Stdout.WriteString("error: " + err.Error() + "\n")
+			_, _ = os.Stdout.WriteString("error: " + err.Error() + "\n")
 			os.Exit(3)
 		}
-		os.Stdout.WriteString("locked\n")
+		_, _ = os.Stdout.WriteString("locked\n")
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
-		w.Close()
+		if err := w.Close(); err != nil {
+			_, _ = os.Stdout.WriteString("close: " + err.Error() + "\n")
+			os.Exit(5)
+		}
 		os.Exit(0)
 	}
 	if path := os.Getenv("JOURNAL_TEST_TRY"); path != "" {
 		_, _, _, err := Open(path)
 		if errors.Is(err, ErrLocked) {
-			os.Stdout.WriteString("ErrLocked: " + err.Error() + "\n")
+			_, _ = os.Stdout.WriteString("ErrLocked: " + err.Error() + "\n")
 			os.Exit(4)
 		}
-		os.Stdout.WriteString("opened\n")
+		_, _ = os.Stdout.WriteString("opened\n")
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -40,7 +46,7 @@ func TestMain(m *testing.M) {
 
 func TestLockAcrossProcesses(t *testing.T) {
 	path, w := newJournal(t, 3)
-	w.Close()
+	mustClose(t, w)
 
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), "JOURNAL_TEST_HOLD="+path)
@@ -55,7 +61,8 @@ func TestLockAcrossProcesses(t *testing.T) {
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stdin.Close(); child.Wait() }()
+	// Cleanup if the test fails early; the checked release is below.
+	defer func() { _ = stdin.Close(); _ = child.Wait() }()
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || line != "locked\n" {
 		t.Fatalf("child: %q %v", line, err)
@@ -78,7 +85,8 @@ func TestLockAcrossProcesses(t *testing.T) {
 		t.Fatalf("Read while locked: %d %v", len(recs), err)
 	}
 
-	stdin.Close()
+	// Closing stdin is the child's signal to release the lock.
+	mustClose(t, stdin)
 	if err := child.Wait(); err != nil {
 		t.Fatalf("child exit: %v", err)
 	}
@@ -100,7 +108,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 
 func TestLockReleasedWhenHolderDies(t *testing.T) {
 	path, w := newJournal(t, 1)
-	w.Close()
+	mustClose(t, w)
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), "JOURNAL_TEST_HOLD="+path)
 	stdin, _ := child.StdinPipe()
@@ -115,12 +123,13 @@ func TestLockReleasedWhenHolderDies(t *testing.T) {
 	if err := child.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	child.Wait()
+	// The child was killed: Wait reports that, which is the point.
+	_ = child.Wait()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		w2, _, _, err := Open(path)
 		if err == nil {
-			w2.Close()
+			mustClose(t, w2)
 			return
 		}
 		if time.Now().After(deadline) {

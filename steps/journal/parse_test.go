@@ -14,8 +14,10 @@ import (
 // line the Writer produces.
 func TestFastAndSlowParsersAgree(t *testing.T) {
 	path, w := newJournal(t, 8)
-	w.Append("type with \"quotes\" and <html>", map[string]any{"s": "a\u2028b", "n": 1.5e300, "nested": []any{nil, true, map[string]any{}}})
-	w.Close()
+	if _, err := w.Append("type with \"quotes\" and <html>", map[string]any{"s": "a\u2028b", "n": 1.5e300, "nested": []any{nil, true, map[string]any{}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, w)
 	b, _ := os.ReadFile(path)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, line := range lines(b) {

@@ -32,15 +32,20 @@ func TestOpenRepairsTornLastLine(t *testing.T) {
 					t.Fatal(err)
 				}
 				_ = r
-				w.Close()
+				mustClose(t, w)
 				b, _ := os.ReadFile(path)
-				os.WriteFile(path, b[:len(b)-1], 0o600)
+				mustWriteFile(t, path, b[:len(b)-1])
 				tt.tail = lines(b)[3][:len(lines(b)[3])-1]
 			} else {
-				w.Close()
-				f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-				f.Write(tt.tail)
-				f.Close()
+				mustClose(t, w)
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.Write(tt.tail); err != nil {
+					t.Fatal(err)
+				}
+				mustClose(t, f)
 			}
 			// Read tolerates it; ReadLog and Verify report it.
 			if recs, err := Read(path); err != nil || len(recs) != 3 {
@@ -64,7 +69,7 @@ func TestOpenRepairsTornLastLine(t *testing.T) {
 			if _, err := w2.Append("journal.repair", map[string]any{"dropped_bytes": rep.DroppedBytes, "reason": rep.Reason}); err != nil {
 				t.Fatal(err)
 			}
-			w2.Close()
+			mustClose(t, w2)
 			b, _ := os.ReadFile(path)
 			if res := Verify(bytes.NewReader(b)); !res.OK || res.Records != 4 {
 				t.Fatalf("after repair and append: %+v", res)
@@ -75,10 +80,10 @@ func TestOpenRepairsTornLastLine(t *testing.T) {
 
 func TestOpenRefusesBrokenChain(t *testing.T) {
 	path, w := newJournal(t, 4)
-	w.Close()
+	mustClose(t, w)
 	b, _ := os.ReadFile(path)
 	ls := lines(b)
-	os.WriteFile(path, join([][]byte{ls[0], ls[2], ls[3]}), 0o600)
+	mustWriteFile(t, path, join([][]byte{ls[0], ls[2], ls[3]}))
 	_, _, _, err := Open(path)
 	var ce *ChainError
 	if !errors.As(err, &ce) || ce.Result.BadLine != 2 || !strings.Contains(err.Error(), "refusing") {
@@ -112,7 +117,7 @@ func TestRedactorScrubsBeforeWriting(t *testing.T) {
 	if _, err := w.Append("note", nil); err == nil {
 		t.Fatal("a redactor producing invalid JSON was accepted")
 	}
-	w.Close()
+	mustClose(t, w)
 	b, _ := os.ReadFile(path)
 	if bytes.Contains(b, []byte(canary)) {
 		t.Fatalf("canary on disk:\n%s", b)
@@ -138,8 +143,10 @@ func TestAppendAfterCloseAndTimeNeverRunsBackwards(t *testing.T) {
 	if !r2.Time.Equal(times[0]) {
 		t.Errorf("stepped-back clock gave %v, want it held at %v", r2.Time, times[0])
 	}
-	w.Append("note", nil)
-	w.Close()
+	if _, err := w.Append("note", nil); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, w)
 	if _, err := w.Append("note", nil); err == nil {
 		t.Fatal("append after close succeeded")
 	}
@@ -161,7 +168,9 @@ func TestFollowSeesLiveAppends(t *testing.T) {
 	}
 	// A record appended while following arrives on the channel.
 	go func() {
-		w.Append("note", map[string]string{"text": "live"})
+		if _, err := w.Append("note", map[string]string{"text": "live"}); err != nil {
+			t.Error(err)
+		}
 	}()
 	select {
 	case r := <-recs:
@@ -180,24 +189,29 @@ func TestFollowSeesLiveAppends(t *testing.T) {
 
 func TestTailerKeepsPartialLineForLater(t *testing.T) {
 	path, w := newJournal(t, 2)
-	w.Close()
+	mustClose(t, w)
 	b, _ := os.ReadFile(path)
 	ls := lines(b)
-	os.WriteFile(path, append(append([]byte(nil), ls[0]...), ls[1][:10]...), 0o600)
+	mustWriteFile(t, path, append(append([]byte(nil), ls[0]...), ls[1][:10]...))
 	tl := NewTailer(path, 0)
 	got, err := tl.Poll()
 	if err != nil || len(got) != 1 {
 		t.Fatalf("first poll: %d %v", len(got), err)
 	}
-	os.WriteFile(path, b, 0o600)
+	mustWriteFile(t, path, b)
 	got, err = tl.Poll()
 	if err != nil || len(got) != 1 || got[0].Seq != 2 || tl.Head() != got[0].Hash {
 		t.Fatalf("second poll: %+v %v", got, err)
 	}
 	// Tampering with an appended record is caught while following.
-	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	f.Write(bytes.Replace(ls[1], []byte(`"seq":2`), []byte(`"seq":3`), 1))
-	f.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(bytes.Replace(ls[1], []byte(`"seq":2`), []byte(`"seq":3`), 1)); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, f)
 	if _, err := tl.Poll(); err == nil {
 		t.Fatal("tailer accepted a forged record")
 	}
@@ -207,7 +221,7 @@ func TestWriteFailureIsSticky(t *testing.T) {
 	path, w := newJournal(t, 2)
 	// Pull the file out from under the writer: the next write fails, and no
 	// later append may pretend the chain is whole.
-	w.f.Close()
+	mustClose(t, w.f)
 	if _, err := w.Append("note", nil); err == nil {
 		t.Fatal("append to a closed file succeeded")
 	}
@@ -215,7 +229,9 @@ func TestWriteFailureIsSticky(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "an earlier write failed") {
 		t.Fatalf("second append: %v", err)
 	}
-	w.Close()
+	// The file was closed under the writer, so its Close reports that;
+	// only the journal's contents matter here.
+	_ = w.Close()
 	if recs, err := Read(path); err != nil || len(recs) != 2 {
 		t.Fatalf("journal after the failure: %d %v", len(recs), err)
 	}

@@ -31,14 +31,16 @@ func join(ls [][]byte) []byte { return bytes.Join(ls, nil) }
 func TestTamper(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("TAMPER_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
+		if _, err := fmt.Sscan(s, &seed); err != nil {
+			t.Fatalf("TAMPER_SEED=%q is not a number: %v", s, err)
+		}
 	}
 	t.Logf("tamper seed %d (rerun with TAMPER_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 
 	path, w := newJournal(t, 40)
 	head := w.Head()
-	w.Close()
+	mustClose(t, w)
 	orig, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func TestTamper(t *testing.T) {
 func TestVerifyNamesTheFirstBadRecord(t *testing.T) {
 	path, w := newJournal(t, 6)
 	head := w.Head()
-	w.Close()
+	mustClose(t, w)
 	orig, _ := os.ReadFile(path)
 	ls := lines(orig)
 	edit := func(k int, from, to string) []byte {
