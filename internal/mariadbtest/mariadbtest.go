@@ -108,7 +108,7 @@ func StartWith(ctx context.Context, o Options) (*Pair, error) {
 	}
 	register(p)
 	fail := func(err error) (*Pair, error) {
-		p.Close()
+		_ = p.Close() // always nil: it kills the servers and deletes the dir
 		return nil, err
 	}
 
@@ -243,7 +243,7 @@ func (s *Server) boot(ctx context.Context, mariadbd, installDB, adminPassword st
 	// A free port can be taken between our probe and mariadbd's bind by
 	// another test binary: retry with a fresh port.
 	for range 3 {
-		if s.Port, err = freePort(); err != nil {
+		if s.Port, err = freePort(ctx); err != nil {
 			return err
 		}
 		if err = s.start(ctx, mariadbd); err == nil {
@@ -259,13 +259,18 @@ func (s *Server) boot(ctx context.Context, mariadbd, installDB, adminPassword st
 	return s.createUsers(ctx, adminPassword)
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(ctx context.Context) (int, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("mariadbtest: find a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	// The port must be free again before mariadbd binds it.
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("mariadbtest: release probe port %d: %w", port, err)
+	}
+	return port, nil
 }
 
 // start launches mariadbd and waits until it answers on its socket.
@@ -277,8 +282,9 @@ func (s *Server) start(ctx context.Context, mariadbd string) error {
 	}
 	logPath := filepath.Join(s.Dir, "error.log")
 	_ = os.Remove(logPath)
-	// Not CommandContext: the server outlives the start-up context.
-	cmd := exec.Command(mariadbd, s.serverArgs(mariadbd)...)
+	// The server outlives the start-up context: its lifetime is Stop/kill's
+	// business, so the command gets a context that is never cancelled.
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), mariadbd, s.serverArgs(mariadbd)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()
@@ -308,7 +314,8 @@ func (s *Server) start(ctx context.Context, mariadbd string) error {
 		}
 		if db, err := s.rootDB(); err == nil {
 			err = db.PingContext(ctx)
-			db.Close()
+			// A one-connection probe pool: the ping's error is the answer.
+			_ = db.Close()
 			// After createUsers root has a password we threw away: "access
 			// denied" proves the server is up and answering just as well.
 			var me *mysql.MySQLError
@@ -421,16 +428,20 @@ func (s *Server) createUsers(ctx context.Context, adminPassword string) error {
 	if err != nil {
 		return fmt.Errorf("mariadbtest %s: list root accounts: %w", s.Name, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return err
+			return fmt.Errorf("mariadbtest %s: list root accounts: %w", s.Name, err)
 		}
 		stmts = append(stmts, "DROP USER 'root'@"+sqlQuote(h))
 	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mariadbtest %s: list root accounts: %w", s.Name, err)
+	}
+	// Free the connection for the statements below.
 	if err := rows.Close(); err != nil {
-		return err
+		return fmt.Errorf("mariadbtest %s: list root accounts: %w", s.Name, err)
 	}
 	for _, q := range stmts {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -538,24 +549,32 @@ func (p *Pair) replicaState(ctx context.Context) string {
 		return err.Error()
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
-	if rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+	cols, err := rows.Columns()
+	if err != nil {
+		return "SHOW SLAVE STATUS: " + err.Error()
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "SHOW SLAVE STATUS: " + err.Error()
 		}
-		if err := rows.Scan(ptrs...); err == nil {
-			for i, c := range cols {
-				switch c {
-				case "Slave_IO_Running":
-					io = vals[i].String
-				case "Slave_SQL_Running":
-					sqlT = vals[i].String
-				case "Last_IO_Error":
-					ioErr = vals[i].String
-				}
-			}
+		return "SHOW SLAVE STATUS: no row (replication not configured)"
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return "SHOW SLAVE STATUS: " + err.Error()
+	}
+	for i, c := range cols {
+		switch c {
+		case "Slave_IO_Running":
+			io = vals[i].String
+		case "Slave_SQL_Running":
+			sqlT = vals[i].String
+		case "Last_IO_Error":
+			ioErr = vals[i].String
 		}
 	}
 	return fmt.Sprintf("Slave_IO_Running=%s Slave_SQL_Running=%s Last_IO_Error=%q", io, sqlT, ioErr)

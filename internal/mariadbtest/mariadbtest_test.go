@@ -22,9 +22,12 @@ func slaveStatus(t *testing.T, db *sql.DB) map[string]sql.NullString {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !rows.Next() {
-		t.Fatal("no slave status row")
+		t.Fatalf("no slave status row (rows.Err: %v)", rows.Err())
 	}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
@@ -62,7 +65,7 @@ func TestRootIsNotReachableOverTCP(t *testing.T) {
 		cfg.User, cfg.Passwd = "root", ""
 		db := openCfg(t, cfg.FormatDSN())
 		err := db.Ping()
-		db.Close()
+		_ = db.Close() // only the ping's answer is under test
 		if err == nil || !strings.Contains(err.Error(), "1045") {
 			t.Fatalf("%s: root without password over TCP: err = %v, want 1045", s.Name, err)
 		}
@@ -83,7 +86,7 @@ func TestStopAndStartPrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		c.Close()
+		_ = c.Close() // the test fails either way
 		t.Fatal("primary port still open after StopPrimary")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -116,8 +119,12 @@ func TestCloseLeavesNoProcessOrFiles(t *testing.T) {
 	}
 	pids := []int{p.Primary.cmd.Process.Pid, p.Replica.cmd.Process.Pid}
 	dir := p.dir
-	p.Close()
-	p.Close() // idempotent
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil { // idempotent
+		t.Fatalf("second Close: %v", err)
+	}
 	for _, pid := range pids {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
 			t.Errorf("mariadbd pid %d still exists after Close", pid)
