@@ -217,7 +217,7 @@ func (d *Driver) pool(t checks.Target) (*pool, error) {
 	}
 	conn, err := gomysql.NewConnector(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("target %s: %v", t.Name, err)
+		return nil, fmt.Errorf("target %s: %w", t.Name, err)
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(d.opts.MaxOpenConns)
@@ -238,7 +238,7 @@ func (d *Driver) config(t checks.Target) (*gomysql.Config, error) {
 		if cfg, err = gomysql.ParseDSN(cred.DSN.Reveal()); err != nil {
 			// The parser's message may quote the DSN: Observe redacts it,
 			// and the DSN's own value is known to the redactor.
-			return nil, fmt.Errorf("target %s: the DSN in %s is not valid: %v", t.Name, cred.Source, err)
+			return nil, fmt.Errorf("target %s: the DSN in %s is not valid: %w", t.Name, cred.Source, err)
 		}
 	} else {
 		if t.Host == "" {

@@ -33,7 +33,10 @@ func TestMain(m *testing.M) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	canary = "canary-" + hex.EncodeToString(b)
-	os.Setenv(pwEnv, canary)
+	if err := os.Setenv(pwEnv, canary); err != nil {
+		fmt.Fprintln(os.Stderr, "set", pwEnv+":", err)
+		os.Exit(1)
+	}
 	os.Exit(mariadbtest.RunMainWith(m, &pair, mariadbtest.Options{AdminPassword: canary}))
 }
 
@@ -232,7 +235,7 @@ func silentListener(t testing.TB) int {
 		var conns []net.Conn
 		defer func() {
 			for _, c := range conns {
-				c.Close()
+				_ = c.Close() // cleanup of a listener that never answers
 			}
 		}()
 		for {
@@ -318,10 +321,8 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		defer l.Close()
 		return l.Addr().(*net.TCPAddr).Port
 	}()
-	os.Setenv("HANDRAIL_LIVE_TEST_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:"+fmt.Sprint(silentListener(t))+")/")
-	os.Setenv("HANDRAIL_LIVE_TEST_BAD_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:1/?x=%zz")
-	defer os.Unsetenv("HANDRAIL_LIVE_TEST_DSN")
-	defer os.Unsetenv("HANDRAIL_LIVE_TEST_BAD_DSN")
+	t.Setenv("HANDRAIL_LIVE_TEST_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:"+fmt.Sprint(silentListener(t))+")/")
+	t.Setenv("HANDRAIL_LIVE_TEST_BAD_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:1/?x=%zz")
 	wrongUser := mysqlTarget(pair.Replica.Port)
 	wrongUser.User = "nobody"
 	badHost := mysqlTarget(closed)

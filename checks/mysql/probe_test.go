@@ -209,7 +209,7 @@ func silentListener(t testing.TB) string {
 			c, err := l.Accept()
 			if err != nil {
 				for _, c := range conns {
-					c.Close()
+					_ = c.Close() // cleanup of a listener that never answers
 				}
 				close(done)
 				return
@@ -252,9 +252,14 @@ func TestSilentServerFailsWithinDeadline(t *testing.T) {
 }
 
 func TestClosedPortIsUnreachable(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cfg := gomysql.NewConfig()
 	cfg.User, cfg.Net, cfg.Addr, cfg.Timeout = "u", "tcp", addr, time.Second
 	conn, _ := gomysql.NewConnector(cfg)

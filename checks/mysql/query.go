@@ -36,7 +36,7 @@ var (
 func CheckReadOnly(q string) error {
 	s := leadingComment.ReplaceAllString(q, "")
 	word := s
-	if i := strings.IndexFunc(s, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') }); i >= 0 {
+	if i := strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }); i >= 0 {
 		word = s[:i]
 	}
 	if !readOnlyFirstWord[strings.ToUpper(word)] {

@@ -99,7 +99,7 @@ func requestURL(t checks.Target, path string) (*url.URL, error) {
 	}
 	base, err := url.Parse(t.URL)
 	if err != nil {
-		return nil, fmt.Errorf("target %q: url is not valid: %v", t.Name, redactParseError(err))
+		return nil, fmt.Errorf("target %q: url is not valid: %w", t.Name, redactParseError(err))
 	}
 	if base.Scheme != "http" && base.Scheme != "https" {
 		return nil, fmt.Errorf("target %q: url scheme %q is not http or https", t.Name, base.Scheme)
@@ -109,7 +109,7 @@ func requestURL(t checks.Target, path string) (*url.URL, error) {
 	}
 	ref, err := url.Parse(path)
 	if err != nil {
-		return nil, fmt.Errorf("check path %q is not valid: %v", path, err)
+		return nil, fmt.Errorf("check path %q is not valid: %w", path, err)
 	}
 	if ref.IsAbs() || ref.Host != "" {
 		return nil, fmt.Errorf("check path %q must be a path under the target's url, not a whole URL", path)

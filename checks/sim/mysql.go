@@ -58,15 +58,14 @@ type mysqlServer struct {
 	master *mysqlServer
 	epoch  time.Time // master: when its binlog position was binlogStart
 
-	io, sql          string // Yes, No, Connecting
-	ioErrno          int
-	ioError          string
-	ioErrTime        time.Time
-	received         time.Time
-	applied          time.Time
-	since            time.Time // when received/applied were last materialised
-	ioGen, sqlGen    int       // bumped on every START/STOP so stale events are ignored
-	eventsReplicated int64
+	io, sql       string // Yes, No, Connecting
+	ioErrno       int
+	ioError       string
+	ioErrTime     time.Time
+	received      time.Time
+	applied       time.Time
+	since         time.Time // when received/applied were last materialised
+	ioGen, sqlGen int       // bumped on every START/STOP so stale events are ignored
 }
 
 func (w *world) addMySQL(specs []MySQLSpec) error {

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -286,13 +285,4 @@ func (w *world) tcStop(s *tcServer) {
 			}
 		})
 	})
-}
-
-func (tc *terracotta) describe() []string {
-	var out []string
-	for _, s := range tc.servers {
-		out = append(out, fmt.Sprintf("%s %s %s", s.host, s.role, s.state))
-	}
-	sort.Strings(out)
-	return out
 }

@@ -157,17 +157,6 @@ func (w *world) strike(kind string, names ...string) *faultState {
 	return nil
 }
 
-// armed reports whether a fault of kind on target would strike, without
-// consuming it. Callers hold mu.
-func (w *world) armed(kind string, names ...string) *faultState {
-	for _, f := range w.faults {
-		if f.Kind == kind && contains(names, f.Target) && (f.Times == 0 || f.struck < f.Times) {
-			return f
-		}
-	}
-	return nil
-}
-
 // target returns the bound target, or an error naming the known ones.
 func (w *world) target(name string) (checks.Target, error) {
 	t, ok := w.targets[name]
