@@ -70,7 +70,7 @@ func slowInput(lines ...string) io.Reader {
 			_, _ = pw.Write([]byte(l + "\n"))
 			time.Sleep(50 * time.Millisecond)
 		}
-		pw.Close()
+		_ = pw.Close() // EOF for the reader; a pipe's Close does not fail
 	}()
 	return pr
 }

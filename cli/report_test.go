@@ -43,9 +43,14 @@ func TestReportCommand(t *testing.T) {
 		}
 	})
 	t.Run("tampered journal", func(t *testing.T) {
-		b, _ := os.ReadFile(path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
 		bad := filepath.Join(t.TempDir(), "bad.jsonl")
-		os.WriteFile(bad, bytes.Replace(b, []byte(`"state":"completed"`), []byte(`"state":"completex"`), 1), 0o600)
+		if err := os.WriteFile(bad, bytes.Replace(b, []byte(`"state":"completed"`), []byte(`"state":"completex"`), 1), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		code, out, errs := runJournalCmd("report", bad)
 		if code != ExitFindings || !strings.Contains(out, "WARNING: this journal does not verify") || !strings.Contains(errs, "line 5") {
 			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)

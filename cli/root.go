@@ -61,7 +61,7 @@ is kept in an append-only, tamper-evident journal.`),
 	root.SetOut(stdio.Out)
 	root.SetErr(stdio.Err)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return withCode(ExitUsage, fmt.Errorf("%w\nSee '%s --help'.", err, c.CommandPath()))
+		return withCode(ExitUsage, fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
 	})
 	for _, add := range commands {
 		root.AddCommand(add(stdio))
@@ -78,7 +78,7 @@ var commands []func(IO) *cobra.Command
 func usageArgs(rule cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := rule(cmd, args); err != nil {
-			return withCode(ExitUsage, fmt.Errorf("%s: %w\nSee '%s --help'.", cmd.CommandPath(), err, cmd.CommandPath()))
+			return withCode(ExitUsage, fmt.Errorf("%s: %w (see '%s --help')", cmd.CommandPath(), err, cmd.CommandPath()))
 		}
 		return nil
 	}

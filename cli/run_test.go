@@ -81,8 +81,12 @@ func TestRunQuitSessionsResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = f.WriteString(`{"seq":99,"time":"2026`)
-	f.Close()
+	if _, err := f.WriteString(`{"seq":99,"time":"2026`); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	code, out, errs = runCLI(t, "next\n", "resume", id, "--state-dir", dir, "--plain")
 	if code != ExitOK {

@@ -77,10 +77,15 @@ func printVerify(stdio IO, path string, res journal.Result) {
 	case res.OK:
 		fmt.Fprintf(out, "intact: %s\nrecords: %d\nhead: %s\n", path, res.Records, res.Head)
 		if res.Anchor != "" {
-			if res.AnchorSeq == uint64(res.Records) {
+			// Records is a count (never negative); the anchor is one of them.
+			var records uint64
+			if res.Records > 0 {
+				records = uint64(res.Records)
+			}
+			if res.AnchorSeq == records {
 				fmt.Fprintf(out, "anchor: matches the head (record %d)\n", res.AnchorSeq)
 			} else {
-				fmt.Fprintf(out, "anchor: found at record %d; %d records were added after it\n", res.AnchorSeq, uint64(res.Records)-res.AnchorSeq)
+				fmt.Fprintf(out, "anchor: found at record %d; %d records were added after it\n", res.AnchorSeq, records-res.AnchorSeq)
 			}
 		}
 	case res.Torn:

@@ -61,12 +61,19 @@ func TestVerifyCommand(t *testing.T) {
 	path, heads := writeVerifyFixture(t, dir, id, "live")
 	head := heads[len(heads)-1]
 
-	b, _ := os.ReadFile(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	lines := bytes.SplitAfter(b, []byte("\n"))
 	tampered := filepath.Join(t.TempDir(), "tampered.jsonl")
-	os.WriteFile(tampered, bytes.Replace(b, []byte(`"text":"fine"`), []byte(`"text":"FINE"`), 1), 0o600)
+	if err := os.WriteFile(tampered, bytes.Replace(b, []byte(`"text":"fine"`), []byte(`"text":"FINE"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	truncated := filepath.Join(t.TempDir(), "truncated.jsonl")
-	os.WriteFile(truncated, bytes.Join(lines[:4], nil), 0o600)
+	if err := os.WriteFile(truncated, bytes.Join(lines[:4], nil), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string

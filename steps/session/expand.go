@@ -40,7 +40,7 @@ func expand(rb *steps.Runbook, params map[string]string) ([]unit, map[string]che
 		}
 		if bs.Skip {
 			u.SkipWhy = "when: " + bs.SkipReason
-			if bs.Item == "" && (bs.Step.Foreach != nil || (bs.Section >= 0 && bs.Section < len(rb.Sections) && rb.Sections[bs.Section].Foreach != nil)) {
+			if bs.Item == "" && (bs.Foreach != nil || (bs.Section >= 0 && bs.Section < len(rb.Sections) && rb.Sections[bs.Section].Foreach != nil)) {
 				u.SkipWhy = "foreach: " + bs.SkipReason
 			}
 		}

@@ -67,6 +67,8 @@ func (e *Engine) gateAt(now time.Time) Gate {
 		g.OnFail = u.Step.OnFail
 	}
 	switch e.action {
+	case ActionNone:
+		// No action in flight: only the checks below can block.
 	case ActionRunning:
 		g.Blocking = append(g.Blocking, Blocker{Status: BlockAction, Reason: "the step's action is still running"})
 	case ActionUnknown:

@@ -38,7 +38,12 @@ func (m *MemoryJournal) Append(typ string, data any) (journal.Record, error) {
 	if m.Clock != nil {
 		now = m.Clock
 	}
-	rec := journal.Record{Seq: uint64(len(m.records) + 1), Time: now().UTC(), Type: typ, Data: raw}
+	// Seqs count up from 1 with no gaps: the next one follows the last.
+	seq := uint64(1)
+	if n := len(m.records); n > 0 {
+		seq = m.records[n-1].Seq + 1
+	}
+	rec := journal.Record{Seq: seq, Time: now().UTC(), Type: typ, Data: raw}
 	m.records = append(m.records, rec)
 	return rec, nil
 }

@@ -297,6 +297,8 @@ func (e *Engine) ActionStart(confirmed bool) (checks.Action, checks.Target, erro
 		return checks.Action{}, checks.Target{}, fmt.Errorf("%w: step %s has no action; carry out its commands by hand", ErrNoAction, u.Key)
 	}
 	switch e.action {
+	case ActionNone:
+		// Nothing in flight: the action may start.
 	case ActionRunning:
 		return checks.Action{}, checks.Target{}, errors.New("action: it is already running")
 	case ActionUnknown:
