@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -200,7 +201,10 @@ func TestQuitThenResume(t *testing.T) {
 	if !strings.Contains(final.Render(), "Resume it with: handrail resume 20261122-020000-abcd") {
 		t.Errorf("last frame does not say how to resume:\n%s", final.Render())
 	}
-	ts.fj.Close()
+	// The first run's journal must close cleanly before the resume opens it.
+	if err := ts.fj.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resume: replay the journal into a new engine and drive it again.
 	w, recs, _, err := journal.Open(ts.path)
@@ -288,7 +292,7 @@ func TestWatchFollowsTheJournalReadOnly(t *testing.T) {
 
 	press(tm, "n")
 	waitText(t, tm, "read-only")
-	if _, err := w.Advance(); err != ErrReadOnly {
+	if _, err := w.Advance(); !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("Advance in watch mode: %v", err)
 	}
 	if hasRecord(ts.records(t), session.EvStepDone, `"stop-replica"`) {

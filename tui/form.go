@@ -95,6 +95,8 @@ func (f formField) value() string {
 		return f.raw
 	case fieldCred:
 		return f.in.Value() // a password is taken exactly as typed
+	case fieldText:
+		// Typed text: blanks around it are never meant (trimmed below).
 	}
 	return strings.TrimSpace(f.in.Value())
 }

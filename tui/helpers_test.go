@@ -109,7 +109,9 @@ func newTestSession(t testing.TB) *testSession {
 	fj := cfg.Journal.(*session.FileJournal)
 	t.Cleanup(func() {
 		r.Close()
-		fj.Close()
+		if err := fj.Close(); err != nil {
+			t.Errorf("close journal: %v", err)
+		}
 	})
 	return &testSession{live: NewLive(r, rb), drv: drv, path: path, cfg: cfg, fj: fj}
 }

@@ -277,8 +277,9 @@ func stepState(s session.StepState) StepState {
 		return StepOverridden
 	case session.StateFailed:
 		return StepFailed
+	default: // session.StatePending, or a state this view does not know: not reached yet
+		return StepPending
 	}
-	return StepPending
 }
 
 // runbookOf is the engine's runbook, or a stub named after session.start

@@ -201,8 +201,8 @@ func short(d time.Duration) string {
 func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 	s := m.styles
 	type row struct {
-		field, actual, expected, sym string
-		pass, known                  bool
+		field, actual, expected string
+		pass, known             bool
 	}
 	var rows []row
 	if live && c.HasResult && len(c.Result.Verdict.Fields) > 0 {

@@ -42,8 +42,9 @@ func (l stepList) symbol(st StepView, sym Symbols) string {
 		return sym.Overridden
 	case StepFailed:
 		return sym.Failed
+	default: // StepPending
+		return sym.Pending
 	}
-	return sym.Pending
 }
 
 // view renders the list, scrolled so the shown step stays in sight.
@@ -75,6 +76,8 @@ func (l stepList) view(s Snapshot, st Styles, width, height int) string {
 			style = st.StepOverridden
 		case StepFailed:
 			style = st.StepFailed
+		case StepPending:
+			// Not reached yet: stays dim.
 		}
 		if i == shown && l.browse >= 0 {
 			style = st.StepBrowse

@@ -65,7 +65,9 @@ func TestReportOfARealEngineSession(t *testing.T) {
 	if err := e.Override(session.OverrideRequest{Checks: []string{"lag"}, Category: session.CategoryAcceptedRisk, Reason: "Lag from the nightly batch, agreed with the DBA on call", Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
-	fj.Close()
+	if err := fj.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	raw, _ := os.ReadFile(path)
 	if bytes.Contains(raw, []byte(secret)) {

@@ -233,9 +233,14 @@ func TestCanaryNeverOnDisk(t *testing.T) {
 
 func TestBrokenJournalIsFlagged(t *testing.T) {
 	path := fixture(t, "live")
-	b, _ := os.ReadFile(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b = bytes.Replace(b, []byte("accepted-risk"), []byte("known-issue!!"), 1)
-	os.WriteFile(path, b, 0o600)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +249,9 @@ func TestBrokenJournalIsFlagged(t *testing.T) {
 		t.Fatalf("tampered override record was reported: %+v", r.Integrity)
 	}
 	var md bytes.Buffer
-	r.Markdown(&md)
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(md.String(), "WARNING: this journal does not verify") || !strings.Contains(md.String(), "Line 23") {
 		t.Errorf("no warning for a broken journal:\n%s", md.String())
 	}
