@@ -27,8 +27,8 @@ func testDemo(t *testing.T, w, h int) {
 	c := console{startTerm(t, "demo "+size, w, h, nil, handrail(t), "demo", "--state-dir", stateDir, "--operator", "e2e"), stateDir}
 
 	// The first screen: title, the rehearsal mark, the step list, a panel.
-	first := c.waitStep(stepBackup)
-	first = waitFor(t, c.term, "Complete backup taken (backup-done)", wait)
+	c.waitStep(stepBackup)
+	first := waitFor(t, c.term, "Complete backup taken (backup-done)", wait)
 	for _, want := range []string{
 		"handrail · ThinMan Primary and Secondary Server",
 		"REHEARSAL",
@@ -68,8 +68,11 @@ func testDemo(t *testing.T, w, h int) {
 
 	// The override dialog, opened and left with esc: nothing is overridden.
 	c.keys("o")
-	ov := waitFor(t, c.term, "Override the gate", wait)
-	ov = waitFor(t, c.term, "replica-stopped", wait)
+	waitFor(t, c.term, "Override the gate", wait)
+	ov := waitFor(t, c.term, "replica-stopped", wait)
+	if !strings.Contains(ov, "Override the gate") {
+		t.Errorf("the override dialog closed before it listed the check at %s:\n%s", size, frame(ov))
+	}
 	saveScreen(t, "demo-override-dialog-"+size, ov)
 	time.Sleep(dialogArm)
 	c.keys("Escape")

@@ -74,8 +74,8 @@ func testLive(t *testing.T, w, h int) {
 	c := console{startTerm(t, "run "+size, w, h, liveEnv(), liveArgs(t, stateDir)...), stateDir}
 	addr := fmt.Sprintf("127.0.0.1:%d", pair.Replica.Port)
 
-	s := c.waitStep(stepBackup)
-	s = waitFor(t, c.term, "Complete backup taken", wait)
+	c.waitStep(stepBackup)
+	s := waitFor(t, c.term, "Complete backup taken", wait)
 	if strings.Contains(s, "REHEARSAL") {
 		t.Errorf("a live session must not be marked REHEARSAL:\n%s", frame(s))
 	}
@@ -111,7 +111,9 @@ func testLive(t *testing.T, w, h int) {
 	c.next(stepStopReplica)
 	for step := stepStopReplica + 1; step <= stepDone; step++ {
 		if step == stepStartReplica {
+			// The panel reads the real, stopped replica: the gate is shut.
 			s = waitFor(t, c.term, "Slave_IO_Running:  No", wait)
+			requireRow(t, s, "Slave_IO_Running:", "No", "✘")
 			c.closedGateHolds(stepStartReplica)
 			c.runAction("START SLAVE")
 			s = waitFor(t, c.term, gateReady, wait)

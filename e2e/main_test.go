@@ -42,7 +42,11 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: clean up:", err)
+		}
+	}()
 	// The binary builds while MariaDB boots: both take seconds.
 	go func() {
 		defer close(built)
@@ -51,7 +55,7 @@ func testMain(m *testing.M) int {
 		build := exec.Command("go", "build", "-o", binPath, ".")
 		build.Dir = ".."
 		if out, err := build.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build of handrail failed: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build of handrail failed: %w\n%s", err, out)
 		}
 	}()
 	// mariadbtest fails (never skips) with a message naming scripts/test.sh

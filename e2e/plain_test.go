@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os/exec"
 	"strings"
@@ -99,7 +100,8 @@ func (p *plainSession) exitCode(timeout time.Duration) int {
 	case <-time.After(timeout):
 		p.t.Fatalf("plain mode: still running after %s; output:\n%s", timeout, p.out.String())
 	}
-	if ee, ok := p.state.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(p.state, &ee) {
 		return ee.ExitCode()
 	}
 	if p.state != nil {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -61,7 +62,9 @@ func stepOf(screen string) int {
 		return 0
 	}
 	var n int
-	fmt.Sscan(m[1], &n)
+	if _, err := fmt.Sscan(m[1], &n); err != nil {
+		return 0 // as if no step were shown: the caller's wait fails with the screen
+	}
 	return n
 }
 
@@ -172,8 +175,11 @@ func (c console) next(from int) string {
 func (c console) runAction(want string) string {
 	c.t.Helper()
 	c.keys("x")
-	dlg := waitFor(c.t, c.term, "Run the step's action", wait)
-	dlg = waitFor(c.t, c.term, want, wait)
+	waitFor(c.t, c.term, "Run the step's action", wait)
+	dlg := waitFor(c.t, c.term, want, wait)
+	if !strings.Contains(dlg, "Run the step's action") {
+		c.t.Errorf("%s: the action dialog closed before it named %q:\n%s", c.name, want, frame(dlg))
+	}
 	if !strings.Contains(dlg, "> Cancel <") {
 		c.t.Errorf("%s: the action dialog should start on Cancel:\n%s", c.name, frame(dlg))
 	}
@@ -251,7 +257,8 @@ func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, cod
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			return out.String(), errb.String(), ee.ExitCode()
 		}
 		t.Fatalf("handrail %s: %v", strings.Join(args, " "), err)

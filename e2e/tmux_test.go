@@ -126,12 +126,6 @@ func (p *term) keys(keys ...string) {
 	p.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
 }
 
-// typeText types text literally.
-func (p *term) typeText(s string) {
-	p.t.Helper()
-	p.tmux("send-keys", "-t", "e2e", "-l", s)
-}
-
 // pid is the pid of the command the pane runs (the child of the pane's
 // shell), waiting for it to start.
 func (p *term) pid() int {

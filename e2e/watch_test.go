@@ -18,8 +18,8 @@ func TestWatch(t *testing.T) {
 	id := sessionID(t, stateDir)
 
 	wat := console{startTerm(t, "watcher", w, h, nil, handrail(t), "watch", id, "--state-dir", stateDir), stateDir}
-	s := wat.waitStep(stepBackup)
-	s = waitFor(t, wat.term, "WATCHING", wait)
+	wat.waitStep(stepBackup)
+	s := waitFor(t, wat.term, "WATCHING", wait)
 	if !strings.Contains(s, "Back up ThinMan Server and its database") {
 		t.Errorf("the watcher should show the driver's step:\n%s", frame(s))
 	}
