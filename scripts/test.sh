@@ -25,6 +25,14 @@ export PATH="$PATH:/usr/sbin:/usr/local/go/bin"
 
 echo "test.sh: go vet"
 go vet ./...
+# Lint is optional: it runs when golangci-lint is installed, else it is skipped.
+if command -v golangci-lint >/dev/null || [ -x "$HOME/go/bin/golangci-lint" ]; then
+  echo "test.sh: golangci-lint"
+  lint=$(command -v golangci-lint || echo "$HOME/go/bin/golangci-lint")
+  "$lint" run ./...
+else
+  echo "test.sh: golangci-lint not installed, skipped (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2)"
+fi
 echo "test.sh: go build"
 go build -o handrail .
 echo "test.sh: go test"
