@@ -440,15 +440,6 @@ func (d *decoder) item(e entry, i int, n ast.Node) entry {
 	return entry{key: fmt.Sprintf("%s[%d]", e.key, i), keyPos: posOf(n), val: n, path: fmt.Sprintf("%s[%d]", e.path, i)}
 }
 
-func (d *decoder) strList(e entry, ctx string) []string {
-	items := d.seq(e, ctx)
-	out := make([]string, 0, len(items))
-	for i, n := range items {
-		out = append(out, d.str(d.item(e, i, n), ctx))
-	}
-	return out
-}
-
 func (d *decoder) textList(e entry, ctx string) []string {
 	items := d.seq(e, ctx)
 	out := make([]string, 0, len(items))

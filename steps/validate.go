@@ -474,7 +474,7 @@ func (v *validator) argvOrShell(path, ctx string, argv []string, shell string) {
 	case len(argv) == 0 && shell == "":
 		v.errf(v.pos(path), "%s: a command needs \"argv\" (a list) or \"shell\"", ctx)
 	}
-	if argv != nil && len(argv) > 0 && argv[0] == "" {
+	if len(argv) > 0 && argv[0] == "" {
 		v.errf(v.pos(path+".argv[0]"), "%s: argv: the program name is empty", ctx)
 	}
 }
