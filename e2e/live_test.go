@@ -203,39 +203,13 @@ func noSecretInArgv(t *testing.T, pid int) {
 // real replica.
 func replicaThreads(t *testing.T) (io, sqlT string) {
 	t.Helper()
-	db := pair.AdminDB(pair.Replica)
-	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	rows, err := db.QueryContext(ctx, "SHOW SLAVE STATUS")
+	st, err := pair.SlaveStatus(ctx)
 	if err != nil {
-		t.Fatalf("SHOW SLAVE STATUS on the replica: %v", err)
+		t.Fatalf("the real replica: %v", err)
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rows.Next() {
-		t.Fatalf("SHOW SLAVE STATUS on the replica returned no row: %v", rows.Err())
-	}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
-		t.Fatal(err)
-	}
-	for i, c := range cols {
-		switch c {
-		case "Slave_IO_Running":
-			io = vals[i].String
-		case "Slave_SQL_Running":
-			sqlT = vals[i].String
-		}
-	}
-	return io, sqlT
+	return st["Slave_IO_Running"].String, st["Slave_SQL_Running"].String
 }
 
 // writeMarker writes a fresh value on the primary and returns it.

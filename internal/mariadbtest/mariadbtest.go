@@ -534,30 +534,26 @@ func (p *Pair) WaitReplicating(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (p *Pair) replicaState(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
+// SlaveStatus reads the replica's SHOW SLAVE STATUS row, column by name (NULL
+// kept as an invalid NullString). No row is an error: replication is not
+// configured.
+func (p *Pair) SlaveStatus(ctx context.Context) (map[string]sql.NullString, error) {
 	rep := p.AdminDB(p.Replica)
 	defer rep.Close()
-	var io, sqlT, ioErr string
-	err := rep.QueryRowContext(ctx, "SELECT 1").Err()
-	if err != nil {
-		return "replica unreachable: " + err.Error()
-	}
 	rows, err := rep.QueryContext(ctx, "SHOW SLAVE STATUS")
 	if err != nil {
-		return err.Error()
+		return nil, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return "SHOW SLAVE STATUS: " + err.Error()
+		return nil, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
 	}
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return "SHOW SLAVE STATUS: " + err.Error()
+			return nil, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
 		}
-		return "SHOW SLAVE STATUS: no row (replication not configured)"
+		return nil, errors.New("SHOW SLAVE STATUS: no row (replication not configured)")
 	}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
@@ -565,19 +561,25 @@ func (p *Pair) replicaState(ctx context.Context) string {
 		ptrs[i] = &vals[i]
 	}
 	if err := rows.Scan(ptrs...); err != nil {
-		return "SHOW SLAVE STATUS: " + err.Error()
+		return nil, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
 	}
+	m := make(map[string]sql.NullString, len(cols))
 	for i, c := range cols {
-		switch c {
-		case "Slave_IO_Running":
-			io = vals[i].String
-		case "Slave_SQL_Running":
-			sqlT = vals[i].String
-		case "Last_IO_Error":
-			ioErr = vals[i].String
-		}
+		m[c] = vals[i]
 	}
-	return fmt.Sprintf("Slave_IO_Running=%s Slave_SQL_Running=%s Last_IO_Error=%q", io, sqlT, ioErr)
+	return m, rows.Err()
+}
+
+// replicaState says in one line how replication stands, for error messages.
+func (p *Pair) replicaState(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	st, err := p.SlaveStatus(ctx)
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("Slave_IO_Running=%s Slave_SQL_Running=%s Last_IO_Error=%q",
+		st["Slave_IO_Running"].String, st["Slave_SQL_Running"].String, st["Last_IO_Error"].String)
 }
 
 // Stop shuts the server down (SIGTERM, then SIGKILL after 20s) and waits.

@@ -15,39 +15,17 @@ var pair *Pair
 
 func TestMain(m *testing.M) { os.Exit(RunMain(m, &pair)) }
 
-func slaveStatus(t *testing.T, db *sql.DB) map[string]sql.NullString {
+func slaveStatus(t *testing.T) map[string]sql.NullString {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), "SHOW SLAVE STATUS")
+	st, err := pair.SlaveStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rows.Next() {
-		t.Fatalf("no slave status row (rows.Err: %v)", rows.Err())
-	}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]sql.NullString{}
-	for i, c := range cols {
-		m[c] = vals[i]
-	}
-	return m
+	return st
 }
 
 func TestPairReplicates(t *testing.T) {
-	rep := pair.AdminDB(pair.Replica)
-	defer rep.Close()
-	st := slaveStatus(t, rep)
+	st := slaveStatus(t)
 	if st["Slave_IO_Running"].String != "Yes" || st["Slave_SQL_Running"].String != "Yes" {
 		t.Fatalf("threads: IO=%v SQL=%v", st["Slave_IO_Running"], st["Slave_SQL_Running"])
 	}
