@@ -66,6 +66,15 @@ is kept in an append-only, tamper-evident journal.`),
 	for _, add := range commands {
 		root.AddCommand(add(stdio))
 	}
+	// cobra's own completion command, with examples like every other.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Example = strings.TrimRight(`
+  handrail completion bash > /etc/bash_completion.d/handrail
+  handrail completion zsh > "${fpath[1]}/_handrail"
+  handrail completion fish > ~/.config/fish/completions/handrail.fish
+  handrail completion powershell | Out-String | Invoke-Expression`, "\n")[1:]
+	}
 	return root
 }
 

@@ -13,6 +13,7 @@ func newVersionCmd(stdio IO) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print handrail's version",
+		Long:    "version prints the release, the commit and the build date stamped into the binary, and the platform it was built for.\nKeep it with a change record: the report names the version too.",
 		Example: "  handrail version",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
