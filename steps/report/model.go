@@ -1,7 +1,8 @@
 // Package report turns a session journal into an audit report: Markdown, or
-// a self-contained HTML page. It reads the journal's records generically
-// (small local structs matching the event catalog in notes/common.md), so it
-// depends on the journal format, not on the engine's code.
+// a self-contained HTML page. It decodes every record through one union of
+// the event catalog's fields (docs/journal.md, steps/session/events.go) and
+// shares the engine's types for the runbook and the operator; a test drives
+// the real engine so the two cannot drift apart.
 package report
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // RehearsalMark labels every heading of a rehearsal's report.
@@ -49,23 +51,11 @@ type Report struct {
 	Records   int
 }
 
-// Runbook identifies the procedure followed.
-type Runbook struct {
-	ID     string `json:"id"`
-	Title  string `json:"title"`
-	Source string `json:"source"`
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-}
+// Runbook identifies the procedure followed: session.start's runbook.
+type Runbook = session.RunbookRef
 
-// Operator is who drove the session, from where.
-type Operator struct {
-	Name      string `json:"name"`
-	User      string `json:"user"`
-	Host      string `json:"host"`
-	TTY       string `json:"tty"`
-	SSHClient string `json:"ssh_client"`
-}
+// Operator is who drove the session, from where: session.start's operator.
+type Operator = session.Operator
 
 // Param is one session parameter; secret values arrive as "[secret]".
 type Param struct{ Name, Value string }
