@@ -166,7 +166,7 @@ func execute(ctx context.Context, t checks.Target, argv []string, shell string) 
 		res.err = fmt.Sprintf("%s %s: %v", full[0], where, runErr)
 	case !IsLocal(t) && res.exitCode == sshExitFailure:
 		res.err = fmt.Sprintf("ssh to %s failed (exit %d): %s — check that `ssh -o BatchMode=yes %s true` works for this user",
-			t.Host, sshExitFailure, orNone(lastLine(res.stderr)), t.Host)
+			t.Host, sshExitFailure, proc.OrNone(proc.LastLine(res.stderr)), t.Host)
 	}
 	return res
 }
@@ -183,22 +183,6 @@ func roundDur(d time.Duration) time.Duration {
 		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Millisecond)
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(no message)"
-	}
-	return s
-}
-
-// lastLine is the last non-empty line of s, trimmed.
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\r\n\t ")
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.TrimSpace(s)
 }
 
 // Observe runs c on t and returns its fields. A command that ran to an exit
@@ -277,7 +261,7 @@ func Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionRes
 	ar := checks.ActionResult{Output: out, ExitCode: res.exitCode, Error: res.err, Duration: res.took}
 	if ar.Error == "" && res.exitCode != 0 {
 		ar.Error = fmt.Sprintf("%s on %s exited with status %d: %s", a.Describe(), describeHost(t), res.exitCode,
-			orNone(lastLine(res.stderr)))
+			proc.OrNone(proc.LastLine(res.stderr)))
 	}
 	return ar
 }

@@ -142,9 +142,9 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 		res.Err = red.Redact(fmt.Sprintf("%s: %s", where, errLine))
 	case len(rows) == 0 && runErr != nil:
 		res.Err = red.Redact(fmt.Sprintf("%s: solsql exited with status %d: %s", where,
-			cmd.ProcessState.ExitCode(), orNone(lastLine(out))))
+			cmd.ProcessState.ExitCode(), proc.OrNone(lastLine(out))))
 	case len(rows) == 0:
-		res.Err = red.Redact(fmt.Sprintf("%s: solsql printed no result set: %s", where, orNone(lastLine(out))))
+		res.Err = red.Redact(fmt.Sprintf("%s: solsql printed no result set: %s", where, proc.OrNone(lastLine(out))))
 	}
 	for i := range rows {
 		for j := range rows[i].Fields {
@@ -181,7 +181,7 @@ func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks
 			if ar.ExitCode == 0 {
 				ar.ExitCode = -1
 			}
-			ar.Error = fmt.Sprintf("%s on %s failed: RC %s: %s", Statement(a.Admin), ServerName(t), rc.Value, orNone(text.Value))
+			ar.Error = fmt.Sprintf("%s on %s failed: RC %s: %s", Statement(a.Admin), ServerName(t), rc.Value, proc.OrNone(text.Value))
 			break
 		}
 	}
@@ -288,19 +288,9 @@ func secondRunStart(l string) int {
 	return -1
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "(no message)"
-	}
-	return s
-}
-
+// lastLine is solsql's last line without the login prompts it may carry.
 func lastLine(s string) string {
-	s = strings.TrimRight(s, "\r\n\t ")
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.TrimSpace(promptPrefix.ReplaceAllString(s, ""))
+	return strings.TrimSpace(promptPrefix.ReplaceAllString(proc.LastLine(s), ""))
 }
 
 type limitedBuffer struct {
