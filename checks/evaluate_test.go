@@ -250,3 +250,20 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	}
 }
+
+func TestFieldVerdictShown(t *testing.T) {
+	cases := []struct {
+		f    FieldVerdict
+		want string
+	}{
+		{FieldVerdict{Actual: "Yes"}, "Yes"},
+		{FieldVerdict{Actual: "", Null: true}, "NULL"},
+		{FieldVerdict{Missing: true}, "(missing)"},
+		{FieldVerdict{Actual: ""}, ""},
+	}
+	for _, c := range cases {
+		if got := c.f.Shown(); got != c.want {
+			t.Errorf("%+v.Shown() = %q, want %q", c.f, got, c.want)
+		}
+	}
+}

@@ -59,6 +59,18 @@ type FieldVerdict struct {
 	Pass     bool   `json:"pass"`
 }
 
+// Shown is the actual value as every view prints it: the server's text,
+// "NULL" for SQL NULL, "(missing)" for a field the server did not return.
+func (f FieldVerdict) Shown() string {
+	switch {
+	case f.Missing:
+		return "(missing)"
+	case f.Null:
+		return "NULL"
+	}
+	return f.Actual
+}
+
 // Verdict is an observation judged against a check's expectations. Reason
 // says in words why it failed ("" when it passed).
 type Verdict struct {

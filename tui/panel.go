@@ -211,14 +211,9 @@ func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 			if f.Row != "" {
 				name = f.Row + "/" + f.Field
 			}
-			actual := f.Actual
-			switch {
-			case f.Missing:
-				actual = "(missing)"
-			case f.Null:
-				actual = "NULL"
-			case actual == "":
-				actual = `""`
+			actual := f.Shown()
+			if actual == "" {
+				actual = `""` // an empty value, visibly so in a column
 			}
 			rows = append(rows, row{field: name + ":", actual: actual, expected: f.Expected, pass: f.Pass, known: true})
 		}

@@ -348,14 +348,7 @@ func (u *ui) checkLine(id string, r *checks.Result) string {
 	fmt.Fprintf(&b, "%s %s %s:", u.mark(r.Status == checks.StatusPass), statusWord(r), id)
 	var parts []string
 	for _, f := range r.Verdict.Fields {
-		actual := f.Actual
-		switch {
-		case f.Missing:
-			actual = "(missing)"
-		case f.Null:
-			actual = "NULL"
-		}
-		p := fmt.Sprintf("%s = %s (expected %s)", f.Field, actual, f.Expected)
+		p := fmt.Sprintf("%s = %s (expected %s)", f.Field, f.Shown(), f.Expected)
 		if f.Row != "" {
 			p = "[" + f.Row + "] " + p
 		}

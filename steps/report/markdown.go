@@ -279,7 +279,7 @@ type evRow struct{ Field, Expected, Actual, Mark string }
 func evidenceRows(e Evidence) []evRow {
 	var rows []evRow
 	for _, f := range e.Fields {
-		rows = append(rows, evRow{Field: fieldName(f), Expected: f.Expected, Actual: actual(f), Mark: passMark(f.Pass)})
+		rows = append(rows, evRow{Field: fieldName(f), Expected: f.Expected, Actual: f.Shown(), Mark: passMark(f.Pass)})
 	}
 	if len(rows) > 0 {
 		if e.Reason != "" && !allPass(e.Fields) {
@@ -316,16 +316,6 @@ func fieldName(f checks.FieldVerdict) string {
 		return f.Row + "." + f.Field
 	}
 	return f.Field
-}
-
-func actual(f checks.FieldVerdict) string {
-	switch {
-	case f.Missing:
-		return "(missing)"
-	case f.Null:
-		return "NULL"
-	}
-	return f.Actual
 }
 
 func passMark(ok bool) string {
