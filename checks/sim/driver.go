@@ -427,7 +427,7 @@ func (d *Driver) trigger(step, when, check string) {
 		run := bindParams(e.Run, vars)
 		on := e.On
 		items := d.w.itemVars
-		d.w.after(e.After.D(), func() {
+		d.w.after(time.Duration(e.After), func() {
 			// The effect runs on the machines of the step that
 			// triggered it, even if the operator has moved on.
 			saved := d.w.itemVars

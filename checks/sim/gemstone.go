@@ -79,9 +79,9 @@ func (w *world) gsCommand(h *hostModel, name string, args []string) (cmdOut, boo
 		}
 		if gs.failoverAt.IsZero() {
 			gs.failoverAt = w.now
-			replay := gs.spec.Replay.or(20 * time.Second)
+			replay := or(gs.spec.Replay, 20*time.Second)
 			if f := w.strike(FaultGemSlowReplay, gs.slave, gs.master); f != nil {
-				replay = f.Delay.D()
+				replay = time.Duration(f.Delay)
 			}
 			w.after(replay, func() {
 				gs.replayedAt = w.now

@@ -315,11 +315,11 @@ func (w *world) thinmanInstall(h *hostModel, secondary bool, version string) cmd
 			stopped = append(stopped, name)
 		}
 	}
-	w.after(h.spec.Install.or(2*time.Minute), func() {
+	w.after(or(h.spec.Install, 2*time.Minute), func() {
 		h.busy = false
 		h.products["thinman"] = version
 		w.happen("ThinMan %s installed on %s", version, h.host)
-		w.after(h.spec.Restart.or(30*time.Second), func() {
+		w.after(or(h.spec.Restart, 30*time.Second), func() {
 			for _, s := range stopped {
 				h.services[s] = "running"
 			}
@@ -376,7 +376,7 @@ func (w *world) reboot(h *hostModel) cmdOut {
 		}
 	}
 	sort.Strings(was)
-	w.after(h.spec.Restart.or(30*time.Second)+time.Minute, func() {
+	w.after(or(h.spec.Restart, 30*time.Second)+time.Minute, func() {
 		for _, s := range was {
 			h.services[s] = "running"
 		}

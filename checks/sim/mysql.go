@@ -160,7 +160,7 @@ func (w *world) stopSlave(m *mysqlServer) {
 	m.ioGen++
 	m.sqlGen++
 	io, sq := m.ioGen, m.sqlGen
-	w.after(m.spec.StopDelay.or(time.Second), func() {
+	w.after(or(m.spec.StopDelay, time.Second), func() {
 		if m.ioGen != io || m.sqlGen != sq {
 			return
 		}
@@ -181,7 +181,7 @@ func (w *world) startSlave(m *mysqlServer) {
 	if m.io != "Yes" {
 		m.io = "Connecting"
 	}
-	w.after(m.spec.StartDelay.or(time.Second), func() {
+	w.after(or(m.spec.StartDelay, time.Second), func() {
 		if m.ioGen != io {
 			return
 		}

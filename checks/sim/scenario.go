@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/handrail/handrail/checks"
 )
 
 // ScenarioDir is where scenarios live inside the runbooks file system:
@@ -115,34 +117,12 @@ type Fault struct {
 	Say string `yaml:"say,omitempty"`
 }
 
-// Dur is a duration written as Go duration text ("90s", "2m30s").
-type Dur time.Duration
-
-// UnmarshalYAML reads Go duration text.
-func (d *Dur) UnmarshalYAML(b []byte) error {
-	var s string
-	if err := yaml.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	v, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil {
-		return fmt.Errorf("%q is not a duration (write e.g. 90s or 2m30s)", s)
-	}
-	if v < 0 {
-		return fmt.Errorf("duration %q is negative", s)
-	}
-	*d = Dur(v)
-	return nil
-}
-
-// MarshalYAML writes Go duration text.
-func (d Dur) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
-
-// D is the time.Duration.
-func (d Dur) D() time.Duration { return time.Duration(d) }
+// Dur is a duration written as Go duration text ("90s", "2m30s"), decoded
+// like a runbook's durations.
+type Dur = checks.Duration
 
 // or returns d, or def when d is zero.
-func (d Dur) or(def time.Duration) time.Duration {
+func or(d Dur, def time.Duration) time.Duration {
 	if d == 0 {
 		return def
 	}
@@ -321,7 +301,7 @@ func (sc *Scenario) Reference(step string) time.Duration {
 	if sc == nil {
 		return 0
 	}
-	return sc.Steps[step].Reference.D()
+	return time.Duration(sc.Steps[step].Reference)
 }
 
 func contains(list []string, s string) bool {

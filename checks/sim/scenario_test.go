@@ -11,7 +11,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"unknown key", "runbook: r\ntitle: t\nwrold: {}\n", "s.yaml:3:1"},
-		{"bad duration", "runbook: r\ntitle: t\nsteps:\n  a: {reference: soon}\n", `"soon" is not a duration`},
+		{"bad duration", "runbook: r\ntitle: t\nsteps:\n  a: {reference: soon}\n", `s.yaml:4:18: want a duration like "60s", got "soon"`},
 		{"no runbook", "title: t\n", "`runbook` is required"},
 		{"unknown fault kind", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: disk.full, target: x}\n", `kind "disk.full" is not one of`},
 		{"fault without target", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: mysql.io_error}\n", "`target` is required"},

@@ -232,7 +232,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		s.copying, s.copied = true, false
 		sg, pg := s.gen, p.gen
-		w.after(s.pair.Netcopy.or(40*time.Second), func() {
+		w.after(or(s.pair.Netcopy, 40*time.Second), func() {
 			s.copying = false
 			if s.gen != sg || p.gen != pg {
 				return // one of them stopped: the copy is lost
@@ -274,7 +274,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		prim.catchup = true
 		pg, sg := prim.gen, sec.gen
-		w.after(s.pair.Catchup.or(20*time.Second), func() {
+		w.after(or(s.pair.Catchup, 20*time.Second), func() {
 			if !prim.catchup {
 				return // disconnected meanwhile
 			}
@@ -295,7 +295,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		s.switching = true
 		g := s.gen
-		w.after(s.pair.Switch.or(3*time.Second), func() {
+		w.after(or(s.pair.Switch, 3*time.Second), func() {
 			s.switching = false
 			if s.gen != g || !s.up || !p.up {
 				return
@@ -308,7 +308,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		if s.state != PrimaryActive {
 			return rcText{14529, fmt.Sprintf("Switch refused in state %s", s.state)}, nil
 		}
-		w.after(s.pair.Switch.or(3*time.Second), func() {
+		w.after(or(s.pair.Switch, 3*time.Second), func() {
 			if s.up && p.up {
 				s.state, p.state = SecondaryActive, PrimaryActive
 			}
@@ -355,7 +355,7 @@ func (w *world) solidStart(s *solidServer, args []string) cmdOut {
 	}
 	s.gen++
 	g := s.gen
-	w.after(s.pair.Start.or(10*time.Second), func() {
+	w.after(or(s.pair.Start, 10*time.Second), func() {
 		if s.gen != g {
 			return
 		}

@@ -220,7 +220,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 	tc := w.tc
 	s.gen++
 	g := s.gen
-	w.after(tc.spec.Start.or(10*time.Second), func() {
+	w.after(or(tc.spec.Start, 10*time.Second), func() {
 		if s.gen != g {
 			return
 		}
@@ -234,7 +234,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 		if w.strike(FaultTCSyncStuck, s.host, fmt.Sprintf("%s:%d", s.host, s.port)) != nil {
 			return // never synchronises
 		}
-		w.after(tc.spec.Sync.or(30*time.Second), func() {
+		w.after(or(tc.spec.Sync, 30*time.Second), func() {
 			if s.gen != g || !s.up {
 				return
 			}
@@ -251,7 +251,7 @@ func (w *world) tcStop(s *tcServer) {
 	tc := w.tc
 	s.gen++
 	g := s.gen
-	w.after(tc.spec.Stop.or(3*time.Second), func() {
+	w.after(or(tc.spec.Stop, 3*time.Second), func() {
 		if s.gen != g {
 			return
 		}
@@ -272,7 +272,7 @@ func (w *world) tcStop(s *tcServer) {
 			return
 		}
 		sg := standby.gen
-		w.after(tc.spec.Failover.or(5*time.Second), func() {
+		w.after(or(tc.spec.Failover, 5*time.Second), func() {
 			if standby.gen != sg || !standby.up {
 				return
 			}

@@ -83,7 +83,7 @@ func (tt *timesten) lag() time.Duration {
 	if tt.lagFault > 0 {
 		return tt.lagFault
 	}
-	return tt.spec.Lag.or(5 * time.Second)
+	return or(tt.spec.Lag, 5*time.Second)
 }
 
 // backlog is how long the subscriber still needs to catch up at now.
@@ -144,9 +144,9 @@ func (w *world) ttCommand(h *hostModel, name string, args []string) (cmdOut, boo
 	case "ttAdmin":
 		if len(args) == 2 && args[0] == "-repStart" {
 			if tt.repAt.IsZero() {
-				tt.repAt = w.now.Add(tt.spec.RepStart.or(5 * time.Second))
+				tt.repAt = w.now.Add(or(tt.spec.RepStart, 5*time.Second))
 				if f := w.strike(FaultTTBehind, tt.host, tt.new.DSN); f != nil {
-					tt.lagFault = f.Delay.D()
+					tt.lagFault = time.Duration(f.Delay)
 				}
 			}
 			return cmdOut{stdout: "RAM Residence Policy            : inUse\nReplication Agent Policy        : manual\nReplication Manually Started    : True\n"}, true
@@ -183,7 +183,7 @@ func (w *world) ttDaemonAdmin(in *ttInstall, args []string) cmdOut {
 		}
 		in.gen++
 		g := in.gen
-		w.after(tt.spec.ServerStop.or(2*time.Second), func() {
+		w.after(or(tt.spec.ServerStop, 2*time.Second), func() {
 			if in.gen != g {
 				return
 			}
@@ -205,7 +205,7 @@ func (w *world) ttDaemonAdmin(in *ttInstall, args []string) cmdOut {
 		}
 		in.gen++
 		g := in.gen
-		w.after(tt.spec.ServerStart.or(3*time.Second), func() {
+		w.after(or(tt.spec.ServerStart, 3*time.Second), func() {
 			if in.gen == g {
 				in.Running = true
 			}
