@@ -69,7 +69,9 @@ func (m Model) panel(c CheckView, live, focused bool, width int) string {
 			lines = append(lines, s.Bold.Render(extra))
 		}
 	}
-	lines = append(lines, m.fieldTable(c, live, inner)...)
+	// Why there is no answer comes first: an unreachable server or "not a
+	// replica" matters more than the rows it leaves empty, and must stay
+	// on a small screen.
 	if live && c.HasResult {
 		if e := c.Result.Obs.Error; e != "" {
 			lines = append(lines, wrap(s.Fail.Render("error: ")+e, inner)...)
@@ -79,6 +81,7 @@ func (m Model) panel(c CheckView, live, focused bool, width int) string {
 			lines = append(lines, wrap(s.Warn.Render(c.Result.Verdict.Reason), inner)...)
 		}
 	}
+	lines = append(lines, m.fieldTable(c, live, inner)...)
 	return m.frame(lines, width, false)
 }
 
