@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
-	"github.com/handrail/handrail/checks/sim"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
@@ -78,7 +78,7 @@ are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
 func scenarioFS(rb *steps.Runbook) fs.FS {
 	if rb.Path != "" && !strings.HasPrefix(rb.Path, "runbooks/") {
 		dir := os.DirFS(filepath.Dir(rb.Path))
-		if len(sim.Scenarios(dir, rb.ID)) > 0 {
+		if len(rehearsal.Scenarios(dir, rb.ID)) > 0 {
 			return dir
 		}
 	}
@@ -91,12 +91,12 @@ func listScenarios(stdio IO, arg string) error {
 		return err
 	}
 	fsys := scenarioFS(rb)
-	names := sim.Scenarios(fsys, rb.ID)
+	names := rehearsal.Scenarios(fsys, rb.ID)
 	if len(names) == 0 {
 		return withCode(ExitUsage, fmt.Errorf("runbook %s has no scenarios: write scenarios/%s/happy.yaml beside it (see docs/rehearsal.md)", rb.ID, rb.ID))
 	}
 	for _, n := range names {
-		sc, err := sim.LoadScenario(fsys, rb.ID, n)
+		sc, err := rehearsal.LoadScenario(fsys, rb.ID, n)
 		if err != nil {
 			fmt.Fprintf(stdio.Out, "%-20s (broken: %v)\n", n, err)
 			continue
@@ -108,7 +108,7 @@ func listScenarios(stdio IO, arg string) error {
 
 // loadRehearsal loads a runbook, one of its scenarios and the simulated
 // world (on the real clock).
-func loadRehearsal(arg, scenario string) (*steps.Runbook, *sim.Scenario, *sim.Driver, error) {
+func loadRehearsal(arg, scenario string) (*steps.Runbook, *rehearsal.Scenario, *rehearsal.Driver, error) {
 	rb, err := resolveRunbook(arg)
 	if err != nil {
 		return nil, nil, nil, err
@@ -120,17 +120,17 @@ func loadRehearsal(arg, scenario string) (*steps.Runbook, *sim.Scenario, *sim.Dr
 // rehearsalDriver builds the simulated world of a runbook's scenario, on
 // the real clock. `handrail resume` of a rehearsal (session.start mode
 // "rehearsal") should open its driver here, with the scenario named in
-// session.start, and wrap the journal with sim.HookJournal; the world then
+// session.start, and wrap the journal with rehearsal.HookJournal; the world then
 // starts afresh from the scenario's initial state.
-func rehearsalDriver(rb *steps.Runbook, scenario string) (*sim.Scenario, *sim.Driver, error) {
-	sc, err := sim.LoadScenario(scenarioFS(rb), rb.ID, scenario)
+func rehearsalDriver(rb *steps.Runbook, scenario string) (*rehearsal.Scenario, *rehearsal.Driver, error) {
+	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, scenario)
 	if err != nil {
-		if errors.Is(err, sim.ErrNoScenario) {
+		if errors.Is(err, rehearsal.ErrNoScenario) {
 			return nil, nil, withCode(ExitUsage, err)
 		}
 		return nil, nil, withCode(ExitError, err)
 	}
-	drv, err := sim.New(rb, sc, sim.RealClock{})
+	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
 	if err != nil {
 		return nil, nil, withCode(ExitError, err)
 	}
@@ -156,7 +156,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Journal: sim.HookJournal(fj, drv)})
+		Version: Version, Journal: rehearsal.HookJournal(fj, drv)})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -176,7 +176,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 
 // printDebrief ends a rehearsal that completed or halted (not one quit for
 // later, nor one interrupted) with its debrief.
-func printDebrief(stdio IO, e *session.Engine, path string, sc *sim.Scenario) {
+func printDebrief(stdio IO, e *session.Engine, path string, sc *rehearsal.Scenario) {
 	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
 		return
 	}
@@ -185,7 +185,7 @@ func printDebrief(stdio IO, e *session.Engine, path string, sc *sim.Scenario) {
 		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
 		return
 	}
-	fmt.Fprintf(stdio.Out, "\n%s", sim.Debrief(recs, sc))
+	fmt.Fprintf(stdio.Out, "\n%s", rehearsal.Debrief(recs, sc))
 }
 
 // replayWorld brings a resumed rehearsal's simulated world up to where the
@@ -193,7 +193,7 @@ func printDebrief(stdio IO, e *session.Engine, path string, sc *sim.Scenario) {
 // then hears every step entered, item ticked and step done, and re-runs
 // every action that succeeded, in the journal's order. Timed effects (a
 // replica that stops a second after STOP SLAVE) run again from now.
-func replayWorld(ctx context.Context, drv *sim.Driver, e *session.Engine, recs []journal.Record) {
+func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, recs []journal.Record) {
 	bound := map[string]steps.Step{}
 	for _, v := range e.Steps() {
 		if st, ok := e.StepAt(v.Index); ok {
@@ -231,7 +231,7 @@ func replayWorld(ctx context.Context, drv *sim.Driver, e *session.Engine, recs [
 // first (replayWorld), then lets new records through.
 type gatedHook struct {
 	on bool
-	h  sim.StepHook
+	h  rehearsal.StepHook
 }
 
 func (g *gatedHook) StepEntered(step, item string) {

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
-	"github.com/handrail/handrail/checks/sim"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
@@ -110,8 +110,8 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	var (
 		drv         checks.Driver
 		credSecrets []string
-		world       *sim.Driver
-		scenario    *sim.Scenario
+		world       *rehearsal.Driver
+		scenario    *rehearsal.Scenario
 		hook        *gatedHook
 		j           session.Journal = fj
 	)
@@ -121,7 +121,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 			return err
 		}
 		drv, hook = world, &gatedHook{h: world}
-		j = sim.HookJournal(fj, hook)
+		j = rehearsal.HookJournal(fj, hook)
 	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
 		return err
 	}

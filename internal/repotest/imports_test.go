@@ -8,15 +8,20 @@ import (
 	"testing"
 )
 
+const mod = "github.com/handrail/handrail"
+
 type listedPackage struct {
-	ImportPath string
-	Deps       []string
+	ImportPath   string
+	Deps         []string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
 }
 
 // goList returns every package of the module with its transitive deps.
 func goList(t *testing.T) []listedPackage {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-json", "github.com/handrail/handrail/...")
+	cmd := exec.Command("go", "list", "-json", mod+"/...")
 	cmd.Dir = "../.."
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -42,34 +47,88 @@ func goList(t *testing.T) []listedPackage {
 	return pkgs
 }
 
-// TestEngineNeverImportsTheScreen enforces the layering of ARCHITECTURE.md:
-// steps and checks (and everything below them) never reach Bubble Tea,
-// lipgloss or bubbles, and nothing but cli imports tui.
-func TestEngineNeverImportsTheScreen(t *testing.T) {
-	const mod = "github.com/handrail/handrail/"
-	screen := []string{"charm.land/bubbletea", "charm.land/lipgloss", "charm.land/bubbles", "github.com/charmbracelet/x/exp/teatest"}
+// screen is every package that draws on a terminal.
+var screen = []string{"charm.land/bubbletea", "charm.land/lipgloss", "charm.land/bubbles", "charm.land/glamour",
+	"charm.land/wish", "github.com/charmbracelet/x/exp/teatest"}
+
+// rule is one row of ARCHITECTURE.md's import table: packages under Under
+// (a path relative to the module, "" for the module's root package alone)
+// must not depend, even transitively, on anything with a prefix in Never.
+type rule struct {
+	under string
+	never []string
+}
+
+func module(rel ...string) []string {
+	out := make([]string, len(rel))
+	for i, r := range rel {
+		out[i] = mod + "/" + r
+	}
+	return out
+}
+
+// importRules is ARCHITECTURE.md's table, row by row.
+var importRules = []rule{
+	{"checks", append(module("steps", "rehearsal", "tui", "cli", "serve", "recording"), screen...)},
+	{"steps", append(module("rehearsal", "tui", "cli", "serve"), screen...)},
+	{"rehearsal", append(module("tui", "cli", "serve"), screen...)},
+	{"internal/termtext", module("checks", "steps", "rehearsal", "tui", "cli")},
+	{"tui", module("cli", "serve")},
+}
+
+func under(pkg, rel string) bool {
+	p := strings.TrimPrefix(pkg, mod+"/")
+	return p == rel || strings.HasPrefix(p, rel+"/")
+}
+
+// TestImportRules enforces the layering of ARCHITECTURE.md: checks never
+// reaches steps or the screen, steps never reaches the simulator or the
+// screen, the simulator sits above steps and below the screen, and only cli
+// (and serve, which hosts consoles over SSH) imports tui.
+func TestImportRules(t *testing.T) {
 	pkgs := goList(t)
-	checked := 0
+	matched := map[string]int{}
 	for _, p := range pkgs {
-		rel := strings.TrimPrefix(p.ImportPath, mod)
-		engine := strings.HasPrefix(rel, "steps") || strings.HasPrefix(rel, "checks")
-		for _, d := range p.Deps {
-			if engine {
-				for _, s := range screen {
-					if strings.HasPrefix(d, s) {
-						t.Errorf("%s depends on %s: steps and checks must not import the screen", p.ImportPath, d)
+		for _, r := range importRules {
+			if !under(p.ImportPath, r.under) {
+				continue
+			}
+			matched[r.under]++
+			for _, d := range p.Deps {
+				for _, n := range r.never {
+					if d == n || strings.HasPrefix(d, n+"/") || (strings.HasPrefix(n, "charm.land/") && strings.HasPrefix(d, n)) || strings.HasPrefix(d, n+"@") {
+						t.Errorf("%s depends on %s: ARCHITECTURE.md forbids %s → %s", p.ImportPath, d, r.under, n)
 					}
 				}
 			}
-			if strings.HasPrefix(d, mod+"tui") && !strings.HasPrefix(rel, "tui") && rel != "cli" && p.ImportPath != strings.TrimSuffix(mod, "/") {
-				t.Errorf("%s depends on %s: only cli may import tui", p.ImportPath, d)
+		}
+		rel := strings.TrimPrefix(p.ImportPath, mod+"/")
+		for _, d := range p.Deps {
+			if under(d, "tui") && !under(p.ImportPath, "tui") && rel != "cli" && !under(p.ImportPath, "serve") && p.ImportPath != mod {
+				t.Errorf("%s depends on %s: only cli and serve may import tui", p.ImportPath, d)
 			}
 		}
-		if engine {
-			checked++
+	}
+	for _, r := range importRules {
+		if matched[r.under] == 0 {
+			t.Errorf("no package under %s: the rule checks nothing (go list output looks wrong, or the package moved)", r.under)
 		}
 	}
-	if checked < 2 {
-		t.Fatalf("found only %d steps/checks packages; go list output looks wrong", checked)
+}
+
+// TestEndToEndTestsUseOnlyTheBinary: e2e drives the built binary; it may
+// import the MariaDB harness and nothing else of the module.
+func TestEndToEndTestsUseOnlyTheBinary(t *testing.T) {
+	for _, p := range goList(t) {
+		if !under(p.ImportPath, "e2e") {
+			continue
+		}
+		for _, imp := range append(append(append([]string{}, p.Imports...), p.TestImports...), p.XTestImports...) {
+			if strings.HasPrefix(imp, mod+"/") && !under(imp, "internal/mariadbtest") && !under(imp, "e2e") {
+				t.Errorf("%s imports %s: e2e tests run the built binary only", p.ImportPath, imp)
+			}
+		}
+		return
 	}
+	t.Fatal("no e2e package found")
 }

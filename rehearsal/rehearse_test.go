@@ -1,4 +1,4 @@
-package sim
+package rehearsal
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 
 // bundled is the source tree's runbooks directory: the scenarios are read
 // from it directly, so these tests do not depend on what is embedded.
-var bundled fs.FS = os.DirFS("../../runbooks")
+var bundled fs.FS = os.DirFS("../runbooks")
 
 // harness drives the real session engine against the simulator on a manual
 // clock, the way an operator who does everything right would: run the
@@ -47,7 +47,7 @@ func newHarness(t *testing.T, runbookID, scenario string) *harness {
 	clock := NewManualClock(time.Time{})
 	drv, err := New(rb, sc, clock)
 	if err != nil {
-		t.Fatalf("sim.New: %v", err)
+		t.Fatalf("rehearsal.New: %v", err)
 	}
 	h := &harness{t: t, rb: rb, sc: sc, clock: clock, drv: drv, mj: &session.MemoryJournal{Clock: clock.Now}}
 	h.e, err = session.New(session.Config{
@@ -305,7 +305,7 @@ func TestFaultScenarios(t *testing.T) {
 
 // TestScenarioReferences: every step of every runbook that has scenarios
 // has a reference time in its happy scenario, and no scenario names a step
-// the runbook lacks (sim.New refuses that).
+// the runbook lacks (rehearsal.New refuses that).
 func TestScenarioReferences(t *testing.T) {
 	rbs, err := steps.ListBundled(bundled)
 	if err != nil {

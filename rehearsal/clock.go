@@ -5,7 +5,7 @@
 // state, the timings and the faults the manuals warn about. It implements
 // checks.Driver, so the same engine, TUI and plain mode rehearse a procedure
 // without touching a server.
-package sim
+package rehearsal
 
 import (
 	"sync"
