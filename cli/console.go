@@ -38,7 +38,7 @@ func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO
 }
 
 func runProgram(ctx context.Context, m tui.Model, stdio IO) (string, error) {
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.Out))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.term()))
 	final, err := p.Run()
 	fm, ok := final.(tui.Model)
 	if !ok {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // Version information, stamped by the release build through -ldflags.
@@ -19,14 +21,42 @@ var (
 )
 
 // IO is where a command reads and writes; tests substitute buffers.
+//
+// Main passes Out and Err through the sanitizing rule (termtext.Writer):
+// whatever a command prints, runbook text, a server's value, a journal
+// field or an error message, reaches the terminal as visible text, never
+// as control. Only the full-screen console writes to the terminal itself,
+// through Term (it renders untrusted text with the same rule, cell by
+// cell).
 type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+	// Term is the raw stdout, for the console alone; nil means Out.
+	Term io.Writer
+}
+
+// term is the writer the full-screen console draws on.
+func (s IO) term() io.Writer {
+	if s.Term != nil {
+		return s.Term
+	}
+	return s.Out
+}
+
+// guarded is s with Out and Err behind the sanitizing rule and the raw
+// stdout kept for the console.
+func (s IO) guarded() IO {
+	if s.Term == nil {
+		s.Term = s.Out
+	}
+	s.Out, s.Err = termtext.Writer(s.Out), termtext.Writer(s.Err)
+	return s
 }
 
 // Main runs handrail with args and returns the process's exit code.
 func Main(args []string, stdio IO) ExitCode {
+	stdio = stdio.guarded()
 	root := newRoot(stdio)
 	root.SetArgs(args)
 	err := root.Execute()

@@ -92,7 +92,7 @@ func consoleOf(stdio IO) console {
 		f, ok := v.(*os.File)
 		return ok && term.IsTerminal(f.Fd())
 	}
-	return console{in: isTTY(stdio.In), out: isTTY(stdio.Out)}
+	return console{in: isTTY(stdio.In), out: isTTY(stdio.term())}
 }
 
 func runSession(stdio IO, arg string, f runFlags) (err error) {
@@ -278,7 +278,7 @@ func paramForm(rb *steps.Runbook, params map[string]string, stdio IO) (tui.FormR
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	m := tui.NewForm(formConfig(rb, params))
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.Out))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.term()))
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {

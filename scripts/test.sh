@@ -39,4 +39,6 @@ echo "test.sh: go test"
 go test -count=1 -timeout 40m ./...
 echo "test.sh: fuzz the runbook loader"
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 20s ./steps
+echo "test.sh: fuzz plain mode's input"
+go test -run '^$' -fuzz '^FuzzPlainInput$' -fuzztime 10s ./steps/plain
 echo "test.sh: all tests passed"

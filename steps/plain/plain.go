@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -42,7 +43,9 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	u := &ui{r: r, out: o.Out, ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}}
+	// Everything plain mode prints goes through the sanitizing rule: what
+	// a server, a command or a runbook says is shown, never obeyed.
+	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}}
 	tick := time.NewTicker(o.Refresh)
 	defer tick.Stop()
 	r.Sync()
@@ -51,12 +54,15 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 		var err error
 		select {
 		case line, ok := <-u.lines:
-			if !ok {
+			switch {
+			case !ok:
 				u.printf("\nEnd of input.\n")
 				err = u.quit()
-				break
+			case line.tooLong:
+				u.printf("! %s\n", errLineTooLong)
+			default:
+				err = u.command(line.text)
 			}
-			err = u.command(line)
 		case res := <-r.Results():
 			_, err = r.Feed(res)
 		case ar := <-r.ActionResults():
@@ -79,16 +85,37 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 // errInputEnded aborts a prompt when the input ends.
 var errInputEnded = errors.New("input ended")
 
-// readLines delivers the input's lines; the channel closes at end of input.
-func readLines(in io.Reader, done <-chan struct{}) <-chan string {
-	ch := make(chan string)
+// MaxLine is the longest input line plain mode reads. A longer line is
+// refused on its own; the lines after it are read as usual.
+const MaxLine = 64 << 10
+
+var errLineTooLong = fmt.Errorf("line is longer than %d KiB: ignored; type the command again, shorter", MaxLine>>10)
+
+// inputLine is one line of input, or the news that a line was too long.
+type inputLine struct {
+	text    string
+	tooLong bool
+}
+
+// readLines delivers the input's lines; the channel closes at end of input
+// (or a read error). A line over MaxLine is delivered as tooLong, and
+// reading goes on after it.
+func readLines(in io.Reader, done <-chan struct{}) <-chan inputLine {
+	ch := make(chan inputLine)
 	go func() {
 		defer close(ch)
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
+		br := bufio.NewReaderSize(in, 4096)
+		for {
+			l, err := readLine(br)
+			if err != nil && l.text == "" && !l.tooLong {
+				return
+			}
 			select {
-			case ch <- sc.Text():
+			case ch <- l:
 			case <-done:
+				return
+			}
+			if err != nil {
 				return
 			}
 		}
@@ -96,11 +123,32 @@ func readLines(in io.Reader, done <-chan struct{}) <-chan string {
 	return ch
 }
 
+// readLine reads up to the next newline, keeping at most MaxLine bytes.
+func readLine(br *bufio.Reader) (inputLine, error) {
+	var buf []byte
+	tooLong := false
+	for {
+		frag, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(frag) > MaxLine+1 { // +1: the newline itself
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, frag...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		text := strings.TrimRight(string(buf), "\r\n")
+		return inputLine{text: text, tooLong: tooLong}, err
+	}
+}
+
 type ui struct {
 	r     *session.Runner
 	out   io.Writer
 	ascii bool
-	lines <-chan string
+	lines <-chan inputLine
 
 	// What has been printed, so only changes are printed.
 	shownKey    string
@@ -123,7 +171,10 @@ func (u *ui) ask(prompt string) (string, error) {
 		u.printf("\n")
 		return "", errInputEnded
 	}
-	return strings.TrimSpace(line), nil
+	if line.tooLong {
+		return "", errLineTooLong
+	}
+	return strings.TrimSpace(line.text), nil
 }
 
 func (u *ui) quit() error {
@@ -163,7 +214,7 @@ func (u *ui) command(line string) error {
 			if !ticked {
 				word = "UNTICKED"
 			}
-			u.printf("%s %s %s\n", u.mark(ticked), word, arg)
+			u.printf("%s %s %s\n", u.mark(ticked), word, termtext.Line(arg))
 		}
 	case "attest":
 		err = u.attest()
@@ -178,7 +229,7 @@ func (u *ui) command(line string) error {
 	case "quit", "q", "exit":
 		err = u.quit()
 	default:
-		u.printf("Unknown command %q. Type 'help' for the commands.\n", verb)
+		u.printf("Unknown command %q. Type 'help' for the commands.\n", termtext.Line(verb))
 		return nil
 	}
 	return u.report(err)
@@ -195,7 +246,7 @@ func (u *ui) report(err error) error {
 	case strings.Contains(err.Error(), "session: journal "):
 		return err
 	default:
-		u.printf("! %v\n", err)
+		u.printf("! %s\n", termtext.Line(err.Error()))
 		return nil
 	}
 }
@@ -210,7 +261,8 @@ func (u *ui) run() error {
 	if addr := t.Address(); addr != "" {
 		where += " (" + addr + ")"
 	}
-	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", a.Describe(), where))
+	where = termtext.Line(where)
+	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", termtext.Line(a.Describe()), where))
 	if err != nil {
 		return err
 	}
@@ -222,7 +274,7 @@ func (u *ui) run() error {
 	if err != nil {
 		return err
 	}
-	u.printf("Running %s on %s …\n", a.Describe(), where)
+	u.printf("Running %s on %s …\n", termtext.Line(a.Describe()), where)
 	u.r.RunAction(a)
 	return nil
 }
@@ -235,9 +287,9 @@ func (u *ui) override() error {
 		return nil
 	}
 	var ids []string
-	u.printf("Override step %s. Holding the gate:\n", u.shownKey)
+	u.printf("Override step %s. Holding the gate:\n", termtext.Line(u.shownKey))
 	for _, b := range g.Blocking {
-		u.printf("  %s\n", b)
+		u.printf("  %s\n", termtext.Line(b.String()))
 		if b.Check != "" {
 			ids = append(ids, b.Check)
 		}
@@ -273,7 +325,7 @@ func (u *ui) override() error {
 	if err := e.Override(req); err != nil {
 		return err
 	}
-	u.printf("Overridden (%s).\n", cat)
+	u.printf("Overridden (%s).\n", termtext.Line(cat))
 	return nil
 }
 
@@ -294,7 +346,7 @@ func (u *ui) attest() error {
 	if err := e.AttestUnknown(out, text); err != nil {
 		return err
 	}
-	u.printf("Attested: %s.\n", out)
+	u.printf("Attested: %s.\n", termtext.Line(out))
 	return nil
 }
 
@@ -342,15 +394,18 @@ func statusWord(r *checks.Result) string {
 	}
 }
 
-// checkLine renders a result: `✔ PASS io: Slave_IO_Running = No (expected = No)`.
+// checkLine renders a result on one line:
+// `✔ PASS io: Slave_IO_Running = No (expected = No)`. Every value a server
+// sent is made one line of visible text (termtext.Line), so a value can
+// never start a line of its own that looks like handrail's.
 func (u *ui) checkLine(id string, r *checks.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s:", u.mark(r.Status == checks.StatusPass), statusWord(r), id)
+	fmt.Fprintf(&b, "%s %s %s:", u.mark(r.Status == checks.StatusPass), statusWord(r), termtext.Line(id))
 	var parts []string
 	for _, f := range r.Verdict.Fields {
-		p := fmt.Sprintf("%s = %s (expected %s)", f.Field, f.Shown(), f.Expected)
+		p := fmt.Sprintf("%s = %s (expected %s)", termtext.Line(f.Field), termtext.Line(f.Shown()), termtext.Line(f.Expected))
 		if f.Row != "" {
-			p = "[" + f.Row + "] " + p
+			p = "[" + termtext.Line(f.Row) + "] " + p
 		}
 		parts = append(parts, p)
 	}
@@ -359,9 +414,9 @@ func (u *ui) checkLine(id string, r *checks.Result) string {
 	}
 	switch {
 	case r.Obs.Error != "":
-		b.WriteString(" error: " + r.Obs.Error)
+		b.WriteString(" error: " + termtext.Line(r.Obs.Error))
 	case r.Verdict.Reason != "" && !r.Verdict.Pass:
-		b.WriteString(" (" + r.Verdict.Reason + ")")
+		b.WriteString(" (" + termtext.Line(r.Verdict.Reason) + ")")
 	}
 	if r.Status == checks.StatusWaiting && r.Left > 0 {
 		fmt.Fprintf(&b, " [%s left]", r.Left.Round(time.Second))
@@ -392,9 +447,10 @@ func (u *ui) render() {
 		}
 		if of := e.OnFail(); of != nil && !u.shownOnFail {
 			u.shownOnFail = true
-			u.printf("ON FAIL (%s failed): %s\n", of.Check, of.Say)
+			u.printf("ON FAIL (%s failed): %s\n", termtext.Line(of.Check), termtext.Line(of.Say))
 			if of.Goto != "" {
-				u.printf("  The runbook says to go to step %s: type 'goto %s', or 'override' with a reason.\n", of.Goto, of.Goto)
+				to := termtext.Line(of.Goto)
+				u.printf("  The runbook says to go to step %s: type 'goto %s', or 'override' with a reason.\n", to, to)
 			}
 		}
 		if st, _ := e.Action(); st != u.shownAction {
@@ -409,7 +465,7 @@ func (u *ui) render() {
 			if g.Open {
 				u.printf("GATE OPEN: every check passes. Type 'next' to continue.\n")
 			} else {
-				u.printf("GATE CLOSED: %s\n", blockers(g))
+				u.printf("GATE CLOSED: %s\n", termtext.Line(blockers(g)))
 			}
 		}
 	}
@@ -417,7 +473,7 @@ func (u *ui) render() {
 	case session.EndCompleted:
 		u.printf("\nProcedure completed in %s (downtime %s). Session %s.\n", e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second), e.SessionID())
 	case session.EndHalted:
-		u.printf("\nHALTED: %s\nSession %s.\n", e.HaltReason(), e.SessionID())
+		u.printf("\nHALTED: %s\nSession %s.\n", termtext.Line(e.HaltReason()), e.SessionID())
 	}
 }
 
@@ -435,9 +491,9 @@ func targetText(e *session.Engine, name string) string {
 	}
 	t, ok := e.Target(name)
 	if !ok {
-		return name
+		return termtext.Line(name)
 	}
-	return name + " (" + t.Address() + ")"
+	return termtext.Line(name + " (" + t.Address() + ")")
 }
 
 func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
@@ -448,14 +504,14 @@ func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 		head = "REHEARSAL · " + head
 	}
 	if v.Section != "" {
-		head += " · " + v.Section
+		head += " · " + termtext.Line(v.Section)
 	}
-	u.printf("\n== %s: %s ==\n", head, v.Title)
+	u.printf("\n== %s: %s ==\n", head, termtext.Line(v.Title))
 	if step.On != "" {
 		u.printf("Where: %s\n", targetText(e, step.On))
 	}
 	if v.Impact != "" {
-		u.printf("Impact: %s", v.Impact)
+		u.printf("Impact: %s", termtext.Line(v.Impact))
 		if e.DowntimeRunning() {
 			u.printf(" (downtime clock running: %s so far)", e.Downtime().Round(time.Second))
 		}
@@ -464,7 +520,7 @@ func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 	if body := strings.TrimSpace(step.Body); body != "" {
 		u.printf("\n")
 		for _, l := range strings.Split(body, "\n") {
-			u.printf("  %s\n", l)
+			u.printf("  %s\n", termtext.Line(l))
 		}
 	}
 	if len(step.Commands) > 0 {
@@ -477,11 +533,11 @@ func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 			if on != "" {
 				u.printf("  on %s:\n", targetText(e, on))
 			}
-			u.printf("    %s\n", c.Run)
+			u.printf("    %s\n", termtext.Line(c.Run))
 		}
 	}
 	if a := step.Action; a != nil {
-		u.printf("\nAction: %s on %s (type 'run' to have handrail run it)\n", a.Describe(), targetText(e, a.Target))
+		u.printf("\nAction: %s on %s (type 'run' to have handrail run it)\n", termtext.Line(a.Describe()), targetText(e, a.Target))
 	}
 	if len(step.Checks) > 0 {
 		u.printf("\nChecks:\n")
@@ -495,14 +551,15 @@ func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 				if what == "" {
 					what = c.Title
 				}
-				u.printf("  [ ] %s%s: %s (type 'tick %s')\n", c.ID, opt, what, c.ID)
+				id := termtext.Line(c.ID)
+				u.printf("  [ ] %s%s: %s (type 'tick %s')\n", id, opt, termtext.Line(what), id)
 				continue
 			}
 			var ex []string
 			for _, fe := range c.Expect {
-				ex = append(ex, fe.Field+" "+fe.Expect.String())
+				ex = append(ex, termtext.Line(fe.Field+" "+fe.Expect.String()))
 			}
-			u.printf("  %s%s: %s on %s", c.ID, opt, c.Kind, targetText(e, c.Target))
+			u.printf("  %s%s: %s on %s", termtext.Line(c.ID), opt, c.Kind, targetText(e, c.Target))
 			if len(ex) > 0 {
 				u.printf(": %s", strings.Join(ex, ", "))
 			}
@@ -527,7 +584,7 @@ func (u *ui) status() {
 	if e.Start().Mode == session.ModeRehearsal {
 		mode = "REHEARSAL session"
 	}
-	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Index+1, len(e.Steps()), v.Key, v.Title,
+	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Index+1, len(e.Steps()), termtext.Line(v.Key), termtext.Line(v.Title),
 		e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second))
 	for _, c := range e.Checks() {
 		switch {
@@ -536,9 +593,9 @@ func (u *ui) status() {
 			if c.Ticked {
 				box = "[x]"
 			}
-			u.printf("  %s %s\n", box, c.Check.ID)
+			u.printf("  %s %s\n", box, termtext.Line(c.Check.ID))
 		case c.Last == nil:
-			u.printf("  … PENDING %s: no result yet\n", c.Check.ID)
+			u.printf("  … PENDING %s: no result yet\n", termtext.Line(c.Check.ID))
 		default:
 			line := u.checkLine(c.Check.ID, c.Last)
 			if c.Stale {
@@ -551,7 +608,7 @@ func (u *ui) status() {
 	if g.Open {
 		u.printf("Gate: open\n")
 	} else {
-		u.printf("Gate: closed: %s\n", blockers(g))
+		u.printf("Gate: closed: %s\n", termtext.Line(blockers(g)))
 	}
 }
 
@@ -559,18 +616,21 @@ func (u *ui) printAction(ar checks.ActionResult) {
 	if ar.OK() {
 		u.printf("%s Action done in %s.", u.mark(true), ar.Duration.Round(time.Millisecond))
 	} else {
-		u.printf("%s Action FAILED (exit %d): %s.", u.mark(false), ar.ExitCode, ar.Error)
+		u.printf("%s Action FAILED (exit %d): %s.", u.mark(false), ar.ExitCode, termtext.Line(ar.Error))
 	}
 	if out := strings.TrimSpace(ar.Output); out != "" {
-		u.printf(" Output:\n%s", indent(out))
+		u.printf(" Output:\n%s", quote(out))
 	}
 	u.printf("\n")
 }
 
-func indent(s string) string {
-	lines := strings.Split(s, "\n")
+// quote shows a command's output as a quoted block: every line starts with
+// "  | " and is made visible text, so output can never pass for one of
+// handrail's own lines.
+func quote(s string) string {
+	lines := termtext.Lines(s)
 	for i, l := range lines {
-		lines[i] = "  " + l
+		lines[i] = "  | " + l
 	}
 	return strings.Join(lines, "\n")
 }

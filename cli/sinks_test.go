@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/steps/journal"
+)
+
+// rawControl reports the first character of s that the sanitizing rule
+// forbids on a terminal (newline and tab are layout).
+func rawControl(s string) (rune, bool) {
+	for _, r := range s {
+		if r != '\n' && r != '\t' && termtext.Unsafe(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+const hostile = "\x1b]0;PWN\a\x1b[2J\x1b[8m rm -rf /\x1b[0m\r\u202e"
+
+// TestEverySinkShowsControlAsText runs the commands that print untrusted
+// text (a runbook's strings, a journal's fields, an argument echoed in an
+// error) with hostile text in each, and checks that no control character
+// reaches stdout or stderr raw, while the text itself stays visible.
+func TestEverySinkShowsControlAsText(t *testing.T) {
+	const id = "20261122-021500-ab12"
+	evilDir := t.TempDir()
+	evilPath := writeHostileJournal(t, evilDir, id)
+
+	rbPath := filepath.Join(t.TempDir(), "evil.yaml")
+	rb := "id: evil\ntitle: \"Evil \\e[2J title\"\nsource: 000_2a14902bc82cd9e4.txt\nsections:\n  - title: One\n    steps:\n      - id: one\n        title: \"Step \\e]0;PWN\\a\"\n        body: \"text \\e[8m hidden\"\n"
+	if err := os.WriteFile(rbPath, []byte(rb), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := [][]string{
+		{"show", rbPath},
+		{"lint", rbPath},
+		{"show", "no-such-runbook" + hostile},
+		{"sessions", "--state-dir", evilDir},
+		{"report", evilPath},
+		{"report", id, "--state-dir", evilDir},
+		{"verify", evilPath},
+		{"resume", "bad-id" + hostile},
+		{"run", "missing" + hostile + ".yaml"},
+	}
+	for _, args := range cases {
+		code, out, errs := runJournalCmd(args...)
+		for name, s := range map[string]string{"stdout": out, "stderr": errs} {
+			if r, bad := rawControl(s); bad {
+				t.Errorf("handrail %s (exit %d): %s carries %U raw:\n%q", strings.Join(args, " "), code, name, r, s)
+			}
+		}
+		if strings.Contains(out+errs, "\\x1b") == false && strings.Contains(strings.Join(args, " "), "\x1b") {
+			t.Errorf("handrail %s: the hostile text is not shown visibly:\n%s%s", strings.Join(args, " "), out, errs)
+		}
+	}
+}
+
+// writeHostileJournal writes a journal whose fields carry control
+// sequences: the operator's name, the ticket, the runbook title, a step
+// title, a note, a check's value and error.
+func writeHostileJournal(t *testing.T, dir, id string) string {
+	t.Helper()
+	path := journal.SessionPath(dir, id)
+	at := time.Date(2026, 11, 22, 2, 15, 0, 0, time.UTC)
+	clock := func() time.Time { at = at.Add(time.Second); return at }
+	w, _, err := journal.Create(path, "session.start", map[string]any{
+		"session": id, "mode": "live", "ticket": "CHG-1" + hostile,
+		"runbook":  map[string]any{"id": "demo", "title": "Demo " + hostile},
+		"operator": map[string]any{"name": "Ana" + hostile, "user": "ana", "host": "bastion"},
+		"params":   map[string]string{"dir": "/tmp" + hostile},
+	}, journal.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []struct {
+		typ  string
+		data any
+	}{
+		{"step.enter", map[string]any{"step": "one", "title": "Step " + hostile}},
+		{"check.status", map[string]any{"step": "one", "check": "io", "status": "fail",
+			"verdict":     map[string]any{"pass": false, "fields": []map[string]any{{"field": "Last_IO_Error", "expected": "= ", "actual": hostile}}},
+			"observation": map[string]any{"error": "Last_IO_Error: " + hostile, "at": at}}},
+		{"note", map[string]any{"step": "one", "text": "note " + hostile}},
+		{"override", map[string]any{"step": "one", "checks": []string{"io"}, "category": "other", "reason": "reason " + hostile}},
+		{"step.done", map[string]any{"step": "one", "via": "override", "duration_ns": 2e9}},
+		{"session.end", map[string]any{"state": "completed"}},
+	} {
+		if _, err := w.Append(e.typ, e.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
