@@ -40,7 +40,7 @@ debrief ends a completed demo.`),
 			intro := "How to drive: each step says what to do and where. Press x to let handrail run the step's action, " +
 				"space to tick a manual item, n once every check passes, a to write a note, ? for every key, " +
 				"q to stop (the session is saved)."
-			if f.plain || !consoleOf(stdio).out {
+			if f.plain || consoleOf(stdio).lineOnly() != "" {
 				intro = "How to drive: each step says what to do and where. Type 'run' to let handrail run the step's action, " +
 					"'tick ID' to attest a manual check, 'next' once every check passes, 'note TEXT' to write something down, " +
 					"'help' for the rest, 'quit' to stop (the session is saved)."

@@ -145,7 +145,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 		return err
 	}
 	defer closeDriver(stdio, drv)
-	con := consoleOf(stdio)
+	usePlain := choosePlain(stdio, consoleOf(stdio), f.plain)
 
 	dir, err := journal.Dir(f.stateDir)
 	if err != nil {
@@ -169,7 +169,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	}
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
-	runErr := drive(stdio, e, drv, fj, f.plain || !con.out)
+	runErr := drive(stdio, e, drv, fj, usePlain)
 	printDebrief(stdio, e, fj.Path, sc)
 	return runErr
 }

@@ -144,7 +144,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
-	runErr := drive(stdio, e, drv, fj, plainMode || !con.out)
+	runErr := drive(stdio, e, drv, fj, choosePlain(stdio, con, plainMode))
 	if world != nil {
 		printDebrief(stdio, e, path, scenario)
 	}

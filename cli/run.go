@@ -84,15 +84,44 @@ session is locked, 5 halted by an on_fail rule.`),
 	return cmd
 }
 
-// console tells whether the session's stdio is a terminal.
-type console struct{ in, out bool }
+// console tells whether the session's stdio is a terminal, and whether
+// that terminal can show the full-screen console (TERM=dumb cannot).
+type console struct{ in, out, dumb bool }
 
 func consoleOf(stdio IO) console {
 	isTTY := func(v any) bool {
 		f, ok := v.(*os.File)
 		return ok && term.IsTerminal(f.Fd())
 	}
-	return console{in: isTTY(stdio.In), out: isTTY(stdio.term())}
+	return console{in: isTTY(stdio.In), out: isTTY(stdio.term()), dumb: os.Getenv("TERM") == "dumb"}
+}
+
+// lineOnly says why the full-screen console cannot run here ("" when it
+// can): it needs stdin and stdout on a terminal that is not dumb.
+func (c console) lineOnly() string {
+	switch {
+	case !c.out:
+		return "stdout is not a terminal"
+	case !c.in:
+		return "stdin is not a terminal"
+	case c.dumb:
+		return "TERM is dumb"
+	}
+	return ""
+}
+
+// choosePlain decides between the console and plain mode before anything is
+// journaled, and says so when the terminal makes the choice: a console
+// that cannot start must not leave a half-made session behind.
+func choosePlain(stdio IO, con console, asked bool) bool {
+	if asked {
+		return true
+	}
+	if why := con.lineOnly(); why != "" {
+		fmt.Fprintf(stdio.Err, "handrail: %s: using plain mode (line by line; type 'help')\n", why)
+		return true
+	}
+	return false
 }
 
 func runSession(stdio IO, arg string, f runFlags) (err error) {
@@ -110,7 +139,8 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return withCode(ExitUsage, err)
 	}
 	var ans credAnswers
-	if con.in && con.out && !f.plain && tui.FormNeeded(formConfig(rb, params)) {
+	usePlain := choosePlain(stdio, con, f.plain)
+	if !usePlain && tui.FormNeeded(formConfig(rb, params)) {
 		res, err := paramForm(rb, params, stdio)
 		if err != nil {
 			return err
@@ -143,7 +173,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return withCode(ExitError, err)
 	}
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
-	return drive(stdio, e, drv, fj, f.plain || !con.out)
+	return drive(stdio, e, drv, fj, usePlain)
 }
 
 // drive runs a started (or resumed) session to its end or a quit and turns

@@ -58,8 +58,8 @@ func watchSession(stdio IO, arg, stateDir string) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	if !consoleOf(stdio).out {
-		return withCode(ExitUsage, fmt.Errorf("watch needs a terminal; to read a session as text use 'handrail report %s'", start.Session))
+	if why := consoleOf(stdio).lineOnly(); why != "" {
+		return withCode(ExitUsage, fmt.Errorf("watch needs a full-screen terminal (%s); to read a session as text use 'handrail report %s'", why, start.Session))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
