@@ -61,8 +61,8 @@ missing ones are asked for (secret ones masked); otherwise a missing param
 is an error. Passwords come from the environment, a file, or a masked
 prompt, as each target declares: never from the command line.
 
-With --plain, or when stdout is not a terminal, the session runs in plain
-mode: lines out, commands in (type 'help').
+With --plain, or when stdin or stdout is not a terminal or TERM is dumb, the
+session runs in plain mode: lines out, commands in (type 'help').
 
 Exit status: 0 completed or saved for later, 2 usage, 3 error, 4 the
 session is locked, 5 halted by an on_fail rule.`),
