@@ -66,7 +66,8 @@ func firstUnsafe(s string, block bool) int {
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			if (b < 0x20 || b == 0x7f) && !(block && (b == '\n' || b == '\t')) {
+			layout := block && (b == '\n' || b == '\t')
+			if (b < 0x20 || b == 0x7f) && !layout {
 				return i
 			}
 			i++
