@@ -24,7 +24,9 @@ func TestActionReportsItsProcessGroup(t *testing.T) {
 	defer cancel()
 	hooked := checks.WithProcessHook(ctx, func(p checks.ActionProcess) { got <- p })
 	done := make(chan checks.ActionResult, 1)
-	go func() { done <- command.Run(hooked, local, checks.Action{Kind: checks.ActionCommand, Argv: []string{"sleep", "30"}}) }()
+	go func() {
+		done <- command.Run(hooked, local, checks.Action{Kind: checks.ActionCommand, Argv: []string{"sleep", "30"}})
+	}()
 	var p checks.ActionProcess
 	select {
 	case p = <-got:
