@@ -16,7 +16,7 @@ import (
 // reused by a new group leader, so the recorded group is gone (a group id
 // cannot be handed out while its group has members). When the leader has
 // exited but others remain, the group is alive: those are what the action
-// left behind.
+// left behind. A zombie (killed, not yet reaped) does not count.
 func GroupAlive(pgid int, startTicks uint64, bootID string) bool {
 	if pgid <= 1 {
 		return false
@@ -33,6 +33,10 @@ func GroupAlive(pgid int, startTicks uint64, bootID string) bool {
 		if t, _, ok := Identify(pgid); ok && t != startTicks {
 			return false
 		}
+	}
+	// Killed processes stay zombies until reaped: they do not run.
+	if alive, known := liveMember(pgid); known {
+		return alive
 	}
 	return true
 }

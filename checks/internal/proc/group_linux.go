@@ -44,3 +44,34 @@ func BootID() string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// liveMember reports whether a process of group pgid is running (not a
+// zombie waiting to be reaped). known is false when /proc cannot say.
+func liveMember(pgid int) (alive, known bool) {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return false, false
+	}
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		// After the name: state (field 3), ppid (4), pgrp (5).
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 3 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		if f[0] != "Z" && f[0] != "X" {
+			return true, true
+		}
+	}
+	return false, true
+}
