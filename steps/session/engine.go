@@ -598,4 +598,3 @@ func (e *Engine) curCheck(step, id string) *checkState {
 	}
 	return e.chk[id]
 }
-

@@ -184,9 +184,13 @@ func (d *credDriver) SetCredentials(target string, c checks.Credentials) error {
 
 type plainDriver struct{}
 
-func (plainDriver) Observe(context.Context, checks.Check) checks.Observation { return checks.Observation{} }
-func (plainDriver) Run(context.Context, checks.Action) checks.ActionResult  { return checks.ActionResult{} }
-func (plainDriver) Close() error                                            { return nil }
+func (plainDriver) Observe(context.Context, checks.Check) checks.Observation {
+	return checks.Observation{}
+}
+func (plainDriver) Run(context.Context, checks.Action) checks.ActionResult {
+	return checks.ActionResult{}
+}
+func (plainDriver) Close() error { return nil }
 
 func TestRunnerSetCredentials(t *testing.T) {
 	e, mj, _ := newTestEngine(t)

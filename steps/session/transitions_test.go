@@ -370,7 +370,9 @@ func TestTransitions(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			op:   func(v *env) error { return v.e.ActionProcess(checks.ActionProcess{PID: 4242, PGID: 4242, StartTicks: 99}) },
+			op: func(v *env) error {
+				return v.e.ActionProcess(checks.ActionProcess{PID: 4242, PGID: 4242, StartTicks: 99})
+			},
 			recs: []string{EvActionProcess},
 			check: func(v *env) {
 				if p := v.e.RunningProcess(); p == nil || p.PGID != 4242 {
