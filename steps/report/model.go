@@ -39,6 +39,8 @@ type Report struct {
 	LastSeen time.Time // time of the last record
 	EndState string    // completed, quit, halted, or "" (not ended)
 	Halt     *Halt
+	// Suspensions lists every halt and how it ended (suspension.go).
+	Suspensions []Suspension
 
 	Overrides []Override
 	Timeline  []Item
@@ -447,9 +449,16 @@ func Build(l journal.Log) (*Report, error) {
 			visit = nil
 			add(Event{Time: rec.Time, Kind: "end", Text: "session ended: " + d.State}, "")
 		default:
+			if ev, step, ok := recoveryEvent(rec); ok {
+				if ev != nil {
+					add(*ev, step)
+				}
+				continue
+			}
 			add(Event{Time: rec.Time, Kind: rec.Type, Text: rec.Type}, d.Step)
 		}
 	}
+	r.Suspensions = suspensions(l.Records)
 	r.Downtime.Total = sumDown
 	switch {
 	case endTotal >= 0 && r.EndState != "":
