@@ -246,11 +246,11 @@ func (t *tracker) judge(o outcome, now time.Time) judged {
 		t.downSince = time.Time{}
 	}
 	left := t.leftAt(now, 0)
-	switch o {
-	case outFinal:
+	if o == outFinal {
 		t.heldSince = time.Time{}
 		return judged{status: StatusFail}
-	case outPass:
+	}
+	if o == outPass {
 		if t.heldSince.IsZero() {
 			t.heldSince = now
 		}

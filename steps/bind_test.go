@@ -1,10 +1,11 @@
 package steps
 
 import (
-	"github.com/handrail/handrail/checks"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/handrail/handrail/checks"
 )
 
 func loadFull(t *testing.T) *Runbook {

@@ -149,7 +149,7 @@ func (r *Report) Markdown(out io.Writer) error {
 		}
 	}
 
-	r.suspensionsMD(w, h2)
+	fmt.Fprint(w, r.suspensionsMD(mark))
 
 	if len(r.Resumes) > 0 || len(r.Repairs) > 0 {
 		h2("Interruptions")

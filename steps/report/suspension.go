@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -35,11 +34,11 @@ func (s Suspension) Ended() string {
 	if s.Continued.IsZero() {
 		return "still suspended"
 	}
-	pass := "its checks passed"
+	checks := "its checks passed"
 	if !s.ChecksPass {
-		pass = "its checks did NOT all pass"
+		checks = "its checks did NOT all pass"
 	}
-	return fmt.Sprintf("continued at %s by %s (%s): %s", fmtTime(s.Continued), operatorLine(s.ContinuedBy), pass, s.ContinueReason)
+	return fmt.Sprintf("continued at %s by %s (%s): %s", fmtTime(s.Continued), operatorLine(s.ContinuedBy), checks, s.ContinueReason)
 }
 
 // suspensions reads the journal's halts, resumes and continues.
@@ -71,20 +70,22 @@ func suspensions(recs []journal.Record) []Suspension {
 	return out
 }
 
-// suspensionsMD writes the Suspensions section (nothing when there was no
-// halt).
-func (r *Report) suspensionsMD(w io.Writer, h2 func(string)) {
+// suspensionsMD is the Markdown Suspensions section, its heading marked
+// like the others ("" when there was no halt).
+func (r *Report) suspensionsMD(mark string) string {
 	if len(r.Suspensions) == 0 {
-		return
+		return ""
 	}
-	h2(fmt.Sprintf("Suspensions (%d)", len(r.Suspensions)))
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Suspensions (%d)%s\n\n", len(r.Suspensions), mark)
 	for _, s := range r.Suspensions {
-		fmt.Fprintf(w, "- %s halted at step %s: %s\n", fmtTime(s.Halted), mdCode(s.Step), mdText(s.Reason))
+		fmt.Fprintf(&b, "- %s halted at step %s: %s\n", fmtTime(s.Halted), mdCode(s.Step), mdText(s.Reason))
 		for _, x := range s.Resumed {
-			fmt.Fprintf(w, "  - %s resumed, suspended, by %s\n", fmtTime(x.Time), mdText(operatorLine(x.Operator)))
+			fmt.Fprintf(&b, "  - %s resumed, suspended, by %s\n", fmtTime(x.Time), mdText(operatorLine(x.Operator)))
 		}
-		fmt.Fprintf(w, "  - %s\n", mdText(s.Ended()))
+		fmt.Fprintf(&b, "  - %s\n", mdText(s.Ended()))
 	}
+	return b.String()
 }
 
 // recoveryEvent is the timeline entry of the recovery records (see
@@ -98,11 +99,11 @@ func recoveryEvent(rec journal.Record) (ev *Event, step string, ok bool) {
 	case session.EvSessionContinue:
 		var d session.ContinueData
 		_ = json.Unmarshal(rec.Data, &d)
-		pass := "its checks pass"
+		checks := "its checks pass"
 		if !d.ChecksPass {
-			pass = "its checks do NOT all pass"
+			checks = "its checks do NOT all pass"
 		}
-		e.Text = fmt.Sprintf("suspension ended: continued by %s (%s): %s", operatorLine(d.Operator), pass, d.Reason)
+		e.Text = fmt.Sprintf("suspension ended: continued by %s (%s): %s", operatorLine(d.Operator), checks, d.Reason)
 		return e, d.Step, true
 	case session.EvActionProcess:
 		var d session.ActionProcessData

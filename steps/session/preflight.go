@@ -36,7 +36,7 @@ func PreflightProbes(plan *steps.Plan) []PreflightProbe {
 		if bs.Skip {
 			continue
 		}
-		for _, c := range bs.Step.Checks {
+		for _, c := range bs.Checks {
 			if c.Kind == checks.KindManual || c.Target == "" {
 				continue
 			}

@@ -228,7 +228,7 @@ func TestPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadPort := closed.Addr().(*net.TCPAddr).Port
-	closed.Close()
+	_ = closed.Close()
 	rb := &steps.Runbook{ID: "pf", Title: "Preflight", SHA256: "dddd",
 		Targets: map[string]checks.Target{
 			"db":    {Kind: checks.TargetMySQL, Host: "127.0.0.1", Port: deadPort, User: "x"},

@@ -326,9 +326,7 @@ func TestTransitions(t *testing.T) {
 			setup: func(v *env) {
 				v.toVerify()
 				mj2 := &MemoryJournal{Clock: v.clk.Now}
-				for _, r := range v.mj.Records() {
-					mj2.records = append(mj2.records, r)
-				}
+				mj2.records = append(mj2.records, v.mj.Records()...)
 				v.observe("ok", checks.StatusFail)
 				// Cut the journal right after on_fail, as a crash would.
 				recs := v.mj.Records()
