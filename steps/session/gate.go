@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -74,7 +75,7 @@ func (e *Engine) gateAt(now time.Time) Gate {
 	}
 	if e.suspended {
 		g.Blocking = append(g.Blocking, Blocker{Status: BlockSuspended,
-			Reason: "the session is suspended (" + e.haltReason + "): once the condition is fixed, continue it with a reason"})
+			Reason: "the session is suspended (" + termtext.Line(e.haltReason) + "): once the condition is fixed, continue it with a reason"})
 	}
 	switch {
 	case e.action == ActionNone:
@@ -117,9 +118,9 @@ func checkBlocker(c checks.Check, cs *checkState, now time.Time) (Blocker, bool)
 	}
 	r := cs.last
 	if r.Status == checks.StatusUnreachable {
-		why := "cannot reach " + c.Target
+		why := "cannot reach " + termtext.Line(c.Target)
 		if r.Obs.Error != "" {
-			why += ": " + r.Obs.Error
+			why += ": " + termtext.Line(r.Obs.Error)
 		}
 		if !r.Since.IsZero() {
 			why += fmt.Sprintf(" (for %s)", now.Sub(r.Since).Round(time.Second))

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // ErrSuspended refuses what would move a halted (suspended) session on
@@ -24,7 +26,7 @@ func (e *Engine) notSuspended(what string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w at step %s (%s): once the condition is fixed and its checks are re-run, continue it with a reason",
-		what, ErrSuspended, e.haltStep, e.safe(e.haltReason))
+		what, ErrSuspended, termtext.Line(e.haltStep), termtext.Line(e.safe(e.haltReason)))
 }
 
 // Suspended reports whether the session is suspended: a halt stopped it at
@@ -107,7 +109,7 @@ func (e *Engine) CredentialsReentered(target string, c checks.Credentials) error
 		return err
 	}
 	if _, ok := e.targets[target]; !ok {
-		return fmt.Errorf("credentials: no target %q in this session", e.safe(target))
+		return fmt.Errorf("credentials: no target %s in this session", termtext.Line(strconv.Quote(e.safe(target))))
 	}
 	var fields []string
 	if c.User != "" {
@@ -144,7 +146,7 @@ func preflightRecord(p *PreflightData) (*PreflightData, error) {
 		}
 	}
 	if len(d.Unreachable) > 0 && !d.Accepted {
-		return nil, fmt.Errorf("session: %w: %s; fix it, or start anyway (the choice is recorded)", ErrUnreachableTargets, strings.Join(d.Unreachable, ", "))
+		return nil, fmt.Errorf("session: %w: %s; fix it, or start anyway (the choice is recorded)", ErrUnreachableTargets, termtext.Line(strings.Join(d.Unreachable, ", ")))
 	}
 	if len(d.Unreachable) == 0 {
 		d.Accepted, d.Reason = false, ""

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // DefaultActionGrace is how long a running action is given to finish on
@@ -268,7 +269,7 @@ func (r *Runner) SetCredentials(target string, c checks.Credentials) error {
 		return err
 	}
 	if err := cs.SetCredentials(target, c); err != nil {
-		return fmt.Errorf("credentials for %s: %w", target, err)
+		return fmt.Errorf("credentials for %s: %w", termtext.Line(target), err)
 	}
 	r.p.PokeAll()
 	return nil

@@ -532,3 +532,20 @@ func TestOldOverrideJournalReplays(t *testing.T) {
 		t.Errorf("old journal: current = %s", cur.Key)
 	}
 }
+
+// TestUnreachableReasonIsSafeText: a server's error text with terminal
+// control in it reaches the gate's refusal as visible text.
+func TestUnreachableReasonIsSafeText(t *testing.T) {
+	v := newEnv(t)
+	walkToStop(t, v.e)
+	r := result(v.e, "io", checks.StatusUnreachable)
+	r.Obs = checks.Observation{Error: "Access denied\x1b]0;PWN\x07\x1b[2J", State: checks.StateUnreachable}
+	r.Since = v.clk.Now()
+	if _, err := v.e.Observe(r); err != nil {
+		t.Fatal(err)
+	}
+	err := v.e.Next()
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), "cannot reach slave: Access denied") {
+		t.Fatalf("refusal %q", err)
+	}
+}
