@@ -28,6 +28,10 @@ import (
 //  5. Otherwise every expectation is judged against every row; the check
 //     passes when every FieldVerdict passes. A check with no expectations at
 //     all (after rule 2) passes on any answer without error.
+//  6. Each fail_when condition is judged against every row of an answer
+//     without error (rule 3's observations are never final). When one holds,
+//     the verdict fails and is Final, and Reason names the condition. A
+//     fail_when field the row does not carry never matches.
 //
 // Within one expectation every condition set must hold. A field the row does
 // not carry fails (Missing). SQL NULL fails every value condition (equals,
@@ -83,7 +87,28 @@ func Evaluate(c Check, o Observation) Verdict {
 			}
 		}
 	}
+	finals, firstFinal := 0, ""
+	for _, r := range rows {
+		for _, fe := range c.FailWhen {
+			fv, why := judgeFailWhen(r, fe)
+			v.Fields = append(v.Fields, fv)
+			if !fv.Pass && v.Reason == "" {
+				finals++
+				if firstFinal == "" {
+					firstFinal = why
+				}
+			}
+		}
+	}
 	if v.Reason != "" {
+		return v
+	}
+	switch {
+	case finals == 1:
+		v.Reason, v.Final = firstFinal, true
+		return v
+	case finals > 1:
+		v.Reason, v.Final = fmt.Sprintf("%s (and %d more)", firstFinal, finals-1), true
 		return v
 	}
 	switch failures {
@@ -139,12 +164,43 @@ func judge(r Row, fe FieldExpect) (FieldVerdict, string) {
 	return fv, ""
 }
 
+// FailWhenPrefix starts the Expected text of a fail_when verdict.
+const FailWhenPrefix = "fail when "
+
+// judgeFailWhen checks one fail_when condition against one row: the
+// verdict passes unless the condition holds, and then says why the check
+// failed for good.
+func judgeFailWhen(r Row, fe FieldExpect) (FieldVerdict, string) {
+	fv := FieldVerdict{Row: r.Key, Field: fe.Field, Expected: FailWhenPrefix + fe.Expect.String(), FailWhen: true, Pass: true}
+	name := fe.Field
+	if r.Key != "" {
+		name = r.Key + ": " + fe.Field
+	}
+	f, ok := r.Get(fe.Field)
+	if !ok {
+		fv.Missing = true
+		return fv, ""
+	}
+	fv.Actual, fv.Null = f.Value, f.Null
+	if holds(fe.Expect, f) != "" {
+		return fv, ""
+	}
+	fv.Pass = false
+	return fv, fmt.Sprintf("%s: is %s, which the runbook says is a failure (fail when %s)", name, shownValue(f), fe.Expect.String())
+}
+
+// shownValue is a field's value as a reason quotes it: NULL, or the text
+// quoted and capped.
+func shownValue(f Field) string {
+	if f.Null {
+		return "NULL"
+	}
+	return strconv.Quote(CapText(f.Value, maxReasonValue))
+}
+
 // holds returns "" when every condition of e holds for f, otherwise why not.
 func holds(e Expect, f Field) string {
-	shown := strconv.Quote(f.Value)
-	if f.Null {
-		shown = "NULL"
-	}
+	shown := shownValue(f)
 	fail := func() string { return fmt.Sprintf("is %s, expected %s", shown, e.String()) }
 
 	if e.Null && !f.Null {

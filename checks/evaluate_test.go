@@ -1,9 +1,11 @@
 package checks
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func sp(s string) *string   { return &s }
@@ -265,5 +267,88 @@ func TestFieldVerdictShown(t *testing.T) {
 		if got := c.f.Shown(); got != c.want {
 			t.Errorf("%+v.Shown() = %q, want %q", c.f, got, c.want)
 		}
+	}
+}
+
+func TestEvaluateFailWhen(t *testing.T) {
+	replica := Check{ID: "io", Kind: KindMySQLReplica,
+		Expect:   Expectations{{Field: "Slave_IO_Running", Expect: Expect{Equals: sp("Yes")}}},
+		FailWhen: Expectations{{Field: "Last_IO_Errno", Expect: Expect{Ne: sp("0")}}},
+	}
+	tests := []struct {
+		name         string
+		obs          Observation
+		pass, final  bool
+		reason       string
+		failWhenPass bool
+	}{
+		{"connecting, no error yet: waiting, not final",
+			Observation{Rows: []Row{row("", "Slave_IO_Running", "Connecting", "Last_IO_Errno", "0")}}, false, false, `Slave_IO_Running: is "Connecting"`, true},
+		{"errno 1236: final at once",
+			Observation{Rows: []Row{row("", "Slave_IO_Running", "Connecting", "Last_IO_Errno", "1236")}}, false, true, `Last_IO_Errno: is "1236", which the runbook says is a failure (fail when ≠ 0)`, false},
+		{"final even when the expectation holds",
+			Observation{Rows: []Row{row("", "Slave_IO_Running", "Yes", "Last_IO_Errno", "2003")}}, false, true, "fail when ≠ 0", false},
+		{"running and errno 0: pass",
+			Observation{Rows: []Row{row("", "Slave_IO_Running", "Yes", "Last_IO_Errno", "0")}}, true, false, "", true},
+		{"a missing fail_when field never matches",
+			Observation{Rows: []Row{row("", "Slave_IO_Running", "Yes")}}, true, false, "", true},
+		{"NULL never matches a value condition",
+			Observation{Rows: []Row{{Fields: []Field{{Name: "Slave_IO_Running", Value: "Yes"}, {Name: "Last_IO_Errno", Null: true}}}}}, true, false, "", true},
+		{"no data is never final",
+			Observation{Error: "dial tcp 127.0.0.1:1: connect: connection refused", Rows: []Row{row("", "Last_IO_Errno", "1236")}}, false, false, "connection refused", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Evaluate(replica, tt.obs)
+			if v.Pass != tt.pass || v.Final != tt.final || !strings.Contains(v.Reason, tt.reason) {
+				t.Fatalf("pass=%v final=%v reason=%q, want pass=%v final=%v reason containing %q", v.Pass, v.Final, v.Reason, tt.pass, tt.final, tt.reason)
+			}
+			var fw *FieldVerdict
+			for i := range v.Fields {
+				if v.Fields[i].FailWhen {
+					fw = &v.Fields[i]
+				}
+			}
+			if fw == nil || fw.Field != "Last_IO_Errno" || fw.Expected != "fail when ≠ 0" || fw.Pass != tt.failWhenPass {
+				t.Errorf("fail_when verdict = %+v, want Last_IO_Errno \"fail when ≠ 0\" pass=%v", fw, tt.failWhenPass)
+			}
+		})
+	}
+}
+
+func TestCapObservation(t *testing.T) {
+	big := strings.Repeat("é", MaxValueBytes) // 2 bytes a rune: cut must not split one
+	rows := make([]Row, MaxRows+10)
+	for i := range rows {
+		rows[i] = row("", "stdout", big)
+	}
+	o := CapObservation(Observation{Raw: big, Error: big, Rows: rows})
+	for _, s := range []string{o.Raw, o.Error, o.Rows[0].Fields[0].Value} {
+		if len(s) > MaxValueBytes || !utf8.ValidString(s) || !strings.Contains(s, "[truncated: 4096 bytes in all]") {
+			t.Fatalf("capped text: %d bytes, valid=%v, tail %q", len(s), utf8.ValidString(s), s[max(0, len(s)-40):])
+		}
+	}
+	if len(o.Rows) > MaxRows || o.Truncated == "" {
+		t.Errorf("rows kept %d, truncated %q", len(o.Rows), o.Truncated)
+	}
+	size := len(o.Raw) + len(o.Error)
+	for _, r := range o.Rows {
+		for _, f := range r.Fields {
+			size += len(f.Name) + len(f.Value)
+		}
+	}
+	if size > MaxObservationBytes {
+		t.Errorf("capped observation holds %d bytes, cap %d", size, MaxObservationBytes)
+	}
+	if again := CapObservation(o); !reflect.DeepEqual(again, o) {
+		t.Error("capping a capped observation changed it")
+	}
+	if len(rows[0].Fields[0].Value) != len(big) {
+		t.Error("CapObservation changed its argument")
+	}
+	v := CapVerdict(Evaluate(Check{Kind: KindCommand, Expect: Expectations{{Field: "stdout", Expect: Expect{Equals: sp("x")}}}},
+		Observation{Rows: []Row{row("", "exit_code", "0", "stdout", strings.Repeat("y", 1<<20))}}))
+	if len(v.Reason) > 400 || len(v.Fields[1].Actual) > MaxValueBytes {
+		t.Errorf("verdict not capped: reason %d bytes, actual %d bytes", len(v.Reason), len(v.Fields[1].Actual))
 	}
 }

@@ -173,48 +173,108 @@ func (p *Poller) Next(ctx context.Context) (Result, bool) {
 	}
 }
 
-// tracker turns a stream of verdicts into a Status, applying `within` and
-// `stable_for`. It is the poller's judgement, kept apart so it can be tested
-// with a plain clock.
+// tracker turns a stream of verdicts into a Status, applying `within`,
+// `stable_for` and fail_when, and keeping "no data" apart from "wrong
+// data". It is the poller's judgement, kept apart so it can be tested with
+// a plain clock.
 type tracker struct {
 	within, stableFor time.Duration
 	start             time.Time
-	heldSince         time.Time // zero while the expectations do not hold
+	heldSince         time.Time     // zero while the expectations do not hold
+	downSince         time.Time     // zero while the target answers
+	paused            time.Duration // time spent unreachable, added to the deadline
 }
 
 func newTracker(c Check, start time.Time) *tracker {
 	return &tracker{within: time.Duration(c.Within), stableFor: time.Duration(c.StableFor), start: start}
 }
 
-// judge returns the status for a verdict seen at now, with how long the
-// expectations have held and the time left before the `within` deadline.
-//
-// A check that holds is Holding until it has held for stable_for, then
-// Pass. A check that does not hold is Waiting until `within` has passed,
-// then Fail (without `within` it waits for ever: the gate stays shut but
-// nothing is called failed). Holding is not failed at the deadline: the
-// answer is right and is only being confirmed.
-func (t *tracker) judge(pass bool, now time.Time) (s Status, held, left time.Duration) {
-	if t.within > 0 {
-		if left = t.start.Add(t.within).Sub(now); left < 0 {
-			left = 0
-		}
+// outcome is what one attempt gave the tracker.
+type outcome int
+
+const (
+	outNoData outcome = iota // no data: the target was not reached
+	outFail                  // data, and the expectations do not hold
+	outPass                  // data, and the expectations hold
+	outFinal                 // data, and a fail_when condition matched
+)
+
+func outcomeOf(o Observation, v Verdict) outcome {
+	switch {
+	case o.Unreachable():
+		return outNoData
+	case v.Final:
+		return outFinal
+	case v.Pass:
+		return outPass
+	default:
+		return outFail
 	}
-	if pass {
+}
+
+// judged is the tracker's answer for one attempt.
+type judged struct {
+	status     Status
+	held, left time.Duration
+	since      time.Time // set while unreachable
+}
+
+// judge returns the status for an outcome seen at now, with how long the
+// expectations have held, the time left before the `within` deadline, and
+// since when the target has been unreachable.
+//
+//   - No data is Unreachable, never Fail: the deadline stops while the
+//     target cannot be reached (the time is added to it when data comes
+//     back), and a stability window starts over.
+//   - A fail_when match is Fail at once, deadline or not.
+//   - Data that holds is Holding until it has held for stable_for, then
+//     Pass. Holding is not failed at the deadline: the answer is right and
+//     is only being confirmed.
+//   - Data that does not hold is Waiting until `within` has passed, then
+//     Fail (without `within` it waits for ever: the gate stays shut but
+//     nothing is called failed).
+func (t *tracker) judge(o outcome, now time.Time) judged {
+	if o == outNoData {
+		if t.downSince.IsZero() {
+			t.downSince = now
+		}
+		t.heldSince = time.Time{}
+		return judged{status: StatusUnreachable, left: t.leftAt(now, now.Sub(t.downSince)), since: t.downSince}
+	}
+	if !t.downSince.IsZero() {
+		t.paused += now.Sub(t.downSince)
+		t.downSince = time.Time{}
+	}
+	left := t.leftAt(now, 0)
+	if o == outFinal {
+		t.heldSince = time.Time{}
+		return judged{status: StatusFail}
+	}
+	if o == outPass {
 		if t.heldSince.IsZero() {
 			t.heldSince = now
 		}
-		held = now.Sub(t.heldSince)
+		held := now.Sub(t.heldSince)
 		if held < t.stableFor {
-			return StatusHolding, held, left
+			return judged{status: StatusHolding, held: held, left: left}
 		}
-		return StatusPass, held, left
+		return judged{status: StatusPass, held: held, left: left}
 	}
 	t.heldSince = time.Time{}
 	if t.within > 0 && left == 0 {
-		return StatusFail, 0, 0
+		return judged{status: StatusFail}
 	}
-	return StatusWaiting, 0, left
+	return judged{status: StatusWaiting, left: left}
+}
+
+// leftAt is the time left before the deadline at now, with the time spent
+// unreachable (paused, plus the current outage) added to the deadline.
+func (t *tracker) leftAt(now time.Time, outage time.Duration) time.Duration {
+	if t.within <= 0 {
+		return 0
+	}
+	left := t.start.Add(t.within + t.paused + outage).Sub(now)
+	return max(left, 0)
 }
 
 // poll is one check's loop: attempt, judge, deliver, sleep.
@@ -235,15 +295,18 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 			return // stopped mid-attempt: the answer belongs to no one
 		}
 		v := Evaluate(c, obs)
-		st, held, left := tr.judge(v.Pass, p.clock())
-		r := Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left}
+		j := tr.judge(outcomeOf(obs, v), p.clock())
+		st, held, left := j.status, j.held, j.left
+		// Judged on the whole answer; handed out capped, so the operator,
+		// the journal and a watcher all see the same data.
+		r := CapResult(Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left, Since: j.since})
 		select {
 		case p.out <- r:
 		case <-ctx.Done():
 			return
 		}
 
-		if obs.Error != "" {
+		if obs.Unreachable() {
 			backoff = min(backoff*2, MaxBackoff)
 		} else {
 			backoff = 1

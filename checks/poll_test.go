@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,47 +74,89 @@ func next(t *testing.T, p *Poller) Result {
 func TestTracker(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	const (
+		pass  = outPass
+		fail  = outFail
+		none  = outNoData
+		final = outFinal
+	)
 	type obs struct {
-		sec  int
-		pass bool
-		want Status
-		held time.Duration
-		left time.Duration
+		sec   int
+		out   outcome
+		want  Status
+		held  time.Duration
+		left  time.Duration
+		since int // seconds; -1: zero
 	}
 	tests := []struct {
 		name  string
 		check Check
 		seq   []obs
 	}{
-		{"plain pass", Check{}, []obs{{1, true, StatusPass, 0, 0}}},
-		{"no within waits for ever", Check{}, []obs{{1, false, StatusWaiting, 0, 0}, {100000, false, StatusWaiting, 0, 0}}},
+		{"plain pass", Check{}, []obs{{1, pass, StatusPass, 0, 0, -1}}},
+		{"no within waits for ever", Check{}, []obs{{1, fail, StatusWaiting, 0, 0, -1}, {100000, fail, StatusWaiting, 0, 0, -1}}},
 		{"within", Check{Within: Duration(10 * time.Second)}, []obs{
-			{1, false, StatusWaiting, 0, 9 * time.Second},
-			{9, false, StatusWaiting, 0, time.Second},
-			{10, false, StatusFail, 0, 0},
-			{12, true, StatusPass, 0, 0}, // a late recovery is shown as such
+			{1, fail, StatusWaiting, 0, 9 * time.Second, -1},
+			{9, fail, StatusWaiting, 0, time.Second, -1},
+			{10, fail, StatusFail, 0, 0, -1},
+			{12, pass, StatusPass, 0, 0, -1}, // a late recovery is shown as such
 		}},
 		{"stable_for", Check{StableFor: Duration(5 * time.Second)}, []obs{
-			{1, true, StatusHolding, 0, 0},
-			{4, true, StatusHolding, 3 * time.Second, 0},
-			{5, false, StatusWaiting, 0, 0}, // flapped: start over
-			{6, true, StatusHolding, 0, 0},
-			{11, true, StatusPass, 5 * time.Second, 0},
+			{1, pass, StatusHolding, 0, 0, -1},
+			{4, pass, StatusHolding, 3 * time.Second, 0, -1},
+			{5, fail, StatusWaiting, 0, 0, -1}, // flapped: start over
+			{6, pass, StatusHolding, 0, 0, -1},
+			{11, pass, StatusPass, 5 * time.Second, 0, -1},
 		}},
 		{"holding is not failed at the deadline", Check{Within: Duration(3 * time.Second), StableFor: Duration(5 * time.Second)}, []obs{
-			{2, true, StatusHolding, 0, time.Second},
-			{4, true, StatusHolding, 2 * time.Second, 0},
-			{7, true, StatusPass, 5 * time.Second, 0},
-			{8, false, StatusFail, 0, 0},
+			{2, pass, StatusHolding, 0, time.Second, -1},
+			{4, pass, StatusHolding, 2 * time.Second, 0, -1},
+			{7, pass, StatusPass, 5 * time.Second, 0, -1},
+			{8, fail, StatusFail, 0, 0, -1},
+		}},
+		// waiting -> unreachable -> (deadline passes, no data) -> unreachable
+		// -> data back: waiting again, the deadline moved by the outage.
+		{"no data past the deadline is never a failure", Check{Within: Duration(10 * time.Second)}, []obs{
+			{2, fail, StatusWaiting, 0, 8 * time.Second, -1},
+			{4, none, StatusUnreachable, 0, 6 * time.Second, 4},
+			{30, none, StatusUnreachable, 0, 6 * time.Second, 4},
+			{34, fail, StatusWaiting, 0, 6 * time.Second, -1},
+			{39, fail, StatusWaiting, 0, time.Second, -1},
+			{40, fail, StatusFail, 0, 0, -1},
+			{41, none, StatusUnreachable, 0, 0, 41}, // failed, then unreachable: not failed any more
+			{50, pass, StatusPass, 0, 0, -1},
+		}},
+		{"unreachable from the start, then data that holds", Check{Within: Duration(5 * time.Second)}, []obs{
+			{1, none, StatusUnreachable, 0, 4 * time.Second, 1},
+			{100, pass, StatusPass, 0, 4 * time.Second, -1},
+		}},
+		{"an outage restarts stable_for", Check{StableFor: Duration(5 * time.Second)}, []obs{
+			{1, pass, StatusHolding, 0, 0, -1},
+			{4, none, StatusUnreachable, 0, 0, 4},
+			{5, pass, StatusHolding, 0, 0, -1},
+			{10, pass, StatusPass, 5 * time.Second, 0, -1},
+		}},
+		{"fail_when fails at once, without a deadline", Check{}, []obs{
+			{1, final, StatusFail, 0, 0, -1},
+			{2, fail, StatusWaiting, 0, 0, -1},
+		}},
+		{"fail_when fails before the deadline", Check{Within: Duration(60 * time.Second)}, []obs{
+			{1, fail, StatusWaiting, 0, 59 * time.Second, -1},
+			{2, final, StatusFail, 0, 0, -1},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := newTracker(tt.check, t0)
 			for i, o := range tt.seq {
-				s, held, left := tr.judge(o.pass, at(o.sec))
-				if s != o.want || held != o.held || left != o.left {
-					t.Errorf("#%d at %ds: got %v held=%v left=%v, want %v held=%v left=%v", i, o.sec, s, held, left, o.want, o.held, o.left)
+				j := tr.judge(o.out, at(o.sec))
+				var since time.Time
+				if o.since >= 0 {
+					since = at(o.since)
+				}
+				if j.status != o.want || j.held != o.held || j.left != o.left || !j.since.Equal(since) {
+					t.Errorf("#%d at %ds: got %v held=%v left=%v since=%v, want %v held=%v left=%v since=%v",
+						i, o.sec, j.status, j.held, j.left, j.since, o.want, o.held, o.left, since)
 				}
 			}
 		})
@@ -331,3 +374,66 @@ type noRecord struct{ d *funcDriver }
 func (n *noRecord) Observe(ctx context.Context, c Check) Observation { return n.d.fn(ctx, c, 0) }
 func (n *noRecord) Run(context.Context, Action) ActionResult         { return ActionResult{} }
 func (n *noRecord) Close() error                                     { return nil }
+
+// TestPollerUnreachableNeverFails: a target that cannot be reached past the
+// check's deadline is unreachable (since its first failed attempt), never
+// failed; when it answers again with data that holds, the check passes.
+func TestPollerUnreachableNeverFails(t *testing.T) {
+	d := newFuncDriver(func(_ context.Context, _ Check, n int) Observation {
+		if n < 5 {
+			return Observation{Error: "dial tcp 127.0.0.1:1: connect: connection refused", State: StateUnreachable}
+		}
+		return yesObs("Yes")
+	})
+	p := NewPoller(d, stepClock(100*time.Millisecond))
+	defer p.Close()
+	c := Check{ID: "io", Kind: KindMySQLReplica, Expect: expectYes, Within: Duration(150 * time.Millisecond), Interval: Duration(time.Millisecond)}
+	p.Start(context.Background(), "s1", []Check{c})
+	var since time.Time
+	for i := range 5 {
+		r := next(t, p)
+		if r.Status != StatusUnreachable || r.Since.IsZero() {
+			t.Fatalf("#%d: status %v since %v, want unreachable with a since", i, r.Status, r.Since)
+		}
+		if i == 0 {
+			since = r.Since
+		} else if !r.Since.Equal(since) {
+			t.Fatalf("#%d: since moved from %v to %v", i, since, r.Since)
+		}
+	}
+	if r := next(t, p); r.Status != StatusPass || !r.Since.IsZero() {
+		t.Fatalf("after the outage: %v since %v, want pass", r.Status, r.Since)
+	}
+}
+
+// TestPollerFailWhenFailsAtOnce: a fail_when match fails on the first
+// observation, with a minute of `within` still to go.
+func TestPollerFailWhenFailsAtOnce(t *testing.T) {
+	d := newFuncDriver(func(context.Context, Check, int) Observation {
+		return Observation{Rows: []Row{{Fields: []Field{{Name: "Slave_IO_Running", Value: "Connecting"}, {Name: "Last_IO_Errno", Value: "1236"}}}}}
+	})
+	p := NewPoller(d, stepClock(100*time.Millisecond))
+	defer p.Close()
+	c := Check{ID: "io", Kind: KindMySQLReplica, Expect: expectYes, Within: Duration(time.Minute), Interval: Duration(time.Millisecond),
+		FailWhen: Expectations{{Field: "Last_IO_Errno", Expect: Expect{Ne: new("0")}}}}
+	p.Start(context.Background(), "s1", []Check{c})
+	if r := next(t, p); r.Status != StatusFail || !r.Verdict.Final {
+		t.Fatalf("first observation: %v final=%v (%s), want fail at once", r.Status, r.Verdict.Final, r.Verdict.Reason)
+	}
+}
+
+// TestPollerCapsResults: a probe's megabyte of output reaches the consumer
+// capped.
+func TestPollerCapsResults(t *testing.T) {
+	d := newFuncDriver(func(context.Context, Check, int) Observation {
+		out := strings.Repeat("x", 1<<20)
+		return Observation{Raw: out, Rows: []Row{{Fields: []Field{{Name: "exit_code", Value: "0"}, {Name: "stdout", Value: out}}}}}
+	})
+	p := NewPoller(d, nil)
+	defer p.Close()
+	p.Start(context.Background(), "s1", []Check{{ID: "big", Kind: KindCommand, Interval: Duration(time.Hour)}})
+	r := next(t, p)
+	if len(r.Obs.Raw) > MaxValueBytes || len(r.Obs.Rows[0].Fields[1].Value) > MaxValueBytes || r.Status != StatusPass {
+		t.Fatalf("result not capped: raw %d bytes, stdout %d bytes, status %v", len(r.Obs.Raw), len(r.Obs.Rows[0].Fields[1].Value), r.Status)
+	}
+}

@@ -132,6 +132,10 @@ type Check struct {
 
 	// Expect maps a field name to what it must be, in the runbook's order.
 	Expect Expectations `yaml:"expect,omitempty" json:"expect,omitempty"`
+	// FailWhen maps a field name to the values that mean failure at once
+	// (`Last_IO_Errno: {ne: "0"}`): the first observation where one holds
+	// fails the check, with no `within` deadline to wait out.
+	FailWhen Expectations `yaml:"fail_when,omitempty" json:"fail_when,omitempty"`
 
 	// Within: keep polling until the expectations hold or this passes.
 	Within Duration `yaml:"within,omitempty" json:"within,omitempty"`

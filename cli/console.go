@@ -16,8 +16,17 @@ import (
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes).
 func runConsole(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
-	m := tui.New(tui.NewLive(r, nil), tui.Options{ASCII: !utf8Locale(), Dark: true})
-	return runProgram(ctx, m, stdio)
+	lv := tui.NewLive(r, nil)
+	m := tui.New(lv, tui.Options{ASCII: !utf8Locale(), Dark: true})
+	end, err := runProgram(ctx, m, stdio)
+	if ctx.Err() != nil {
+		// A signal stopped the console: an action still running gets its
+		// grace period and goes on the record as interrupted.
+		if ierr := lv.Interrupt(signalCause(ctx)); ierr != nil && err == nil {
+			err = ierr
+		}
+	}
+	return end, err
 }
 
 // watchConsole shows a live session read-only, following its journal at

@@ -206,6 +206,7 @@ func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, 
 			Item   string              `json:"item"`
 			Check  string              `json:"check"`
 			Ticked bool                `json:"ticked"`
+			Via    string              `json:"via"`
 			Result checks.ActionResult `json:"result"`
 		}
 		if rec.Decode(&d) != nil {
@@ -216,8 +217,12 @@ func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, 
 			drv.StepEntered(d.Step, d.Item)
 		case session.EvManualTick:
 			drv.CheckTicked(d.Step, d.Check, d.Ticked)
-		case session.EvStepDone:
+		case session.EvOverride: // an override ends its step
 			drv.StepDone(d.Step)
+		case session.EvStepDone:
+			if d.Via != session.ViaOverride { // older journals: the override said it already
+				drv.StepDone(d.Step)
+			}
 		case session.EvActionEnd:
 			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {
 				drv.Run(ctx, *st.Action)

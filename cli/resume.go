@@ -26,13 +26,16 @@ func newResumeCmd(stdio IO) *cobra.Command {
 		Use:   "resume SESSION",
 		Short: "Continue an interrupted session from its journal",
 		Long: strings.TrimSpace(`
-resume continues a session that was quit or interrupted (a dropped SSH
-connection, a crash). It replays the journal, cuts off a torn last line
-(and records that it did), and then:
+resume continues a session that was quit, interrupted (a dropped SSH
+connection, a crash) or halted. It replays the journal, cuts off a torn
+last line (and records that it did), and then:
 
   - re-runs every check: results from before the break are never trusted;
   - asks you to attest the outcome of an action that started but whose end
-    was never recorded, before the step can be left;
+    was never recorded, before the step can be left; while its process
+    group still runs, it is neither run again nor attested;
+  - resumes a halted session suspended: the halting step's checks run
+    again, and it goes on only when you continue it, with a reason;
   - refuses when the runbook file changed since the session started, unless
     you pass --accept-changed-runbook (which goes on the record).
 
@@ -144,6 +147,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
+	resumeNotices(stdio, e)
 	runErr := drive(stdio, e, drv, fj, choosePlain(stdio, con, plainMode))
 	if world != nil {
 		printDebrief(stdio, e, path, scenario)

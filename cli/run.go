@@ -181,7 +181,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool) error {
 	r := session.NewRunner(e, drv, nil)
 	defer r.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	defer stop()
 	var end string
 	var err error

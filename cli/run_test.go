@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,47 @@ func TestRunQuitSessionsResume(t *testing.T) {
 	defer f2.Close()
 	if res := journal.Verify(f2); !res.OK {
 		t.Errorf("journal does not verify: %s", res.Problem)
+	}
+}
+
+// TestFinalFailureHaltsAtOnceAndResumesSuspended: a fail_when match halts
+// the session on the first poll (not after `within`'s ten minutes), and
+// resume picks the halted session up suspended.
+func TestFinalFailureHaltsAtOnceAndResumesSuspended(t *testing.T) {
+	useFakeDriver(t)
+	t.Setenv("HANDRAIL_TEST_SLAVE_PASSWORD", "Canary-Pw-7781")
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "run", "halt.yaml")
+	began := time.Now()
+	// Input that stays open: the session ends by the halt, not by its end.
+	in, w := io.Pipe()
+	defer w.Close()
+	var outb, errb bytes.Buffer
+	code := Main([]string{"run", rb, "--state-dir", dir, "--param", "slave_host=db2"}, IO{In: in, Out: &outb, Err: &errb})
+	out, errs := outb.String(), errb.String()
+	if code != ExitHalted || !strings.Contains(out, "HALTED") || time.Since(began) > time.Minute {
+		t.Fatalf("run: code %d after %v\nstdout:\n%s\nstderr:\n%s", code, time.Since(began), out, errs)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	id := strings.TrimSuffix(filepath.Base(paths[0]), ".jsonl")
+	code, out, errs = runCLI(t, "quit\n", "resume", id, "--state-dir", dir, "--plain")
+	if code != ExitHalted {
+		t.Fatalf("resume: code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"the session was halted at step start", "it resumes suspended"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("resume stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	recs, err := journal.Read(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range recs {
+		kinds = append(kinds, r.Type)
+	}
+	if joined := strings.Join(kinds, " "); !strings.Contains(joined, "session.halt session.end session.resume") {
+		t.Errorf("journal: %s", joined)
 	}
 }

@@ -84,7 +84,7 @@ func (d *debrief) add(r journal.Record) {
 		}
 	}
 	switch r.Type {
-	case "step.enter", "step.done", "goto", "session.halt", "session.end":
+	case "step.enter", "step.done", "override", "goto", "session.halt", "session.end":
 		leave()
 	}
 	switch r.Type {
@@ -115,6 +115,7 @@ func (d *debrief) add(r journal.Record) {
 		_ = json.Unmarshal(m["checks"], &ids)
 		line := fmt.Sprintf("**%s** (%s), checks %s: %q", step, str("category"), strings.Join(ids, ", "), str("reason"))
 		d.overrides = append(d.overrides, line)
+		d.step(step).via = "override" // the override ends its step
 		d.event(step, "overridden ("+str("category")+"): "+str("reason"))
 	case "on_fail":
 		line := fmt.Sprintf("**%s**: %s", step, str("say"))

@@ -14,7 +14,8 @@ type Journal interface {
 }
 
 // HookJournal returns j, telling h about every step.enter, manual.tick and
-// step.done once it is on the record. A rehearsal wraps its journal with it,
+// step left (step.done, or an override, which ends its step by itself) once
+// it is on the record. A rehearsal wraps its journal with it,
 // so the simulated world follows the operator without the engine or the
 // TUI knowing about the simulator.
 func HookJournal(j Journal, h StepHook) Journal { return &hookJournal{j: j, h: h} }
@@ -34,9 +35,10 @@ func (hj *hookJournal) Append(typ string, data any) (journal.Record, error) {
 		Item   string `json:"item"`
 		Check  string `json:"check"`
 		Ticked bool   `json:"ticked"`
+		Via    string `json:"via"`
 	}
 	switch typ {
-	case "step.enter", "manual.tick", "step.done":
+	case "step.enter", "manual.tick", "step.done", "override":
 		if json.Unmarshal(rec.Data, &d) != nil {
 			return rec, nil
 		}
@@ -48,8 +50,12 @@ func (hj *hookJournal) Append(typ string, data any) (journal.Record, error) {
 		hj.h.StepEntered(d.Step, d.Item)
 	case "manual.tick":
 		hj.h.CheckTicked(d.Step, d.Check, d.Ticked)
-	case "step.done":
+	case "override":
 		hj.h.StepDone(d.Step)
+	case "step.done":
+		if d.Via != "override" { // older journals: the override said it already
+			hj.h.StepDone(d.Step)
+		}
 	}
 	return rec, nil
 }

@@ -276,18 +276,25 @@ func (b *binder) check(c checks.Check) checks.Check {
 	c.Title, c.Why, c.Channel, c.Query, c.Admin = b.s(c.Title), b.s(c.Why), b.s(c.Channel), b.s(c.Query), b.s(c.Admin)
 	c.Shell, c.Path, c.Attest = b.s(c.Shell), b.s(c.Path), b.s(c.Attest)
 	c.Argv = b.list(c.Argv)
-	if c.Expect != nil {
-		ex := make(checks.Expectations, len(c.Expect))
-		for i, fe := range c.Expect {
-			x := fe.Expect
-			x.Equals, x.Ne = b.ptr(x.Equals), b.ptr(x.Ne)
-			x.In = b.list(x.In)
-			x.Match = b.re(x.Match)
-			ex[i] = checks.FieldExpect{Field: b.s(fe.Field), Expect: x}
-		}
-		c.Expect = ex
-	}
+	c.Expect = b.expectations(c.Expect)
+	c.FailWhen = b.expectations(c.FailWhen)
 	return c
+}
+
+// expectations binds field names and values (expect, fail_when).
+func (b *binder) expectations(in checks.Expectations) checks.Expectations {
+	if in == nil {
+		return nil
+	}
+	ex := make(checks.Expectations, len(in))
+	for i, fe := range in {
+		x := fe.Expect
+		x.Equals, x.Ne = b.ptr(x.Equals), b.ptr(x.Ne)
+		x.In = b.list(x.In)
+		x.Match = b.re(x.Match)
+		ex[i] = checks.FieldExpect{Field: b.s(fe.Field), Expect: x}
+	}
+	return ex
 }
 
 // BoundStep is one step of a session, bound to the session's values.

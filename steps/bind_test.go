@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/handrail/handrail/checks"
 )
 
 func loadFull(t *testing.T) *Runbook {
@@ -362,5 +364,33 @@ sections:
 	bad = strings.Replace(src, `argv: [server-stat.sh, -s, "${mirror}"]`, `argv: [server-stat.sh, -s, "${mirorr}"]`, 1)
 	if _, err := Parse("pairs.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), `${mirorr} names no param (did you mean "mirror"?)`) {
 		t.Errorf("misspelt with name: %v", err)
+	}
+}
+
+// TestFailWhenLoadsAndBinds: a check's fail_when is decoded in the order
+// written and bound like its expectations.
+func TestFailWhenLoadsAndBinds(t *testing.T) {
+	rb, err := Load("testdata/valid/fail-when.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rb.Sections[0].Steps[0].Checks[0]
+	if c.ID != "replica-running" || len(c.FailWhen) != 2 {
+		t.Fatalf("check %s fail_when = %+v", c.ID, c.FailWhen)
+	}
+	if fw := c.FailWhen[0]; fw.Field != "Last_IO_Errno" || fw.Expect.Ne == nil || *fw.Expect.Ne != "0" {
+		t.Errorf("first fail_when = %+v", fw)
+	}
+	if fw := c.FailWhen[1]; fw.Field != "Last_SQL_Errno" || fw.Expect.Gt == nil || *fw.Expect.Gt != 0 {
+		t.Errorf("second fail_when = %+v", fw)
+	}
+	c.FailWhen = append(c.FailWhen, checks.FieldExpect{Field: "Master_Host", Expect: checks.Expect{Ne: new("${slave_host}")}})
+	rb.Sections[0].Steps[0].Checks[0] = c
+	b, err := rb.Bind(map[string]string{"slave_host": "db1.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Sections[0].Steps[0].Checks[0].FailWhen[2].Expect.Ne; got == nil || *got != "db1.example" {
+		t.Errorf("fail_when not bound: %v", got)
 	}
 }

@@ -472,7 +472,7 @@ var (
 	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail"}
 	commandKeys = []string{"on", "run"}
 	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout"}
-	checkKeys   = []string{"id", "kind", "target", "title", "why", "channel", "query", "admin", "argv", "shell", "parse", "path", "port", "attest", "expect", "within", "stable_for", "interval", "timeout", "optional"}
+	checkKeys   = []string{"id", "kind", "target", "title", "why", "channel", "query", "admin", "argv", "shell", "parse", "path", "port", "attest", "expect", "fail_when", "within", "stable_for", "interval", "timeout", "optional"}
 	expectKeys  = []string{"equals", "ne", "in", "match", "lt", "le", "gt", "ge", "null", "not_null", "empty"}
 	whenKeys    = []string{"param", "equals", "not_equals", "in"}
 	foreachKeys = []string{"param", "as", "with"}
@@ -770,6 +770,8 @@ func (d *decoder) check(n ast.Node, path string) checks.Check {
 			c.Attest = d.str(e, ctx)
 		case "expect":
 			c.Expect = d.expectations(e, ctx)
+		case "fail_when":
+			c.FailWhen = d.failWhen(e, ctx)
 		case "within":
 			c.Within = d.duration(e, ctx)
 		case "stable_for":
@@ -796,6 +798,32 @@ func (d *decoder) expectations(e entry, ctx string) checks.Expectations {
 		v := d.value(fe)
 		var x checks.Expect
 		switch v.(type) {
+		case *ast.MappingNode, *ast.MappingValueNode:
+			x = d.expect(fe, fctx)
+		case nil, *ast.NullNode:
+			d.errf(posOf(v), "%s: want a value or a mapping of conditions, got nothing (for SQL NULL write {null: true})", fctx)
+			d.bad[fe.path] = true
+		default:
+			x.Equals = d.textPtr(fe, fctx)
+		}
+		out = append(out, checks.FieldExpect{Field: fe.key, Expect: x})
+	}
+	return out
+}
+
+// failWhen decodes a check's fail_when: a mapping of field to the
+// condition that means failure at once, written like an expectation
+// (`Field: value` is short for {equals: value}).
+func (d *decoder) failWhen(e entry, ctx string) checks.Expectations {
+	fes, ok := d.mapping(e.val, e.path, ctx+": fail_when", "field: condition")
+	if !ok {
+		return nil
+	}
+	out := checks.Expectations{}
+	for _, fe := range fes {
+		fctx := fmt.Sprintf("%s: fail_when %q", ctx, fe.key)
+		var x checks.Expect
+		switch v := d.value(fe); v.(type) {
 		case *ast.MappingNode, *ast.MappingValueNode:
 			x = d.expect(fe, fctx)
 		case nil, *ast.NullNode:

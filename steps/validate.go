@@ -580,6 +580,7 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 	for _, fe := range c.Expect {
 		v.validateExpect(fe, path+".expect."+fe.Field, ctx, loopVar)
 	}
+	v.validateFailWhen(c, path, ctx, loopVar)
 	for _, kv := range [][2]string{{"title", c.Title}, {"why", c.Why}, {"channel", c.Channel}, {"query", c.Query},
 		{"admin", c.Admin}, {"shell", c.Shell}, {"path", c.Path}, {"attest", c.Attest}} {
 		v.checkRefs(path+"."+kv[0], ctx, kv[0], kv[1], loopVar)
@@ -605,10 +606,16 @@ func (v *validator) required(path, ctx string, keys ...string) {
 func (v *validator) has(path string) bool { _, ok := v.at[path]; return ok }
 
 func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar string) {
+	v.validateCondition(fe, path, ctx, "expect", loopVar)
+}
+
+// validateCondition checks one field's conditions, under key ("expect" or
+// "fail_when").
+func (v *validator) validateCondition(fe checks.FieldExpect, path, ctx, key, loopVar string) {
 	x := fe.Expect
-	fctx := fmt.Sprintf("%s: expect %q", ctx, fe.Field)
+	fctx := fmt.Sprintf("%s: %s %q", ctx, key, fe.Field)
 	if fe.Field == "" {
-		v.errf(v.pos(path), "%s: expect: a field name is empty", ctx)
+		v.errf(v.pos(path), "%s: %s: a field name is empty", ctx, key)
 	}
 	// A field name may use ${item} (Terracotta's `host.role` keys); it must
 	// resolve like any other string.
@@ -644,6 +651,24 @@ func (v *validator) validateExpect(fe checks.FieldExpect, path, ctx, loopVar str
 	}
 	for i, s := range x.In {
 		v.checkRefs(fmt.Sprintf("%s.in[%d]", path, i), fctx, "in", s, loopVar)
+	}
+}
+
+// validateFailWhen checks a check's fail_when: each condition like an
+// expectation; a manual check cannot have one (the operator attests it).
+func (v *validator) validateFailWhen(c *checks.Check, path, ctx, loopVar string) {
+	if !v.has(path + ".fail_when") {
+		return
+	}
+	if c.Kind == checks.KindManual {
+		v.errf(v.pos(path+".fail_when"), "%s: a manual check has no fail_when: the operator attests it", ctx)
+		return
+	}
+	if len(c.FailWhen) == 0 && !v.badUnder(path+".fail_when") {
+		v.errf(v.pos(path+".fail_when"), "%s: fail_when is empty: name the fields whose values mean failure, or remove it", ctx)
+	}
+	for _, fe := range c.FailWhen {
+		v.validateCondition(fe, path+".fail_when."+fe.Field, ctx, "fail_when", loopVar)
 	}
 }
 

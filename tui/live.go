@@ -153,12 +153,24 @@ func (l *Live) RunAction(ctx context.Context) (checks.ActionResult, Snapshot, er
 	l.mu.Unlock()
 
 	var res checks.ActionResult
-	select {
-	case res = <-l.r.ActionResults():
-	case <-ctx.Done():
-		// The console is closing: the runner cancels the action when it is
-		// closed, and a resume asks the operator to attest its outcome.
-		return checks.ActionResult{}, l.Snapshot(), ctx.Err()
+wait:
+	for {
+		select {
+		case res = <-l.r.ActionResults():
+			break wait
+		case p := <-l.r.ActionProcesses():
+			// The action's process group goes on the record at once.
+			l.mu.Lock()
+			err := l.r.RecordProcess(p)
+			l.mu.Unlock()
+			if err != nil {
+				return checks.ActionResult{}, l.Snapshot(), err
+			}
+		case <-ctx.Done():
+			// The console is closing: Interrupt gives the action its grace
+			// period and journals what happened to it.
+			return checks.ActionResult{}, l.Snapshot(), ctx.Err()
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -169,13 +181,23 @@ func (l *Live) RunAction(ctx context.Context) (checks.ActionResult, Snapshot, er
 // Repoll makes every check poll now.
 func (l *Live) Repoll() { l.r.Poke() }
 
-// Quit journals session.end (quit); polling stops.
+// Quit journals session.end (quit); polling stops. A running action is
+// given its grace period, then stopped and journaled as interrupted.
 func (l *Live) Quit() (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := l.r.Engine().Quit()
-	l.r.Sync()
+	err := l.r.Quit("quit")
 	return l.snapshotLocked(), err
+}
+
+// Interrupt is for a console that stopped without a quit (a signal): a
+// running action is given its grace period, then stopped and journaled as
+// interrupted (cause: "SIGHUP", "SIGTERM", …). The session stays
+// resumable.
+func (l *Live) Interrupt(cause string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Interrupt(cause)
 }
 
 // buildSnapshot copies what the screen needs out of an engine.

@@ -162,6 +162,8 @@ func (m Model) statusLine(c CheckView) string {
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" waiting"))
 		case checks.StatusFail:
 			parts = append(parts, s.Fail.Render(s.Sym.Fail+" FAIL"))
+		case checks.StatusUnreachable:
+			parts = append(parts, s.Wait.Render(s.Sym.Wait+" unreachable"))
 		default:
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" pending"))
 		}

@@ -146,7 +146,8 @@ func execute(ctx context.Context, t checks.Target, argv []string, shell string) 
 	// If a grandchild keeps the pipes open after the kill, stop waiting.
 	cmd.WaitDelay = 500 * time.Millisecond
 
-	runErr := cmd.Run()
+	// An action reports its process group (checks.WithProcessHook).
+	runErr := proc.Run(cmd, func(pid int) { checks.ReportProcess(ctx, pid) })
 	res.took = time.Since(start)
 	res.stdout, res.stderr = stdout.String(), stderr.String()
 	if cmd.ProcessState != nil {

@@ -135,7 +135,7 @@ func (d *Driver) observe(ctx context.Context, c checks.Check) checks.Observation
 		}
 		return p.prober.Query(ctx, c)
 	case checks.KindSolid:
-		return soliddb.Observe(ctx, t, d.creds[t.Name], c)
+		return soliddb.Observe(ctx, t, d.cred(t.Name), c)
 	case checks.KindCommand:
 		return command.Observe(ctx, t, c)
 	case checks.KindHTTP:
@@ -177,7 +177,7 @@ func (d *Driver) run(ctx context.Context, a checks.Action) checks.ActionResult {
 		}
 		return p.prober.Exec(ctx, a)
 	case checks.ActionSolid:
-		return soliddb.Run(ctx, t, d.creds[t.Name], a)
+		return soliddb.Run(ctx, t, d.cred(t.Name), a)
 	case checks.ActionCommand:
 		return command.Run(ctx, t, a)
 	default:

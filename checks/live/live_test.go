@@ -250,7 +250,7 @@ func silentListener(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func TestSilentTargetFailsWithinTimeout(t *testing.T) {
+func TestSilentTargetIsUnreachableWithinTimeout(t *testing.T) {
 	d, _ := newDriver(t, map[string]checks.Target{"silent": mysqlTarget(silentListener(t))})
 	const timeout = 700 * time.Millisecond
 	c := checks.Check{ID: "s", Kind: checks.KindMySQLReplica, Target: "silent", Timeout: checks.Duration(timeout),
@@ -265,10 +265,23 @@ func TestSilentTargetFailsWithinTimeout(t *testing.T) {
 			t.Fatalf("obs %+v", obs)
 		}
 	}
-	// Through the poller, `within` turns it into a failure.
+	// Through the poller, past `within`, it stays unreachable: no data is
+	// never a failure.
 	c.Within = checks.Duration(time.Second)
-	if r := pollUntil(t, d, c); r.Status != checks.StatusFail {
-		t.Fatalf("poller: %v %+v", r.Status, r.Verdict)
+	p := checks.NewPoller(d, nil)
+	defer p.Close()
+	p.Start(context.Background(), "test-step", []checks.Check{c})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	for time.Since(start) < 2*time.Duration(c.Within) {
+		r, ok := p.Next(ctx)
+		if !ok {
+			t.Fatal("no result")
+		}
+		if r.Status != checks.StatusUnreachable || r.Since.IsZero() {
+			t.Fatalf("poller, %v after the start: %v %+v", time.Since(start), r.Status, r.Verdict)
+		}
 	}
 }
 

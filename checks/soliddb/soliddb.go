@@ -122,7 +122,8 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	proc.SetProcessGroup(cmd)
 	cmd.WaitDelay = 500 * time.Millisecond
-	runErr := cmd.Run()
+	// An action reports its process group (checks.WithProcessHook).
+	runErr := proc.Run(cmd, func(pid int) { checks.ReportProcess(ctx, pid) })
 
 	res := Result{Took: time.Since(start)}
 	out := stdout.String()

@@ -85,7 +85,7 @@ func TestPlainShowsHostileTextAsData(t *testing.T) {
 		defer close(done)
 		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
 	}()
-	waitFor(t, out, "WAITING io:")
+	waitFor(t, out, " io: Last_IO_Errno = 1236")
 	_, _ = io.WriteString(feed, "run\n")
 	waitFor(t, out, "Type yes to run")
 	_, _ = io.WriteString(feed, "yes\n")

@@ -57,7 +57,7 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 			switch {
 			case !ok:
 				u.printf("\nEnd of input.\n")
-				err = u.quit()
+				err = u.quit("end of input")
 			case line.tooLong:
 				u.printf("! %s\n", errLineTooLong)
 			default:
@@ -68,10 +68,12 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 		case ar := <-r.ActionResults():
 			u.printAction(ar)
 			err = r.FinishAction(ar)
+		case p := <-r.ActionProcesses():
+			err = r.RecordProcess(p)
 		case <-tick.C:
 			_, err = r.Engine().Refresh()
 		case <-ctx.Done():
-			err = u.quit()
+			err = u.quit(interruptCause(ctx))
 		}
 		if err != nil {
 			return r.Engine().Ended(), err
@@ -177,9 +179,23 @@ func (u *ui) ask(prompt string) (string, error) {
 	return strings.TrimSpace(line.text), nil
 }
 
-func (u *ui) quit() error {
+// interruptCause names why ctx ended: the signal the caller cancelled it
+// with (context.WithCancelCause), else "interrupt".
+func interruptCause(ctx context.Context) string {
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) && !errors.Is(c, context.DeadlineExceeded) {
+		return c.Error()
+	}
+	return "interrupt"
+}
+
+// quit ends the session for now; an action still running is given its
+// grace period, then stopped and journaled as interrupted (cause says why).
+func (u *ui) quit(cause string) error {
 	e := u.r.Engine()
-	if err := e.Quit(); err != nil {
+	if u.r.ActionInFlight() {
+		u.printf("An action is running: waiting up to %s for it to finish …\n", u.r.Grace)
+	}
+	if err := u.r.Quit(cause); err != nil {
 		return err
 	}
 	u.printf("Session %s saved. Resume it with: handrail resume %s\n", e.SessionID(), e.SessionID())
@@ -227,7 +243,7 @@ func (u *ui) command(line string) error {
 	case "help", "h", "?":
 		u.help()
 	case "quit", "q", "exit":
-		err = u.quit()
+		err = u.quit("quit")
 	default:
 		u.printf("Unknown command %q. Type 'help' for the commands.\n", termtext.Line(verb))
 		return nil
@@ -242,7 +258,7 @@ func (u *ui) report(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, errInputEnded):
-		return u.quit()
+		return u.quit("end of input")
 	case strings.Contains(err.Error(), "session: journal "):
 		return err
 	default:
@@ -389,6 +405,8 @@ func statusWord(r *checks.Result) string {
 		return "HOLDING"
 	case checks.StatusWaiting:
 		return "WAITING"
+	case checks.StatusUnreachable:
+		return "UNREACHABLE"
 	default:
 		return "PENDING"
 	}

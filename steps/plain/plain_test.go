@@ -158,7 +158,7 @@ func TestPlainSession(t *testing.T) {
 		}
 	}
 	got := strings.Join(kinds, " ")
-	for _, want := range []string{"manual.tick gate.open step.done", "action.start", "action.end", "note", "override step.done session.end"} {
+	for _, want := range []string{"manual.tick gate.open step.done", "action.start", "action.end", "note", "override session.end"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("journal lacks %q: %s", want, got)
 		}

@@ -161,6 +161,17 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- end}}
 </table>{{end}}
 
+{{- if .Suspensions}}
+<h2>Suspensions ({{len .Suspensions}}){{template "badge" .}}</h2>
+<ul>
+{{- range .Suspensions}}
+<li>{{time .Halted}} halted at step <code>{{.Step}}</code>: {{.Reason}}<ul>
+{{- range .Resumed}}<li>{{time .Time}} resumed, suspended</li>{{end}}
+<li>{{.Ended}}</li></ul></li>
+{{- end}}
+</ul>
+{{- end}}
+
 {{- if or .Resumes .Repairs}}
 <h2>Interruptions{{template "badge" .}}</h2>
 <ul>

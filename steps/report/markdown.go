@@ -149,6 +149,8 @@ func (r *Report) Markdown(out io.Writer) error {
 		}
 	}
 
+	fmt.Fprint(w, r.suspensionsMD(mark))
+
 	if len(r.Resumes) > 0 || len(r.Repairs) > 0 {
 		h2("Interruptions")
 		for _, x := range r.Interruptions() {
@@ -182,7 +184,7 @@ func (r *Report) EndLine() string {
 		return "not ended (last record " + fmtTime(r.LastSeen) + ")"
 	}
 	s := fmtTime(r.Ended) + " — " + r.EndState
-	if r.Halt != nil {
+	if r.Halt != nil && r.EndState == "halted" {
 		s += ": " + r.Halt.Reason
 	}
 	return s

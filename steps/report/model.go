@@ -39,6 +39,8 @@ type Report struct {
 	LastSeen time.Time // time of the last record
 	EndState string    // completed, quit, halted, or "" (not ended)
 	Halt     *Halt
+	// Suspensions lists every halt and how it ended (suspension.go).
+	Suspensions []Suspension
 
 	Overrides []Override
 	Timeline  []Item
@@ -377,6 +379,14 @@ func Build(l journal.Log) (*Report, error) {
 			}
 			add(Event{Time: rec.Time, Kind: "attest", Text: text}, d.Step)
 		case "override":
+			// The override ends its step (older journals also have a
+			// step.done via override after it, which sets the same).
+			if visit != nil && visit.Step == d.Step {
+				visit.Done, visit.Via, visit.Duration = rec.Time, "override", d.DurationNS
+				if visit.Duration == 0 {
+					visit.Duration = rec.Time.Sub(visit.Entered)
+				}
+			}
 			o := Override{N: len(r.Overrides) + 1, Time: rec.Time, Step: d.Step, StepTitle: titles[d.Step], Checks: d.Checks, Category: d.Category, Reason: d.Reason, Evidence: evidenceList(d.Evidence)}
 			r.Overrides = append(r.Overrides, o)
 			add(Event{Time: rec.Time, Kind: "override", Override: o.N, Text: fmt.Sprintf("OVERRIDE #%d (%s) of %s: %s", o.N, o.Category, joinIDs(o.Checks), o.Reason)}, d.Step)
@@ -439,9 +449,16 @@ func Build(l journal.Log) (*Report, error) {
 			visit = nil
 			add(Event{Time: rec.Time, Kind: "end", Text: "session ended: " + d.State}, "")
 		default:
+			if ev, step, ok := recoveryEvent(rec); ok {
+				if ev != nil {
+					add(*ev, step)
+				}
+				continue
+			}
 			add(Event{Time: rec.Time, Kind: rec.Type, Text: rec.Type}, d.Step)
 		}
 	}
+	r.Suspensions = suspensions(l.Records)
 	r.Downtime.Total = sumDown
 	switch {
 	case endTotal >= 0 && r.EndState != "":

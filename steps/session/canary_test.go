@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handrail/handrail/checks"
 )
@@ -85,9 +86,10 @@ func BenchmarkObserveUnchanged(b *testing.B) {
 	}
 }
 
-// BenchmarkObserveFlip journals a status change on every call.
+// BenchmarkObserveFlip journals a status change on every call (one poll
+// interval apart, so none is coalesced).
 func BenchmarkObserveFlip(b *testing.B) {
-	e, _, _ := newTestEngine(b)
+	e, _, clk := newTestEngine(b)
 	_ = e.Tick("backup-ok", true)
 	_ = e.Next()
 	pass, wait := result(e, "sql", checks.StatusPass), result(e, "sql", checks.StatusWaiting)
@@ -99,6 +101,7 @@ func BenchmarkObserveFlip(b *testing.B) {
 			r = wait
 		}
 		i++
+		clk.Add(time.Second)
 		if _, err := e.Observe(r); err != nil {
 			b.Fatal(err)
 		}

@@ -48,6 +48,13 @@ type Config struct {
 	// Clock is the time source for ages and elapsed times (default
 	// time.Now).
 	Clock func() time.Time
+	// ProcessAlive tells whether an action's process group is still alive
+	// (default checks.ProcessGroupAlive); Resume asks it about an action
+	// that never ended.
+	ProcessAlive func(checks.ActionProcess) bool
+	// Preflight, when set, is journaled right after session.start. New
+	// refuses a preflight with an unreachable target unless Accepted.
+	Preflight *PreflightData
 }
 
 // StepState is where a step stands in the session.
@@ -115,6 +122,14 @@ type checkState struct {
 	pass      bool
 	journaled bool
 	ticked    bool
+	// Coalescing (coalesce.go): when the last check.status was written
+	// (record time), a hash of the values it held, the newer result not
+	// journaled yet (the trailing edge), and the observation time the
+	// journal last vouched for (check.status or check.fresh).
+	journaledAt time.Time
+	sig         uint64
+	pending     *checks.Result
+	freshAt     time.Time
 }
 
 type unitState struct {
@@ -159,6 +174,24 @@ type Engine struct {
 	pendingGoto int
 	repairs     int
 	lastSeq     uint64
+
+	// operator drives the session now: session.start's, then the last
+	// session.resume's.
+	operator Operator
+	// Suspension (recovery.go): a halt suspends the session at haltStep;
+	// haltDone says the current visit's halt is journaled.
+	suspended bool
+	haltStep  string
+	haltDone  bool
+	continues []ContinueData
+	// The running action's process group, an interruption, and whether
+	// an action from before a break is still alive (interrupt.go).
+	actionProc  *checks.ActionProcess
+	interrupted *ActionInterruptedData
+	orphanAlive bool
+	// lastFresh is when check.fresh (or the step's entry) was journaled.
+	lastFresh time.Time
+	preflight *PreflightData
 }
 
 // newEngine builds the engine's static part (units, secrets) without
@@ -175,6 +208,9 @@ func newEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeLive
+	}
+	if cfg.ProcessAlive == nil {
+		cfg.ProcessAlive = checks.ProcessGroupAlive
 	}
 	if cfg.Mode != ModeLive && cfg.Mode != ModeRehearsal {
 		return nil, fmt.Errorf("session: mode %q: want %q or %q", cfg.Mode, ModeLive, ModeRehearsal)
@@ -243,7 +279,14 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	pf, err := preflightRecord(cfg.Preflight)
+	if err != nil {
+		return nil, err
+	}
 	if err := e.emit(EvSessionStart, e.start); err != nil {
+		return nil, err
+	}
+	if err := e.journalPreflight(pf); err != nil {
 		return nil, err
 	}
 	for _, u := range e.units {
@@ -311,6 +354,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.start = d
 		e.started = t
+		e.operator = d.Operator
 	case EvStepSkip:
 		var d StepSkipData
 		if err := decode(rec.Data, &d); err != nil {
@@ -341,17 +385,28 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.onFail = nil
 		e.action = ActionNone
 		e.lastAction = nil
+		e.haltDone = false
+		e.actionProc, e.interrupted, e.orphanAlive = nil, nil, false
+		e.lastFresh = t
 	case EvCheckStatus:
 		var d CheckStatusData
 		if err := decode(rec.Data, &d); err != nil {
 			return bad(err)
 		}
 		if cs := e.curCheck(d.Step, d.Check); cs != nil {
-			st := parseStatus(d.Status)
+			st := checks.ParseStatus(d.Status)
 			cs.status, cs.pass, cs.journaled = st, d.Verdict.Pass, true
-			cs.last = &checks.Result{Step: d.Step, CheckID: d.Check, Gen: e.gen, Obs: d.Observation, Verdict: d.Verdict, Status: st}
+			cs.last = &checks.Result{Step: d.Step, CheckID: d.Check, Gen: e.gen, Obs: d.Observation, Verdict: d.Verdict, Status: st,
+				Held: d.HeldNS, Left: d.LeftNS, Since: d.Since}
 			cs.at = t
+			cs.journaledAt, cs.sig, cs.pending, cs.freshAt = t, valuesSig(cs.last), nil, d.Observation.At
 		}
+	case EvCheckFresh:
+		var d CheckFreshData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.applyFresh(d, t)
 	case EvGateOpen:
 		e.gateOpen = true
 	case EvGateClosed:
@@ -366,6 +421,22 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 	case EvActionStart:
 		e.action = ActionRunning
+		e.actionProc, e.interrupted = nil, nil
+	case EvActionProcess:
+		var d ActionProcessData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.actionProc = &d.Process
+	case EvActionInterrupted:
+		var d ActionInterruptedData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		// Stopped half-way: what it did is unknown until attested.
+		e.action = ActionUnknown
+		e.interrupted = &d
+		e.lastAction = &d.Result
 	case EvActionEnd:
 		var d ActionEndData
 		if err := decode(rec.Data, &d); err != nil {
@@ -373,6 +444,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.action = ActionNone
 		e.lastAction = &d.Result
+		e.actionProc = nil
 	case EvActionAttest:
 		var d ActionAttestData
 		if err := decode(rec.Data, &d); err != nil {
@@ -380,12 +452,20 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.action = ActionNone
 		e.attests = append(e.attests, d)
+		e.orphanAlive = false
 	case EvOverride:
 		var d OverrideData
 		if err := decode(rec.Data, &d); err != nil {
 			return bad(err)
 		}
 		e.overrides = append(e.overrides, d)
+		// The override ends the step by itself. (Older journals follow it
+		// with step.done via override, which sets the same again.)
+		if i := e.unitIndex(d.Step); i >= 0 {
+			e.st[i].state = StateOverridden
+			e.st[i].duration = d.DurationNS
+		}
+		e.gateOpen = false
 	case EvNote:
 		var d NoteData
 		if err := decode(rec.Data, &d); err != nil {
@@ -450,18 +530,29 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.downRunning, e.downSince, e.downStep = false, time.Time{}, ""
 		e.downTotal = d.TotalNS
 	case EvSessionResume:
+		var d ResumeData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
 		e.resumes++
 		e.ended = ""
 		e.gen++
+		e.operator = d.Operator
 		// Never trust results from before the break: every check runs
-		// again, and manual checks are ticked again.
+		// again, and manual checks are ticked again. The on_fail advice
+		// that fired stays: it is still what the runbook says.
 		for _, cs := range e.chk {
 			*cs = checkState{check: cs.check}
 		}
 		e.gateOpen = false
-		e.onFail = nil
+		e.lastFresh = t
 		if e.action == ActionRunning {
 			e.action = ActionUnknown
+		}
+		e.orphanAlive = d.Action != nil && d.Action.Alive
+		if e.suspended && e.cur >= 0 && e.units[e.cur].Key == e.haltStep {
+			// Resumed suspended: the halting step is polled again.
+			e.st[e.cur].state = StateCurrent
 		}
 	case EvJournalRepair:
 		e.repairs++
@@ -471,9 +562,23 @@ func (e *Engine) apply(rec journal.Record) error {
 			return bad(err)
 		}
 		e.haltReason = d.Reason
+		e.suspended, e.haltStep, e.haltDone = true, d.Step, true
 		if e.cur >= 0 && e.st[e.cur].state == StateCurrent {
 			e.st[e.cur].state = StateFailed
 		}
+	case EvSessionContinue:
+		var d ContinueData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.suspended, e.haltReason = false, ""
+		e.continues = append(e.continues, d)
+	case EvPreflight:
+		var d PreflightData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.preflight = &d
 	case EvSessionEnd:
 		var d EndData
 		if err := decode(rec.Data, &d); err != nil {
@@ -492,13 +597,4 @@ func (e *Engine) curCheck(step, id string) *checkState {
 		return nil
 	}
 	return e.chk[id]
-}
-
-func parseStatus(s string) checks.Status {
-	for st := checks.StatusPending; st <= checks.StatusFail; st++ {
-		if st.String() == s {
-			return st
-		}
-	}
-	return checks.StatusPending
 }

@@ -74,14 +74,16 @@ func TestGate(t *testing.T) {
 		wantRec  []string // records journaled by this step
 	}{
 		{"io passes, sql pending", "io", checks.StatusPass, 0, false, []string{EvCheckStatus}},
-		{"same io result again: nothing journaled", "io", checks.StatusPass, 0, false, nil},
+		{"same io result again: nothing journaled", "io", checks.StatusPass, time.Second, false, nil},
 		{"sql waiting", "sql", checks.StatusWaiting, 0, false, []string{EvCheckStatus}},
 		{"optional check failing does not matter", "lag", checks.StatusWaiting, 0, false, []string{EvCheckStatus}},
-		{"sql passes: gate opens", "sql", checks.StatusPass, 0, true, []string{EvCheckStatus, EvGateOpen}},
+		{"sql passes: gate opens", "sql", checks.StatusPass, time.Second, true, []string{EvCheckStatus, EvGateOpen}},
 		{"io goes bad after passing: gate closes", "io", checks.StatusWaiting, 0, false, []string{EvCheckStatus, EvGateClosed}},
-		{"io passes again", "io", checks.StatusPass, 0, true, []string{EvCheckStatus, EvGateOpen}},
-		{"holding is not passing", "io", checks.StatusHolding, 0, false, []string{EvCheckStatus, EvGateClosed}},
-		{"pass again", "io", checks.StatusPass, 0, true, []string{EvCheckStatus, EvGateOpen}},
+		{"io passes again: within its poll interval, the record waits", "io", checks.StatusPass, 0, true, []string{EvGateOpen}},
+		{"the interval passed: the latest is written", "sql", checks.StatusPass, time.Second, true, []string{EvCheckStatus}},
+		{"io unreachable: the gate closes, nothing failed", "io", checks.StatusUnreachable, time.Second, false, []string{EvCheckStatus, EvGateClosed}},
+		{"holding is not passing", "io", checks.StatusHolding, time.Second, false, []string{EvCheckStatus}},
+		{"pass again", "io", checks.StatusPass, time.Second, true, []string{EvCheckStatus, EvGateOpen}},
 	}
 	for _, s := range steps {
 		clk.Add(s.advance)

@@ -30,6 +30,25 @@ const (
 	EvJournalRepair = "journal.repair"
 	EvSessionHalt   = "session.halt"
 	EvSessionEnd    = "session.end"
+
+	// EvCheckFresh is the heartbeat: how fresh each check's data is, so a
+	// watcher can show the operator's real data age without a record per
+	// poll.
+	EvCheckFresh = "check.fresh"
+	// EvActionProcess records the process group a running action started.
+	EvActionProcess = "action.process"
+	// EvActionInterrupted records an action stopped because handrail was
+	// quit or signalled while it ran.
+	EvActionInterrupted = "action.interrupted"
+	// EvSessionContinue ends a suspension (a halt) on the operator's
+	// explicit choice, with a reason.
+	EvSessionContinue = "session.continue"
+	// EvCredentials records that a target's credentials were re-entered
+	// (never their value).
+	EvCredentials = "credentials.reentered"
+	// EvPreflight records the preflight's per-target results, and a start
+	// despite an unreachable target.
+	EvPreflight = "preflight"
 )
 
 // RunbookRef identifies the runbook a session follows.
@@ -78,6 +97,18 @@ type CheckStatusData struct {
 	Status      string             `json:"status"`
 	Verdict     checks.Verdict     `json:"verdict"`
 	Observation checks.Observation `json:"observation"`
+	// Since is when the check became unreachable (status unreachable).
+	Since time.Time `json:"since,omitzero"`
+	// HeldNS and LeftNS are the result's Held and Left.
+	HeldNS time.Duration `json:"held_ns,omitempty"`
+	LeftNS time.Duration `json:"left_ns,omitempty"`
+}
+
+// CheckFreshData is check.fresh's data: for each check named, the time of
+// its latest observation (what the operator's panel ages from).
+type CheckFreshData struct {
+	Step string               `json:"step"`
+	At   map[string]time.Time `json:"at"`
 }
 
 // Evidence is one check's observation at the moment of a gate or override.
@@ -119,6 +150,30 @@ type ActionStartData struct {
 	Describe string `json:"describe"`
 }
 
+// ActionProcessData is action.process's data: the running action's
+// process group, as the driver reported it once the child ran.
+type ActionProcessData struct {
+	Step    string               `json:"step"`
+	Process checks.ActionProcess `json:"process"`
+}
+
+// ActionInterruptedData is action.interrupted's data: what was stopped,
+// why, how, and what it had said by then.
+type ActionInterruptedData struct {
+	Step     string `json:"step"`
+	Describe string `json:"describe"`
+	// Cause is why handrail stopped: "quit", "end of input", "SIGHUP",
+	// "SIGTERM", "interrupt".
+	Cause string `json:"cause"`
+	// Stopped says how: "killed its process group (SIGKILL) after a 5s
+	// grace period", or "cancelled after a 5s grace period".
+	Stopped string                `json:"stopped"`
+	GraceNS time.Duration         `json:"grace_ns"`
+	Process *checks.ActionProcess `json:"process,omitempty"`
+	// Result is what the driver returned once stopped (partial output).
+	Result checks.ActionResult `json:"result"`
+}
+
 // ActionEndData is action.end's data.
 type ActionEndData struct {
 	Step   string              `json:"step"`
@@ -139,6 +194,10 @@ type OverrideData struct {
 	Category string     `json:"category"`
 	Reason   string     `json:"reason"`
 	Evidence []Evidence `json:"evidence"`
+	// DurationNS is the step's duration: the override record itself ends
+	// the step (no step.done follows; journals written before this field
+	// follow it with step.done via override).
+	DurationNS time.Duration `json:"duration_ns"`
 }
 
 // NoteData is note's data.
@@ -174,6 +233,10 @@ type OnFailData struct {
 type GotoData struct {
 	From string `json:"from"`
 	To   string `json:"to"`
+	// Check is the failed check whose on_fail offered the goto.
+	Check string `json:"check,omitempty"`
+	// ConfirmedBy is the operator who confirmed the jump.
+	ConfirmedBy *Operator `json:"confirmed_by,omitempty"`
 }
 
 // DowntimeStartData is downtime.start's data.
@@ -195,6 +258,65 @@ type ResumeData struct {
 	AcceptedChangedRunbook bool     `json:"accepted_changed_runbook"`
 	// SHA256 is the runbook's hash at resume (set when it changed).
 	SHA256 string `json:"sha256,omitempty"`
+	// Suspended is set when the session was halted: it resumes
+	// suspended, polling the halting step's checks, until the operator
+	// continues it (session.continue).
+	Suspended bool `json:"suspended,omitempty"`
+	// Action describes an action that started before the break and never
+	// ended, and whether its process group was still alive at resume.
+	Action *OrphanData `json:"action,omitempty"`
+}
+
+// OrphanData is what resume found of an action that never ended.
+type OrphanData struct {
+	Step        string                 `json:"step"`
+	Describe    string                 `json:"describe"`
+	Process     *checks.ActionProcess  `json:"process,omitempty"`
+	Alive       bool                   `json:"alive"`
+	Interrupted *ActionInterruptedData `json:"interrupted,omitempty"`
+}
+
+// ContinueData is session.continue's data: the operator ends a suspension.
+type ContinueData struct {
+	Step   string `json:"step"`
+	Reason string `json:"reason"`
+	// ChecksPass says whether every required check of the step passed
+	// when the operator chose to continue; Evidence shows them.
+	ChecksPass bool       `json:"checks_pass"`
+	Evidence   []Evidence `json:"evidence"`
+	Operator   Operator   `json:"operator"`
+}
+
+// CredentialsData is credentials.reentered's data. Fields names what was
+// given ("user", "password", "dsn"), never a value.
+type CredentialsData struct {
+	Target   string   `json:"target"`
+	Fields   []string `json:"fields"`
+	Source   string   `json:"source,omitempty"`
+	Operator Operator `json:"operator"`
+}
+
+// PreflightTarget is one target's preflight result.
+type PreflightTarget struct {
+	Target    string        `json:"target"`
+	Kind      string        `json:"kind"`
+	Address   string        `json:"address"`
+	Probe     string        `json:"probe"`
+	Reachable bool          `json:"reachable"`
+	Error     string        `json:"error,omitempty"`
+	Detail    string        `json:"detail,omitempty"`
+	LatencyNS time.Duration `json:"latency_ns"`
+	At        time.Time     `json:"at"`
+}
+
+// PreflightData is preflight's data. Unreachable lists the targets that
+// could not be reached; a session starts with one only when Accepted (the
+// operator's explicit choice), with the reason given.
+type PreflightData struct {
+	Targets     []PreflightTarget `json:"targets"`
+	Unreachable []string          `json:"unreachable,omitempty"`
+	Accepted    bool              `json:"accepted,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
 }
 
 // RepairData is journal.repair's data.

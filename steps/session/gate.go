@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -32,6 +33,12 @@ const (
 	BlockUnknown   = "unknown-outcome"
 	BlockEnded     = "ended"
 	BlockActionKey = "action" // the id gate.closed lists for an action blocker
+	// BlockSuspended: a halt suspended the session; Continue ends it.
+	BlockSuspended = "suspended"
+	// BlockActionAlive: an action from before the break still runs.
+	BlockActionAlive = "action-alive"
+	// BlockSuspendedKey is the id gate.closed lists for a suspension.
+	BlockSuspendedKey = "suspended"
 )
 
 // Gate says whether the current step may be left with Next, and if not,
@@ -66,12 +73,19 @@ func (e *Engine) gateAt(now time.Time) Gate {
 	if e.onFail != nil {
 		g.OnFail = u.Step.OnFail
 	}
-	switch e.action {
-	case ActionNone:
+	if e.suspended {
+		g.Blocking = append(g.Blocking, Blocker{Status: BlockSuspended,
+			Reason: "the session is suspended (" + termtext.Line(e.haltReason) + "): once the condition is fixed, continue it with a reason"})
+	}
+	switch {
+	case e.action == ActionNone:
 		// No action in flight: only the checks below can block.
-	case ActionRunning:
+	case e.action == ActionRunning:
 		g.Blocking = append(g.Blocking, Blocker{Status: BlockAction, Reason: "the step's action is still running"})
-	case ActionUnknown:
+	case e.orphanAlive && e.actionProc != nil:
+		g.Blocking = append(g.Blocking, Blocker{Status: BlockActionAlive,
+			Reason: fmt.Sprintf("the action started before the break is still running (process group %d): wait until it has ended, then attest what happened", e.actionProc.PGID)})
+	case e.action == ActionUnknown:
 		g.Blocking = append(g.Blocking, Blocker{Status: BlockUnknown,
 			Reason: "the action started before the break and its outcome is unknown: attest what happened"})
 	}
@@ -103,6 +117,16 @@ func checkBlocker(c checks.Check, cs *checkState, now time.Time) (Blocker, bool)
 		return Blocker{Check: c.ID, Status: checks.StatusPending.String(), Reason: "no result yet"}, true
 	}
 	r := cs.last
+	if r.Status == checks.StatusUnreachable {
+		why := "cannot reach " + termtext.Line(c.Target)
+		if r.Obs.Error != "" {
+			why += ": " + termtext.Line(r.Obs.Error)
+		}
+		if !r.Since.IsZero() {
+			why += fmt.Sprintf(" (for %s)", now.Sub(r.Since).Round(time.Second))
+		}
+		return Blocker{Check: c.ID, Status: r.Status.String(), Reason: why}, true
+	}
 	if r.Status != checks.StatusPass {
 		why := r.Verdict.Reason
 		if r.Obs.Error != "" {
@@ -136,10 +160,13 @@ func (e *Engine) updateGate() (bool, error) {
 	case !g.Open && e.gateOpen:
 		ids := make([]string, 0, len(g.Blocking))
 		for _, b := range g.Blocking {
-			if b.Check == "" {
-				ids = append(ids, BlockActionKey)
-			} else {
+			switch {
+			case b.Check != "":
 				ids = append(ids, b.Check)
+			case b.Status == BlockSuspended:
+				ids = append(ids, BlockSuspendedKey)
+			default:
+				ids = append(ids, BlockActionKey)
 			}
 		}
 		return true, e.emit(EvGateClosed, GateClosedData{Step: key, Blocking: ids})

@@ -58,9 +58,12 @@ func (e *Engine) live() error {
 }
 
 // Observe feeds one poll result in. Results for another step or from an
-// earlier generation are ignored (changed=false). check.status is journaled
-// only when the check's status or pass/fail changes; gate.open/closed when
-// the gate changes; on_fail once, when a required check first fails.
+// earlier generation are ignored (changed=false). The result is capped
+// (checks.CapResult) and kept as the check's latest; check.status is
+// journaled when the status, pass/fail or observed values change, at most
+// once per poll interval (coalesce.go); gate.open/closed when the gate
+// changes; on_fail once, when a required check first fails on data (an
+// unreachable target never fires it), unless the session is suspended.
 func (e *Engine) Observe(r checks.Result) (bool, error) {
 	if e.ended != "" || e.cur < 0 || e.st[e.cur].state != StateCurrent {
 		return false, nil
@@ -73,17 +76,22 @@ func (e *Engine) Observe(r checks.Result) (bool, error) {
 	if cs == nil || cs.check.Kind == checks.KindManual {
 		return false, nil
 	}
-	r = redactResult(r, e.secrets)
-	if !cs.journaled || cs.status != r.Status || cs.pass != r.Verdict.Pass {
-		if err := e.emit(EvCheckStatus, CheckStatusData{Step: u.Key, Check: r.CheckID,
-			Status: r.Status.String(), Verdict: r.Verdict, Observation: r.Obs}); err != nil {
-			return false, err
-		}
-	}
+	r = checks.CapResult(redactResult(r, e.secrets))
+	now := e.clock()
+	fires := r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil && !e.suspended
 	res := r
+	if err := e.journalResult(cs, &res, now, fires); err != nil {
+		return false, err
+	}
 	cs.last = &res
-	cs.at = e.clock().UTC().Round(0)
-	if r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil {
+	cs.at = now.UTC().Round(0)
+	if err := e.flushPending(false); err != nil {
+		return true, err
+	}
+	if err := e.heartbeat(); err != nil {
+		return true, err
+	}
+	if fires {
 		of := u.Step.OnFail
 		if err := e.emit(EvOnFail, OnFailData{Step: u.Key, Say: of.Say, Goto: of.Goto, Halt: of.Halt, Check: r.CheckID}); err != nil {
 			return true, err
@@ -97,14 +105,34 @@ func (e *Engine) Observe(r checks.Result) (bool, error) {
 }
 
 // Refresh re-judges the gate against the clock (results age even when no
-// new one arrives) and journals gate.closed when it went stale.
-func (e *Engine) Refresh() (bool, error) { return e.updateGate() }
+// new one arrives) and journals gate.closed when it went stale. It also
+// writes the pending check.status records whose interval has passed and the
+// check.fresh heartbeat, and looks again whether an action from before a
+// break still runs. Call it about once a second.
+func (e *Engine) Refresh() (bool, error) {
+	if e.ended != "" || e.cur < 0 || e.st[e.cur].state != StateCurrent {
+		return false, nil
+	}
+	n := e.lastSeq
+	orphanEnded := e.refreshOrphan()
+	if err := e.flushPending(false); err != nil {
+		return true, err
+	}
+	if err := e.heartbeat(); err != nil {
+		return true, err
+	}
+	changed, err := e.updateGate()
+	return changed || orphanEnded || e.lastSeq != n, err
+}
 
 // Next leaves the current step through its open gate and enters the next
 // applicable one (or completes the session). It is refused with a
 // *GateClosedError while the gate is closed.
 func (e *Engine) Next() error {
 	if err := e.live(); err != nil {
+		return err
+	}
+	if err := e.notSuspended("next"); err != nil {
 		return err
 	}
 	if _, err := e.updateGate(); err != nil {
@@ -119,6 +147,9 @@ func (e *Engine) Next() error {
 			via = ViaGate
 		}
 	}
+	if err := e.flushPending(true); err != nil {
+		return err
+	}
 	if err := e.finishStep(via); err != nil {
 		return err
 	}
@@ -130,6 +161,9 @@ func (e *Engine) Next() error {
 // observations as evidence.
 func (e *Engine) Override(o OverrideRequest) error {
 	if err := e.live(); err != nil {
+		return err
+	}
+	if err := e.notSuspended("override"); err != nil {
 		return err
 	}
 	if _, err := e.updateGate(); err != nil {
@@ -176,11 +210,16 @@ func (e *Engine) Override(o OverrideRequest) error {
 		return ErrNeedConfirm
 	}
 	ids := sortedKeys(named)
-	if err := e.emit(EvOverride, OverrideData{Step: e.units[e.cur].Key, Checks: ids, Category: o.Category,
-		Reason: reason, Evidence: e.evidence(ids)}); err != nil {
+	if err := e.flushPending(true); err != nil {
 		return err
 	}
-	if err := e.finishStep(ViaOverride); err != nil {
+	// One record: a journal cut anywhere holds the whole override or none
+	// of it. It ends the step (no step.done follows).
+	if err := e.emit(EvOverride, OverrideData{Step: e.units[e.cur].Key, Checks: ids, Category: o.Category,
+		Reason: reason, Evidence: e.evidence(ids), DurationNS: e.clock().Sub(e.st[e.cur].entered)}); err != nil {
+		return err
+	}
+	if err := e.stopDowntime(); err != nil {
 		return err
 	}
 	return e.advance()
@@ -230,6 +269,7 @@ func (e *Engine) enter(i int) error {
 	if err := e.emit(EvStepEnter, StepEnterData{Step: u.Key, Title: u.Step.Title, Index: i, Item: u.Item}); err != nil {
 		return err
 	}
+	e.lastFresh = e.clock()
 	if u.Step.Impact == "downtime" && !e.downRunning {
 		if err := e.emit(EvDowntimeStart, DowntimeStartData{Step: u.Key}); err != nil {
 			return err
@@ -296,6 +336,12 @@ func (e *Engine) ActionStart(confirmed bool) (checks.Action, checks.Target, erro
 	if u.Step.Action == nil {
 		return checks.Action{}, checks.Target{}, fmt.Errorf("%w: step %s has no action; carry out its commands by hand", ErrNoAction, u.Key)
 	}
+	if err := e.notSuspended("action"); err != nil {
+		return checks.Action{}, checks.Target{}, err
+	}
+	if e.refreshOrphan(); e.orphanAlive {
+		return checks.Action{}, checks.Target{}, e.errOrphanAlive("action")
+	}
 	switch e.action {
 	case ActionNone:
 		// Nothing in flight: the action may start.
@@ -341,6 +387,9 @@ func (e *Engine) AttestUnknown(outcome, text string) error {
 	if e.action != ActionUnknown {
 		return fmt.Errorf("%w: no action has an unknown outcome", ErrNoAction)
 	}
+	if e.refreshOrphan(); e.orphanAlive {
+		return e.errOrphanAlive("attest")
+	}
 	if !slices.Contains(Outcomes, outcome) {
 		return fmt.Errorf("attest: outcome %q: choose one of %s", e.safe(outcome), strings.Join(Outcomes, ", "))
 	}
@@ -356,9 +405,14 @@ func (e *Engine) AttestUnknown(outcome, text string) error {
 }
 
 // Goto follows the current step's on_fail goto, once one of its checks
-// failed. step is the target's step id (the first of a foreach's items).
+// failed (GotoOffer names it). step is the target's step id (the first of
+// a foreach's items). Calling it is the operator's confirmation: the goto
+// record names who confirmed it.
 func (e *Engine) Goto(step string) error {
 	if err := e.live(); err != nil {
+		return err
+	}
+	if err := e.notSuspended("goto"); err != nil {
 		return err
 	}
 	u := e.units[e.cur]
@@ -381,36 +435,52 @@ func (e *Engine) Goto(step string) error {
 	if e.action == ActionRunning {
 		return errors.New("goto: the step's action is still running")
 	}
+	if err := e.flushPending(true); err != nil {
+		return err
+	}
 	if err := e.stopDowntime(); err != nil {
 		return err
 	}
-	if err := e.emit(EvGoto, GotoData{From: u.Key, To: e.units[to].Key}); err != nil {
+	who := e.operator
+	if err := e.emit(EvGoto, GotoData{From: u.Key, To: e.units[to].Key, Check: e.onFail.Check, ConfirmedBy: &who}); err != nil {
 		return err
 	}
 	return e.enter(to)
 }
 
+// halt suspends the session at the current step: session.halt, then
+// session.end (halted). `handrail resume` picks it up suspended. Like a
+// quit, it leaves a running downtime clock running: the systems stay down
+// while the condition is being fixed.
 func (e *Engine) halt(reason string) error {
 	key := ""
 	if e.cur >= 0 {
 		key = e.units[e.cur].Key
 	}
-	if err := e.stopDowntime(); err != nil {
+	if err := e.flushPending(true); err != nil {
 		return err
 	}
 	if err := e.emit(EvSessionHalt, HaltData{Step: key, Reason: reason}); err != nil {
 		return err
 	}
-	return e.emit(EvSessionEnd, EndData{State: EndHalted, DowntimeTotalNS: e.downTotal})
+	return e.emit(EvSessionEnd, EndData{State: EndHalted, DowntimeTotalNS: e.Downtime()})
 }
 
 // Quit ends the session for now; `handrail resume` picks it up. A running
 // downtime clock keeps running: the systems stay down while nobody watches.
+// A suspended session stays suspended: it ends halted again.
 func (e *Engine) Quit() error {
 	if e.ended != "" {
 		return nil
 	}
-	return e.emit(EvSessionEnd, EndData{State: EndQuit, DowntimeTotalNS: e.Downtime()})
+	if err := e.flushPending(true); err != nil {
+		return err
+	}
+	state := EndQuit
+	if e.suspended {
+		state = EndHalted
+	}
+	return e.emit(EvSessionEnd, EndData{State: state, DowntimeTotalNS: e.Downtime()})
 }
 
 // safe scrubs secret values from operator input echoed in an error.

@@ -98,10 +98,11 @@ type ResumeOptions struct {
 // Resume replays a journal and continues the session: it journals
 // journal.repair (when given) and session.resume, drops every check result
 // (every check runs again), turns an action that started and never ended
-// into "outcome unknown", and completes a transition the break interrupted
-// (a step done but the next not entered, a goto not followed, a halt not
-// recorded). It refuses a completed or halted session, and a changed
-// runbook unless opt.AcceptChanged.
+// into "outcome unknown" (saying whether its process group still runs),
+// and completes a transition the break interrupted (a step done but the
+// next not entered, a goto not followed, a halt not recorded). A halted
+// session resumes suspended (see Continue). It refuses a completed session,
+// and a changed runbook unless opt.AcceptChanged.
 func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, error) {
 	if cfg.Journal == nil {
 		return nil, errors.New("session: resume needs the journal to write to")
@@ -110,7 +111,7 @@ func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, e
 	if err != nil {
 		return nil, err
 	}
-	if e.ended == EndCompleted || e.ended == EndHalted {
+	if e.ended == EndCompleted {
 		return nil, fmt.Errorf("%w (%s): nothing to resume; print its report with `handrail report %s`", ErrEnded, e.ended, e.start.Session)
 	}
 	changed := cfg.Runbook.SHA256 != e.start.Runbook.SHA256
@@ -123,9 +124,15 @@ func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, e
 			return nil, err
 		}
 	}
-	haltPending := e.onFail != nil && e.onFail.Halt
+	if e.onFail != nil && e.onFail.Halt && !e.haltDone {
+		// The on_fail said to halt and the break came first.
+		if err := e.emit(EvSessionHalt, HaltData{Step: e.onFail.Step, Reason: "the runbook's on_fail said to halt: " + e.onFail.Say}); err != nil {
+			return nil, err
+		}
+	}
 	pendingGoto := e.pendingGoto
-	rd := ResumeData{Operator: cfg.Operator, RunbookChanged: changed, AcceptedChangedRunbook: changed && opt.AcceptChanged}
+	rd := ResumeData{Operator: cfg.Operator, RunbookChanged: changed, AcceptedChangedRunbook: changed && opt.AcceptChanged,
+		Suspended: e.suspended, Action: e.orphan()}
 	if changed {
 		rd.SHA256 = cfg.Runbook.SHA256
 	}
@@ -133,8 +140,6 @@ func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, e
 		return nil, err
 	}
 	switch {
-	case haltPending:
-		return e, e.halt("resumed after a break: the runbook's on_fail said to halt")
 	case pendingGoto >= 0:
 		return e, e.enter(pendingGoto)
 	case e.cur < 0 || e.st[e.cur].state != StateCurrent:

@@ -25,8 +25,9 @@ func randomOp(t *testing.T, rng *rand.Rand, e *Engine, mj *MemoryJournal, clk *f
 	if !ok {
 		return e
 	}
-	statuses := []checks.Status{checks.StatusPass, checks.StatusPass, checks.StatusWaiting, checks.StatusHolding, checks.StatusFail, checks.StatusPending}
-	switch op := rng.IntN(12); op {
+	statuses := []checks.Status{checks.StatusPass, checks.StatusPass, checks.StatusWaiting, checks.StatusHolding, checks.StatusFail,
+		checks.StatusPending, checks.StatusUnreachable}
+	switch op := rng.IntN(16); op {
 	case 0, 1, 2, 3:
 		if len(st.Checks) > 0 {
 			c := st.Checks[rng.IntN(len(st.Checks))]
@@ -64,6 +65,21 @@ func randomOp(t *testing.T, rng *rand.Rand, e *Engine, mj *MemoryJournal, clk *f
 			_ = e.Goto(of.Goto)
 		}
 		_, _ = e.Refresh()
+	case 12:
+		_ = e.Continue("the condition was fixed by the DBA on call")
+	case 13:
+		if s, _ := e.Action(); s == ActionRunning {
+			if rng.IntN(2) == 0 {
+				_ = e.ActionProcess(checks.ActionProcess{PID: 100 + rng.IntN(10), PGID: 100})
+			} else {
+				_ = e.ActionInterrupted("SIGTERM", "killed its process group (SIGKILL) after a 5s grace period", 5*time.Second, checks.ActionResult{ExitCode: -1})
+			}
+		}
+	case 14:
+		_ = e.CredentialsReentered("slave", checks.Credentials{User: "repl", Password: checks.NewSecret("Fresh-Secret-991")})
+	case 15:
+		clk.Add(time.Duration(rng.IntN(15)) * time.Second)
+		_, _ = e.Refresh()
 	case 11:
 		// A break: quit (or just drop the engine) and resume.
 		if rng.IntN(2) == 0 {
@@ -94,7 +110,7 @@ func TestReplayEqualsLive(t *testing.T) {
 	for seed := range seeds {
 		rng := rand.New(rand.NewPCG(uint64(seed), 7))
 		e, mj, clk := newTestEngine(t)
-		for i := 0; i < 80 && (e.Ended() == "" || e.Ended() == EndQuit); i++ {
+		for i := 0; i < 80 && e.Ended() != EndCompleted; i++ {
 			e = randomOp(t, rng, e, mj, clk)
 			if i%10 == 0 || e.Ended() != "" {
 				compareReplay(t, seed, i, e, mj, clk)

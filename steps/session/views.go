@@ -174,6 +174,13 @@ type Snapshot struct {
 	Repairs       int
 	LastSeq       uint64
 	PendingGoto   int
+	Suspended     bool
+	HaltStep      string
+	Continues     []ContinueData
+	Operator      Operator
+	ActionProcess *checks.ActionProcess
+	Interrupted   *ActionInterruptedData
+	Preflight     *PreflightData
 }
 
 // StepSnap is one step's journaled state.
@@ -200,7 +207,9 @@ func (e *Engine) Snapshot() Snapshot {
 		Action: e.action, LastAction: e.lastAction, Ended: e.ended, HaltReason: e.haltReason,
 		Started: e.started, DowntimeTotal: e.downTotal, DowntimeSince: e.downSince, DowntimeStep: e.downStep,
 		Overrides: e.overrides, Notes: e.notes, Attests: e.attests, Resumes: e.resumes, Repairs: e.repairs,
-		LastSeq: e.lastSeq, PendingGoto: e.pendingGoto}
+		LastSeq: e.lastSeq, PendingGoto: e.pendingGoto, Suspended: e.suspended, HaltStep: e.haltStep,
+		Continues: e.continues, Operator: e.operator, ActionProcess: e.actionProc, Interrupted: e.interrupted,
+		Preflight: e.preflight}
 	if e.cur >= 0 {
 		s.Current = e.units[e.cur].Key
 		for _, c := range e.units[e.cur].Step.Checks {

@@ -1,0 +1,551 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps/journal"
+)
+
+// env is one engine under test with its journal and clock.
+type env struct {
+	t   *testing.T
+	e   *Engine
+	mj  *MemoryJournal
+	clk *fakeClock
+	// alive answers ProcessAlive for a resumed engine.
+	alive bool
+	// since is when the target became unreachable (zero while it answers).
+	since time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e, mj, clk := newTestEngine(t)
+	return &env{t: t, e: e, mj: mj, clk: clk}
+}
+
+// observe feeds a result for check with status st, one poll interval
+// after the last (so nothing is coalesced away).
+func (v *env) observe(check string, st checks.Status) {
+	v.t.Helper()
+	v.clk.Add(time.Second)
+	r := result(v.e, check, st)
+	r.Obs.At = v.clk.Now()
+	if st == checks.StatusUnreachable {
+		if v.since.IsZero() {
+			v.since = v.clk.Now().Add(-30 * time.Second)
+		}
+		r.Obs = checks.Observation{Error: "dial tcp 10.0.0.2:3306: connect: connection refused", State: checks.StateUnreachable, At: v.clk.Now()}
+		r.Since = v.since
+	} else {
+		v.since = time.Time{}
+	}
+	if _, err := v.e.Observe(r); err != nil {
+		v.t.Fatalf("Observe %s %s: %v", check, st, err)
+	}
+}
+
+// resume replays the journal and resumes with bob as the operator.
+func (v *env) resume() {
+	v.t.Helper()
+	cfg := replayCfg()
+	cfg.Journal, cfg.Clock, cfg.Operator = v.mj, v.clk.Now, Operator{Name: "bob"}
+	cfg.ProcessAlive = func(checks.ActionProcess) bool { return v.alive }
+	r, err := Resume(cfg, v.mj.Records(), ResumeOptions{})
+	if err != nil {
+		v.t.Fatalf("Resume: %v", err)
+	}
+	v.e = r
+}
+
+// toVerify walks the test runbook to its last step, whose on_fail halts.
+func (v *env) toVerify() {
+	v.t.Helper()
+	walkToStop(v.t, v.e)
+	v.observe("io", checks.StatusPass)
+	v.observe("sql", checks.StatusPass)
+	for range 3 {
+		if _, st, _ := v.e.Current(); len(st.Checks) > 0 && st.Checks[0].Kind == checks.KindCommand {
+			v.observe("up", checks.StatusPass)
+		}
+		if err := v.e.Next(); err != nil {
+			v.t.Fatalf("Next: %v", err)
+		}
+	}
+	if cur, _, _ := v.e.Current(); cur.Key != "verify" {
+		v.t.Fatalf("current = %s, want verify", cur.Key)
+	}
+}
+
+// halted drives to verify and fails its check: the runbook halts there.
+func (v *env) halted() {
+	v.t.Helper()
+	v.toVerify()
+	v.observe("ok", checks.StatusFail)
+	if v.e.Ended() != EndHalted {
+		v.t.Fatalf("ended = %q, want halted", v.e.Ended())
+	}
+}
+
+func (v *env) last(typ string, into any) {
+	v.t.Helper()
+	recs := v.mj.Records()
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Type == typ {
+			if err := json.Unmarshal(recs[i].Data, into); err != nil {
+				v.t.Fatal(err)
+			}
+			return
+		}
+	}
+	v.t.Fatalf("no %s record in %v", typ, types(v.mj))
+}
+
+func countType(mj *MemoryJournal, typ string) int {
+	n := 0
+	for _, ty := range types(mj) {
+		if ty == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTransitions is the engine's state machine (docs/engine.md), one
+// transition a row: from a state the setup reaches, the operation, the
+// records it journals, and the state it leaves.
+func TestTransitions(t *testing.T) {
+	good := "the replica was restarted and its checks pass again"
+	tests := []struct {
+		name  string
+		setup func(v *env)
+		op    func(v *env) error
+		recs  []string // records the op journals, in order
+		check func(v *env)
+	}{
+		{
+			name:  "pending -> unreachable: gate closed, no on_fail, since recorded",
+			setup: func(v *env) { walkToStop(t, v.e) },
+			op:    func(v *env) error { v.observe("io", checks.StatusUnreachable); return nil },
+			recs:  []string{EvCheckStatus},
+			check: func(v *env) {
+				var d CheckStatusData
+				v.last(EvCheckStatus, &d)
+				if d.Status != "unreachable" || d.Since.IsZero() || !strings.Contains(d.Observation.Error, "connection refused") {
+					t.Errorf("check.status = %+v", d)
+				}
+				g := v.e.Gate()
+				if g.Open || g.OnFail != nil || !strings.Contains(g.Blocking[0].Reason, "cannot reach slave: dial tcp") || !strings.Contains(g.Blocking[0].Reason, "(for 30s)") {
+					t.Errorf("gate = %+v", g)
+				}
+			},
+		},
+		{
+			name: "unreachable for long (the poller never calls it failed) -> no halt, no on_fail",
+			setup: func(v *env) {
+				v.toVerify()
+				v.observe("ok", checks.StatusUnreachable)
+			},
+			op: func(v *env) error {
+				for range 100 {
+					v.observe("ok", checks.StatusUnreachable)
+				}
+				return nil
+			},
+			// 100 polls of the same outage: only the heartbeat, every 10s.
+			recs: slices.Repeat([]string{EvCheckFresh}, 10),
+			check: func(v *env) {
+				if v.e.Ended() != "" || v.e.OnFail() != nil || v.e.Suspended() {
+					t.Errorf("ended=%q onFail=%v suspended=%v", v.e.Ended(), v.e.OnFail(), v.e.Suspended())
+				}
+			},
+		},
+		{
+			name:  "unreachable -> waiting: data is back",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusUnreachable) },
+			op:    func(v *env) error { v.observe("io", checks.StatusWaiting); return nil },
+			recs:  []string{EvCheckStatus},
+			check: func(v *env) {
+				if c := v.e.Checks()[0]; c.Last.Status != checks.StatusWaiting || !c.Last.Since.IsZero() {
+					t.Errorf("io = %+v", c.Last)
+				}
+			},
+		},
+		{
+			name:  "waiting -> fail: on_fail fires once, goto offered",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			op:    func(v *env) error { v.observe("io", checks.StatusFail); return nil },
+			recs:  []string{EvCheckStatus, EvOnFail},
+			check: func(v *env) {
+				if to, ok := v.e.GotoOffer(); !ok || to != "prep" {
+					t.Errorf("goto offer = %q %v", to, ok)
+				}
+			},
+		},
+		{
+			name:  "fail -> goto, confirmed by the operator driving",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusFail) },
+			op:    func(v *env) error { return v.e.Goto("prep") },
+			recs:  []string{EvDowntimeStop, EvGoto, EvStepEnter},
+			check: func(v *env) {
+				var d GotoData
+				v.last(EvGoto, &d)
+				if d.From != "stop-replica" || d.To != "prep" || d.Check != "io" || d.ConfirmedBy == nil || d.ConfirmedBy.Name != "alice" {
+					t.Errorf("goto = %+v", d)
+				}
+			},
+		},
+		{
+			name:  "on_fail say advice persists across a resume",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusFail); _ = v.e.Quit() },
+			op:    func(v *env) error { v.resume(); return nil },
+			recs:  []string{EvSessionResume},
+			check: func(v *env) {
+				if g := v.e.Gate(); g.OnFail == nil || g.OnFail.Say != "Go back and prepare again." {
+					t.Errorf("advice after resume = %+v", g.OnFail)
+				}
+				v.observe("io", checks.StatusFail)
+				if n := countType(v.mj, EvOnFail); n != 1 {
+					t.Errorf("on_fail journaled %d times", n)
+				}
+				if err := v.e.Goto("prep"); err != nil {
+					t.Errorf("goto after resume: %v", err)
+				}
+			},
+		},
+		{
+			name:  "running -> suspended: a halt ends the session halted",
+			setup: func(v *env) { v.toVerify() },
+			op:    func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs:  []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
+			check: func(v *env) {
+				if !v.e.Suspended() || v.e.HaltStep() != "verify" || v.e.Steps()[5].State != StateFailed {
+					t.Errorf("suspended=%v haltStep=%q state=%s", v.e.Suspended(), v.e.HaltStep(), v.e.Steps()[5].State)
+				}
+			},
+		},
+		{
+			name:  "suspended -> resumed: the halting step is polled again, nothing moves on",
+			setup: func(v *env) { v.halted() },
+			op:    func(v *env) error { v.resume(); return nil },
+			recs:  []string{EvSessionResume},
+			check: func(v *env) {
+				var d ResumeData
+				v.last(EvSessionResume, &d)
+				cur, _, _ := v.e.Current()
+				if !d.Suspended || !v.e.Suspended() || v.e.Ended() != "" || cur.Key != "verify" || cur.State != StateCurrent {
+					t.Fatalf("resume = %+v, suspended=%v ended=%q current=%+v", d, v.e.Suspended(), v.e.Ended(), cur)
+				}
+				v.observe("ok", checks.StatusPass)
+				if !v.e.ChecksPass() {
+					t.Error("the re-run check passes but ChecksPass says no")
+				}
+				if g := v.e.Gate(); g.Open || g.Blocking[0].Status != BlockSuspended {
+					t.Errorf("gate while suspended = %+v", g)
+				}
+				for name, err := range map[string]error{"next": v.e.Next(), "goto": v.e.Goto("prep"),
+					"override": v.e.Override(OverrideRequest{Checks: []string{"ok"}, Category: CategoryOther, Reason: good, Confirmed: true})} {
+					if !errors.Is(err, ErrSuspended) {
+						t.Errorf("%s while suspended: %v", name, err)
+					}
+				}
+				v.observe("ok", checks.StatusFail) // failing again while suspended halts nothing more
+				if n := countType(v.mj, EvSessionHalt); n != 1 {
+					t.Errorf("%d halts", n)
+				}
+			},
+		},
+		{
+			name: "resumed -> continued: explicit, with a reason; the step goes on",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusPass)
+			},
+			op:   func(v *env) error { return v.e.Continue(good) },
+			recs: []string{EvSessionContinue, EvGateOpen},
+			check: func(v *env) {
+				var d ContinueData
+				v.last(EvSessionContinue, &d)
+				if d.Step != "verify" || d.Reason != good || !d.ChecksPass || d.Operator.Name != "bob" || len(d.Evidence) != 1 {
+					t.Errorf("session.continue = %+v", d)
+				}
+				if v.e.Suspended() {
+					t.Error("still suspended")
+				}
+				if err := v.e.Next(); err != nil {
+					t.Fatalf("next after continue: %v", err)
+				}
+				if v.e.Ended() != EndCompleted {
+					t.Errorf("ended = %q", v.e.Ended())
+				}
+			},
+		},
+		{
+			name:  "continue needs a reason and a suspension",
+			setup: func(v *env) { v.halted(); v.resume() },
+			op: func(v *env) error {
+				if err := v.e.Continue("ok now"); err == nil || !strings.Contains(err.Error(), "at least 15") {
+					return errors.New("a short reason was accepted")
+				}
+				return nil
+			},
+			recs: nil,
+			check: func(v *env) {
+				_ = v.e.Continue(good)
+				if err := v.e.Continue(good); err == nil {
+					t.Error("continue of a session that is not suspended")
+				}
+			},
+		},
+		{
+			name:  "suspended -> quit: it stays halted and resumes suspended again",
+			setup: func(v *env) { v.halted(); v.resume() },
+			op:    func(v *env) error { return v.e.Quit() },
+			recs:  []string{EvSessionEnd},
+			check: func(v *env) {
+				var d EndData
+				v.last(EvSessionEnd, &d)
+				if d.State != EndHalted {
+					t.Errorf("session.end = %+v", d)
+				}
+				v.resume()
+				if !v.e.Suspended() {
+					t.Error("resumed a second time, not suspended")
+				}
+			},
+		},
+		{
+			name: "on_fail halt journaled, then a break: resume records the halt and resumes suspended",
+			setup: func(v *env) {
+				v.toVerify()
+				mj2 := &MemoryJournal{Clock: v.clk.Now}
+				mj2.records = append(mj2.records, v.mj.Records()...)
+				v.observe("ok", checks.StatusFail)
+				// Cut the journal right after on_fail, as a crash would.
+				recs := v.mj.Records()
+				for i, r := range recs {
+					if r.Type == EvOnFail {
+						mj2.records = recs[:i+1]
+					}
+				}
+				v.mj = mj2
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionHalt, EvSessionResume},
+			check: func(v *env) {
+				if !v.e.Suspended() || v.e.Ended() != "" {
+					t.Errorf("suspended=%v ended=%q", v.e.Suspended(), v.e.Ended())
+				}
+			},
+		},
+		{
+			name:  "override is one record that ends the step",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			op: func(v *env) error {
+				return v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true})
+			},
+			recs: []string{EvOverride, EvDowntimeStop, EvStepEnter},
+			check: func(v *env) {
+				var d OverrideData
+				v.last(EvOverride, &d)
+				if d.DurationNS <= 0 || v.e.Steps()[1].State != StateOverridden || countType(v.mj, EvStepDone) != 1 {
+					t.Errorf("override = %+v, state %s, step.done %d", d, v.e.Steps()[1].State, countType(v.mj, EvStepDone))
+				}
+			},
+		},
+		{
+			name: "action running -> its process group is recorded",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				if _, _, err := v.e.ActionStart(true); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op: func(v *env) error {
+				return v.e.ActionProcess(checks.ActionProcess{PID: 4242, PGID: 4242, StartTicks: 99})
+			},
+			recs: []string{EvActionProcess},
+			check: func(v *env) {
+				if p := v.e.RunningProcess(); p == nil || p.PGID != 4242 {
+					t.Errorf("process = %+v", p)
+				}
+			},
+		},
+		{
+			name: "action running -> interrupted: outcome unknown, resume shows it",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				_, _, _ = v.e.ActionStart(true)
+				_ = v.e.ActionProcess(checks.ActionProcess{PID: 4242, PGID: 4242})
+			},
+			op: func(v *env) error {
+				return v.e.ActionInterrupted("SIGHUP", "killed its process group (SIGKILL) after a 5s grace period", 5*time.Second,
+					checks.ActionResult{ExitCode: -1, Error: "cancelled", Output: "half"})
+			},
+			recs: []string{EvActionInterrupted},
+			check: func(v *env) {
+				if st, _ := v.e.Action(); st != ActionUnknown {
+					t.Errorf("action = %s", st)
+				}
+				_ = v.e.Quit()
+				v.resume()
+				var d ResumeData
+				v.last(EvSessionResume, &d)
+				if d.Action == nil || d.Action.Interrupted == nil || d.Action.Interrupted.Cause != "SIGHUP" || d.Action.Process.PGID != 4242 || d.Action.Alive {
+					t.Errorf("session.resume action = %+v", d.Action)
+				}
+				if err := v.e.AttestUnknown(OutcomeNotRun, "STOP SLAVE never reached the server: checked the log"); err != nil {
+					t.Error(err)
+				}
+			},
+		},
+		{
+			name: "a break while an action's group still runs: it is not run or attested until it ends",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				_, _, _ = v.e.ActionStart(true)
+				_ = v.e.ActionProcess(checks.ActionProcess{PID: 4242, PGID: 4242})
+				v.alive = true
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionResume},
+			check: func(v *env) {
+				var d ResumeData
+				v.last(EvSessionResume, &d)
+				if d.Action == nil || !d.Action.Alive || !v.e.OrphanAlive() {
+					t.Fatalf("resume action = %+v", d.Action)
+				}
+				if _, _, err := v.e.ActionStart(true); !errors.Is(err, errActionAlive) {
+					t.Errorf("action again while alive: %v", err)
+				}
+				if err := v.e.AttestUnknown(OutcomeSucceeded, "looked at the replica state"); !errors.Is(err, errActionAlive) {
+					t.Errorf("attest while alive: %v", err)
+				}
+				if g := v.e.Gate(); g.Open || g.Blocking[0].Status != BlockActionAlive {
+					t.Errorf("gate = %+v", g)
+				}
+				v.alive = false
+				if changed, err := v.e.Refresh(); err != nil || !changed || v.e.OrphanAlive() {
+					t.Errorf("refresh after the group ended: changed=%v err=%v alive=%v", changed, err, v.e.OrphanAlive())
+				}
+				if err := v.e.AttestUnknown(OutcomeSucceeded, "looked at the replica state"); err != nil {
+					t.Error(err)
+				}
+			},
+		},
+		{
+			name:  "credentials re-entered: journaled without the value",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusUnreachable) },
+			op: func(v *env) error {
+				return v.e.CredentialsReentered("slave", checks.Credentials{User: "repl", Password: checks.NewSecret("N3w-Passw0rd-8812"), Source: "prompt"})
+			},
+			recs: []string{EvCredentials},
+			check: func(v *env) {
+				var d CredentialsData
+				v.last(EvCredentials, &d)
+				if d.Target != "slave" || !slices.Equal(d.Fields, []string{"user", "password"}) || d.Operator.Name != "alice" {
+					t.Errorf("credentials.reentered = %+v", d)
+				}
+				_ = v.e.Note("tried N3w-Passw0rd-8812 again")
+				if strings.Contains(string(joinData(v.mj)), "N3w-Passw0rd-8812") {
+					t.Error("the re-entered password reached the journal")
+				}
+				if err := v.e.CredentialsReentered("nope", checks.Credentials{User: "x"}); err == nil {
+					t.Error("credentials for an unknown target")
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newEnv(t)
+			v.t = t
+			tt.setup(v)
+			n := len(v.mj.Records())
+			if err := tt.op(v); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range v.mj.Records()[n:] {
+				got = append(got, r.Type)
+			}
+			if !slices.Equal(got, tt.recs) {
+				t.Errorf("journaled %v, want %v", got, tt.recs)
+			}
+			if tt.check != nil {
+				tt.check(v)
+			}
+			// Whatever happened, the journal replays to the same state.
+			cfg := replayCfg()
+			cfg.Clock = v.clk.Now
+			r, err := Replay(cfg, v.mj.Records())
+			if err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+			if live, rep := v.e.Snapshot(), r.Snapshot(); live.Suspended != rep.Suspended || live.Current != rep.Current || live.Ended != rep.Ended {
+				t.Errorf("replay differs: live %+v\nreplay %+v", live, rep)
+			}
+		})
+	}
+}
+
+// TestOldOverrideJournalReplays: journals written before the override
+// record ended the step hold override then step.done via override; they
+// replay to the same state.
+func TestOldOverrideJournalReplays(t *testing.T) {
+	v := newEnv(t)
+	walkToStop(t, v.e)
+	v.observe("io", checks.StatusWaiting)
+	if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryOther, Reason: "the monitoring lags, checked by hand", Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	recs := v.mj.Records()
+	var old []journal.Record
+	for _, r := range recs {
+		old = append(old, r)
+		if r.Type == EvOverride {
+			// The old shape: no duration in the override, step.done after it.
+			r2 := journal.Record{Seq: r.Seq + 1, Time: r.Time, Type: EvStepDone, Data: []byte(`{"step":"stop-replica","via":"override","duration_ns":7}`)}
+			old = append(old, r2)
+		}
+	}
+	for i := range old {
+		old[i].Seq = uint64(i + 1)
+	}
+	cfg := replayCfg()
+	cfg.Clock = v.clk.Now
+	r, err := Replay(cfg, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Steps()[1]; s.State != StateOverridden || s.Duration != 7 {
+		t.Errorf("old journal: stop-replica = %+v", s)
+	}
+	if cur, _, _ := r.Current(); cur.Key != "per-mirror@m1" {
+		t.Errorf("old journal: current = %s", cur.Key)
+	}
+}
+
+// TestUnreachableReasonIsSafeText: a server's error text with terminal
+// control in it reaches the gate's refusal as visible text.
+func TestUnreachableReasonIsSafeText(t *testing.T) {
+	v := newEnv(t)
+	walkToStop(t, v.e)
+	r := result(v.e, "io", checks.StatusUnreachable)
+	r.Obs = checks.Observation{Error: "Access denied\x1b]0;PWN\x07\x1b[2J", State: checks.StateUnreachable}
+	r.Since = v.clk.Now()
+	if _, err := v.e.Observe(r); err != nil {
+		t.Fatal(err)
+	}
+	err := v.e.Next()
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), "cannot reach slave: Access denied") {
+		t.Fatalf("refusal %q", err)
+	}
+}
