@@ -206,7 +206,7 @@ func (d *Driver) observe(c checks.Check) checks.Observation {
 			return errObs(fmt.Errorf("simulator: scenario %s has no mysql server for target %s", d.sc.Name, c.Target))
 		}
 		if c.Kind == checks.KindMySQLReplica {
-			return w.slaveStatus(m)
+			return w.slaveStatus(m, c)
 		}
 		return w.mysqlQuery(m, c.Query)
 	case checks.KindSolid:
@@ -253,36 +253,11 @@ func commandObservation(parser string, out cmdOut) checks.Observation {
 		}
 		obs.Raw += "[stderr]\n" + out.stderr
 	}
-	base := []checks.Field{
-		{Name: command.FieldExitCode, Value: strconv.Itoa(out.exit)},
-		{Name: command.FieldStdout, Value: out.stdout},
-		{Name: command.FieldStderr, Value: out.stderr},
+	rows, err := command.ParseOutput(parser, out.stdout, out.stderr, out.exit)
+	if err != nil {
+		obs.Error = err.Error()
 	}
-	switch parser {
-	case "", command.ParseText:
-		obs.Rows = []checks.Row{{Fields: base}}
-	case command.ParseKV:
-		obs.Rows = []checks.Row{{Fields: append(base, command.ParseKVFields(out.stdout)...)}}
-	case command.ParseJSON:
-		f, err := command.FlattenJSON([]byte(out.stdout), "")
-		if err != nil {
-			obs.Error = "parse stdout as JSON: " + err.Error()
-		}
-		obs.Rows = []checks.Row{{Fields: append(base, f...)}}
-	case command.ParseTable:
-		tbl := command.ParseTableRows(out.stdout)
-		if len(tbl) == 0 {
-			obs.Rows = []checks.Row{{Fields: base}}
-			break
-		}
-		for i := range tbl {
-			tbl[i].Fields = append([]checks.Field{base[0], base[2]}, tbl[i].Fields...)
-		}
-		obs.Rows = tbl
-	default:
-		obs.Error = fmt.Sprintf("unknown parser %q (use text, kv, table or json)", parser)
-		obs.Rows = []checks.Row{{Fields: base}}
-	}
+	obs.Rows = rows
 	return obs
 }
 
@@ -363,6 +338,46 @@ func lastLine(s string) string {
 	return s
 }
 
+// foreachVars are the names a foreach binds for item on step: the item
+// (also under its `as` name) and, for `with`, the element of each other list
+// at the item's position, so the simulated operator's effects can name them
+// as the runbook does ("${group}").
+func (d *Driver) foreachVars(step, item string) map[string]string {
+	vars := map[string]string{"item": item}
+	if item == "" {
+		return vars
+	}
+	var f *steps.Foreach
+	for _, sec := range d.rb.Sections {
+		for _, st := range sec.Steps {
+			if st.ID != step {
+				continue
+			}
+			f = st.Foreach
+			if f == nil {
+				f = sec.Foreach
+			}
+		}
+	}
+	if f == nil {
+		return vars
+	}
+	vars[f.ItemName()] = item
+	pos := -1
+	for i, it := range steps.SplitList(d.params[f.Param]) {
+		if it == item {
+			pos = i
+			break
+		}
+	}
+	for name, list := range f.With {
+		if items := steps.SplitList(d.params[list]); pos >= 0 && pos < len(items) {
+			vars[name] = items[pos]
+		}
+	}
+	return vars
+}
+
 // StepEntered implements StepHook.
 func (d *Driver) StepEntered(step, item string) {
 	key := step
@@ -372,12 +387,7 @@ func (d *Driver) StepEntered(step, item string) {
 	defer w.mu.Unlock()
 	w.settle()
 	w.step, w.stepKey, d.item = step, key, item
-	w.itemVars = map[string]string{"item": item}
-	for _, st := range d.rb.AllSteps() {
-		if st.ID == step && st.Foreach != nil && st.Foreach.As != "" {
-			w.itemVars[st.Foreach.As] = item
-		}
-	}
+	w.itemVars = d.foreachVars(step, item)
 	for k := range w.ticked {
 		if strings.HasPrefix(k, key+"/") {
 			delete(w.ticked, k)
@@ -423,7 +433,9 @@ func (d *Driver) trigger(step, when, check string) {
 			continue
 		}
 		vars := d.Params()
-		vars["item"] = d.item
+		for k, v := range d.w.itemVars {
+			vars[k] = v
+		}
 		run := bindParams(e.Run, vars)
 		on := e.On
 		items := d.w.itemVars
