@@ -32,6 +32,8 @@ type harness struct {
 	drv   *Driver
 	mj    *session.MemoryJournal
 	e     *session.Engine
+	// actionFailures lists the actions that failed, by step key.
+	actionFailures []string
 }
 
 func newHarness(t *testing.T, runbookID, scenario string) *harness {
@@ -115,6 +117,9 @@ func (h *harness) step(budget time.Duration) (string, []string) {
 			t.Fatalf("%s: ActionStart: %v", v.Key, err)
 		}
 		res := h.drv.Run(ctx, a)
+		if !res.OK() {
+			h.actionFailures = append(h.actionFailures, v.Key+": "+res.Error)
+		}
 		if err := e.ActionEnd(res); err != nil {
 			t.Fatalf("%s: ActionEnd: %v", v.Key, err)
 		}
@@ -280,6 +285,9 @@ func TestEveryScenario(t *testing.T) {
 				}
 				if h.e.Ended() != session.EndCompleted {
 					t.Fatalf("session ended %q, want completed", h.e.Ended())
+				}
+				if len(h.actionFailures) > 0 {
+					t.Fatalf("actions failed on a path without faults: %v", h.actionFailures)
 				}
 			})
 		}

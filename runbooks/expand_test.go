@@ -83,7 +83,8 @@ var sessions = []sampleSession{
 		runbook: "gemstone-hot-standby", name: "upgrade",
 		values: map[string]string{"master_host": "gs-a", "slave_host": "gs-b", "stone": "gs64stone", "origin_version": "3.6.6",
 			"target_version": "3.7.0", "origin_gemstone": "/opt/gemstone/GemStone64Bit3.6.6-x86_64.Linux",
-			"target_gemstone": "/opt/gemstone/GemStone64Bit3.7.0-x86_64.Linux", "archive_dir": "/opt/gemstone/archive"},
+			"target_gemstone": "/opt/gemstone/GemStone64Bit3.7.0-x86_64.Linux", "archive_dir": "/opt/gemstone/archive",
+			"logreceiver_name": "gs64stone_receiver", "logsender_name": "gs64stone_sender"},
 		runs: []string{"create-symbol", "master-failover", "slave-await-failover", "slave-commit-restore", "new-slave-restart"},
 	},
 }
