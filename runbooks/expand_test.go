@@ -76,8 +76,8 @@ var sessions = []sampleSession{
 	{
 		runbook: "timesten-cs-online-upgrade", name: "upgrade",
 		values: map[string]string{"tt_host": "tt1", "old_tt_home": "/opt/TimesTen/tt70", "new_tt_home": "/opt/TimesTen/tt1122",
-			"new_version": "11.2.2.8.0", "old_dsn": "sampledb_70", "new_dsn": "sampledb_1122"},
-		runs: []string{"install-new", "stop-old-server", "wait-replication", "start-new-server"},
+			"new_version": "11.2.2.8.0", "old_dsn": "sampledb_70", "new_store_name": "sampledb_1122"},
+		runs: []string{"install-new", "disconnect-clients", "stop-old-server", "wait-replication", "start-new-server"},
 	},
 	{
 		runbook: "gemstone-hot-standby", name: "upgrade",
