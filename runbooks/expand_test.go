@@ -29,15 +29,15 @@ var sessions = []sampleSession{
 	{
 		runbook: "thinman-dual-db", name: "update",
 		values: map[string]string{"primary_host": "tm-primary", "secondary_host": "tm-secondary", "new_version": "6.2.1"},
-		runs:   []string{"stop-replica", "primary-services", "primary-check", "start-replica", "secondary-check", "done"},
-		skips:  []string{"primary-service", "secondary-service"},
+		runs:   []string{"stop-replica", "primary-check", "start-replica", "secondary-check", "done"},
+		skips:  []string{"primary-service", "primary-console", "secondary-service"},
 	},
 	{
 		runbook: "thinman-dual-db", name: "services-by-sc-query",
 		values: map[string]string{"primary_host": "tm-primary", "secondary_host": "tm-secondary", "new_version": "6.2.1",
 			"primary_services": "ThinManNaming, ThinMan Server", "secondary_services": "ThinManServer"},
-		runs:  []string{"primary-service", "primary-check", "secondary-service"},
-		skips: []string{"primary-services", "secondary-check"},
+		runs:  []string{"primary-service", "primary-console", "secondary-service"},
+		skips: []string{"primary-check", "secondary-check"},
 	},
 	{
 		runbook: "soliddb-hsb-netcopy", name: "version-level",
