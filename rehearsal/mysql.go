@@ -238,11 +238,18 @@ func (m *mysqlServer) accepts(word string) bool {
 	if word == "REPLICA" {
 		return srv.UsesReplicaWords()
 	}
-	return srv.Flavor == mysql.FlavorMariaDB || !(srv.Major > 8 || srv.Major == 8 && srv.Minor >= 4)
+	removed := srv.Major > 8 || srv.Major == 8 && srv.Minor >= 4
+	return srv.Flavor == mysql.FlavorMariaDB || !removed
 }
 
+// serverError is an error worded as the MySQL client driver words a
+// server's error ("Error 1064 (42000): ...").
+type serverError string
+
+func (e serverError) Error() string { return string(e) }
+
 func syntaxError(stmt string) error {
-	return fmt.Errorf("Error 1064 (42000): You have an error in your SQL syntax; check the manual that corresponds to your server version for the right syntax to use near '%s' at line 1", stmt)
+	return serverError(fmt.Sprintf("Error 1064 (42000): You have an error in your SQL syntax; check the manual that corresponds to your server version for the right syntax to use near '%s' at line 1", stmt))
 }
 
 // mysqlExec runs an action's statement. A replica-control statement is sent
