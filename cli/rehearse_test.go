@@ -139,8 +139,8 @@ func TestResumeRehearsalKeepsTheSimulatedWorld(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("demo: code %d\n%s\n%s", code, out.String(), errb.String())
 	}
-	if !strings.Contains(out.String(), "STOP SLAVE") {
-		t.Fatalf("the demo did not reach STOP SLAVE:\n%s", out.String())
+	if !strings.Contains(out.String(), "STOP REPLICA") {
+		t.Fatalf("the demo did not reach STOP REPLICA:\n%s", out.String())
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	if len(paths) != 1 {
@@ -157,12 +157,12 @@ func TestResumeRehearsalKeepsTheSimulatedWorld(t *testing.T) {
 	if strings.Contains(errb.String(), "THINMAN_SLAVE") || strings.Contains(out.String(), "assword") {
 		t.Errorf("resuming a rehearsal reached for live credentials:\n%s\n%s", out.String(), errb.String())
 	}
-	// The `status` asked for two seconds after the resume: STOP SLAVE was
+	// The `status` asked for two seconds after the resume: STOP REPLICA was
 	// replayed into the world, so the replica reads stopped and the gate is
 	// open. Without the replay the world would start over with the replica
 	// running, and the check would still be waiting on "Yes".
 	got := out.String()
-	i := strings.LastIndex(got, "REHEARSAL session "+id+", step 3/11")
+	i := strings.LastIndex(got, "REHEARSAL session "+id+", step 3/14")
 	if i < 0 {
 		t.Fatalf("no status for step 3 after resume:\n%s", got)
 	}

@@ -10,7 +10,7 @@ import (
 
 // TestDemo drives `handrail demo` (the ThinMan rehearsal) as a person would,
 // at the smallest usual terminal and at a wide one: tick, next, run STOP
-// SLAVE through the confirm dialog, try to push through a closed gate, quit,
+// REPLICA through the confirm dialog, try to push through a closed gate, quit,
 // resume in a new terminal, finish, then verify and report.
 func TestDemo(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {200, 50}} {
@@ -58,7 +58,7 @@ func testDemo(t *testing.T, w, h int) {
 
 	// The replica step: commands to type, what x runs, the live panel.
 	s := waitFor(t, c.term, "Slave_IO_Running:  Yes", wait)
-	for _, want := range []string{"Stop the database replica on the slave", "slave$ slave stop;", "x runs: STOP SLAVE on slave (tm-secondary:3306)", "Slave status after slave stop (replica-stopped)"} {
+	for _, want := range []string{"Stop the database replica on the slave", "slave$ STOP REPLICA;", "x runs: STOP REPLICA on slave (tm-secondary:3306)", "Slave status after slave stop (replica-stopped)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("replica step at %s lacks %q:\n%s", size, want, frame(s))
 		}
@@ -78,7 +78,7 @@ func testDemo(t *testing.T, w, h int) {
 	c.keys("Escape")
 	c.waitUntil("the override dialog to close", wait, func(s string) bool { return !strings.Contains(s, "Override the gate") })
 
-	dlg := c.runAction("STOP SLAVE")
+	dlg := c.runAction("STOP REPLICA")
 	saveScreen(t, "demo-action-dialog-"+size, dlg)
 	s = waitFor(t, c.term, gateReady, wait)
 	requireRow(t, s, "Slave_IO_Running:", "No", "✔")
@@ -106,7 +106,7 @@ func testDemo(t *testing.T, w, h int) {
 	for step := stepStopReplica + 1; step <= stepDone; step++ {
 		if step == stepStartReplica {
 			c.closedGateHolds(stepStartReplica)
-			c.runAction("START SLAVE")
+			c.runAction("START REPLICA")
 			s = waitFor(t, c.term, gateReady, wait)
 			requireRow(t, s, "Slave_IO_Running:", "Yes", "✔")
 			requireRow(t, s, "Slave_SQL_Running:", "Yes", "✔")

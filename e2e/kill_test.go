@@ -9,7 +9,7 @@ import (
 )
 
 // TestKillResume SIGKILLs a live session in the middle of the stop-replica
-// step (STOP SLAVE run, the step not yet done), resumes it in a new
+// step (STOP REPLICA run, the step not yet done), resumes it in a new
 // terminal, and finishes it: resume reopens the same step, re-runs its
 // check against the real replica, and the journal still verifies.
 //
@@ -35,7 +35,7 @@ func TestKillResume(t *testing.T) {
 	c.tickAll(manualItems[stepInstallers])
 	c.next(stepInstallers)
 	c.waitFor("Slave_IO_Running:  Yes")
-	c.runAction("STOP SLAVE")
+	c.runAction("STOP REPLICA")
 	c.waitFor(gateReady)
 
 	if err := syscall.Kill(c.pid(), syscall.SIGKILL); err != nil {
@@ -60,7 +60,7 @@ func TestKillResume(t *testing.T) {
 	for step := stepStopReplica + 1; step <= stepDone; step++ {
 		if step == stepStartReplica {
 			c.waitFor("Slave_IO_Running:  No")
-			c.runAction("START SLAVE")
+			c.runAction("START REPLICA")
 			s = c.waitFor(gateReady)
 			requireRow(t, s, "Slave_IO_Running:", "Yes", "✔")
 		} else {
@@ -85,12 +85,12 @@ func TestKillResume(t *testing.T) {
 	// Resume re-ran the check, never the action.
 	n := 0
 	for _, l := range strings.Split(j, "\n") {
-		if strings.Contains(l, `"type":"action.start"`) && strings.Contains(l, `"describe":"STOP SLAVE"`) {
+		if strings.Contains(l, `"type":"action.start"`) && strings.Contains(l, `"describe":"STOP REPLICA"`) {
 			n++
 		}
 	}
 	if n != 1 {
-		t.Errorf("STOP SLAVE was started %d times, want once; journal:\n%s", n, j)
+		t.Errorf("STOP REPLICA was started %d times, want once; journal:\n%s", n, j)
 	}
 	verifyAndReport(t, stateDir, id)
 	if strings.Contains(j, pair.AdminPassword) {

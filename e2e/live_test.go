@@ -18,7 +18,7 @@ import (
 )
 
 // TestLiveMariaDB runs the ThinMan runbook for real against the MariaDB
-// pair: STOP SLAVE and START SLAVE go through the console's x, the panels
+// pair: STOP REPLICA and START REPLICA go through the console's x, the panels
 // read SHOW SLAVE STATUS from the real replica, and the report carries the
 // evidence but never the password. It runs beside the simulator's tests,
 // but its two sizes, and TestKillResume, take the replica in turn.
@@ -89,18 +89,18 @@ func testLive(t *testing.T, w, h int) {
 
 	// Stop the replica: the panel reads the real server, running.
 	s = waitFor(t, c.term, "Slave_IO_Running:  Yes", wait)
-	if !strings.Contains(s, "x runs: STOP SLAVE on slave ("+addr+")") {
+	if !strings.Contains(s, "x runs: STOP REPLICA on slave ("+addr+")") {
 		t.Errorf("the step should say what x runs and where (%s):\n%s", addr, frame(s))
 	}
 	c.closedGateHolds(stepStopReplica)
-	c.runAction("STOP SLAVE")
+	c.runAction("STOP REPLICA")
 	s = waitFor(t, c.term, gateReady, wait)
 	requireRow(t, s, "Slave_IO_Running:", "No", "✔")
 	requireRow(t, s, "Slave_SQL_Running:", "No", "✔")
 	saveScreen(t, "live-stop-slave-"+size, s)
 	// The server agrees, and a write on the primary no longer arrives.
 	if io, sqlT := replicaThreads(t); io != "No" || sqlT != "No" {
-		t.Fatalf("after STOP SLAVE through handrail the replica reports IO=%s SQL=%s, want No/No", io, sqlT)
+		t.Fatalf("after STOP REPLICA through handrail the replica reports IO=%s SQL=%s, want No/No", io, sqlT)
 	}
 	marker := writeMarker(t)
 	time.Sleep(time.Second)
@@ -115,7 +115,7 @@ func testLive(t *testing.T, w, h int) {
 			s = waitFor(t, c.term, "Slave_IO_Running:  No", wait)
 			requireRow(t, s, "Slave_IO_Running:", "No", "✘")
 			c.closedGateHolds(stepStartReplica)
-			c.runAction("START SLAVE")
+			c.runAction("START REPLICA")
 			s = waitFor(t, c.term, gateReady, wait)
 			requireRow(t, s, "Slave_IO_Running:", "Yes", "✔")
 			requireRow(t, s, "Slave_SQL_Running:", "Yes", "✔")
@@ -142,8 +142,8 @@ func testLive(t *testing.T, w, h int) {
 		`\| Operator \| e2e\b`,
 		`\| Ticket \| CHG-1 \|`,
 		"Stop the database replica on the slave",
-		"`STOP SLAVE` → ok",
-		"`START SLAVE` → ok",
+		"`STOP REPLICA` → ok",
+		"`START REPLICA` → ok",
 		// The evidence that opened the stop-replica gate.
 		"\\| `replica-stopped` \\| pass \\| Slave_IO_Running \\| = No \\| No \\|",
 		"\\| `replica-stopped` \\| pass \\| Slave_SQL_Running \\| = No \\| No \\|",

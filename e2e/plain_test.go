@@ -111,7 +111,7 @@ func (p *plainSession) exitCode(timeout time.Duration) int {
 }
 
 // TestPlainRehearsalFault rehearses the ThinMan runbook's replication-error
-// scenario in plain mode, stdin piped: START SLAVE leaves the IO thread
+// scenario in plain mode, stdin piped: START REPLICA leaves the IO thread
 // stopped with error 1236, the gate of start-replica holds, and when the
 // check's minute runs out the session halts there, as the manual says
 // ("suspend the ThinMan Secondary Server update").
@@ -119,7 +119,7 @@ func TestPlainRehearsalFault(t *testing.T) {
 	t.Parallel()
 	stateDir := t.TempDir()
 	p := startPlain(t, "rehearse", "thinman-dual-db", "--scenario", "replication-error", "--plain", "--state-dir", stateDir, "--operator", "e2e")
-	p.expect("== REHEARSAL · Step 1/11", wait)
+	p.expect("== REHEARSAL · Step 1/14", wait)
 
 	gateOpen := "GATE OPEN"
 	tickStep := func(next string, checks ...string) {
@@ -132,23 +132,23 @@ func TestPlainRehearsalFault(t *testing.T) {
 		p.send("next")
 		p.expect(next, wait)
 	}
-	tickStep("== REHEARSAL · Step 2/11", "backup-done")
-	tickStep("== REHEARSAL · Step 3/11", "primary-installer-present", "secondary-installer-present")
+	tickStep("== REHEARSAL · Step 2/14", "backup-done")
+	tickStep("== REHEARSAL · Step 3/14", "primary-installer-present", "secondary-installer-present")
 
 	p.send("run")
-	p.expect("Type yes to run STOP SLAVE", wait)
+	p.expect("Type yes to run STOP REPLICA", wait)
 	p.send("yes")
 	p.expect("PASS replica-stopped", wait)
 	p.expect(gateOpen, wait)
 	p.send("next")
-	p.expect("== REHEARSAL · Step 4/11", wait)
-	tickStep("== REHEARSAL · Step 5/11", "primary-installer-version")
-	tickStep("== REHEARSAL · Step 6/11", "primary-restart-handled")
-	tickStep("== REHEARSAL · Step 7/11", "primary-naming-running", "primary-server-running", "primary-support-running", "primary-local-console")
+	p.expect("== REHEARSAL · Step 4/14", wait)
+	tickStep("== REHEARSAL · Step 5/14", "primary-installer-version")
+	tickStep("== REHEARSAL · Step 6/14", "primary-restart-handled")
+	tickStep("== REHEARSAL · Step 9/14", "primary-naming-running", "primary-server-running", "primary-support-running", "primary-local-console")
 
 	// The fault strikes where the scenario says: start-replica.
 	p.send("run")
-	p.expect("Type yes to run START SLAVE", wait)
+	p.expect("Type yes to run START REPLICA", wait)
 	p.send("yes")
 	p.expect("Action done", wait)
 	// The IO thread connects first, then stops on the error: ask again
@@ -165,8 +165,8 @@ func TestPlainRehearsalFault(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if !strings.Contains(s, "step 7/11 start-replica") {
-		t.Errorf("status should name step 7/11 start-replica:\n%s", s)
+	if !strings.Contains(s, "step 9/14 start-replica") {
+		t.Errorf("status should name step 9/14 start-replica:\n%s", s)
 	}
 	for i := 0; i < 3; i++ {
 		p.send("next")

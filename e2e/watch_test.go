@@ -34,7 +34,7 @@ func TestWatch(t *testing.T) {
 	wat.waitStep(stepStopReplica)
 
 	// The driver stops the replica; the watcher sees the journaled result.
-	drv.runAction("STOP SLAVE")
+	drv.runAction("STOP REPLICA")
 	drv.waitFor(gateReady)
 	s = waitFor(t, wat.term, "Slave_IO_Running:  No", wait)
 	requireRow(t, s, "Slave_IO_Running:", "No", "✔")

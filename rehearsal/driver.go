@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/command"
 	"github.com/handrail/handrail/checks/netprobe"
+	"github.com/handrail/handrail/checks/soliddb"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -206,7 +206,7 @@ func (d *Driver) observe(c checks.Check) checks.Observation {
 			return errObs(fmt.Errorf("simulator: scenario %s has no mysql server for target %s", d.sc.Name, c.Target))
 		}
 		if c.Kind == checks.KindMySQLReplica {
-			return w.slaveStatus(m)
+			return w.slaveStatus(m, c)
 		}
 		return w.mysqlQuery(m, c.Query)
 	case checks.KindSolid:
@@ -214,14 +214,13 @@ func (d *Driver) observe(c checks.Check) checks.Observation {
 		if s == nil {
 			return errObs(fmt.Errorf("simulator: scenario %s has no solidDB server for target %s", d.sc.Name, c.Target))
 		}
-		r, err := w.solidAdmin(s, c.Admin)
+		rs, err := w.solidAdminRows(s, c.Admin)
 		if err != nil {
 			return errObs(err)
 		}
-		return checks.Observation{
-			Raw:  fmt.Sprintf("RC TEXT\n-- ----\n%d %s\n1 rows fetched.", r.rc, r.text),
-			Rows: []checks.Row{{Fields: []checks.Field{{Name: "RC", Value: strconv.Itoa(r.rc)}, {Name: "TEXT", Value: r.text}}}},
-		}
+		out := solsqlOutput(rs)
+		rows, errLine := soliddb.ParseOutput(out)
+		return checks.Observation{Raw: out, Rows: rows, Error: errLine}
 	case checks.KindTCP:
 		port := c.Port
 		if port == 0 {
@@ -253,36 +252,11 @@ func commandObservation(parser string, out cmdOut) checks.Observation {
 		}
 		obs.Raw += "[stderr]\n" + out.stderr
 	}
-	base := []checks.Field{
-		{Name: command.FieldExitCode, Value: strconv.Itoa(out.exit)},
-		{Name: command.FieldStdout, Value: out.stdout},
-		{Name: command.FieldStderr, Value: out.stderr},
+	rows, err := command.ParseOutput(parser, out.stdout, out.stderr, out.exit)
+	if err != nil {
+		obs.Error = err.Error()
 	}
-	switch parser {
-	case "", command.ParseText:
-		obs.Rows = []checks.Row{{Fields: base}}
-	case command.ParseKV:
-		obs.Rows = []checks.Row{{Fields: append(base, command.ParseKVFields(out.stdout)...)}}
-	case command.ParseJSON:
-		f, err := command.FlattenJSON([]byte(out.stdout), "")
-		if err != nil {
-			obs.Error = "parse stdout as JSON: " + err.Error()
-		}
-		obs.Rows = []checks.Row{{Fields: append(base, f...)}}
-	case command.ParseTable:
-		tbl := command.ParseTableRows(out.stdout)
-		if len(tbl) == 0 {
-			obs.Rows = []checks.Row{{Fields: base}}
-			break
-		}
-		for i := range tbl {
-			tbl[i].Fields = append([]checks.Field{base[0], base[2]}, tbl[i].Fields...)
-		}
-		obs.Rows = tbl
-	default:
-		obs.Error = fmt.Sprintf("unknown parser %q (use text, kv, table or json)", parser)
-		obs.Rows = []checks.Row{{Fields: base}}
-	}
+	obs.Rows = rows
 	return obs
 }
 
@@ -331,6 +305,20 @@ func (d *Driver) run(kind, target, sql, admin string, argv []string, shell strin
 		res := checks.ActionResult{Output: fmt.Sprintf("RC %d: %s", r.rc, r.text), ExitCode: r.rc}
 		if r.rc != 0 {
 			res.Error = fmt.Sprintf("ADMIN COMMAND '%s' on %s returned RC %d: %s", admin, target, r.rc, r.text)
+			// As the live action: a state-setting command on a server
+			// already in that state has met its aim.
+			if want, ok := soliddb.TargetState(admin); ok {
+				st, err := w.solidAdmin(s, "hsb state")
+				errText := ""
+				if err != nil {
+					errText = err.Error()
+				}
+				rows, _ := soliddb.ParseOutput(solsqlOutput([]rcText{st}))
+				if text, ok := soliddb.AlreadyIn(rows, errText, want); ok {
+					res.Output += "\n" + text
+					res.Error, res.ExitCode = "", 0
+				}
+			}
 		}
 		return res
 	case checks.ActionCommand:
@@ -363,6 +351,46 @@ func lastLine(s string) string {
 	return s
 }
 
+// foreachVars are the names a foreach binds for item on step: the item
+// (also under its `as` name) and, for `with`, the element of each other list
+// at the item's position, so the simulated operator's effects can name them
+// as the runbook does ("${group}").
+func (d *Driver) foreachVars(step, item string) map[string]string {
+	vars := map[string]string{"item": item}
+	if item == "" {
+		return vars
+	}
+	var f *steps.Foreach
+	for _, sec := range d.rb.Sections {
+		for _, st := range sec.Steps {
+			if st.ID != step {
+				continue
+			}
+			f = st.Foreach
+			if f == nil {
+				f = sec.Foreach
+			}
+		}
+	}
+	if f == nil {
+		return vars
+	}
+	vars[f.ItemName()] = item
+	pos := -1
+	for i, it := range steps.SplitList(d.params[f.Param]) {
+		if it == item {
+			pos = i
+			break
+		}
+	}
+	for name, list := range f.With {
+		if items := steps.SplitList(d.params[list]); pos >= 0 && pos < len(items) {
+			vars[name] = items[pos]
+		}
+	}
+	return vars
+}
+
 // StepEntered implements StepHook.
 func (d *Driver) StepEntered(step, item string) {
 	key := step
@@ -372,12 +400,7 @@ func (d *Driver) StepEntered(step, item string) {
 	defer w.mu.Unlock()
 	w.settle()
 	w.step, w.stepKey, d.item = step, key, item
-	w.itemVars = map[string]string{"item": item}
-	for _, st := range d.rb.AllSteps() {
-		if st.ID == step && st.Foreach != nil && st.Foreach.As != "" {
-			w.itemVars[st.Foreach.As] = item
-		}
-	}
+	w.itemVars = d.foreachVars(step, item)
 	for k := range w.ticked {
 		if strings.HasPrefix(k, key+"/") {
 			delete(w.ticked, k)
@@ -423,7 +446,9 @@ func (d *Driver) trigger(step, when, check string) {
 			continue
 		}
 		vars := d.Params()
-		vars["item"] = d.item
+		for k, v := range d.w.itemVars {
+			vars[k] = v
+		}
 		run := bindParams(e.Run, vars)
 		on := e.On
 		items := d.w.itemVars

@@ -3,6 +3,7 @@ package rehearsal
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 	"time"
 )
@@ -14,8 +15,14 @@ type GemStoneSpec struct {
 	Slave  string        `yaml:"slave"`  // host
 	Origin GSInstallSpec `yaml:"origin"`
 	Target GSInstallSpec `yaml:"target"`
-	// StatusScript is the topaz script that prints restoreStatusInfo at:
-	// 13 (params allowed).
+	// Stone is the stone's name on both hosts (params allowed).
+	Stone string `yaml:"stone"`
+	// LogReceiver and LogSender are the names gslist shows for those
+	// processes (params allowed).
+	LogReceiver string `yaml:"logreceiver"`
+	LogSender   string `yaml:"logsender"`
+	// StatusScript is the topaz initialization file that prints
+	// restoreStatusInfo at: 13 (params allowed).
 	StatusScript string `yaml:"status_script"`
 	// Replay is how long the slave takes to replay the failover record
 	// after failOverToSlave (default 20s).
@@ -28,15 +35,27 @@ type GSInstallSpec struct {
 	Version string `yaml:"version"`
 }
 
+// gsProcess is one GemStone server process gslist lists.
+type gsProcess struct {
+	name, typ, version string
+	pid, port          int
+	started            time.Time
+}
+
 type gemstone struct {
 	spec          *GemStoneSpec
 	master, slave string
+	stone         string
+	receiver      string
+	sender        string
 	origin        GSInstallSpec
 	target        GSInstallSpec
 	script        string
-	homes         map[string]map[string]bool // host -> installed homes
-	failoverAt    time.Time                  // zero until failOverToSlave
-	replayedAt    time.Time                  // zero until the slave replayed it
+	homes         map[string]map[string]bool       // host -> installed homes
+	procs         map[string]map[string]*gsProcess // host -> process name -> process
+	nextPid       int
+	failoverAt    time.Time // zero until failOverToSlave
+	replayedAt    time.Time // zero until the slave replayed it
 }
 
 func (w *world) addGemStone(spec *GemStoneSpec, params map[string]string) error {
@@ -45,14 +64,24 @@ func (w *world) addGemStone(spec *GemStoneSpec, params map[string]string) error 
 	}
 	b := func(s string) string { return bindParams(s, params) }
 	gs := &gemstone{spec: spec, master: b(spec.Master), slave: b(spec.Slave),
+		stone: b(spec.Stone), receiver: b(spec.LogReceiver), sender: b(spec.LogSender),
 		origin: GSInstallSpec{b(spec.Origin.Home), b(spec.Origin.Version)},
 		target: GSInstallSpec{b(spec.Target.Home), b(spec.Target.Version)},
-		script: b(spec.StatusScript), homes: map[string]map[string]bool{}}
-	if gs.master == "" || gs.slave == "" || gs.origin.Home == "" || gs.target.Home == "" {
-		return fmt.Errorf("world.gemstone: master, slave, origin.home and target.home are required")
+		script: b(spec.StatusScript), homes: map[string]map[string]bool{},
+		procs: map[string]map[string]*gsProcess{}, nextPid: 19495}
+	if gs.master == "" || gs.slave == "" || gs.origin.Home == "" || gs.target.Home == "" || gs.stone == "" {
+		return fmt.Errorf("world.gemstone: master, slave, stone, origin.home and target.home are required")
 	}
 	for _, h := range []string{gs.master, gs.slave} {
 		gs.homes[h] = map[string]bool{gs.origin.Home: true}
+		gs.procs[h] = map[string]*gsProcess{}
+		gs.start(w, h, gs.stone, "Stone", gs.origin.Version)
+	}
+	if gs.sender != "" {
+		gs.start(w, gs.master, gs.sender, "Logsender", gs.origin.Version)
+	}
+	if gs.receiver != "" {
+		gs.start(w, gs.slave, gs.receiver, "Logreceiver", gs.origin.Version)
 	}
 	w.gs = gs
 	return nil
@@ -64,14 +93,44 @@ func (gs *gemstone) install(host, version string) {
 	}
 }
 
-// gsCommand answers topaz runs and the Smalltalk the simulated operator
-// types into topaz ("SystemRepository failOverToSlave").
+// start runs a GemStone process; the Type words for the logsender and
+// logreceiver are the simulator's own (gslist's could not be confirmed).
+func (gs *gemstone) start(w *world, host, name, typ, version string) {
+	gs.nextPid++
+	gs.procs[host][name] = &gsProcess{name: name, typ: typ, version: version, pid: gs.nextPid, port: 50000 + gs.nextPid%10000, started: w.now}
+}
+
+// versionOf is the version of the installation a command path belongs to.
+func (gs *gemstone) versionOf(cmd string) (string, bool) {
+	for _, in := range []GSInstallSpec{gs.origin, gs.target} {
+		if strings.HasPrefix(cmd, strings.TrimSuffix(in.Home, "/")+"/") {
+			return in.Version, true
+		}
+	}
+	return "", false
+}
+
+// gsCommand answers topaz runs, gslist, the start/stop scripts and the
+// Smalltalk the simulated operator types into topaz ("SystemRepository
+// failOverToSlave").
 func (w *world) gsCommand(h *hostModel, name string, args []string) (cmdOut, bool) {
 	gs := w.gs
 	homes := gs.homes[h.host]
 	if homes == nil {
 		return cmdOut{}, false
 	}
+	base := path.Base(name)
+	if strings.Contains(name, "/") {
+		home := strings.TrimSuffix(path.Dir(path.Dir(name)), "/")
+		switch base {
+		case "topaz", "gslist", "startstone", "stopstone", "startlogreceiver", "stoplogreceiver", "startlogsender", "stoplogsender":
+			if !homes[home] {
+				return notFound(h, name), true
+			}
+		}
+	}
+	version, _ := gs.versionOf(name)
+	procs := gs.procs[h.host]
 	switch {
 	case name == "SystemRepository" && len(args) == 1 && args[0] == "failOverToSlave":
 		if h.host != gs.master {
@@ -89,28 +148,71 @@ func (w *world) gsCommand(h *hostModel, name string, args []string) (cmdOut, boo
 			})
 		}
 		return cmdOut{stdout: "true\n"}, true
-	case path.Base(name) == "topaz":
-		home := strings.TrimSuffix(path.Dir(path.Dir(name)), "/")
-		if strings.Contains(name, "/") && !homes[home] {
-			return notFound(h, name), true
+	case base == "gslist":
+		return gs.gslist(procs), true
+	case base == "startstone", base == "startlogreceiver", base == "startlogsender":
+		pname, typ := gs.stone, "Stone"
+		switch base {
+		case "startlogreceiver":
+			pname, typ = gs.receiver, "Logreceiver"
+		case "startlogsender":
+			pname, typ = gs.sender, "Logsender"
 		}
-		script := ""
-		for i := 0; i+1 < len(args); i++ {
-			if args[i] == "-S" {
-				script = args[i+1]
-			}
+		if p := procs[pname]; p != nil {
+			return cmdOut{stderr: fmt.Sprintf("%s: %s is already running (pid %d)\n", base, pname, p.pid), exit: 1}, true
 		}
-		if script == "" || script != gs.script {
-			return cmdOut{stderr: fmt.Sprintf("topaz: the simulator runs only the status script %s\n", gs.script), exit: 1}, true
+		gs.start(w, h.host, pname, typ, version)
+		return cmdOut{stdout: fmt.Sprintf("%s: %s started, version %s\n", base, pname, version)}, true
+	case base == "stopstone", base == "stoplogreceiver", base == "stoplogsender":
+		pname := map[string]string{"stopstone": gs.stone, "stoplogreceiver": gs.receiver, "stoplogsender": gs.sender}[base]
+		if procs[pname] == nil {
+			return cmdOut{stderr: fmt.Sprintf("%s: %s is not running\n", base, pname), exit: 1}, true
 		}
-		if h.host != gs.slave {
-			return cmdOut{stdout: "restoreStatusInfo13: 0\n"}, true
-		}
-		v := "0"
-		if !gs.replayedAt.IsZero() && !gs.replayedAt.After(w.now) {
-			v = fmt.Sprint(gs.failoverAt.Unix())
-		}
-		return cmdOut{stdout: "restoreStatusInfo13: " + v + "\n"}, true
+		delete(procs, pname)
+		return cmdOut{stdout: fmt.Sprintf("%s: %s stopped\n", base, pname)}, true
+	case base == "topaz":
+		return gs.topaz(w, h, args), true
 	}
 	return cmdOut{}, false
+}
+
+// topaz runs the status initialization file (-I) the runbook asks for,
+// printing what topaz prints: the login, the printit and its result on its
+// own line, the logout.
+func (gs *gemstone) topaz(w *world, h *hostModel, args []string) cmdOut {
+	script := ""
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "-I" {
+			script = args[i+1]
+		}
+	}
+	if script == "" || script != gs.script {
+		return cmdOut{stderr: fmt.Sprintf("topaz: the simulator runs only the status initialization file %s (-I)\n", gs.script), exit: 1}
+	}
+	if gs.procs[h.host][gs.stone] == nil {
+		return cmdOut{stderr: fmt.Sprintf("simulator: the stone %s is not running on %s: topaz cannot log in\n", gs.stone, h.host), exit: 1}
+	}
+	v := "0"
+	if h.host == gs.slave && !gs.replayedAt.IsZero() && !gs.replayedAt.After(w.now) {
+		v = fmt.Sprint(gs.failoverAt.Unix())
+	}
+	return cmdOut{stdout: fmt.Sprintf("[%s] gci login: currSession 1 rpc gem processId %d\nsuccessful login\ntopaz 1> printit\nSystemRepository restoreStatusInfo at: 13\n%%\n%s\ntopaz 1> exit\nLogging out session 1.\n",
+		w.now.UTC().Format("01/02/06 15:04:05.000 MST"), gs.procs[h.host][gs.stone].pid+1, v)}
+}
+
+// gslist is `gslist -lc`: a header, a ruler, one line per process.
+func (gs *gemstone) gslist(procs map[string]*gsProcess) cmdOut {
+	var b strings.Builder
+	b.WriteString("Status   Version    Owner    Pid   Port   Started     Type       Name\n")
+	b.WriteString("------- --------- --------- ----- ----- ------------ ------      ----\n")
+	names := make([]string, 0, len(procs))
+	for n := range procs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := procs[n]
+		fmt.Fprintf(&b, "exists  %-9s gemstone  %5d %5d %s %-11s %s\n", p.version, p.pid, p.port, p.started.Format("Jan 02 15:04"), p.typ, p.name)
+	}
+	return cmdOut{stdout: b.String()}
 }

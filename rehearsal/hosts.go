@@ -266,7 +266,7 @@ func (w *world) execArgv(h *hostModel, argv []string) cmdOut {
 		return cmdOut{}
 	case "echo":
 		return cmdOut{stdout: strings.Join(args, " ") + "\n"}
-	case "sc":
+	case "sc", "sc.exe":
 		return w.scCommand(h, args)
 	case "net":
 		if len(args) == 2 && (args[0] == "start" || args[0] == "stop") {
@@ -280,7 +280,7 @@ func (w *world) execArgv(h *hostModel, argv []string) cmdOut {
 		if s := w.solidByHost(h.host); s != nil {
 			return w.solidStart(s, args)
 		}
-	case "server-stat", "start-tc-server", "stop-tc-server", "version", "start-wan", "stop-wan", "tar", "rm", "unzip":
+	case "server-stat", "start-tc-server", "stop-tc-server", "version", "start-wan", "stop-wan", "tar", "rm", "unzip", "terracotta":
 		if w.tc != nil {
 			if out, ok := w.tcCommand(h, name, args); ok {
 				return out
@@ -340,7 +340,9 @@ func orDash(s string) string {
 }
 
 // scCommand answers Windows `sc query|start|stop NAME` from the host's
-// services, in sc's own layout.
+// services, in sc.exe's own layout (the status block sc.exe prints, as
+// static-web-server/static-web-server docs/content/features/windows-service.md
+// shows it).
 func (w *world) scCommand(h *hostModel, args []string) cmdOut {
 	if len(args) < 2 {
 		return cmdOut{stderr: "DESCRIPTION:\n        SC is a command line program used for communicating with the\n        Service Control Manager and services.\n", exit: 1}
@@ -359,11 +361,11 @@ func (w *world) scCommand(h *hostModel, args []string) cmdOut {
 	default:
 		return cmdOut{stderr: "[SC] unknown operation " + args[0], exit: 1}
 	}
-	state := "4  RUNNING"
+	state, controls := "4  RUNNING", "\n                            (STOPPABLE, NOT_PAUSABLE, IGNORES_SHUTDOWN)"
 	if h.services[name] == "stopped" {
-		state = "1  STOPPED"
+		state, controls = "1  STOPPED", ""
 	}
-	return cmdOut{stdout: fmt.Sprintf("\nSERVICE_NAME: %s\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : %s\n        WIN32_EXIT_CODE    : 0  (0x0)\n", name, state)}
+	return cmdOut{stdout: fmt.Sprintf("\nSERVICE_NAME: %s\n    TYPE               : 10  WIN32_OWN_PROCESS\n    STATE              : %s%s\n    WIN32_EXIT_CODE    : 0  (0x0)\n    SERVICE_EXIT_CODE  : 0  (0x0)\n    CHECKPOINT         : 0x0\n    WAIT_HINT          : 0x0\n", name, state, controls)}
 }
 
 // reboot stops every service and brings the running ones back.

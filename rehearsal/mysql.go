@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/mysql"
 )
 
 // MySQLSpec is one simulated MySQL/MariaDB server.
@@ -18,7 +19,10 @@ type MySQLSpec struct {
 	Name   string `yaml:"name,omitempty"`
 	Host   string `yaml:"host,omitempty"`
 	Port   int    `yaml:"port,omitempty"`
-	// Version is what SELECT @@version answers.
+	// Version is what SELECT @@version answers ("10.11.6-MariaDB-log",
+	// "8.4.0"): it decides the server's vocabulary (MariaDB and MySQL
+	// before 8.0.22 say Slave_/Master_, MySQL 8.0.22+ Replica_/Source_)
+	// and which of STOP/START SLAVE and STOP/START REPLICA it accepts.
 	Version  string `yaml:"version,omitempty"`
 	ServerID int    `yaml:"server_id,omitempty"`
 	ReadOnly bool   `yaml:"read_only,omitempty"`
@@ -210,26 +214,82 @@ func (w *world) startSlave(m *mysqlServer) {
 	})
 }
 
+// server is what the simulated server says it is.
+func (m *mysqlServer) server() mysql.Server {
+	srv, err := mysql.ParseVersion(m.spec.Version, m.versionComment())
+	if err != nil {
+		return mysql.Server{Flavor: mysql.FlavorMariaDB, Major: 10, Minor: 11, Version: m.spec.Version}
+	}
+	return srv
+}
+
+func (m *mysqlServer) versionComment() string {
+	if strings.Contains(strings.ToLower(m.spec.Version), "mariadb") {
+		return "Debian 12"
+	}
+	return "MySQL Community Server - GPL"
+}
+
+// accepts reports whether the server's grammar has the replica-control
+// statement "VERB SLAVE" or "VERB REPLICA": MySQL 8.4 removed the SLAVE
+// words, servers before MySQL 8.0.22 / MariaDB 10.5.1 lack the REPLICA ones.
+func (m *mysqlServer) accepts(word string) bool {
+	srv := m.server()
+	if word == "REPLICA" {
+		return srv.UsesReplicaWords()
+	}
+	removed := srv.Major > 8 || srv.Major == 8 && srv.Minor >= 4
+	return srv.Flavor == mysql.FlavorMariaDB || !removed
+}
+
+// serverError is an error worded as the MySQL client driver words a
+// server's error ("Error 1064 (42000): ...").
+type serverError string
+
+func (e serverError) Error() string { return string(e) }
+
+func syntaxError(stmt string) error {
+	return serverError(fmt.Sprintf("Error 1064 (42000): You have an error in your SQL syntax; check the manual that corresponds to your server version for the right syntax to use near '%s' at line 1", stmt))
+}
+
+// mysqlExec runs an action's statement. A replica-control statement is sent
+// in the words the server takes, as the live mysql.exec action does, and the
+// result names the statement that ran.
 func (w *world) mysqlExec(m *mysqlServer, sql string) (checks.ActionResult, error) {
 	if !m.up {
 		return checks.ActionResult{}, m.refused()
+	}
+	ran := ""
+	if verb, rest, ok := mysql.ReplicaControl(sql); ok {
+		srv := m.server()
+		sql = srv.ReplicaControlStatement(verb) + rest
+		ran = sql + " (" + srv.String() + "): "
 	}
 	var out []string
 	for _, stmt := range strings.Split(sql, ";") {
 		s := strings.Join(strings.Fields(strings.ToUpper(stmt)), " ")
 		switch s {
 		case "":
-		case "STOP SLAVE", "SLAVE STOP", "STOP REPLICA", "STOP ALL SLAVES":
+		case "STOP SLAVE", "STOP REPLICA", "STOP ALL SLAVES":
+			if word := strings.Fields(s)[1]; word != "ALL" && !m.accepts(word) {
+				return checks.ActionResult{}, syntaxError(strings.TrimSpace(stmt))
+			}
 			if m.master != nil {
 				w.stopSlave(m)
 			}
 			out = append(out, "Query OK, 0 rows affected")
-		case "START SLAVE", "SLAVE START", "START REPLICA", "START ALL SLAVES":
+		case "START SLAVE", "START REPLICA", "START ALL SLAVES":
+			if word := strings.Fields(s)[1]; word != "ALL" && !m.accepts(word) {
+				return checks.ActionResult{}, syntaxError(strings.TrimSpace(stmt))
+			}
 			if m.master == nil {
 				return checks.ActionResult{}, fmt.Errorf("ERROR 1200 (HY000): Misconfigured slave: MASTER_HOST was not set; Fix in config file or with CHANGE MASTER TO")
 			}
 			w.startSlave(m)
 			out = append(out, "Query OK, 0 rows affected")
+		case "SLAVE STOP", "SLAVE START":
+			// The manual's words: no current server's grammar has them.
+			return checks.ActionResult{}, syntaxError(strings.TrimSpace(stmt))
 		case "SET GLOBAL READ_ONLY = ON", "SET GLOBAL READ_ONLY=ON", "SET GLOBAL READ_ONLY = 1", "SET GLOBAL READ_ONLY=1":
 			m.ro = true
 			out = append(out, "Query OK, 0 rows affected")
@@ -237,10 +297,10 @@ func (w *world) mysqlExec(m *mysqlServer, sql string) (checks.ActionResult, erro
 			m.ro = false
 			out = append(out, "Query OK, 0 rows affected")
 		default:
-			return checks.ActionResult{}, fmt.Errorf("simulator: the statement %q is not modelled (it knows STOP/START SLAVE and SET GLOBAL read_only)", strings.TrimSpace(stmt))
+			return checks.ActionResult{}, fmt.Errorf("simulator: the statement %q is not modelled (it knows STOP/START SLAVE|REPLICA and SET GLOBAL read_only)", strings.TrimSpace(stmt))
 		}
 	}
-	return checks.ActionResult{Output: strings.Join(out, "\n")}, nil
+	return checks.ActionResult{Output: ran + strings.Join(out, "\n")}, nil
 }
 
 func (m *mysqlServer) refused() error {
@@ -249,9 +309,13 @@ func (m *mysqlServer) refused() error {
 
 func null() checks.Field { return checks.Field{Null: true} }
 
-// slaveStatus is SHOW SLAVE STATUS as MariaDB 10.11 prints it, every column
-// in its order.
-func (w *world) slaveStatus(m *mysqlServer) checks.Observation {
+// slaveStatus is the server's replication status as its version prints it:
+// SHOW SLAVE STATUS with every MariaDB 10.11 column in its order, or SHOW
+// REPLICA STATUS with the MySQL 8.4 columns (Replica_/Source_ names, the
+// reference manual's order). Columns are named for the check the way the
+// live probe names them (mysql.ColumnNames): a check that says
+// Slave_IO_Running finds MySQL 8's Replica_IO_Running.
+func (w *world) slaveStatus(m *mysqlServer, c checks.Check) checks.Observation {
 	if !m.up {
 		return checks.Observation{Error: m.refused().Error()}
 	}
@@ -341,7 +405,78 @@ func (w *world) slaveStatus(m *mysqlServer) checks.Observation {
 		f("Slave_Transactional_Groups", groups),
 		f("Replicate_Rewrite_DB", ""),
 	}
+	if srv := m.server(); srv.Flavor == mysql.FlavorMySQL && srv.UsesReplicaWords() {
+		fields = mysql84Columns(fields)
+	}
+	expect := make([]string, len(c.Expect))
+	for i, fe := range c.Expect {
+		expect[i] = fe.Field
+	}
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Name
+	}
+	for i, n := range mysql.ColumnNames(cols, expect) {
+		fields[i].Name = n
+	}
 	return checks.Observation{Rows: []checks.Row{{Fields: fields}}}
+}
+
+// mysql84Columns turns the MariaDB row into MySQL 8.4's SHOW REPLICA STATUS
+// row: its columns in the order of the MySQL 8.4 Reference Manual's
+// example and column list, renamed to Replica_/Source_, with the MySQL-only
+// columns and without the MariaDB-only ones.
+func mysql84Columns(maria []checks.Field) []checks.Field {
+	get := func(name string) checks.Field {
+		for _, f := range maria {
+			if f.Name == name {
+				return f
+			}
+		}
+		return checks.Field{Name: name}
+	}
+	order := []string{
+		"Slave_IO_State", "Master_Host", "Master_User", "Master_Port", "Connect_Retry", "Master_Log_File",
+		"Read_Master_Log_Pos", "Relay_Log_File", "Relay_Log_Pos", "Relay_Master_Log_File", "Slave_IO_Running",
+		"Slave_SQL_Running", "Replicate_Do_DB", "Replicate_Ignore_DB", "Replicate_Do_Table", "Replicate_Ignore_Table",
+		"Replicate_Wild_Do_Table", "Replicate_Wild_Ignore_Table", "Last_Errno", "Last_Error", "Skip_Counter",
+		"Exec_Master_Log_Pos", "Relay_Log_Space", "Until_Condition", "Until_Log_File", "Until_Log_Pos",
+		"Master_SSL_Allowed", "Master_SSL_CA_File", "Master_SSL_CA_Path", "Master_SSL_Cert", "Master_SSL_Cipher",
+		"Master_SSL_Key", "Seconds_Behind_Master", "Master_SSL_Verify_Server_Cert", "Last_IO_Errno", "Last_IO_Error",
+		"Last_SQL_Errno", "Last_SQL_Error", "Replicate_Ignore_Server_Ids", "Master_Server_Id",
+	}
+	var out []checks.Field
+	for _, n := range order {
+		f := get(n)
+		if alt, ok := mysql.AltName(n); ok {
+			f.Name = alt
+		}
+		out = append(out, f)
+	}
+	v := func(name, val string) checks.Field { return checks.Field{Name: name, Value: val} }
+	state := get("Slave_SQL_Running_State")
+	state.Value = strings.ReplaceAll(state.Value, "Slave has", "Replica has")
+	out = append(out,
+		v("Source_UUID", "73f86016-978b-11ee-ade5-8d2a2a562feb"),
+		v("Source_Info_File", "mysql.slave_master_info"),
+		get("SQL_Delay"), get("SQL_Remaining_Delay"),
+		named("Replica_SQL_Running_State", state),
+		v("Source_Retry_Count", "10"), v("Source_Bind", ""),
+		v("Last_IO_Error_Timestamp", ""), v("Last_SQL_Error_Timestamp", ""),
+		v("Source_SSL_Crl", ""), v("Source_SSL_Crlpath", ""),
+		v("Retrieved_Gtid_Set", ""), v("Executed_Gtid_Set", ""), v("Auto_Position", "0"),
+		v("Replicate_Rewrite_DB", ""), v("Channel_Name", ""), v("Source_TLS_Version", ""),
+		v("Source_public_key_path", ""), v("Get_Source_public_key", "0"), v("Network_Namespace", ""),
+	)
+	for i := range out {
+		if strings.HasPrefix(out[i].Value, "Waiting for master") {
+			out[i].Value = "Waiting for source to send event"
+		}
+		if out[i].Value == "Connecting to master" {
+			out[i].Value = "Connecting to source"
+		}
+	}
+	return out
 }
 
 func named(name string, f checks.Field) checks.Field { f.Name = name; return f }
@@ -386,7 +521,7 @@ func (m *mysqlServer) variable(expr string) (string, bool) {
 	case "version":
 		return m.spec.Version, true
 	case "version_comment":
-		return "Debian 12", true
+		return m.versionComment(), true
 	case "server_id":
 		return strconv.Itoa(max(m.spec.ServerID, 1)), true
 	case "hostname":

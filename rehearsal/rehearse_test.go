@@ -32,6 +32,8 @@ type harness struct {
 	drv   *Driver
 	mj    *session.MemoryJournal
 	e     *session.Engine
+	// actionFailures lists the actions that failed, by step key.
+	actionFailures []string
 }
 
 func newHarness(t *testing.T, runbookID, scenario string) *harness {
@@ -44,6 +46,12 @@ func newHarness(t *testing.T, runbookID, scenario string) *harness {
 	if err != nil {
 		t.Fatalf("load scenario: %v", err)
 	}
+	return newHarnessFor(t, rb, sc)
+}
+
+// newHarnessFor drives rb against a scenario the test may have changed.
+func newHarnessFor(t *testing.T, rb *steps.Runbook, sc *Scenario) *harness {
+	t.Helper()
 	clock := NewManualClock(time.Time{})
 	drv, err := New(rb, sc, clock)
 	if err != nil {
@@ -109,6 +117,9 @@ func (h *harness) step(budget time.Duration) (string, []string) {
 			t.Fatalf("%s: ActionStart: %v", v.Key, err)
 		}
 		res := h.drv.Run(ctx, a)
+		if !res.OK() {
+			h.actionFailures = append(h.actionFailures, v.Key+": "+res.Error)
+		}
 		if err := e.ActionEnd(res); err != nil {
 			t.Fatalf("%s: ActionEnd: %v", v.Key, err)
 		}
@@ -242,6 +253,78 @@ func TestHappyScenarios(t *testing.T) {
 	}
 }
 
+// faultScenarios are the scenarios whose fault stops the happy path; every
+// other scenario must go straight through (TestEveryScenario).
+var faultScenarios = map[string]bool{
+	"thinman-dual-db/replication-error":            true,
+	"soliddb-hsb-netcopy/netcopy-fails":            true,
+	"terracotta-4-2-maintenance/mirror-stuck":      true,
+	"timesten-cs-online-upgrade/subscriber-behind": true,
+	"gemstone-hot-standby/slow-replay":             true,
+}
+
+// TestEveryScenario: every scenario of every bundled runbook that injects
+// no fault rehearses end to end, no override, no on_fail.
+func TestEveryScenario(t *testing.T) {
+	rbs, err := steps.ListBundled(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rb := range rbs {
+		for _, name := range Scenarios(bundled, rb.ID) {
+			if faultScenarios[rb.ID+"/"+name] {
+				continue
+			}
+			t.Run(rb.ID+"/"+name, func(t *testing.T) {
+				h := newHarness(t, rb.ID, name)
+				if len(h.sc.Faults) > 0 {
+					t.Fatalf("scenario has faults: list it in faultScenarios and TestFaultScenarios")
+				}
+				if ev := h.runToEnd(false, time.Hour); len(ev) > 0 {
+					t.Fatalf("did not go straight through: %v", ev)
+				}
+				if h.e.Ended() != session.EndCompleted {
+					t.Fatalf("session ended %q, want completed", h.e.Ended())
+				}
+				if len(h.actionFailures) > 0 {
+					t.Fatalf("actions failed on a path without faults: %v", h.actionFailures)
+				}
+			})
+		}
+	}
+}
+
+// TestTerracottaServerStatRevisionsRehearse: the Terracotta runbook goes
+// through against each server-stat revision the simulator prints, with and
+// without failback: its "down" checks accept health unknown (4.2/4.3),
+// FAILED (4.0/4.1) and no report with exit 1 (a later 4.x).
+func TestTerracottaServerStatRevisionsRehearse(t *testing.T) {
+	rb, err := steps.LoadBundled(bundled, "terracotta-4-2-maintenance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scenario := range []string{"happy", "failback"} {
+		for _, rev := range serverStatRevisions {
+			t.Run(scenario+"/"+rev, func(t *testing.T) {
+				sc, err := LoadScenario(bundled, rb.ID, scenario)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tc := *sc.World.Terracotta
+				tc.ServerStat = rev
+				sc.World.Terracotta = &tc
+				h := newHarnessFor(t, rb, sc)
+				if ev := h.runToEnd(false, time.Hour); len(ev) > 0 {
+					t.Fatalf("did not go straight through: %v", ev)
+				}
+				if h.e.Ended() != session.EndCompleted {
+					t.Fatalf("session ended %q, want completed", h.e.Ended())
+				}
+			})
+		}
+	}
+}
+
 // TestFaultScenarios: each fault blocks where the manual says it shows,
 // and the runbook's on_fail path (a goto) then completes the procedure;
 // a halting on_fail halts.
@@ -258,7 +341,7 @@ func TestFaultScenarios(t *testing.T) {
 	}{
 		{runbook: "thinman-dual-db", scenario: "replication-error", want: []string{"start-replica: halted"}, end: session.EndHalted},
 		{runbook: "soliddb-hsb-netcopy", scenario: "netcopy-fails", want: []string{"s2-connect: on_fail"}, end: session.EndCompleted},
-		{runbook: "terracotta-4-2-maintenance", scenario: "mirror-stuck", want: []string{"mirror-start@tc-m1: blocked: mirror-synced@tc-m1: tc-m1.state: is \"PASSIVE-UNINITIALIZED\""}},
+		{runbook: "terracotta-4-2-maintenance", scenario: "mirror-stuck", want: []string{"mirror-start@tc-m1: blocked: mirror-synced@tc-m1: tc-m1:9510: state: is \"PASSIVE-UNINITIALIZED\""}},
 		{runbook: "timesten-cs-online-upgrade", scenario: "subscriber-behind", end: session.EndCompleted, slow: "wait-replication", minTime: 11 * time.Minute},
 		{runbook: "gemstone-hot-standby", scenario: "slow-replay", end: session.EndCompleted, slow: "slave-await-failover", minTime: 14 * time.Minute},
 	}

@@ -2,6 +2,7 @@ package rehearsal
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,6 +152,40 @@ type rcText struct {
 	text string
 }
 
+// solidAdminRows executes an ADMIN COMMAND and answers its result set:
+// `version` answers several rows (the server's version in the first; the
+// real reply's layout is not documented), every other command one.
+func (w *world) solidAdminRows(s *solidServer, cmd string) ([]rcText, error) {
+	if normAdmin(cmd) == "version" {
+		if !s.up {
+			return nil, fmt.Errorf("%s", s.refused())
+		}
+		return []rcText{{0, "Version: solidDB " + s.version}, {0, "Operating system: Linux 64bit"}}, nil
+	}
+	r, err := w.solidAdmin(s, cmd)
+	if err != nil {
+		return nil, err
+	}
+	return []rcText{r}, nil
+}
+
+// solsqlOutput prints a result set the way the fake solsql does: header,
+// ruler, rows, "N rows fetched.".
+func solsqlOutput(rows []rcText) string {
+	w1, w2 := 2, 4
+	for _, r := range rows {
+		w1 = max(w1, len(strconv.Itoa(r.rc)))
+		w2 = max(w2, len(r.text))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-*s %s\n%s %s\n", w1, "RC", "TEXT", strings.Repeat("-", w1), strings.Repeat("-", w2))
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%*d %s\n", w1, r.rc, r.text)
+	}
+	fmt.Fprintf(&b, "%d rows fetched.\n", len(rows))
+	return b.String()
+}
+
 // solidAdmin executes an ADMIN COMMAND. The SQL call succeeds whenever the
 // syntax is valid; the RC carries the command's own result, as in solidDB.
 func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
@@ -166,16 +201,18 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 	case "hsb role":
 		return rcText{0, strings.Fields(s.state)[0]}, nil
 	case "hsb status copy", "hsb status netcopy":
+		// 14003 ACTIVE while a copy runs: the High Availability Guide,
+		// "HotStandby errors and status codes".
 		switch {
 		case s.copying:
-			return rcText{0, "ACTIVE"}, nil
+			return rcText{14003, "ACTIVE"}, nil
 		case s.copied:
 			return rcText{0, "SUCCESS"}, nil
 		}
 		return rcText{0, "NOT ACTIVE"}, nil
 	case "hsb status catchup":
 		if s.catchup || (p.up && p.catchup) {
-			return rcText{0, "ACTIVE"}, nil
+			return rcText{14003, "ACTIVE"}, nil
 		}
 		return rcText{0, "NOT ACTIVE"}, nil
 	case "hsb status connect":
@@ -208,7 +245,12 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		return rcText{0, "Shutdown in progress"}, nil
 	case "hsb set primary alone":
 		switch s.state {
-		case PrimaryUncertain, PrimaryAlone, SecondaryAlone:
+		case PrimaryAlone:
+			// What a server already alone answers is not documented: the
+			// simulator refuses with a non-zero RC, and the action judges
+			// by `hsb state` afterwards, as the live one does.
+			return rcText{14529, "Operation refused in state PRIMARY ALONE"}, nil
+		case PrimaryUncertain, SecondaryAlone:
 			s.state = PrimaryAlone
 			return rcText{0, "Success"}, nil
 		}
@@ -315,7 +357,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		})
 		return rcText{0, "Switch started"}, nil
 	}
-	return rcText{}, fmt.Errorf("simulator: ADMIN COMMAND '%s' is not modelled on solidDB (it knows hsb state, hsb status copy|catchup|connect, hsb disconnect|connect|netcopy, hsb set primary alone, hsb switch primary, shutdown force)", cmd)
+	return rcText{}, fmt.Errorf("simulator: ADMIN COMMAND '%s' is not modelled on solidDB (it knows hsb state, hsb status copy|catchup|connect, hsb disconnect|connect|netcopy, hsb set primary alone, hsb switch primary, shutdown force, version)", cmd)
 }
 
 func stateOr(s *solidServer) string {

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// TerracottaSpec is a Terracotta Server Array stripe (an active and its
-// mirrors) and the WAN Orchestrators.
+// TerracottaSpec is a Terracotta Server Array (stripes of one active and
+// any number of mirrors) and the WAN Orchestrators.
 type TerracottaSpec struct {
 	Servers []TCServerSpec `yaml:"servers"`
 	// KitDir is the kit directory on the servers (params allowed): `rm`
@@ -17,13 +17,16 @@ type TerracottaSpec struct {
 	KitDir string `yaml:"kit_dir,omitempty"`
 	// Start: a started server answers after this (default 10s); Sync: a
 	// mirror is PASSIVE-UNINITIALIZED this long before PASSIVE-STANDBY
-	// (default 30s); Failover: a standby mirror is ACTIVE this long after
-	// its active stops (default 5s); Stop: stop-tc-server takes this
-	// (default 3s).
+	// (default 30s); Failover: a standby mirror of the stripe is ACTIVE
+	// this long after its active stops (default 5s); Stop: stop-tc-server
+	// takes this (default 3s).
 	Start    Dur `yaml:"start,omitempty"`
 	Sync     Dur `yaml:"sync,omitempty"`
 	Failover Dur `yaml:"failover,omitempty"`
 	Stop     Dur `yaml:"stop,omitempty"`
+	// ServerStat is the server-stat revision the kit ships (see
+	// serverStatRevisions): rest (default), jmx or retry.
+	ServerStat string `yaml:"server_stat,omitempty"`
 	// Orchestrators are the WAN Orchestrator hosts (running at start).
 	Orchestrators []string `yaml:"orchestrators,omitempty"`
 }
@@ -31,6 +34,10 @@ type TerracottaSpec struct {
 // TCServerSpec is one Terracotta server.
 type TCServerSpec struct {
 	Host string `yaml:"host"`
+	// Name is the tc-config <server name=...> (default host:tsa_port, as
+	// Terracotta defaults it); Group its stripe's mirror-group name.
+	Name  string `yaml:"name,omitempty"`
+	Group string `yaml:"group"`
 	// Port is the management port server-stat.sh connects to (default
 	// 9540); TSAPort the port clients use (default 9510).
 	Port    int    `yaml:"port,omitempty"`
@@ -38,6 +45,25 @@ type TCServerSpec struct {
 	Role    string `yaml:"role"` // active, mirror or stopped
 	Version string `yaml:"version"`
 }
+
+// The server-stat revisions the simulator prints, each as its source in
+// Terracotta-OSS terracotta-core (deploy/src/main/java/com/tc/server/util/
+// ServerStat.java) prints it:
+//   - rest (commit c43c5bd58e, the 4.2/4.3 REST client): a block keyed by
+//     the server's name; a stopped server gives a block keyed by the -s
+//     host with every field "unknown" and an error line, exit 0.
+//   - jmx (commit f7d297e991, the 4.0/4.1 JMX client): keyed by the -s
+//     host, `jmxport`; a stopped server's health is FAILED, exit 0.
+//   - retry (a later 4.x revision): like rest with initialState, but a
+//     stopped server makes the tool give up after ten tries, print the
+//     exception on stderr and exit 1 with no block for it.
+const (
+	ServerStatREST  = "rest"
+	ServerStatJMX   = "jmx"
+	ServerStatRetry = "retry"
+)
+
+var serverStatRevisions = []string{ServerStatREST, ServerStatJMX, ServerStatRetry}
 
 // Terracotta server states as server-stat.sh prints them.
 const (
@@ -47,33 +73,47 @@ const (
 )
 
 type terracotta struct {
-	spec    *TerracottaSpec
-	kitDir  string
-	servers []*tcServer
-	orch    map[string]bool
+	spec     *TerracottaSpec
+	kitDir   string
+	revision string
+	servers  []*tcServer
+	orch     map[string]bool
 }
 
 type tcServer struct {
-	host          string
-	port, tsaPort int
-	up            bool
-	role, state   string
-	version       string // the running server's version
-	gen           int
+	host, name, group string
+	port, tsaPort     int
+	up                bool
+	role, state       string
+	version           string // the running server's version
+	gen               int
 }
 
 func (w *world) addTerracotta(spec *TerracottaSpec, params map[string]string) error {
 	if spec == nil {
 		return nil
 	}
-	tc := &terracotta{spec: spec, kitDir: bindParams(spec.KitDir, params), orch: map[string]bool{}}
+	tc := &terracotta{spec: spec, kitDir: bindParams(spec.KitDir, params), revision: spec.ServerStat, orch: map[string]bool{}}
+	if tc.revision == "" {
+		tc.revision = ServerStatREST
+	}
+	if !contains(serverStatRevisions, tc.revision) {
+		return fmt.Errorf("world.terracotta.server_stat %q is not one of %s", tc.revision, strings.Join(serverStatRevisions, ", "))
+	}
 	for i, s := range spec.Servers {
-		srv := &tcServer{host: bindParams(s.Host, params), port: s.Port, tsaPort: s.TSAPort, version: bindParams(s.Version, params)}
+		srv := &tcServer{host: bindParams(s.Host, params), name: bindParams(s.Name, params), group: bindParams(s.Group, params),
+			port: s.Port, tsaPort: s.TSAPort, version: bindParams(s.Version, params)}
 		if srv.port == 0 {
 			srv.port = 9540
 		}
 		if srv.tsaPort == 0 {
 			srv.tsaPort = 9510
+		}
+		if srv.name == "" {
+			srv.name = fmt.Sprintf("%s:%d", srv.host, srv.tsaPort)
+		}
+		if srv.group == "" {
+			return fmt.Errorf("world.terracotta.servers[%d] (%s): `group` (its stripe's mirror-group name) is required", i, srv.host)
 		}
 		switch s.Role {
 		case "active":
@@ -106,9 +146,10 @@ func (tc *terracotta) server(host string) *tcServer {
 	return nil
 }
 
-func (tc *terracotta) active() *tcServer {
+// active is the running active server of group.
+func (tc *terracotta) active(group string) *tcServer {
 	for _, s := range tc.servers {
-		if s.up && s.role == "ACTIVE" {
+		if s.up && s.role == "ACTIVE" && s.group == group {
 			return s
 		}
 	}
@@ -172,6 +213,8 @@ func (w *world) tcCommand(h *hostModel, name string, args []string) (cmdOut, boo
 			}
 		}
 		return cmdOut{}, true
+	case "terracotta":
+		return w.tcShorthand(h, args), true
 	case "stop-wan", "start-wan":
 		if _, ok := tc.orch[h.host]; !ok {
 			return notFound(h, name), true
@@ -182,36 +225,84 @@ func (w *world) tcCommand(h *hostModel, name string, args []string) (cmdOut, boo
 	return cmdOut{}, false
 }
 
-// serverStat prints server-stat.sh's key: value lines for each -s host:port.
+// serverStat prints what the kit's server-stat.sh prints for each server
+// named by -s (comma-separated host[:port], as ManagementToolUtil splits
+// them; the port defaults to 9540), in the world's server-stat revision.
 func (w *world) serverStat(h *hostModel, args []string) cmdOut {
-	var addrs []string
+	var list []string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "-s" && i+1 < len(args) {
-			addrs = append(addrs, args[i+1])
+			list = append(list, strings.Split(args[i+1], ",")...)
 			i++
 		}
 	}
-	if len(addrs) == 0 {
-		addrs = []string{h.host + ":9540"}
+	if len(list) == 0 {
+		list = []string{"localhost:9540"}
 	}
+	tc := w.tc
 	var b strings.Builder
-	exit := 0
-	for _, a := range addrs {
-		host, portText, _ := strings.Cut(a, ":")
+	for _, a := range list {
+		host, portText, _ := strings.Cut(strings.TrimSpace(a), ":")
 		port, _ := strconv.Atoi(portText)
 		if port == 0 {
 			port = 9540
 		}
-		s := w.tc.server(host)
+		s := tc.server(host)
 		if s == nil || !s.up || port != s.port {
-			fmt.Fprintf(&b, "%s.health: FAILED\n%s.error: Connection refused to %s:%d. Is the TSA running?\n", host, host, host, port)
-			exit = 1
+			switch tc.revision {
+			case ServerStatRetry:
+				return cmdOut{stdout: b.String(), stderr: fmt.Sprintf("Exception in thread \"main\" java.io.IOException: Unable to get status for %s:%d after 10 tries\n", host, port), exit: 1}
+			case ServerStatJMX:
+				fmt.Fprintf(&b, "%[1]s.health: FAILED\n%[1]s.role: unknown\n%[1]s.state: unknown\n%[1]s.jmxport: %[2]d\n%[1]s.group name: unknown\n%[1]s.error: Failed to connect to %[1]s:%[2]d. Connection refused\n\n\n", host, port)
+			default:
+				fmt.Fprintf(&b, "%[1]s.health: unknown\n%[1]s.role: unknown\n%[1]s.state: unknown\n%[1]s.port: %[2]d\n%[1]s.group name: unknown\n%[1]s.error: Connection refused to %[1]s:%[2]d. Is the TSA running?\n\n", host, port)
+			}
 			continue
 		}
-		fmt.Fprintf(&b, "%s.health: OK\n%s.role: %s\n%s.state: %s\n%s.port: %d\n%s.group name: default-group\n",
-			host, host, s.role, host, s.state, host, s.tsaPort, host)
+		switch tc.revision {
+		case ServerStatJMX:
+			fmt.Fprintf(&b, "%[1]s.health: OK\n%[1]s.role: %[2]s\n%[1]s.state: %[3]s\n%[1]s.jmxport: %[4]d\n%[1]s.group name: %[5]s\n\n\n", host, s.role, s.state, port, s.group)
+		case ServerStatRetry:
+			fmt.Fprintf(&b, "%[1]s.health: OK\n%[1]s.role: %[2]s\n%[1]s.initialState: %[3]s\n%[1]s.state: %[3]s\n%[1]s.port: %[4]d\n%[1]s.group name: %[5]s\n\n", s.name, s.role, s.state, port, s.group)
+		default:
+			fmt.Fprintf(&b, "%[1]s.health: OK\n%[1]s.role: %[2]s\n%[1]s.state: %[3]s\n%[1]s.port: %[4]d\n%[1]s.group name: %[5]s\n\n", s.name, s.role, s.state, port, s.group)
+		}
 	}
-	return cmdOut{stdout: b.String(), exit: exit}
+	return cmdOut{stdout: b.String()}
+}
+
+// tcShorthand is the simulated operator's hands for what a runbook leaves
+// to them: `terracotta stop-active GROUP` stops the server that is active
+// in the stripe now (as stop-tc-server.sh on its host would);
+// `terracotta start-stopped GROUP` starts the stripe's stopped servers.
+func (w *world) tcShorthand(h *hostModel, args []string) cmdOut {
+	tc := w.tc
+	if len(args) != 2 {
+		return cmdOut{stderr: "usage: terracotta stop-active|start-stopped GROUP\n", exit: 2}
+	}
+	switch args[0] {
+	case "stop-active":
+		s := tc.active(args[1])
+		if s == nil {
+			return cmdOut{stderr: "stripe " + args[1] + " has no active server\n", exit: 1}
+		}
+		w.tcStop(s)
+		return cmdOut{stdout: "Stopping server " + s.name + "...\n"}
+	case "start-stopped":
+		var started []string
+		for _, s := range tc.servers {
+			if s.group == args[1] && !s.up {
+				th, _ := w.host(hostTarget(s.host))
+				w.tcStart(s, th.products["terracotta"])
+				started = append(started, s.name)
+			}
+		}
+		if len(started) == 0 {
+			return cmdOut{stderr: "stripe " + args[1] + " has no stopped server\n", exit: 1}
+		}
+		return cmdOut{stdout: "Starting " + strings.Join(started, ", ") + "...\n"}
+	}
+	return cmdOut{stderr: "terracotta: unknown shorthand " + args[0] + "\n", exit: 2}
 }
 
 // tcStart brings a server up: it becomes the mirror of a running active and
@@ -225,7 +316,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 			return
 		}
 		s.up, s.version = true, version
-		if tc.active() == nil {
+		if tc.active(s.group) == nil {
 			s.role, s.state = "ACTIVE", tcActiveCoordinator
 			w.happen("%s started as the active server", s.host)
 			return
@@ -238,7 +329,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 			if s.gen != g || !s.up {
 				return
 			}
-			if tc.active() == nil {
+			if tc.active(s.group) == nil {
 				return
 			}
 			s.state = tcPassiveStandby
@@ -246,7 +337,8 @@ func (w *world) tcStart(s *tcServer, version string) {
 	})
 }
 
-// tcStop stops a server; when it was the active, a standby mirror takes over.
+// tcStop stops a server; when it was the active, a standby mirror of its
+// stripe takes over (the others stay PASSIVE-STANDBY).
 func (w *world) tcStop(s *tcServer) {
 	tc := w.tc
 	s.gen++
@@ -262,13 +354,13 @@ func (w *world) tcStop(s *tcServer) {
 		}
 		var standby *tcServer
 		for _, o := range tc.servers {
-			if o.up && o.state == tcPassiveStandby {
+			if o.up && o.group == s.group && o.state == tcPassiveStandby {
 				standby = o
 				break
 			}
 		}
 		if standby == nil {
-			w.happen("active %s stopped with no synchronised mirror: the stripe is down", s.host)
+			w.happen("active %s stopped with no synchronised mirror: stripe %s is down", s.host, s.group)
 			return
 		}
 		sg := standby.gen
@@ -277,12 +369,7 @@ func (w *world) tcStop(s *tcServer) {
 				return
 			}
 			standby.role, standby.state = "ACTIVE", tcActiveCoordinator
-			w.happen("failover: %s is now the active server", standby.host)
-			for _, o := range tc.servers {
-				if o != standby && o.up && o.role == "PASSIVE" {
-					o.state = tcPassiveStandby
-				}
-			}
+			w.happen("failover: %s is now the active server of stripe %s", standby.host, standby.group)
 		})
 	})
 }

@@ -27,6 +27,10 @@ type TimesTenSpec struct {
 	RepStart    Dur `yaml:"rep_start,omitempty"`
 	ServerStart Dur `yaml:"server_start,omitempty"`
 	ServerStop  Dur `yaml:"server_stop,omitempty"`
+	// Clients is how many client/server connections the old data store
+	// serves at start (default 4); `timesten disconnect-clients` on the
+	// host, the applications being stopped or drained, ends them.
+	Clients int `yaml:"clients,omitempty"`
 }
 
 // TTInstallSpec is one TimesTen installation and the data store copy it
@@ -58,6 +62,9 @@ type timesten struct {
 	caughtUp time.Time
 	writing  bool
 	lagFault time.Duration // a subscriber-behind fault's lag
+	// clients is how many client/server connections the old data store
+	// serves (Clients, until `timesten disconnect-clients`).
+	clients int
 }
 
 func (w *world) addTimesTen(spec *TimesTenSpec, params map[string]string) error {
@@ -75,6 +82,10 @@ func (w *world) addTimesTen(spec *TimesTenSpec, params map[string]string) error 
 	}
 	tt.old, tt.new = mk(spec.Old), mk(spec.New)
 	tt.writing = tt.old.Running
+	tt.clients = spec.Clients
+	if tt.clients == 0 {
+		tt.clients = 4
+	}
 	w.tt = tt
 	return nil
 }
@@ -126,6 +137,13 @@ func (w *world) ttCommand(h *hostModel, name string, args []string) (cmdOut, boo
 	base := path.Base(name)
 	switch base {
 	case "ttVersion", "ttDaemonAdmin", "ttRepAdmin", "ttIsql", "ttAdmin", "ttStatus":
+	case "timesten":
+		if len(args) == 1 && args[0] == "disconnect-clients" {
+			n := tt.clients
+			tt.clients = 0
+			return cmdOut{stdout: fmt.Sprintf("%d client applications disconnected from %s\n", n, tt.old.DSN)}, true
+		}
+		return cmdOut{stderr: "usage: timesten disconnect-clients\n", exit: 2}, true
 	default:
 		return cmdOut{}, false
 	}
@@ -158,11 +176,7 @@ func (w *world) ttCommand(h *hostModel, name string, args []string) (cmdOut, boo
 	case "ttIsql":
 		return w.ttIsql(args), true
 	case "ttStatus":
-		conns := 0
-		if tt.old.Running && tt.writing {
-			conns = 4
-		}
-		return cmdOut{stdout: fmt.Sprintf("TimesTen status report as of %s\n\nData store %s\nThere are %d client/server connections to the data store.\n", w.now.Format(time.ANSIC), tt.old.DSN, conns)}, true
+		return w.ttStatus(in), true
 	}
 	return cmdOut{stderr: fmt.Sprintf("%s: usage not modelled by the simulator: %s\n", base, strings.Join(args, " ")), exit: 1}, true
 }
@@ -272,4 +286,48 @@ func (w *world) ttIsql(args []string) cmdOut {
 		return cmdOut{stdout: fmt.Sprintf("< %s >\n1 row found.\n", st)}
 	}
 	return cmdOut{stderr: "ttIsql: statement not modelled by the simulator\n", exit: 1}
+}
+
+// ttStatus is `ttStatus` of an installation, in the layout of Oracle's
+// sample output for releases 6 and 7: a header, then per data store the
+// connection count and one line per connection, its type first. Each
+// client/server connection is a "Server" line; the simulator leaves out the
+// client information that follows it in Oracle's sample, whose full text
+// is not public.
+func (w *world) ttStatus(in *ttInstall) cmdOut {
+	tt := w.tt
+	var b strings.Builder
+	fmt.Fprintf(&b, "TimesTen status report as of %s\n\n", w.now.Format(time.ANSIC))
+	fmt.Fprintf(&b, "Daemon pid 1988 port %d instance %s\n", tt.port-2, path.Base(in.Home))
+	if !in.Running {
+		b.WriteString("TimesTen server is not running\n")
+	} else {
+		fmt.Fprintf(&b, "TimesTen server pid 2228 started on port %d\n", tt.port)
+	}
+	ruler := strings.Repeat("-", 72) + "\n"
+	b.WriteString(ruler)
+	lines := []string{
+		"Subdaemon pid 15035 context 0x62328 connected (KEY 0x0c000fdf)",
+		"Subdaemon pid 15035 context 0xdadb8 connected (KEY 0x0c000fdf)",
+		"Subdaemon pid 15035 context 0xfadc8 connected (KEY 0x0c000fdf)",
+	}
+	if in == tt.old {
+		if !tt.repAt.IsZero() {
+			lines = append(lines, "Replication pid 16001 context 0x3ab60 connected (KEY 0x040036f0)")
+		}
+		if in.Running {
+			for i := 0; i < tt.clients; i++ {
+				lines = append(lines, fmt.Sprintf("Server pid %d context 0x48f%04x connected (KEY 0x040036f0)", 19376+i, 0x68+i))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "Data store /var/TimesTen/%s\n", strings.ToLower(in.DSN))
+	fmt.Fprintf(&b, "There are %d connections to the data store\n", len(lines))
+	b.WriteString("Data store is in shared mode\nShared Memory KEY 0x040036f0 ID 152810\n")
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("Replication policy: Manual\nCache agent restart policy: manual\n")
+	b.WriteString(ruler)
+	return cmdOut{stdout: b.String()}
 }

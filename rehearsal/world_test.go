@@ -96,7 +96,13 @@ func TestMySQLStopStartSlave(t *testing.T) {
 	check("1s after STOP SLAVE", want{"No", "No", "NULL"})
 	clock.Advance(99 * time.Second)
 	check("stopped for 100s", want{"No", "No", "NULL"})
-	d.Run(ctx, checks.Action{Kind: checks.ActionMySQLExec, Target: "slave", SQL: "slave start;"})
+	// The manual's `slave start;` is in no current grammar.
+	if r := d.Run(ctx, checks.Action{Kind: checks.ActionMySQLExec, Target: "slave", SQL: "slave start;"}); r.OK() || !strings.Contains(r.Error, "1064") {
+		t.Fatalf("slave start;: %+v, want a syntax error", r)
+	}
+	if r := d.Run(ctx, checks.Action{Kind: checks.ActionMySQLExec, Target: "slave", SQL: "START SLAVE"}); !r.OK() || !strings.HasPrefix(r.Output, "START REPLICA (MariaDB 10.11.6): Query OK") {
+		t.Fatalf("START SLAVE on MariaDB 10.11: %+v, want it sent as START REPLICA", r)
+	}
 	check("just after START SLAVE", want{"Connecting", "Yes", "NULL"})
 	clock.Advance(2 * time.Second)
 	// Stopped at +1s, connected at +102s: 101s behind, then the SQL thread
@@ -296,8 +302,8 @@ const tcWorld = `
 world:
   terracotta:
     servers:
-      - {host: tc1, role: active, version: 4.2.0}
-      - {host: tc2, role: mirror, version: 4.2.0}
+      - {host: tc1, group: g1, role: active, version: 4.2.0}
+      - {host: tc2, group: g1, role: mirror, version: 4.2.0}
     start: 10s
     sync: 30s
     failover: 5s
@@ -308,22 +314,27 @@ func TestTerracottaFailoverAndSync(t *testing.T) {
 	d, clock := newWorld(t, tcWorld)
 	ctx := context.Background()
 	stat := func(host string) map[string]string {
-		c := checks.Check{ID: "s", Kind: checks.KindCommand, Target: host, Argv: []string{"/opt/tc/server/bin/server-stat.sh", "-s", host + ":9540"}, Parse: "kv"}
+		c := checks.Check{ID: "s", Kind: checks.KindCommand, Target: host, Argv: []string{"/opt/tc/server/bin/server-stat.sh", "-s", host + ":9540"}, Parse: "server-stat"}
 		out := map[string]string{}
-		for _, f := range d.Observe(ctx, c).Rows[0].Fields {
-			out[strings.TrimPrefix(f.Name, host+".")] = f.Value
+		o := d.Observe(ctx, c)
+		out["key"] = o.Rows[0].Key
+		for _, f := range o.Rows[0].Fields {
+			out[f.Name] = f.Value
 		}
 		return out
 	}
 	run := func(host string, argv ...string) checks.ActionResult {
 		return d.Run(ctx, checks.Action{Kind: checks.ActionCommand, Target: host, Argv: argv})
 	}
-	if s := stat("tc2"); s["health"] != "OK" || s["role"] != "PASSIVE" || s["state"] != "PASSIVE-STANDBY" {
+	if s := stat("tc2"); s["key"] != "tc2:9510" || s["health"] != "OK" || s["role"] != "PASSIVE" || s["state"] != "PASSIVE-STANDBY" || s["group name"] != "g1" {
 		t.Fatalf("mirror at start: %v", s)
 	}
 	run("tc1", "stop-tc-server.sh", "-f", "tc-config.xml")
 	clock.Advance(3 * time.Second)
-	if s := stat("tc1"); s["health"] != "FAILED" || s["exit_code"] == "0" {
+	// The REST-era tool: a block keyed by the -s host, every field
+	// unknown, the error line, and exit 0.
+	if s := stat("tc1"); s["key"] != "tc1" || s["health"] != "unknown" || s["exit_code"] != "0" ||
+		s["error"] != "Connection refused to tc1:9540. Is the TSA running?" {
 		t.Errorf("stopped active: %v", s)
 	}
 	if s := stat("tc2"); s["role"] != "PASSIVE" {
@@ -361,8 +372,8 @@ faults:
 	ctx := context.Background()
 	run := func(argv ...string) { d.Run(ctx, checks.Action{Kind: checks.ActionCommand, Target: "tc2", Argv: argv}) }
 	state := func() string {
-		o := d.Observe(ctx, checks.Check{ID: "s", Kind: checks.KindCommand, Target: "tc2", Argv: []string{"server-stat.sh", "-s", "tc2:9540"}, Parse: "kv"})
-		return show(field(t, o, "tc2.state"))
+		o := d.Observe(ctx, checks.Check{ID: "s", Kind: checks.KindCommand, Target: "tc2", Argv: []string{"server-stat.sh", "-s", "tc2:9540"}, Parse: "server-stat"})
+		return show(field(t, o, "state"))
 	}
 	run("stop-tc-server.sh")
 	clock.Advance(5 * time.Second)
@@ -378,5 +389,96 @@ faults:
 	clock.Advance(45 * time.Second)
 	if got := state(); got != "PASSIVE-STANDBY" {
 		t.Errorf("restarted mirror: %s", got)
+	}
+}
+
+// TestTerracottaServerStatRevisions: each revision prints a stopped server
+// as its source does, and the stripes fail over within themselves.
+func TestTerracottaServerStatRevisions(t *testing.T) {
+	tests := []struct {
+		revision   string
+		wantHealth string
+		wantExit   string
+		wantKey    string
+	}{
+		{ServerStatREST, "unknown", "0", "tc1"},
+		{ServerStatJMX, "FAILED", "0", "tc1"},
+		{ServerStatRetry, "", "1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.revision, func(t *testing.T) {
+			d, clock := newWorld(t, `
+world:
+  terracotta:
+    server_stat: `+tt.revision+`
+    servers:
+      - {host: tc1, group: g1, role: active, version: 4.2.0}
+      - {host: tc2, group: g1, role: mirror, version: 4.2.0}
+      - {host: tc3, group: g2, role: active, version: 4.2.0}
+      - {host: tc4, group: g2, role: mirror, version: 4.2.0}
+`)
+			ctx := context.Background()
+			d.Run(ctx, checks.Action{Kind: checks.ActionCommand, Target: "tc1", Argv: []string{"stop-tc-server.sh"}})
+			clock.Advance(time.Minute)
+			o := d.Observe(ctx, checks.Check{ID: "s", Kind: checks.KindCommand, Target: "tc1", Argv: []string{"server-stat.sh", "-s", "tc1:9540"}, Parse: "server-stat"})
+			r := o.Rows[0]
+			h, _ := r.Get("health")
+			ex, _ := r.Get("exit_code")
+			if h.Value != tt.wantHealth || ex.Value != tt.wantExit || r.Key != tt.wantKey {
+				t.Errorf("stopped server: key %q health %q exit %s, want %q %q %s", r.Key, h.Value, ex.Value, tt.wantKey, tt.wantHealth, tt.wantExit)
+			}
+			// Stripe g1 failed over to tc2; stripe g2 kept its active.
+			o = d.Observe(ctx, checks.Check{ID: "s", Kind: checks.KindCommand, Target: "tc1", Argv: []string{"server-stat.sh", "-s", "tc2:9540,tc4:9540"}, Parse: "server-stat"})
+			var roles []string
+			for _, r := range o.Rows {
+				role, _ := r.Get("role")
+				roles = append(roles, role.Value)
+			}
+			if strings.Join(roles, ",") != "ACTIVE,PASSIVE" {
+				t.Errorf("roles of tc2, tc4 = %v, want ACTIVE,PASSIVE", roles)
+			}
+		})
+	}
+}
+
+// TestMySQL84Vocabulary: a MySQL 8.4 replica answers in Replica_/Source_
+// columns (found under the check's Slave_ spelling, as the live probe does),
+// and its actions run the REPLICA words; a MySQL 5.7 replica runs the SLAVE
+// words.
+func TestMySQL84Vocabulary(t *testing.T) {
+	tests := []struct {
+		version, stop, start string
+		column               string
+	}{
+		{"8.4.0", "STOP REPLICA (MySQL 8.4.0)", "START REPLICA (MySQL 8.4.0)", "Replica_IO_Running"},
+		{"5.7.44-log", "STOP SLAVE (MySQL 5.7.44)", "START SLAVE (MySQL 5.7.44)", "Slave_IO_Running"},
+		{"10.4.34-MariaDB", "STOP SLAVE (MariaDB 10.4.34)", "START SLAVE (MariaDB 10.4.34)", "Slave_IO_Running"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			d, clock := newWorld(t, `
+world:
+  mysql:
+    - {name: master, host: db1, server_id: 1, version: "`+tt.version+`"}
+    - {target: slave, replica_of: master, server_id: 2, version: "`+tt.version+`"}
+`)
+			ctx := context.Background()
+			bare := d.Observe(ctx, checks.Check{ID: "st", Kind: checks.KindMySQLReplica, Target: "slave"})
+			if _, ok := bare.Rows[0].Get(tt.column); !ok {
+				t.Errorf("a check naming nothing sees the server's own column %s", tt.column)
+			}
+			c := checks.Check{ID: "st", Kind: checks.KindMySQLReplica, Target: "slave",
+				Expect: checks.Expectations{{Field: "Slave_IO_Running", Expect: checks.Expect{Equals: new("No")}}}}
+			if r := d.Run(ctx, checks.Action{Kind: checks.ActionMySQLExec, Target: "slave", SQL: "STOP SLAVE"}); !r.OK() || !strings.HasPrefix(r.Output, tt.stop) {
+				t.Fatalf("stop: %+v, want %s", r, tt.stop)
+			}
+			clock.Advance(2 * time.Second)
+			if v := checks.Evaluate(c, d.Observe(ctx, c)); !v.Pass {
+				t.Errorf("after stop: %s", v.Reason)
+			}
+			if r := d.Run(ctx, checks.Action{Kind: checks.ActionMySQLExec, Target: "slave", SQL: "START REPLICA"}); !r.OK() || !strings.HasPrefix(r.Output, tt.start) {
+				t.Fatalf("start: %+v, want %s", r, tt.start)
+			}
+		})
 	}
 }

@@ -29,7 +29,15 @@ var sessions = []sampleSession{
 	{
 		runbook: "thinman-dual-db", name: "update",
 		values: map[string]string{"primary_host": "tm-primary", "secondary_host": "tm-secondary", "new_version": "6.2.1"},
-		runs:   []string{"stop-replica", "primary-check", "start-replica", "done"},
+		runs:   []string{"stop-replica", "primary-check", "start-replica", "secondary-check", "done"},
+		skips:  []string{"primary-service", "primary-console", "secondary-service"},
+	},
+	{
+		runbook: "thinman-dual-db", name: "services-by-sc-query",
+		values: map[string]string{"primary_host": "tm-primary", "secondary_host": "tm-secondary", "new_version": "6.2.1",
+			"primary_services": "ThinManNaming, ThinMan Server", "secondary_services": "ThinManServer"},
+		runs:  []string{"primary-service", "primary-console", "secondary-service"},
+		skips: []string{"primary-check", "secondary-check"},
 	},
 	{
 		runbook: "soliddb-hsb-netcopy", name: "version-level",
@@ -46,7 +54,8 @@ var sessions = []sampleSession{
 	{
 		runbook: "terracotta-4-2-maintenance", name: "failback-and-wan",
 		values: map[string]string{
-			"new_version": "4.2.1", "mirror_servers": "tsa-m1, tsa-m2", "active_servers": "tsa-a1,tsa-a2", "clients": "app1",
+			"new_version": "4.2.1", "mirror_servers": "tsa-m1, tsa-m2", "mirror_addresses": "tsa-m1:9540,tsa-m2:9540",
+			"active_servers": "tsa-a1,tsa-a2", "active_groups": "stripe1,stripe2", "clients": "app1",
 			"install_dir": "/opt/terracotta", "kit_dir": "/opt/terracotta/bigmemory-max-4.2.1", "kit_archive": "terracotta-4.2.1.tar.gz",
 			"tc_config": "/opt/terracotta/tc-config.xml", "delete_objectdb": "yes", "failback": "yes", "wan_replication": "yes",
 			"wan_xml": "/opt/terracotta/wan.xml",
@@ -56,24 +65,26 @@ var sessions = []sampleSession{
 	{
 		runbook: "terracotta-4-2-maintenance", name: "plain",
 		values: map[string]string{
-			"new_version": "4.2.3", "mirror_servers": "tsa-m1", "active_servers": "tsa-a1", "clients": "app1,app2",
+			"new_version": "4.2.3", "mirror_servers": "tsa-m1", "mirror_addresses": "tsa-m1:9540",
+			"active_servers": "tsa-a1", "active_groups": "default-group", "clients": "app1,app2",
 			"install_dir": "/opt/terracotta", "kit_dir": "/opt/terracotta/bigmemory-max-4.2.3", "kit_archive": "terracotta-4.2.3.tar.gz",
 			"tc_config": "/opt/terracotta/tc-config.xml",
 		},
 		runs:  []string{"mirror-stop", "mirror-version", "active-stop", "mirror-took-over", "client-start"},
-		skips: []string{"mirror-delete-objectdb", "failback-stop", "failback-active", "failback-restart", "orchestrators-stop", "orchestrators-upgrade", "orchestrators-start"},
+		skips: []string{"mirror-delete-objectdb", "failback-stop", "failback-restart", "orchestrators-stop", "orchestrators-upgrade", "orchestrators-start"},
 	},
 	{
 		runbook: "timesten-cs-online-upgrade", name: "upgrade",
 		values: map[string]string{"tt_host": "tt1", "old_tt_home": "/opt/TimesTen/tt70", "new_tt_home": "/opt/TimesTen/tt1122",
-			"new_version": "11.2.2.8.0", "old_dsn": "sampledb_70", "new_dsn": "sampledb_1122"},
-		runs: []string{"install-new", "stop-old-server", "wait-replication", "start-new-server"},
+			"new_version": "11.2.2.8.0", "old_dsn": "sampledb_70", "new_store_name": "sampledb_1122"},
+		runs: []string{"install-new", "disconnect-clients", "stop-old-server", "wait-replication", "start-new-server"},
 	},
 	{
 		runbook: "gemstone-hot-standby", name: "upgrade",
 		values: map[string]string{"master_host": "gs-a", "slave_host": "gs-b", "stone": "gs64stone", "origin_version": "3.6.6",
 			"target_version": "3.7.0", "origin_gemstone": "/opt/gemstone/GemStone64Bit3.6.6-x86_64.Linux",
-			"target_gemstone": "/opt/gemstone/GemStone64Bit3.7.0-x86_64.Linux", "archive_dir": "/opt/gemstone/archive"},
+			"target_gemstone": "/opt/gemstone/GemStone64Bit3.7.0-x86_64.Linux", "archive_dir": "/opt/gemstone/archive",
+			"logreceiver_name": "gs64stone_receiver", "logsender_name": "gs64stone_sender"},
 		runs: []string{"create-symbol", "master-failover", "slave-await-failover", "slave-commit-restore", "new-slave-restart"},
 	},
 }
@@ -230,14 +241,16 @@ func unbound(t *testing.T, st steps.Step) []string {
 }
 
 // TestTerracottaOneServerAtATime: the manual says "for each mirror server, do
-// a to g" and "for each active server, do a to d". With two stripes every
-// mirror is upgraded start to finish before the next one is shut down, and
-// each active is upgraded together with its own mirror, in turn: never two
-// servers of the cluster down at once.
+// a to g" and "for each active server, do a to d". With two stripes, one of
+// two mirrors, every mirror is upgraded start to finish before the next one
+// is shut down, and each stripe's active is upgraded in turn: never two
+// servers of the cluster down at once. Each stripe's failover is checked
+// against its own group name over every mirror.
 func TestTerracottaOneServerAtATime(t *testing.T) {
 	rb := parseBundled(t, "terracotta-4-2-maintenance")
 	p, err := steps.Expand(rb, map[string]string{
-		"new_version": "4.2.1", "mirror_servers": "m1,m2", "active_servers": "a1,a2", "clients": "app1",
+		"new_version": "4.2.1", "mirror_servers": "m1,m2,n1", "mirror_addresses": "m1:9540,m2:9540,n1:9540",
+		"active_servers": "a1,b1", "active_groups": "stripe-a,stripe-b", "clients": "app1",
 		"install_dir": "/opt/tc", "kit_dir": "/opt/tc/kit", "kit_archive": "tc.tar.gz", "tc_config": "/opt/tc/tc-config.xml",
 		"failback": "yes",
 	})
@@ -257,23 +270,25 @@ func TestTerracottaOneServerAtATime(t *testing.T) {
 		}
 		return i
 	}
-	// Mirror m1 is back and synced before m2 is shut down.
-	if pos("mirror-version@m1") > pos("mirror-stop@m2") {
-		t.Errorf("m2 is shut down before m1 is upgraded: %v", order)
+	// Every mirror of every stripe, each back and synced before the next
+	// is shut down.
+	if pos("mirror-version@m1") > pos("mirror-stop@m2") || pos("mirror-version@m2") > pos("mirror-stop@n1") {
+		t.Errorf("a mirror is shut down before the previous one is upgraded: %v", order)
 	}
-	// Active a1's whole cycle, failback included, comes before a2 is stopped,
-	// and each active's failover is checked on its own mirror.
-	if pos("failback-restart@a1") > pos("active-stop@a2") {
-		t.Errorf("a2 is shut down before a1's cycle ends: %v", order)
+	// Stripe a's whole cycle, failback included, comes before b1 is stopped.
+	if pos("failback-restart@a1") > pos("active-stop@b1") {
+		t.Errorf("b1 is shut down before a1's cycle ends: %v", order)
 	}
-	for i, st := range p.Steps {
-		if st.ID == "mirror-took-over@a2" {
-			if tg := p.Targets[st.Checks[0].Target]; tg.Host != "m2" {
-				t.Errorf("a2's failover is checked on %q, want its mirror m2", tg.Host)
-			}
-			if !strings.Contains(p.Steps[i].Title, "m2") {
-				t.Errorf("title %q does not name a2's mirror", p.Steps[i].Title)
-			}
+	for _, st := range p.Steps {
+		if st.ID != "mirror-took-over@b1" {
+			continue
+		}
+		c := st.Checks[0]
+		if got := strings.Join(c.Argv[1:], " "); got != "-s m1:9540,m2:9540,n1:9540" {
+			t.Errorf("failover of b1 asks %q, want every mirror", got)
+		}
+		if m := c.Expect[1].Expect.Match; !strings.Contains(m, "group name: stripe-b") || !strings.Contains(st.Title, "stripe-b") {
+			t.Errorf("failover of b1 is judged by %q (title %q), want stripe-b's group", m, st.Title)
 		}
 	}
 }

@@ -23,7 +23,7 @@ var (
 var impacts = []string{ImpactDowntime, ImpactDegraded}
 
 // Output parsers a command check may name.
-var parsers = []string{"text", "kv", "table", "json"}
+var parsers = []string{"text", "kv", "table", "json", "server-stat", "gslist", "ttstatus"}
 
 // targetKindKeys says which target keys apply to which target kinds; the
 // rest (kind, host, port, description) apply to all.

@@ -30,14 +30,6 @@ const (
 	FieldStderr   = "stderr"
 )
 
-// Parsers a check may name in `parse:`.
-const (
-	ParseText  = "text"
-	ParseKV    = "kv"
-	ParseTable = "table"
-	ParseJSON  = "json"
-)
-
 // maxOutput caps what is kept of each of stdout and stderr: a check panel
 // needs the answer, not a runaway log.
 const maxOutput = 1 << 20
@@ -206,46 +198,12 @@ func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observ
 	if res.err != "" && ctx.Err() != nil {
 		return obs // killed: a partial output is not an answer
 	}
-	base := []checks.Field{
-		{Name: FieldExitCode, Value: strconv.Itoa(res.exitCode)},
-		{Name: FieldStdout, Value: res.stdout},
-		{Name: FieldStderr, Value: res.stderr},
-	}
-	rows, perr := parse(c.Parse, res.stdout, base)
+	rows, perr := ParseOutput(c.Parse, res.stdout, res.stderr, res.exitCode)
 	if perr != nil && obs.Error == "" {
 		obs.Error = perr.Error()
 	}
 	obs.Rows = rows
 	return obs
-}
-
-// parse turns stdout into rows by the check's parser. Every row carries
-// exit_code and stderr; single-row parsers also carry stdout.
-func parse(parser, stdout string, base []checks.Field) ([]checks.Row, error) {
-	switch parser {
-	case "", ParseText:
-		return []checks.Row{{Fields: base}}, nil
-	case ParseKV:
-		return []checks.Row{{Fields: append(base, ParseKVFields(stdout)...)}}, nil
-	case ParseJSON:
-		fields, err := FlattenJSON([]byte(stdout), "")
-		if err != nil {
-			return []checks.Row{{Fields: base}}, fmt.Errorf("parse stdout as JSON: %w", err)
-		}
-		return []checks.Row{{Fields: append(base, fields...)}}, nil
-	case ParseTable:
-		tbl := ParseTableRows(stdout)
-		if len(tbl) == 0 {
-			return []checks.Row{{Fields: base}}, nil
-		}
-		// stdout is the table itself: every row keeps exit_code and stderr.
-		for i := range tbl {
-			tbl[i].Fields = append([]checks.Field{base[0], base[2]}, tbl[i].Fields...)
-		}
-		return tbl, nil
-	default:
-		return []checks.Row{{Fields: base}}, fmt.Errorf("unknown parser %q (use text, kv, table or json)", parser)
-	}
 }
 
 // Run executes an action the operator confirmed. Output is stdout followed

@@ -13,6 +13,78 @@ import (
 	"github.com/handrail/handrail/checks"
 )
 
+// Parsers a check may name in `parse:`. The first four read generic
+// layouts; the others read one vendor tool's report each (see their
+// functions): Terracotta's server-stat, GemStone's gslist -l and TimesTen's
+// ttStatus.
+const (
+	ParseText       = "text"
+	ParseKV         = "kv"
+	ParseTable      = "table"
+	ParseJSON       = "json"
+	ParseServerStat = "server-stat"
+	ParseGslist     = "gslist"
+	ParseTTStatus   = "ttstatus"
+)
+
+// Parsers lists every parser name, in the order the docs give them.
+var Parsers = []string{ParseText, ParseKV, ParseTable, ParseJSON, ParseServerStat, ParseGslist, ParseTTStatus}
+
+// ParseOutput turns a command's output into the rows a check judges:
+// every row carries exit_code and stderr, and stdout unless the parser's
+// rows are the lines of stdout itself (table); then come the parser's
+// fields. The live probe and the simulator both call it, so a rehearsal
+// judges exactly the fields a real run would.
+func ParseOutput(parser, stdout, stderr string, exitCode int) ([]checks.Row, error) {
+	base := []checks.Field{
+		{Name: FieldExitCode, Value: strconv.Itoa(exitCode)},
+		{Name: FieldStdout, Value: stdout},
+		{Name: FieldStderr, Value: stderr},
+	}
+	switch parser {
+	case "", ParseText:
+		return []checks.Row{{Fields: base}}, nil
+	case ParseKV:
+		return []checks.Row{{Fields: append(base, ParseKVFields(stdout)...)}}, nil
+	case ParseJSON:
+		fields, err := FlattenJSON([]byte(stdout), "")
+		if err != nil {
+			return []checks.Row{{Fields: base}}, fmt.Errorf("parse stdout as JSON: %w", err)
+		}
+		return []checks.Row{{Fields: append(base, fields...)}}, nil
+	case ParseTable:
+		tbl := ParseTableRows(stdout)
+		if len(tbl) == 0 {
+			return []checks.Row{{Fields: base}}, nil
+		}
+		// stdout is the table itself: every row keeps exit_code and stderr.
+		for i := range tbl {
+			tbl[i].Fields = append([]checks.Field{base[0], base[2]}, tbl[i].Fields...)
+		}
+		return tbl, nil
+	case ParseServerStat:
+		return withBase(ParseServerStatRows(stdout), base), nil
+	case ParseGslist:
+		return []checks.Row{{Fields: append(base, ParseGslistFields(stdout)...)}}, nil
+	case ParseTTStatus:
+		return withBase(ParseTTStatusRows(stdout), base), nil
+	default:
+		return []checks.Row{{Fields: base}}, fmt.Errorf("unknown parser %q (use %s)", parser, strings.Join(Parsers, ", "))
+	}
+}
+
+// withBase puts the base fields first in every row; no rows gives one row
+// of the base fields alone.
+func withBase(rows []checks.Row, base []checks.Field) []checks.Row {
+	if len(rows) == 0 {
+		return []checks.Row{{Fields: base}}
+	}
+	for i := range rows {
+		rows[i].Fields = append(append([]checks.Field(nil), base...), rows[i].Fields...)
+	}
+	return rows
+}
+
 // ParseKVFields reads `key: value` lines, e.g. Terracotta server-stat.sh:
 //
 //	localhost.health: OK

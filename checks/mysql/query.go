@@ -97,15 +97,33 @@ func (p *Prober) queryFirst(ctx context.Context, q string, namer fieldNamer) (ch
 	return first, n, nil
 }
 
-// Exec runs a mysql.exec action (STOP SLAVE, START SLAVE, SET GLOBAL ...)
-// and reports the rows it affected the way the mysql client does.
+// Exec runs a mysql.exec action (STOP REPLICA, START REPLICA, SET GLOBAL
+// ...) and reports the rows it affected the way the mysql client does. A
+// replica-control statement (STOP|START SLAVE|REPLICA) is sent in the words
+// the server takes (ReplicaControlStatement: MySQL 8.4 rejects the SLAVE
+// words, servers before MySQL 8.0.22 / MariaDB 10.5.1 the REPLICA ones), and
+// the result names the statement that really ran.
 func (p *Prober) Exec(ctx context.Context, a checks.Action) checks.ActionResult {
 	start := time.Now()
-	res, err := p.db.ExecContext(ctx, a.SQL)
+	stmt, ran := a.SQL, ""
+	if verb, rest, ok := ReplicaControl(a.SQL); ok {
+		srv, err := p.Server(ctx)
+		if err != nil {
+			p.forget()
+			r := checks.ActionResult{Duration: time.Since(start), ExitCode: 1}
+			msg, _ := describe(ctx, err, start)
+			r.Error = "ask the server's version to choose STOP/START REPLICA or SLAVE: " + msg
+			return r
+		}
+		stmt = srv.ReplicaControlStatement(verb) + rest
+		ran = stmt + " (" + srv.String() + "): "
+	}
+	res, err := p.db.ExecContext(ctx, stmt)
 	r := checks.ActionResult{Duration: time.Since(start)}
 	if err != nil {
 		p.forget()
 		r.Error, _ = describe(ctx, err, start)
+		r.Error = ran + r.Error
 		r.ExitCode = 1
 		return r
 	}
@@ -118,6 +136,6 @@ func (p *Prober) Exec(ctx context.Context, a checks.Action) checks.ActionResult 
 	if n == 1 {
 		unit = "row"
 	}
-	r.Output = fmt.Sprintf("Query OK, %d %s affected (%.3f sec)", n, unit, r.Duration.Seconds())
+	r.Output = fmt.Sprintf("%sQuery OK, %d %s affected (%.3f sec)", ran, n, unit, r.Duration.Seconds())
 	return r
 }

@@ -37,6 +37,8 @@ import (
 const (
 	FieldRC   = "RC"
 	FieldText = "TEXT"
+	// FieldReply is every row's TEXT, one per line, on every row.
+	FieldReply = "REPLY"
 )
 
 // DefaultClient is the solsql client used when a target names none.
@@ -186,6 +188,15 @@ func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks
 			break
 		}
 	}
+	if ar.Error != "" && ar.ExitCode > 0 {
+		if want, ok := TargetState(a.Admin); ok {
+			st := Exec(ctx, t, cred, "hsb state")
+			if text, ok := AlreadyIn(st.Rows, st.Err, want); ok {
+				ar.Output += "\n" + text
+				ar.Error, ar.ExitCode = "", 0
+			}
+		}
+	}
 	return ar
 }
 
@@ -202,10 +213,20 @@ var rowsFetched = regexp.MustCompile(`^\d+ rows? fetched\.?$`)
 var promptPrefix = regexp.MustCompile(`^(?:\s*(?:Username|User name|Password):\s?)+`)
 
 // ParseOutput reads solsql's output: the first SOLID error line if there is
-// one, otherwise the RC/TEXT rows between the dashed ruler and the
-// "N rows fetched." line. TEXT is everything from the start of the ruler's
-// second dash run (TEXT may hold spaces: "PRIMARY ALONE"); when a row does
-// not line up with the ruler, RC is its first word and TEXT the rest.
+// one, otherwise the result set's RC/TEXT rows, up to the "N rows fetched."
+// line when solsql prints one. solidDB documents the result set's columns
+// (RC, TEXT) but not solsql's layout, so both layouts are read:
+//
+//   - with the header and the dashed ruler: the rows after the ruler; TEXT
+//     is everything from the start of the ruler's second dash run (TEXT may
+//     hold spaces: "PRIMARY ALONE"); when a row does not line up with the
+//     ruler, RC is its first word and TEXT the rest;
+//   - without them (what `-x onlyresults` may print): every line that starts
+//     with an integer is a row, RC that integer and TEXT the rest.
+//
+// Every row also carries REPLY: the TEXT of every row of the result set,
+// one per line, so a check can look for a line anywhere in a reply of
+// several rows (`version`).
 func ParseOutput(out string) (rows []checks.Row, errLine string) {
 	lines := strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n")
 	for _, l := range lines {
@@ -213,25 +234,32 @@ func ParseOutput(out string) (rows []checks.Row, errLine string) {
 			return nil, strings.TrimSpace(m)
 		}
 	}
+	for i := range lines {
+		lines[i] = promptPrefix.ReplaceAllString(lines[i], "")
+	}
 	ruler := -1
 	for i, l := range lines {
-		l = promptPrefix.ReplaceAllString(l, "")
 		if isRuler(l) && i > 0 {
 			ruler = i
 			break
 		}
 	}
-	if ruler < 0 {
-		return nil, ""
+	textCol := -1
+	body := lines
+	if ruler >= 0 {
+		textCol = secondRunStart(lines[ruler])
+		body = lines[ruler+1:]
 	}
-	textCol := secondRunStart(promptPrefix.ReplaceAllString(lines[ruler], ""))
 	var data []checks.Row
-	for _, l := range lines[ruler+1:] {
+	for _, l := range body {
 		if rowsFetched.MatchString(strings.TrimSpace(l)) {
 			break
 		}
 		if strings.TrimSpace(l) == "" {
 			continue
+		}
+		if ruler < 0 && !bareRow.MatchString(l) {
+			continue // not a result row: a banner, a prompt, a header
 		}
 		rc, text := splitRow(l, textCol)
 		data = append(data, checks.Row{Fields: []checks.Field{
@@ -239,13 +267,22 @@ func ParseOutput(out string) (rows []checks.Row, errLine string) {
 			{Name: FieldText, Value: text},
 		}})
 	}
-	if len(data) > 1 {
-		for i := range data {
+	reply := make([]string, len(data))
+	for i := range data {
+		reply[i] = data[i].Fields[1].Value
+	}
+	for i := range data {
+		data[i].Fields = append(data[i].Fields, checks.Field{Name: FieldReply, Value: strings.Join(reply, "\n")})
+		if len(data) > 1 {
 			data[i].Key = strconv.Itoa(i + 1)
 		}
 	}
 	return data, ""
 }
+
+// bareRow is a result row without the ruler's guidance: an integer RC, then
+// the TEXT (possibly empty).
+var bareRow = regexp.MustCompile(`^\s*-?\d+(?:\s|$)`)
 
 func splitRow(l string, textCol int) (rc, text string) {
 	if textCol > 0 && len(l) >= textCol {
