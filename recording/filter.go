@@ -155,6 +155,8 @@ func (f *Filter) csiAllowed() bool {
 			return f.paramsIn(screenModes)
 		case 'J', 'K': // selective erase
 			return true
+		case 'W': // tab stops every 8 columns (DECST8C)
+			return f.paramsIn(map[int]bool{5: true})
 		}
 	case prefix == 0 && inter == ' ' && final == 'q': // cursor shape
 		return true
