@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -152,11 +153,16 @@ type Checkpoint struct {
 	RecordingCheckpoint
 }
 
+// castName is what a recording's file name may be: letters, digits, dots,
+// dashes and underscores, ending in .cast (handrail names them
+// SESSION.cast and SESSION.N.cast).
+var castName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*\.cast$`)
+
 // CastPath is where a recording named in the journal at journalPath lives:
-// beside it. A name that is not a plain file name ending in .cast is
-// refused, so an edited journal cannot point verify or replay elsewhere.
+// beside it. Any other name is refused, so an edited journal can neither
+// point verify or replay elsewhere nor put a URL into a report.
 func CastPath(journalPath, file string) (string, error) {
-	if file == "" || file != filepath.Base(file) || strings.ContainsAny(file, `/\`) || file == "." || file == ".." || !strings.HasSuffix(file, CastExt) {
+	if !castName.MatchString(file) || strings.Contains(file, "..") {
 		return "", fmt.Errorf("the journal names recording %s, which is not a file name ending in %s", safeName(file), CastExt)
 	}
 	return filepath.Join(filepath.Dir(journalPath), file), nil

@@ -173,7 +173,7 @@ func TestVerifyRecordingsJournalSide(t *testing.T) {
 }
 
 func TestCastPath(t *testing.T) {
-	for _, bad := range []string{"", ".", "..", "a/b.cast", `a\b.cast`, "x.txt", "../x.cast"} {
+	for _, bad := range []string{"", ".", "..", "a/b.cast", `a\b.cast`, "x.txt", "../x.cast", "javascript:alert(1).cast", ".cast", "a b.cast", "x..cast"} {
 		if _, err := CastPath("/s/j.jsonl", bad); err == nil {
 			t.Errorf("CastPath accepted %q", bad)
 		}
