@@ -317,7 +317,7 @@ func replayOnTerminal(ctx context.Context, stdio IO, lr *loadedRecording, p *rec
 	case <-ctx.Done():
 		return nil
 	}
-	p.Keys, p.Rows = keys, rows
+	p.Keys, p.Rows, p.Cols = keys, rows, cols
 	runErr := p.Run(ctx, from)
 	fmt.Fprint(stdio.term(), "\x1b[0m\x1b[?25h\x1b[?1049l")
 	term.Restore(in.Fd(), old) //nolint:errcheck // restored again by the defer

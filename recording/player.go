@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/handrail/handrail/internal/asciicast"
 	"github.com/handrail/handrail/internal/termtext"
 )
@@ -57,8 +59,9 @@ type Player struct {
 	Keys  <-chan Key // nil: no keyboard (no pauses either)
 	Speed float64    // 1 is real time (with the joined recording's idle limit)
 	Stops []Stop     // pause here, when there is a keyboard
-	// Rows is the terminal's height, for the status line (0: none).
-	Rows int
+	// Rows and Cols are the terminal's size, for the status line (Rows 0:
+	// no status line).
+	Rows, Cols int
 	// After is the timer (nil: time.After); tests make time pass at once.
 	After func(time.Duration) <-chan time.Time
 
@@ -198,7 +201,10 @@ func (p *Player) status(msg string) {
 	if i := p.lastMarker(); i >= 0 {
 		label = " · " + p.J.Events[i].Data
 	}
-	line := termtext.Line(fmt.Sprintf(" %s / %s · x%s%s · %s ", clock(p.at), clock(p.J.Duration()), speed(p.Speed), label, msg))
+	line := termtext.Line(fmt.Sprintf(" %s · %s / %s · x%s%s ", msg, clock(p.at), clock(p.J.Duration()), speed(p.Speed), label))
+	if p.Cols > 0 {
+		line = ansi.Truncate(line, p.Cols, "…")
+	}
 	fmt.Fprintf(p.Out, "\x1b7\x1b[%d;1H\x1b[0;7m\x1b[2K%s\x1b[0m\x1b8", p.Rows, line)
 }
 

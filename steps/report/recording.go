@@ -39,7 +39,7 @@ type Recording struct {
 	Why   string
 
 	joined *asciicast.Joined
-	parts  []int                   // the res.Parts index of each joined part
+	parts  []int                          // the res.Parts index of each joined part
 	at     map[time.Time]journal.CastTime // a record's time -> its place
 }
 
