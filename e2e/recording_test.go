@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -97,6 +98,9 @@ func journalTypes(t *testing.T, stateDir, id string) map[string]int {
 // tmux gives it one) and returns its exit status and output.
 func asciinemaCat(t *testing.T, file string) (int, string) {
 	t.Helper()
+	if _, err := exec.LookPath("asciinema"); err != nil {
+		t.Fatal("asciinema is not installed: the recording tests check recordings with the real asciinema CLI; run ./scripts/test.sh, which installs it (apt-get install asciinema)")
+	}
 	out := filepath.Join(t.TempDir(), "cat.out")
 	p := startTerm(t, "asciinema cat", 120, 34, nil, "sh", "-c", `asciinema cat "$0" > "$1"`, file, out)
 	code := p.waitExit(wait)
