@@ -95,7 +95,7 @@ func (c *consoleRecording) finish(stdio IO, end string) {
 	}
 	if c.hook == nil {
 		if c.rec != nil {
-			c.rec.Close() //nolint:errcheck // the session never started: no file was made
+			_ = c.rec.Close() // the session never started: no file was made
 		}
 		return
 	}

@@ -320,7 +320,7 @@ func replayOnTerminal(ctx context.Context, stdio IO, lr *loadedRecording, p *rec
 	p.Keys, p.Rows, p.Cols = keys, rows, cols
 	runErr := p.Run(ctx, from)
 	fmt.Fprint(stdio.term(), "\x1b[0m\x1b[?25h\x1b[?1049l")
-	term.Restore(in.Fd(), old) //nolint:errcheck // restored again by the defer
+	_ = term.Restore(in.Fd(), old) // restored again by the defer
 	fmt.Fprintf(stdio.Err, "handrail: replay of %s ended; %d sequences that act outside the screen were left out\n", sessionOf(lr.path), p.Dropped())
 	return playErr(runErr)
 }

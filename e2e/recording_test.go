@@ -191,6 +191,19 @@ func TestRecordDemo(t *testing.T) {
 		}
 	}
 
+	// For bench/recording/run.sh: the size of an actively driven recording.
+	var bytes int64
+	var secs float64
+	for _, p := range []string{part1, part2} {
+		st, _ := os.Stat(p)
+		_, _, ev := readCast(t, p)
+		bytes += st.Size()
+		if len(ev) > 0 {
+			secs += ev[len(ev)-1].Time
+		}
+	}
+	t.Logf("recorded: %d bytes over %.1f s of an actively driven console", bytes, secs)
+
 	// The real asciinema CLI plays both parts; they show the steps.
 	for _, part := range []struct {
 		file   string

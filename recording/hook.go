@@ -121,7 +121,7 @@ func (h *Hook) begin() {
 		return
 	}
 	if err := h.r.Attach(h.opt.Path, h.opt.Title); err != nil {
-		h.r.Close() //nolint:errcheck // nothing was written to a file
+		_ = h.r.Close() // nothing was written to a file
 		h.r = nil
 		h.journal(journal.TypeRecordingOff, journal.RecordingOff{Reason: "the recording could not be created: " + err.Error(), Rehearsal: h.rehearsal})
 		return
@@ -187,7 +187,7 @@ func (h *Hook) Finish(end string) error {
 		return h.err
 	}
 	if !h.on {
-		h.r.Close() //nolint:errcheck // never attached: there is no file
+		_ = h.r.Close() // never attached: there is no file
 		return h.err
 	}
 	if end == EndInterrupted {

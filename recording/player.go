@@ -183,7 +183,7 @@ func (p *Player) pause(msg string) (quit bool, err error) {
 				p.status(msg)
 			}
 		case KeyFaster, KeySlower:
-			p.key(k) //nolint:errcheck // speed keys never fail
+			_, _ = p.key(k) // speed keys never fail
 			p.status(msg)
 		}
 	}
@@ -205,7 +205,7 @@ func (p *Player) status(msg string) {
 	if p.Cols > 0 {
 		line = ansi.Truncate(line, p.Cols, "…")
 	}
-	fmt.Fprintf(p.Out, "\x1b7\x1b[%d;1H\x1b[0;7m\x1b[2K%s\x1b[0m\x1b8", p.Rows, line)
+	_, _ = fmt.Fprintf(p.Out, "\x1b7\x1b[%d;1H\x1b[0;7m\x1b[2K%s\x1b[0m\x1b8", p.Rows, line)
 }
 
 // seek redraws the screen as it was at playback time t: it clears the

@@ -53,4 +53,11 @@ awk -v r="$rec_ticks" -v o="$off_ticks" -v hz="$hz" -v s="$total" -v g="$grew" -
   printf "| idle demo console, CPU (%d x %d s, interleaved) | %.3f%% of one core recorded, %.3f%% not recorded: recording adds %.3f points |\n", rounds, secs, rc, oc, rc - oc
   printf "| idle console, recording growth | %.0f bytes/s: %.2f MB for 30 idle minutes |\n", rate, rate * 1800 / 1e6
 }'
-echo "(active session: see BenchmarkRecordedSession in go test -bench ./recording)" >&2
+# An actively driven console: the e2e test's recorded demo (ticks, a note,
+# an action, a resize, a quit, a resume, an override), every key as fast
+# as the console takes it.
+read -r abytes asecs < <(go test ./e2e -run '^TestRecordDemo$' -count=1 -v 2>&1 | awk '/recorded: [0-9]+ bytes over/ {print $3, $6}')
+awk -v b="${abytes:-0}" -v s="${asecs:-1}" 'BEGIN {
+  printf "| actively driven console, recording growth (e2e TestRecordDemo) | %d bytes in %.1f s = %.0f bytes/s: %.1f MB if all 30 minutes were as busy |\n", b, s, b / s, b / s * 1800 / 1e6
+}'
+go test -run '^$' -bench 'Write$' -benchmem ./recording | awk '/^Benchmark/ {printf "| %s | %s ns/op, %s B/op, %s allocs/op |\n", $1, $3, $7, $9}'

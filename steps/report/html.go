@@ -105,7 +105,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- end}}
 {{- range .Overrides}}
 <div class="override">
-<h3>Override {{.N}}: step <code>{{.Step}}</code> — {{.Category}}{{$r.CastLink .Time}}</h3>
+<h3>Override {{.N}}: step <code>{{.Step}}</code> — {{.Category}}{{template "reclink" ($r.CastLink .Time)}}</h3>
 <p><strong>When:</strong> {{time .Time}}{{if .StepTitle}}<br><strong>Step:</strong> {{.StepTitle}}{{end}}<br>
 <strong>Category:</strong> {{.Category}}<br>
 <strong>Checks overridden:</strong> {{range $i, $c := .Checks}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</p>
@@ -127,16 +127,16 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <h2>Timeline{{template "badge" .}}</h2>
 {{- range .Timeline}}
 {{- if .Event}}
-<ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}{{$r.CastLink .Event.Time}}</li></ul>
+<ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}{{template "reclink" ($r.CastLink .Event.Time)}}</li></ul>
 {{- else}}{{with .Visit}}
 <h3>{{.N}}. {{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
 <ul class="tl">
-<li><span class="t">{{clock .Entered}}</span>entered{{$r.CastLink .Entered}}</li>
+<li><span class="t">{{clock .Entered}}</span>entered{{template "reclink" ($r.CastLink .Entered)}}</li>
 {{- range .Events}}
 <li class="k-{{.Kind}}"><span class="t">{{clock .Time}}</span>
 {{- if .Action}}action {{.Action.Kind}} on {{first .Action.Target "local"}}{{if .Action.Address}} ({{.Action.Address}}){{end}}: <code>{{.Action.Describe}}</code> → <span class="{{if failed .Action}}fail{{else}}pass{{end}}">{{result .Action}}</span>
 {{- else if eq .Kind "note"}}note: {{.Text}}
-{{- else}}{{.Text}}{{end}}{{$r.CastLink .Time}}
+{{- else}}{{.Text}}{{end}}{{template "reclink" ($r.CastLink .Time)}}
 {{- if .Evidence}}{{template "evidence" .Evidence}}{{end}}</li>
 {{- end}}
 {{- if .Done.IsZero}}

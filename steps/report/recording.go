@@ -148,20 +148,24 @@ func recClock(s float64) string {
 	return fmt.Sprintf("%d:%02d", m, sec)
 }
 
-// CastLink is the HTML link from an entry at time t into the recording: to
-// the embedded player's moment, else to the .cast file ("" when the run
-// was not recorded).
-func (r *Report) CastLink(t time.Time) template.HTML {
+// CastRef is a link from the HTML report into the recording (the template
+// "reclink" draws it).
+type CastRef struct {
+	Embed  bool   // to the embedded player's moment, else to the .cast file
+	T      string // the player's time, seconds
+	File   string
+	At     string // the time in File
+	PlayAt string // the time in the player
+}
+
+// CastLink is the link from an entry at time t into the recording (nil
+// when its console run was not recorded).
+func (r *Report) CastLink(t time.Time) *CastRef {
 	p, ok := r.PlaceOf(t)
 	if !ok {
-		return ""
+		return nil
 	}
-	if r.Recording.Embed {
-		return template.HTML(fmt.Sprintf(`<a class="rec" href="#recording" data-t="%.3f" title="%s at %s">▶ %s</a>`,
-			p.Play, template.HTMLEscapeString(p.File), recClock(p.At), recClock(p.Play)))
-	}
-	return template.HTML(fmt.Sprintf(`<a class="rec" href="%s" title="at %s in %s">▶ %s</a>`,
-		template.HTMLEscapeString(p.File), recClock(p.At), template.HTMLEscapeString(p.File), recClock(p.At)))
+	return &CastRef{Embed: r.Recording.Embed, T: fmt.Sprintf("%.3f", p.Play), File: p.File, At: recClock(p.At), PlayAt: recClock(p.Play)}
 }
 
 // castMD is the Markdown link from an entry at time t into the recording.
@@ -180,7 +184,7 @@ func (r *Report) recordingMD(w interface{ WriteString(string) (int, error) }) {
 		return
 	}
 	for _, line := range rec.Lines() {
-		w.WriteString("- " + mdText(line) + "\n") //nolint:errcheck // the report's bufio.Writer keeps its first error
+		_, _ = w.WriteString("- " + mdText(line) + "\n") // the report's bufio.Writer keeps its first error
 	}
 }
 
@@ -256,7 +260,8 @@ func (rec *Recording) Files() []string {
 // recordingHTML is the HTML report's Recording section and the player's
 // script, added to pageTmpl as the templates "recording" and
 // "recording-script".
-const recordingHTML = `{{define "recording"}}{{with .Recording}}
+const recordingHTML = `{{define "reclink"}}{{with .}}{{if .Embed}}<a class="rec" href="#recording" data-t="{{.T}}" title="{{.File}} at {{.At}}">▶ {{.PlayAt}}</a>{{else}}<a class="rec" href="{{.File}}" title="at {{.At}} in {{.File}}">▶ {{.At}}</a>{{end}}{{end}}{{end}}
+{{define "recording"}}{{with .Recording}}
 <h2 id="recording">Recording{{template "badge" $}}</h2>
 <ul>
 {{- range .Lines}}
