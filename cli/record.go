@@ -36,6 +36,14 @@ type consoleRecording struct {
 // is, starts recording what stdio's terminal shows. Nothing is written to
 // disk until the session's first record (consoleRecording.journal).
 func startRecording(stdio IO, stateDir string, noRecord, plainMode bool) (*consoleRecording, error) {
+	w, h := termSize(stdio.term())
+	return startRecordingSized(stdio, stateDir, noRecord, plainMode, w, h)
+}
+
+// startRecordingSized is startRecording for a terminal of a known size:
+// the seam for a console whose terminal is not this process's (an SSH
+// session's pty: its writer is stdio.Term, its size the pty request's).
+func startRecordingSized(stdio IO, stateDir string, noRecord, plainMode bool, w, h int) (*consoleRecording, error) {
 	pol, err := policy.LoadRecording(stateDir)
 	if err != nil {
 		return nil, withCode(ExitError, fmt.Errorf("site policy: %w", err))
@@ -50,7 +58,6 @@ func startRecording(stdio IO, stateDir string, noRecord, plainMode bool) (*conso
 	case !pol.Enabled:
 		return &consoleRecording{off: "turned off by the site policy " + pol.From}, nil
 	}
-	w, h := termSize(stdio.term())
 	return &consoleRecording{rec: recording.New(stdio.term(), w, h, recording.Options{})}, nil
 }
 
