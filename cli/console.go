@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -15,10 +16,10 @@ import (
 // session until the operator quits, the session completes or halts, or ctx
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes).
-func runConsole(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
+func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder) (string, error) {
 	lv := tui.NewLive(r, nil)
 	m := tui.New(lv, tui.Options{ASCII: !utf8Locale(), Dark: true})
-	end, err := runProgram(ctx, m, stdio)
+	end, err := runProgram(ctx, m, stdio, rec)
 	if ctx.Err() != nil {
 		// A signal stopped the console: an action still running gets its
 		// grace period and goes on the record as interrupted.
@@ -40,14 +41,16 @@ func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO
 		return withCode(ExitError, err)
 	}
 	m := tui.New(w, tui.Options{ASCII: !utf8Locale(), Dark: true})
-	if _, err := runProgram(ctx, m, stdio); err != nil {
+	if _, err := runProgram(ctx, m, stdio, nil); err != nil {
 		return withCode(ExitError, err)
 	}
 	return nil
 }
 
-func runProgram(ctx context.Context, m tui.Model, stdio IO) (string, error) {
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.term()))
+// runProgram runs the console; rec, when not nil, records what it draws
+// (consoleOutput).
+func runProgram(ctx context.Context, m tui.Model, stdio IO, rec *recording.Recorder) (string, error) {
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(stdio.In)}, consoleOutput(stdio, rec)...)...)
 	final, err := p.Run()
 	fm, ok := final.(tui.Model)
 	if !ok {

@@ -53,5 +53,6 @@ debrief ends a completed demo.`),
 	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addNoRecordFlag(fl, &f.noRecord)
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
@@ -28,6 +29,7 @@ type rehearseFlags struct {
 	operator string
 	stateDir string
 	list     bool
+	noRecord bool
 }
 
 func newRehearseCmd(stdio IO) *cobra.Command {
@@ -70,6 +72,7 @@ are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
 	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addNoRecordFlag(fl, &f.noRecord)
 	return cmd
 }
 
@@ -151,12 +154,17 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	rec, err := startRecording(stdio, dir, f.noRecord, usePlain)
+	if err != nil {
+		return err
+	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	defer closeJournal(stdio, fj, &err)
+	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Journal: rehearsal.HookJournal(fj, drv)})
+		Version: Version, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -169,7 +177,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	}
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
-	runErr := drive(stdio, e, drv, fj, usePlain)
+	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	printDebrief(stdio, e, fj.Path, sc)
 	return runErr
 }

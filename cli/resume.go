@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
@@ -20,7 +22,7 @@ import (
 func init() { commands = append(commands, newResumeCmd) }
 
 func newResumeCmd(stdio IO) *cobra.Command {
-	var plainMode, acceptChanged bool
+	var plainMode, acceptChanged, noRecord bool
 	var operator, stateDir string
 	cmd := &cobra.Command{
 		Use:   "resume SESSION",
@@ -48,7 +50,7 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
   handrail resume 20261122-021500-ab12 --accept-changed-runbook`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged)
+			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged, noRecord)
 		},
 	}
 	fl := cmd.Flags()
@@ -56,10 +58,11 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 	fl.BoolVar(&acceptChanged, "accept-changed-runbook", false, "continue although the runbook changed since the session started (recorded)")
 	fl.StringVar(&operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addNoRecordFlag(fl, &noRecord)
 	return cmd
 }
 
-func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool) (err error) {
+func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged, noRecord bool) (err error) {
 	path, err := journal.Locate(stateDir, arg)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -129,6 +132,13 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return err
 	}
 	defer closeDriver(stdio, drv)
+	usePlain := choosePlain(stdio, con, plainMode)
+	rec, err := startRecording(stdio, filepath.Dir(path), noRecord, usePlain)
+	if err != nil {
+		return err
+	}
+	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
+	j = rec.journal(j, path, rb.Title+" · "+start.Session, recs)
 	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
 	if repair != nil {
 		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
@@ -148,7 +158,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
-	runErr := drive(stdio, e, drv, fj, choosePlain(stdio, con, plainMode))
+	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	if world != nil {
 		printDebrief(stdio, e, path, scenario)
 	}

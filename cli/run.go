@@ -20,6 +20,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/plain"
@@ -41,6 +42,7 @@ type runFlags struct {
 	operator string
 	ticket   string
 	stateDir string
+	noRecord bool
 }
 
 func newRunCmd(stdio IO) *cobra.Command {
@@ -81,6 +83,7 @@ session is locked, 5 halted by an on_fail rule.`),
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.ticket, "ticket", "", "the change ticket this session carries out")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addNoRecordFlag(fl, &f.noRecord)
 	return cmd
 }
 
@@ -140,8 +143,19 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	var ans credAnswers
 	usePlain := choosePlain(stdio, con, f.plain)
+	dir, err := journal.Dir(f.stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	// The recording starts before the parameter form: it shows what the
+	// operator saw (never a masked value: the form does not draw it).
+	rec, err := startRecording(stdio, dir, f.noRecord, usePlain)
+	if err != nil {
+		return err
+	}
+	defer rec.finish(stdio, recording.EndClosed)
 	if !usePlain && tui.FormNeeded(formConfig(rb, params)) {
-		res, err := paramForm(rb, params, stdio)
+		res, err := paramForm(rb, params, stdio, rec.recorder())
 		if err != nil {
 			return err
 		}
@@ -160,25 +174,23 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	defer closeDriver(stdio, drv)
 
-	dir, err := journal.Dir(f.stateDir)
-	if err != nil {
-		return withCode(ExitError, err)
-	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
+	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
-		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj})
+		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version,
+		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil)})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
-	return drive(stdio, e, drv, fj, usePlain)
+	return drive(stdio, e, drv, fj, usePlain, rec)
 }
 
 // drive runs a started (or resumed) session to its end or a quit and turns
 // the end state into the exit status.
-func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool) error {
+func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool, rec *consoleRecording) error {
 	r := session.NewRunner(e, drv, nil)
 	defer r.Close()
 	ctx, stop := signalContext()
@@ -188,7 +200,12 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	if plainMode {
 		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
 	} else {
-		end, err = interactive(ctx, r, stdio)
+		end, err = interactive(ctx, r, stdio, rec.recorder())
+	}
+	if err != nil {
+		rec.finish(stdio, recording.EndClosed)
+	} else {
+		rec.finish(stdio, end)
 	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("session %s stopped: %w; resume it with `handrail resume %s` once the journal is writable", e.SessionID(), err, e.SessionID()))
@@ -203,8 +220,8 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 }
 
 // interactive runs the full-screen console (cli/console.go).
-func interactive(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
-	return runConsole(ctx, r, stdio)
+func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder) (string, error) {
+	return runConsole(ctx, r, stdio, rec)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.
@@ -304,11 +321,11 @@ func formConfig(rb *steps.Runbook, params map[string]string) tui.FormConfig {
 // prefilled with --param values and defaults, the credentials the
 // environment lacks, and the targets bound live. Cancelling it starts
 // nothing.
-func paramForm(rb *steps.Runbook, params map[string]string, stdio IO) (tui.FormResult, error) {
+func paramForm(rb *steps.Runbook, params map[string]string, stdio IO, rec *recording.Recorder) (tui.FormResult, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	m := tui.NewForm(formConfig(rb, params))
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdio.In), tea.WithOutput(stdio.term()))
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(stdio.In)}, consoleOutput(stdio, rec)...)...)
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {

@@ -32,6 +32,10 @@ valid: the file alone cannot show it. Keep the head hash that handrail prints
 when a session ends (in the change ticket, say) and pass it with --head:
 verify then requires that record to still be in the chain.
 
+When the session was recorded, verify also checks each recording (the .cast
+files beside the journal) against the length and SHA-256 the journal took
+at every step boundary, and reports a recording that was cut or edited.
+
 SESSION is a session id (or an unambiguous prefix; see 'handrail sessions')
 in the state directory; FILE is a path to a journal.
 
@@ -59,7 +63,8 @@ Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 				return withCode(ExitError, fmt.Errorf("journal %s: %s", path, res.Problem))
 			}
 			printVerify(stdio, path, res)
-			if !res.OK {
+			recOK := printRecordingVerify(stdio, path) // cli/record.go
+			if !res.OK || !recOK {
 				return withCode(ExitFindings, nil)
 			}
 			return nil

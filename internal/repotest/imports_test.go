@@ -70,9 +70,12 @@ func module(rel ...string) []string {
 // importRules is ARCHITECTURE.md's table, row by row.
 var importRules = []rule{
 	{"checks", append(module("steps", "rehearsal", "tui", "cli", "serve", "recording"), screen...)},
-	{"steps", append(module("rehearsal", "tui", "cli", "serve"), screen...)},
-	{"rehearsal", append(module("tui", "cli", "serve"), screen...)},
-	{"internal/termtext", module("checks", "steps", "rehearsal", "tui", "cli")},
+	{"steps", append(module("rehearsal", "tui", "cli", "serve", "recording"), screen...)},
+	{"rehearsal", append(module("tui", "cli", "serve", "recording"), screen...)},
+	{"recording", append(module("rehearsal", "tui", "cli", "serve"), screen...)},
+	{"internal/termtext", module("checks", "steps", "rehearsal", "tui", "cli", "recording")},
+	{"internal/asciicast", module("checks", "steps", "rehearsal", "tui", "cli", "recording", "internal/termtext")},
+	{"internal/policy", module("checks", "steps", "rehearsal", "tui", "cli", "recording")},
 	{"tui", module("cli", "serve")},
 }
 

@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// HTML writes the report as one self-contained page: inline CSS, no script,
-// no external asset, every journal value escaped by html/template.
+// HTML writes the report as one self-contained page: inline CSS, no
+// external asset, every journal value escaped by html/template, and no
+// script unless the session was recorded: then the vendored player
+// (recording.go) and the recording itself are inline too.
 func (r *Report) HTML(w io.Writer) error {
 	return pageTmpl.Execute(w, r)
 }
@@ -54,7 +56,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 .k-override,.k-halt{color:#b00020;font-weight:700}
 .k-note{font-style:italic}
 @media print{.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-</style>
+</style>{{template "recording-head" .}}
 </head>
 <body>
 {{- $r := . }}
@@ -95,13 +97,15 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <tr><th>Journal</th><td>{{.IntegrityLine}}</td></tr>
 </table>
 
+{{- template "recording" .}}
+
 <h2>Overrides ({{len .Overrides}}){{template "badge" .}}</h2>
 {{- if not .Overrides}}
 <p>No gate was overridden: every step opened on passing checks or was done manually.</p>
 {{- end}}
 {{- range .Overrides}}
 <div class="override">
-<h3>Override {{.N}}: step <code>{{.Step}}</code> — {{.Category}}</h3>
+<h3>Override {{.N}}: step <code>{{.Step}}</code> — {{.Category}}{{template "reclink" ($r.CastLink .Time)}}</h3>
 <p><strong>When:</strong> {{time .Time}}{{if .StepTitle}}<br><strong>Step:</strong> {{.StepTitle}}{{end}}<br>
 <strong>Category:</strong> {{.Category}}<br>
 <strong>Checks overridden:</strong> {{range $i, $c := .Checks}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</p>
@@ -123,16 +127,16 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <h2>Timeline{{template "badge" .}}</h2>
 {{- range .Timeline}}
 {{- if .Event}}
-<ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}</li></ul>
+<ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}{{template "reclink" ($r.CastLink .Event.Time)}}</li></ul>
 {{- else}}{{with .Visit}}
 <h3>{{.N}}. {{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
 <ul class="tl">
-<li><span class="t">{{clock .Entered}}</span>entered</li>
+<li><span class="t">{{clock .Entered}}</span>entered{{template "reclink" ($r.CastLink .Entered)}}</li>
 {{- range .Events}}
 <li class="k-{{.Kind}}"><span class="t">{{clock .Time}}</span>
 {{- if .Action}}action {{.Action.Kind}} on {{first .Action.Target "local"}}{{if .Action.Address}} ({{.Action.Address}}){{end}}: <code>{{.Action.Describe}}</code> → <span class="{{if failed .Action}}fail{{else}}pass{{end}}">{{result .Action}}</span>
 {{- else if eq .Kind "note"}}note: {{.Text}}
-{{- else}}{{.Text}}{{end}}
+{{- else}}{{.Text}}{{end}}{{template "reclink" ($r.CastLink .Time)}}
 {{- if .Evidence}}{{template "evidence" .Evidence}}{{end}}</li>
 {{- end}}
 {{- if .Done.IsZero}}
@@ -190,6 +194,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- end}}
 <li>A truncated journal still verifies on its own: compare the head with one kept when the session ended (<code>handrail verify --head</code>).</li>
 </ul>
+{{- template "recording-script" .}}
 </body>
 </html>
 `

@@ -69,13 +69,18 @@ func (r *Report) Markdown(out io.Writer) error {
 	row("handrail", mdCell(r.Version))
 	row("Journal", mdCell(r.IntegrityLine()))
 
+	if r.Recording != nil {
+		h2("Recording")
+		r.recordingMD(w)
+	}
+
 	h2(fmt.Sprintf("Overrides (%d)", len(r.Overrides)))
 	if len(r.Overrides) == 0 {
 		fmt.Fprint(w, "No gate was overridden: every step opened on passing checks or was done manually.\n")
 	}
 	for _, o := range r.Overrides {
 		fmt.Fprintf(w, "### Override %d: step %s — %s\n\n", o.N, mdCode(o.Step), mdText(o.Category))
-		fmt.Fprintf(w, "- **When:** %s\n", fmtTime(o.Time))
+		fmt.Fprintf(w, "- **When:** %s%s\n", fmtTime(o.Time), r.castMD(o.Time))
 		if o.StepTitle != "" {
 			fmt.Fprintf(w, "- **Step:** %s\n", mdText(o.StepTitle))
 		}
@@ -101,14 +106,14 @@ func (r *Report) Markdown(out io.Writer) error {
 	h2("Timeline")
 	for _, it := range r.Timeline {
 		if it.Event != nil {
-			fmt.Fprintf(w, "- %s %s\n", clock(it.Event.Time), eventMD(*it.Event))
+			fmt.Fprintf(w, "- %s %s%s\n", clock(it.Event.Time), eventMD(*it.Event), r.castMD(it.Event.Time))
 			continue
 		}
 		v := it.Visit
 		fmt.Fprintf(w, "\n### %d. %s%s%s\n\n", v.N, mdText(firstNonEmpty(v.Title, v.Step)), itemSuffix(v.Item), " ("+mdCode(v.Step)+")")
-		fmt.Fprintf(w, "- %s entered\n", clock(v.Entered))
+		fmt.Fprintf(w, "- %s entered%s\n", clock(v.Entered), r.castMD(v.Entered))
 		for _, e := range v.Events {
-			fmt.Fprintf(w, "- %s %s\n", clock(e.Time), eventMD(e))
+			fmt.Fprintf(w, "- %s %s%s\n", clock(e.Time), eventMD(e), r.castMD(e.Time))
 			if len(e.Evidence) > 0 {
 				fmt.Fprintln(w)
 				evidenceMD(w, e.Evidence)

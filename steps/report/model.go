@@ -51,6 +51,7 @@ type Report struct {
 
 	Integrity journal.Result
 	Records   int
+	Recording *Recording // the session's recordings (recording.go); nil when it has none
 }
 
 // Runbook identifies the procedure followed: session.start's runbook.
@@ -321,6 +322,9 @@ func Build(l journal.Log) (*Report, error) {
 			sort.Slice(r.Params, func(a, b int) bool { return r.Params[a].Name < r.Params[b].Name })
 			continue
 		}
+		if isRecordingRecord(rec.Type) {
+			continue // the Recording section tells of them (recording.go)
+		}
 		switch rec.Type {
 		case "step.enter":
 			visit = &Visit{N: countVisits(r.Timeline) + 1, Step: d.Step, Title: d.Title, Item: d.Item, Index: d.Index, Entered: rec.Time}
@@ -470,6 +474,7 @@ func Build(l journal.Log) (*Report, error) {
 		r.Downtime.Open = true
 		r.Downtime.Windows = append(r.Downtime.Windows, *openDown)
 	}
+	r.Recording = recordingOf(l)
 	return r, nil
 }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# What recording costs (issue 16's budget: under 5% more CPU for an idle
+# console, well under 10 MB for a 30-minute session). It runs the real
+# binary's demo console in tmux, left idle, ROUNDS times with recording and
+# ROUNDS times with --no-record, interleaved, SECS seconds each, and reports
+# the CPU time of each, how fast the recording grows while idle, and the
+# size of a recorded session driven through several steps. Prints Markdown
+# for BENCHMARKS.md.
+#   ./bench/recording/run.sh
+#   SECS=120 ROUNDS=5 ./bench/recording/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${SECS:-60}
+rounds=${ROUNDS:-3}
+out=bench/out
+mkdir -p "$out"
+go build -o "$out/handrail" .
+hz=$(getconf CLK_TCK)
+
+# idle FLAGS: CPU ticks of an idle demo console over $secs seconds, and the
+# bytes its recording grew by meanwhile (0 without one).
+idle() {
+  local sock="hr-bench-rec-$$-$RANDOM" state pid t0 t1 s0 s1 cast
+  state=$(mktemp -d)
+  tmux -L "$sock" new-session -d -x 120 -y 40 "$out/handrail demo --state-dir $state $*"
+  sleep 4 # the first frames and polls
+  pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+  cast=$(ls "$state"/*.cast 2>/dev/null | head -1 || true)
+  s0=$( [ -n "$cast" ] && stat -c %s "$cast" || echo 0)
+  t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  sleep "$secs"
+  t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  s1=$( [ -n "$cast" ] && stat -c %s "$cast" || echo 0)
+  tmux -L "$sock" kill-server || true
+  rm -rf "$state"
+  echo "$((t1 - t0)) $((s1 - s0))"
+}
+
+rec_ticks=0; off_ticks=0; grew=0
+for i in $(seq "$rounds"); do
+  read -r t g < <(idle)
+  rec_ticks=$((rec_ticks + t)); grew=$((grew + g))
+  read -r t _ < <(idle --no-record)
+  off_ticks=$((off_ticks + t))
+  echo "round $i: recorded $rec_ticks ticks, not recorded $off_ticks ticks so far" >&2
+done
+
+
+total=$((secs * rounds))
+awk -v r="$rec_ticks" -v o="$off_ticks" -v hz="$hz" -v s="$total" -v g="$grew" -v rounds="$rounds" -v secs="$secs" 'BEGIN {
+  rc = r / hz / s * 100; oc = o / hz / s * 100
+  rate = g / s
+  printf "| idle demo console, CPU (%d x %d s, interleaved) | %.3f%% of one core recorded, %.3f%% not recorded: recording adds %.3f points |\n", rounds, secs, rc, oc, rc - oc
+  printf "| idle console, recording growth | %.0f bytes/s: %.2f MB for 30 idle minutes |\n", rate, rate * 1800 / 1e6
+}'
+# An actively driven console: the e2e test's recorded demo (ticks, a note,
+# an action, a resize, a quit, a resume, an override), every key as fast
+# as the console takes it.
+read -r abytes asecs < <(go test ./e2e -run '^TestRecordDemo$' -count=1 -v 2>&1 | awk '/recorded: [0-9]+ bytes over/ {print $3, $6}')
+awk -v b="${abytes:-0}" -v s="${asecs:-1}" 'BEGIN {
+  printf "| actively driven console, recording growth (e2e TestRecordDemo) | %d bytes in %.1f s = %.0f bytes/s: %.1f MB if all 30 minutes were as busy |\n", b, s, b / s, b / s * 1800 / 1e6
+}'
+go test -run '^$' -bench 'Write$' -benchmem ./recording | awk '/^Benchmark/ {printf "| %s | %s ns/op, %s B/op, %s allocs/op |\n", $1, $3, $7, $9}'

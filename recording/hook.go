@@ -1,0 +1,235 @@
+package recording
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// Journal is the journal a session appends to (session.Journal's method
+// set).
+type Journal interface {
+	Append(typ string, data any) (journal.Record, error)
+}
+
+// End states of a run's final checkpoint besides the engine's (completed,
+// quit, halted).
+const (
+	EndInterrupted = "interrupted" // a signal or a dropped connection: nothing ended the session
+	EndClosed      = "closed"      // the run stopped on an error
+)
+
+// HookOptions say what a Hook records.
+type HookOptions struct {
+	// Path is the recording file to create beside the journal (see
+	// PartPath); Title its header's title.
+	Path, Title string
+	// Part is the run's number: 1 for the session's start, then one more
+	// for each resume.
+	Part int
+	// Off, when the Recorder is nil, is why this run is not recorded
+	// (journaled as recording.off).
+	Off string
+	// Records is the journal so far, for a resumed session: it names the
+	// steps already entered, for the markers' labels.
+	Records []journal.Record
+}
+
+// Hook wraps a session's journal. After session.start (or, for a resumed
+// session, session.resume) it creates the recording file and journals
+// recording.start (or recording.off). After
+// every record of interest it adds a marker to the recording, and after
+// every step boundary a recording.checkpoint with the recording's length
+// and SHA-256. Finish ends the run with a final checkpoint.
+type Hook struct {
+	mu   sync.Mutex
+	j    Journal
+	r    *Recorder
+	opt  HookOptions
+	on   bool // recording to a file
+	seen bool // the first record went by
+
+	rehearsal bool
+	cur       string            // the current step's key
+	titles    map[string]string // step key -> title
+	done      bool
+	err       error // the first failure to journal a recording record
+}
+
+// HookJournal returns j wrapped with the recording r (nil when this run is
+// not recorded: opt.Off says why).
+func HookJournal(j Journal, r *Recorder, opt HookOptions) *Hook {
+	h := &Hook{j: j, r: r, opt: opt, titles: map[string]string{}}
+	for _, rec := range opt.Records {
+		h.follow(rec)
+	}
+	return h
+}
+
+// Append journals a record, then marks and checkpoints the recording.
+func (h *Hook) Append(typ string, data any) (journal.Record, error) {
+	rec, err := h.j.Append(typ, data)
+	if err != nil {
+		return rec, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.seen && (rec.Type == session.EvSessionStart || rec.Type == session.EvSessionResume) {
+		// The run begins with the session's first record, or with the
+		// session.resume that follows a resume's journal.repair.
+		h.seen = true
+		h.rehearsal = isRehearsal(rec.Data)
+		h.begin()
+	}
+	h.follow(rec)
+	if !h.on || h.done {
+		return rec, nil
+	}
+	if label := Label(rec, h.titles, h.cur); label != "" {
+		h.r.Mark(rec.Time, label)
+	}
+	if Boundary(rec.Type) {
+		h.checkpoint(journal.RecordingCheckpoint{After: rec.Seq, Step: h.cur})
+	}
+	return rec, nil
+}
+
+// follow keeps the current step and the steps' titles. h.mu is held (or h
+// is not shared yet).
+func (h *Hook) follow(rec journal.Record) {
+	if rec.Type != session.EvStepEnter {
+		return
+	}
+	var d session.StepEnterData
+	if json.Unmarshal(rec.Data, &d) == nil {
+		h.cur = d.Step
+		h.titles[d.Step] = d.Title
+	}
+}
+
+// begin creates the file and journals recording.start, or journals
+// recording.off. h.mu is held.
+func (h *Hook) begin() {
+	if h.r == nil {
+		h.journal(journal.TypeRecordingOff, journal.RecordingOff{Reason: h.opt.Off, Rehearsal: h.rehearsal})
+		return
+	}
+	if err := h.r.Attach(h.opt.Path, h.opt.Title); err != nil {
+		_ = h.r.Close() // nothing was written to a file
+		h.r = nil
+		h.journal(journal.TypeRecordingOff, journal.RecordingOff{Reason: "the recording could not be created: " + err.Error(), Rehearsal: h.rehearsal})
+		return
+	}
+	w, ht := h.r.Size()
+	h.on = h.journal(journal.TypeRecordingStart, journal.RecordingStart{
+		File: filepath.Base(h.opt.Path), Part: h.opt.Part, Started: h.r.Started().UTC(), Width: w, Height: ht, Rehearsal: h.rehearsal,
+	})
+	if h.on {
+		// The first checkpoint covers the header and what was drawn before
+		// the session existed (the parameter form).
+		h.checkpoint(journal.RecordingCheckpoint{Step: h.cur})
+	}
+}
+
+// checkpoint journals the recording's length and hash. h.mu is held.
+func (h *Hook) checkpoint(cp journal.RecordingCheckpoint) {
+	got, err := h.r.Checkpoint()
+	if err != nil && got.File == "" {
+		h.fail(err)
+		return
+	}
+	cp.File, cp.Bytes, cp.SHA256, cp.Rehearsal = got.File, got.Bytes, got.SHA256, h.rehearsal
+	if e := errors.Join(got.Err, err); e != nil {
+		cp.Error = e.Error()
+	}
+	h.journal(journal.TypeRecordingCheckpoint, cp)
+}
+
+func (h *Hook) journal(typ string, data any) bool {
+	if _, err := h.j.Append(typ, data); err != nil {
+		h.fail(fmt.Errorf("journal %s: %w", typ, err))
+		return false
+	}
+	return true
+}
+
+func (h *Hook) fail(err error) {
+	if h.err == nil {
+		h.err = err
+	}
+}
+
+// Recording reports whether this run is being recorded to a file.
+func (h *Hook) Recording() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.on && !h.done
+}
+
+// Finish ends the run: an interrupted run gets its marker, the recording is
+// closed, and the final checkpoint is journaled with end (completed, quit,
+// halted, or EndInterrupted). It returns the first error met recording the
+// run. A hook that never saw a record does nothing.
+func (h *Hook) Finish(end string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.done {
+		return h.err
+	}
+	h.done = true
+	if h.r == nil {
+		return h.err
+	}
+	if !h.on {
+		_ = h.r.Close() // never attached: there is no file
+		return h.err
+	}
+	if end == EndInterrupted {
+		h.r.Mark(h.r.clock(), Interrupted(h.cur, h.titles))
+	}
+	if err := h.r.Close(); err != nil {
+		h.fail(err)
+	}
+	h.checkpoint(journal.RecordingCheckpoint{Final: true, End: end, Step: h.cur})
+	return h.err
+}
+
+func isRehearsal(data json.RawMessage) bool {
+	var d struct {
+		Rehearsal bool   `json:"rehearsal"`
+		Mode      string `json:"mode"`
+	}
+	_ = json.Unmarshal(data, &d)
+	return d.Rehearsal || d.Mode == session.ModeRehearsal
+}
+
+// PartPath is the file of a session's part-th recording: beside the
+// journal, its name with .cast for the first part and .N.cast after.
+func PartPath(journalPath string, part int) string {
+	base := strings.TrimSuffix(journalPath, journal.Ext)
+	if part <= 1 {
+		return base + journal.CastExt
+	}
+	return fmt.Sprintf("%s.%d%s", base, part, journal.CastExt)
+}
+
+// NextPart is the number of the next run's recording: one more than the
+// parts the journal already names.
+func NextPart(recs []journal.Record) int {
+	n := 0
+	for _, r := range recs {
+		if r.Type == journal.TypeRecordingStart {
+			var d journal.RecordingStart
+			if json.Unmarshal(r.Data, &d) == nil && d.Part > n {
+				n = d.Part
+			}
+		}
+	}
+	return n + 1
+}

@@ -1,0 +1,301 @@
+package report
+
+import (
+	_ "embed" // the vendored player
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/handrail/handrail/internal/asciicast"
+	"github.com/handrail/handrail/steps/journal"
+)
+
+// The offline asciinema-player (player/README.md says where it comes from).
+var (
+	//go:embed player/asciinema-player.min.js
+	playerJS string
+	//go:embed player/asciinema-player.css
+	playerCSS string
+)
+
+// maxEmbed caps the recordings a report embeds: a 30-minute session
+// records well under 10 MB; past this the report links the files instead.
+const maxEmbed = 64 << 20
+
+// PlaybackIdle is the longest pause the report's player keeps, in seconds
+// (longer ones, and the gaps between console runs, play as this long).
+const PlaybackIdle = 2.0
+
+// Recording is what the report says about a session's recordings
+// (docs/recording.md): each part, whether it matches the journal's
+// checkpoints, and the joined recording the HTML report embeds.
+type Recording struct {
+	Result journal.CastResult
+	// Embed is set when the HTML report carries the player; Why says why
+	// not, when it does not.
+	Embed bool
+	Why   string
+
+	joined *asciicast.Joined
+	parts  []int                          // the res.Parts index of each joined part
+	at     map[time.Time]journal.CastTime // a record's time -> its place
+}
+
+// isRecordingRecord reports whether a journal record belongs to the
+// recording (Build leaves them out of the timeline).
+func isRecordingRecord(typ string) bool {
+	switch typ {
+	case journal.TypeRecordingStart, journal.TypeRecordingCheckpoint, journal.TypeRecordingOff:
+		return true
+	}
+	return false
+}
+
+// recordingOf reads the recordings a journal names, beside it, and checks
+// them; nil when the session has no recording records at all.
+func recordingOf(l journal.Log) *Recording {
+	res := journal.VerifyRecordings(l.Path, l.Records)
+	if !res.Recorded() && len(res.Off) == 0 {
+		return nil
+	}
+	rec := &Recording{Result: res, at: map[time.Time]journal.CastTime{}}
+	for i, ct := range journal.CastTimes(l.Records) {
+		if _, dup := rec.at[l.Records[i].Time]; !dup && ct.Part >= 0 {
+			rec.at[l.Records[i].Time] = ct
+		}
+	}
+	if !res.Recorded() {
+		rec.Why = "no console run of this session was recorded"
+		return rec
+	}
+	var parts []asciicast.Part
+	var size int64
+	for i, p := range res.Parts {
+		if p.Path == "" || p.Kind == journal.CastMissing || p.Kind == journal.CastUnsafe {
+			continue
+		}
+		size += p.Size
+		if size > maxEmbed {
+			rec.Why = fmt.Sprintf("the recordings are larger than %d MB: open the .cast files with `handrail replay`", maxEmbed>>20)
+			return rec
+		}
+		c, err := parseCastFile(p.Path)
+		if err != nil {
+			rec.Why = err.Error()
+			return rec
+		}
+		parts = append(parts, asciicast.Part{Cast: c, Name: p.File})
+		rec.parts = append(rec.parts, i)
+	}
+	if len(parts) == 0 {
+		rec.Why = "no recording file can be read"
+		return rec
+	}
+	rec.joined = asciicast.Join(parts, PlaybackIdle)
+	rec.Embed = true
+	return rec
+}
+
+func parseCastFile(path string) (*asciicast.Cast, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open recording: %w", err)
+	}
+	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
+	c, err := asciicast.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("recording %s: %w", filepath.Base(path), err)
+	}
+	return c, nil
+}
+
+// Place is where an event falls in the recording.
+type Place struct {
+	File string  // the part's file name
+	At   float64 // seconds into that file
+	Play float64 // seconds into the report's player (parts joined, pauses cut)
+}
+
+// PlaceOf is where the journal record of time t falls in the recording
+// (false when that console run was not recorded).
+func (r *Report) PlaceOf(t time.Time) (Place, bool) {
+	rec := r.Recording
+	if rec == nil {
+		return Place{}, false
+	}
+	ct, ok := rec.at[t]
+	if !ok || ct.Part < 0 || ct.Part >= len(rec.Result.Parts) || rec.Result.Parts[ct.Part].Path == "" {
+		return Place{}, false // not recorded, or a name CastPath refused
+	}
+	p := Place{File: rec.Result.Parts[ct.Part].File, At: ct.At}
+	for k, pi := range rec.parts {
+		if pi == ct.Part {
+			p.Play = rec.joined.At(k, ct.At)
+		}
+	}
+	return p, true
+}
+
+// recClock is a time in a recording: 1:02:03, 4:05.
+func recClock(s float64) string {
+	d := time.Duration(s * float64(time.Second)).Round(time.Second)
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
+
+// CastRef is a link from the HTML report into the recording (the template
+// "reclink" draws it).
+type CastRef struct {
+	Embed  bool   // to the embedded player's moment, else to the .cast file
+	T      string // the player's time, seconds
+	File   string
+	At     string // the time in File
+	PlayAt string // the time in the player
+}
+
+// CastLink is the link from an entry at time t into the recording (nil
+// when its console run was not recorded).
+func (r *Report) CastLink(t time.Time) *CastRef {
+	p, ok := r.PlaceOf(t)
+	if !ok {
+		return nil
+	}
+	return &CastRef{Embed: r.Recording.Embed, T: fmt.Sprintf("%.3f", p.Play), File: p.File, At: recClock(p.At), PlayAt: recClock(p.Play)}
+}
+
+// castMD is the Markdown link from an entry at time t into the recording.
+func (r *Report) castMD(t time.Time) string {
+	p, ok := r.PlaceOf(t)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(" · [▶ %s in %s](%s)", recClock(p.At), mdText(p.File), p.File)
+}
+
+// recordingMD writes the Markdown report's Recording section.
+func (r *Report) recordingMD(w interface{ WriteString(string) (int, error) }) {
+	rec := r.Recording
+	if rec == nil {
+		return
+	}
+	for _, line := range rec.Lines() {
+		_, _ = w.WriteString("- " + mdText(line) + "\n") // the report's bufio.Writer keeps its first error
+	}
+}
+
+// Lines say, in words, each part and whether it matches the journal.
+func (rec *Recording) Lines() []string {
+	var out []string
+	for _, p := range rec.Result.Parts {
+		switch {
+		case !p.OK():
+			out = append(out, fmt.Sprintf("%s: ALTERED: %s", p.File, p.Problem))
+		case p.Tail > 0:
+			out = append(out, fmt.Sprintf("%s: intact up to its last checkpoint (%d checkpoints); %d bytes after it are not covered (the run stopped before its final checkpoint)", p.File, p.Checkpoints, p.Tail))
+		default:
+			s := fmt.Sprintf("%s: intact (%d checkpoints, %d bytes", p.File, p.Checkpoints, p.Verified)
+			if p.End != "" {
+				s += ", ended " + p.End
+			}
+			out = append(out, s+")")
+		}
+	}
+	for _, o := range rec.Result.Off {
+		out = append(out, "one console run was not recorded: "+o)
+	}
+	if rec.Result.Problem != "" && len(rec.Result.Parts) == 0 {
+		out = append(out, "ALTERED: "+rec.Result.Problem)
+	}
+	return out
+}
+
+// OK reports whether every recording matches the journal.
+func (rec *Recording) OK() bool { return rec.Result.OK() }
+
+// PlayerCSS is the vendored player's stylesheet.
+func (rec *Recording) PlayerCSS() template.CSS { return template.CSS(playerCSS) } //nolint:gosec // vendored, checked against player/README.md
+
+// PlayerJS is the vendored player.
+func (rec *Recording) PlayerJS() template.JS { return template.JS(playerJS) } //nolint:gosec // vendored, checked against player/README.md
+
+// Cast is the joined recording, for the player (html/template quotes it
+// as a JavaScript string).
+func (rec *Recording) Cast() string {
+	if rec.joined == nil {
+		return ""
+	}
+	return string(rec.joined.Cast("handrail session recording"))
+}
+
+// Size is the joined recording's width and height.
+func (rec *Recording) Size() (int, int) {
+	if rec.joined == nil {
+		return 80, 24
+	}
+	return rec.joined.Width, rec.joined.Height
+}
+
+// Cols and Rows are Size's parts, for the template.
+func (rec *Recording) Cols() int { w, _ := rec.Size(); return w }
+
+// Rows is the joined recording's height.
+func (rec *Recording) Rows() int { _, h := rec.Size(); return h }
+
+// Files names the recording files, for a link when nothing is embedded.
+func (rec *Recording) Files() []string {
+	var out []string
+	for _, p := range rec.Result.Parts {
+		if p.Path != "" { // a name CastPath accepts
+			out = append(out, p.File)
+		}
+	}
+	return out
+}
+
+// recordingHTML is the HTML report's Recording section and the player's
+// script, added to pageTmpl as the templates "recording" and
+// "recording-script".
+const recordingHTML = `{{define "reclink"}}{{with .}}{{if .Embed}}<a class="rec" href="#recording" data-t="{{.T}}" title="{{.File}} at {{.At}}">▶ {{.PlayAt}}</a>{{else}}<a class="rec" href="{{.File}}" title="at {{.At}} in {{.File}}">▶ {{.At}}</a>{{end}}{{end}}{{end}}
+{{define "recording"}}{{with .Recording}}
+<h2 id="recording">Recording{{template "badge" $}}</h2>
+<ul>
+{{- range .Lines}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- if .Embed}}
+<p>What the operator saw. Each ▶ in the overrides and the timeline jumps here, to its moment; the player's chapters are the session's events.</p>
+<div id="player"></div>
+{{- else}}
+<p>{{.Why}}. The recording files, beside the journal: {{range $i, $f := .Files}}{{if $i}}, {{end}}<a href="{{$f}}"><code>{{$f}}</code></a>{{end}} (play them with <code>handrail replay</code>).</p>
+{{- end}}
+{{- end}}{{end}}
+{{define "recording-head"}}{{with .Recording}}{{if .Embed}}
+<style>{{.PlayerCSS}}</style>
+<style>a.rec{font-size:.8rem;margin-left:.5rem;text-decoration:none}#player{max-width:100%;margin:.5rem 0 1rem}</style>
+{{- end}}{{end}}{{end}}
+{{define "recording-script"}}{{with .Recording}}{{if .Embed}}
+<script>{{.PlayerJS}}</script>
+<script>
+(function () {
+  var player = AsciinemaPlayer.create({data: {{.Cast}}}, document.getElementById("player"),
+    {cols: {{.Cols}}, rows: {{.Rows}}, fit: "width", terminalFontSize: "small"});
+  document.querySelectorAll("a.rec[data-t]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      document.getElementById("recording").scrollIntoView();
+      Promise.resolve(player.seek(parseFloat(a.dataset.t))).then(function () { player.play(); });
+    });
+  });
+})();
+</script>
+{{- end}}{{end}}{{end}}`
+
+func init() {
+	template.Must(pageTmpl.New("recording").Parse(recordingHTML))
+}
