@@ -154,7 +154,7 @@ func TestRecordDemo(t *testing.T) {
 	c.tmux("resize-window", "-t", "e2e", "-x", "100", "-y", "30")
 	c.w, c.h = 100, 30
 	c.waitFor("Slave_IO_Running:  Yes")
-	c.runAction("STOP SLAVE")
+	c.runAction("STOP REPLICA")
 	c.waitFor(gateReady)
 	c.quit()
 
