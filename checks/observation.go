@@ -1,6 +1,12 @@
 package checks
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Field is one named value a probe saw, as the server printed it. Null keeps
 // SQL NULL apart from the empty string (Seconds_Behind_Master NULL means "not
@@ -126,4 +132,110 @@ type Result struct {
 	Held time.Duration `json:"held_ns,omitempty"`
 	// Left is the time left before the `within` deadline (0 when none).
 	Left time.Duration `json:"left_ns,omitempty"`
+}
+
+// Caps on what one probe attempt keeps. A server or a command can answer
+// with any amount of text; a panel, the journal and a report need the
+// answer, bounded. The journal applies the same caps to what it stores.
+const (
+	// MaxRows is how many rows a probe reads: replication channels, table
+	// lines, result rows. An answer with more rows keeps the first MaxRows
+	// and fails with an Error that says how many there were (a row that was
+	// never read could be the one that fails).
+	MaxRows = 64
+	// MaxValueBytes caps one field value, a row key, the Error and the
+	// State.
+	MaxValueBytes = 4 << 10
+	// MaxRawBytes caps the raw text (a command's output, solsql's answer).
+	MaxRawBytes = 16 << 10
+	// MaxObservationBytes caps a whole observation: names, values, raw
+	// text, error and state. Past it, fields the check does not name are
+	// dropped (a last field TruncatedField says how many); fields the check
+	// names are always kept, each within MaxValueBytes.
+	MaxObservationBytes = 256 << 10
+	// ProbeValueBytes is how much of a value a probe keeps while it reads,
+	// before the session's redactor has seen it. It exceeds MaxValueBytes
+	// by a margin, so that a secret cut in two at the probe's edge lies
+	// wholly past MaxValueBytes, where Cap cuts it off after redaction.
+	ProbeValueBytes = MaxValueBytes + 4<<10
+)
+
+// TruncatedField names the field Cap adds to a row whose other fields it
+// dropped; its value says how many.
+const TruncatedField = "…"
+
+// truncMarker starts the suffix Truncate appends.
+const truncMarker = "… [truncated: "
+
+// Truncate returns s cut to at most max bytes of its text (at a UTF-8
+// boundary) followed by "… [truncated: N bytes]", N the bytes cut off; s
+// itself when it fits. A value that already ends in such a suffix (cut
+// earlier by a probe) counts those bytes too.
+func Truncate(s string, max int) string {
+	body, earlier := splitMarker(s)
+	if len(body) <= max {
+		return s // whole, or cut already and within the cap
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return body[:cut] + truncMarker + strconv.Itoa(len(body)-cut+earlier) + " bytes]"
+}
+
+// splitMarker splits a value Truncate cut into its text and the bytes cut
+// off (0, s when it was not cut).
+func splitMarker(s string) (string, int) {
+	if !strings.HasSuffix(s, " bytes]") {
+		return s, 0
+	}
+	i := strings.LastIndex(s, truncMarker)
+	if i < 0 {
+		return s, 0
+	}
+	n, err := strconv.Atoi(s[i+len(truncMarker) : len(s)-len(" bytes]")])
+	if err != nil || n < 0 {
+		return s, 0
+	}
+	return s[:i], n
+}
+
+// Cap bounds o by the caps above. keep reports the fields the check names
+// (nil: none), which are kept whatever the budget. The live driver calls it
+// after redaction, so a secret is never cut in two before it is scrubbed.
+func (o *Observation) Cap(keep func(field string) bool) {
+	if len(o.Rows) > MaxRows {
+		n := len(o.Rows)
+		o.Rows = o.Rows[:MaxRows]
+		if o.Error == "" {
+			o.Error = fmt.Sprintf("the answer has %d rows; handrail reads at most %d, so the check cannot judge the rest", n, MaxRows)
+		}
+	}
+	o.Error = Truncate(o.Error, MaxValueBytes)
+	o.State = Truncate(o.State, MaxValueBytes)
+	o.Raw = Truncate(o.Raw, MaxRawBytes)
+	budget := MaxObservationBytes - len(o.Error) - len(o.State) - len(o.Raw)
+	for i := range o.Rows {
+		r := &o.Rows[i]
+		r.Key = Truncate(r.Key, MaxValueBytes)
+		budget -= len(r.Key)
+		dropped := 0
+		out := r.Fields[:0]
+		for _, f := range r.Fields {
+			f.Name = Truncate(f.Name, MaxValueBytes)
+			f.Value = Truncate(f.Value, MaxValueBytes)
+			cost := len(f.Name) + len(f.Value)
+			named := keep != nil && keep(f.Name)
+			if !named && cost > budget {
+				dropped++
+				continue
+			}
+			budget -= cost
+			out = append(out, f)
+		}
+		if dropped > 0 {
+			out = append(out, Field{Name: TruncatedField, Value: fmt.Sprintf("[truncated: %d more fields]", dropped)})
+		}
+		r.Fields = out
+	}
 }

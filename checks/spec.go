@@ -5,7 +5,10 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // Check kinds a runbook may name.
@@ -182,8 +185,8 @@ type Action struct {
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 }
 
-// Describe is the exact thing the action runs, for confirmation dialogs and
-// the journal.
+// Describe is the exact thing the action runs, as raw text, for the
+// journal. A screen shows Shown instead.
 func (a Action) Describe() string {
 	switch {
 	case a.SQL != "":
@@ -194,5 +197,26 @@ func (a Action) Describe() string {
 		return a.Shell
 	default:
 		return quoteArgv(a.Argv)
+	}
+}
+
+// Shown is the exact argv or statement the action runs on its target, as
+// one line that is safe on a terminal: what a confirmation shows before the
+// operator types yes (the dialog says where it runs). An argv, and a shell
+// line as the `sh -c LINE` it runs as, is written the way a POSIX shell
+// reads it back: an element holding a byte a terminal cannot show plainly
+// is written $'…' with internal/termtext's escapes (\x1b, \n, \u202e), an
+// element a shell would split or expand in '…'. A statement (sql, the
+// ADMIN COMMAND) is passed through termtext.Line.
+func (a Action) Shown() string {
+	switch {
+	case a.SQL != "":
+		return termtext.Line(a.SQL)
+	case a.Admin != "":
+		return termtext.Line("ADMIN COMMAND '" + strings.TrimSpace(a.Admin) + "'")
+	case a.Shell != "":
+		return ShownArgv([]string{"sh", "-c", a.Shell})
+	default:
+		return ShownArgv(a.Argv)
 	}
 }

@@ -122,8 +122,33 @@ type result struct {
 	took     time.Duration
 }
 
+// Runner runs commands with a given environment. The zero Runner gives
+// each child the parent's environment without the variables whose names
+// say they hold a secret (checks.SecretEnvName); the live driver sets Env
+// to the session's scrubbed environment (checks.Redactor.ChildEnv). The
+// ssh client gets only what it needs of it (proc.SSHEnv), so it forwards
+// no variable to the remote host.
+type Runner struct {
+	// Env is the environment of a local child, as "NAME=value" entries.
+	Env []string
+}
+
+func (r Runner) env(local bool) []string {
+	env := r.Env
+	if env == nil {
+		env = proc.Env(func(name, _ string) bool { return checks.SecretEnvName(name) })
+	}
+	if !local {
+		return proc.SSHEnv(env)
+	}
+	if len(env) == 0 {
+		return []string{} // never nil: nil would hand the child our own
+	}
+	return env
+}
+
 // execute runs argv or shell on t within ctx's deadline.
-func execute(ctx context.Context, t checks.Target, argv []string, shell string) result {
+func (r Runner) execute(ctx context.Context, t checks.Target, argv []string, shell string) result {
 	start := time.Now()
 	var connect time.Duration
 	if dl, ok := ctx.Deadline(); ok {
@@ -139,14 +164,14 @@ func execute(ctx context.Context, t checks.Target, argv []string, shell string) 
 
 	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = r.env(IsLocal(t))
 	// No stdin: a command (or ssh) that asks a question fails instead of
 	// hanging until the deadline.
 	cmd.Stdin = nil
-	proc.SetProcessGroup(cmd)
-	// If a grandchild keeps the pipes open after the kill, stop waiting.
-	cmd.WaitDelay = 500 * time.Millisecond
+	cmd.WaitDelay = proc.WaitDelay
 
-	runErr := cmd.Run()
+	// The whole process group ends with the attempt.
+	runErr := proc.Run(cmd)
 	res.took = time.Since(start)
 	res.stdout, res.stderr = stdout.String(), stderr.String()
 	if cmd.ProcessState != nil {
@@ -190,7 +215,12 @@ func roundDur(d time.Duration) time.Duration {
 // the check names exit_code); one that could not start, timed out or whose
 // ssh connection failed is an Observation.Error.
 func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
-	res := execute(ctx, t, c.Argv, c.Shell)
+	return Runner{}.Observe(ctx, t, c)
+}
+
+// Observe is the package's Observe with r's environment.
+func (r Runner) Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
+	res := r.execute(ctx, t, c.Argv, c.Shell)
 	obs := checks.Observation{At: time.Now(), Latency: res.took, Error: res.err}
 	obs.Raw = res.stdout
 	if res.stderr != "" {
@@ -250,7 +280,12 @@ func parse(parser, stdout string, base []checks.Field) ([]checks.Row, error) {
 // Run executes an action the operator confirmed. Output is stdout followed
 // by stderr; a non-zero exit is an Error that quotes the last stderr line.
 func Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionResult {
-	res := execute(ctx, t, a.Argv, a.Shell)
+	return Runner{}.Run(ctx, t, a)
+}
+
+// Run is the package's Run with r's environment.
+func (r Runner) Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionResult {
+	res := r.execute(ctx, t, a.Argv, a.Shell)
 	out := res.stdout
 	if res.stderr != "" {
 		if out != "" && !strings.HasSuffix(out, "\n") {

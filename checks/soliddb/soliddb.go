@@ -15,7 +15,7 @@
 // list, so handrail leaves them out: solsql then asks for them ("Username:",
 // "Password:") and handrail answers those prompts on its standard input,
 // from a pipe. No credential is ever in an argv, an environment variable of
-// the child, or a file.
+// the child (its environment is scrubbed: Runner), or a file.
 package soliddb
 
 import (
@@ -104,8 +104,36 @@ type Result struct {
 	Took time.Duration
 }
 
+// Runner runs solsql with a given environment. The zero Runner gives
+// solsql the parent's environment without the variables whose names say
+// they hold a secret or whose value is this target's password; the live
+// driver sets Env to the session's scrubbed environment
+// (checks.Redactor.ChildEnv).
+type Runner struct {
+	// Env is solsql's environment, as "NAME=value" entries.
+	Env []string
+}
+
+func (r Runner) env(cred checks.Credentials) []string {
+	env := r.Env
+	if env == nil {
+		red := checks.NewRedactor()
+		red.AddCredentials(cred)
+		env = proc.Env(func(name, value string) bool { return checks.SecretEnvName(name) || red.Holds(value) })
+	}
+	if len(env) == 0 {
+		return []string{} // never nil: nil would hand the child our own
+	}
+	return env
+}
+
 // Exec runs one ADMIN COMMAND on t and parses its result set.
 func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin string) Result {
+	return Runner{}.Exec(ctx, t, cred, admin)
+}
+
+// Exec is the package's Exec with r's environment.
+func (r Runner) Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin string) Result {
 	start := time.Now()
 	argv, err := Argv(t, admin)
 	if err != nil {
@@ -120,9 +148,10 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 	// The answers to solsql's login prompts.
 	cmd.Stdin = strings.NewReader(cred.User + "\n" + cred.Password.Reveal() + "\n")
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
-	proc.SetProcessGroup(cmd)
-	cmd.WaitDelay = 500 * time.Millisecond
-	runErr := cmd.Run()
+	cmd.Env = r.env(cred)
+	cmd.WaitDelay = proc.WaitDelay
+	// The whole process group ends with the attempt.
+	runErr := proc.Run(cmd)
 
 	res := Result{Took: time.Since(start)}
 	out := stdout.String()
@@ -160,14 +189,24 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 // or SQL error is an Observation.Error; a non-zero RC is an answer that the
 // check's expectations judge.
 func Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c checks.Check) checks.Observation {
-	res := Exec(ctx, t, cred, c.Admin)
+	return Runner{}.Observe(ctx, t, cred, c)
+}
+
+// Observe is the package's Observe with r's environment.
+func (r Runner) Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c checks.Check) checks.Observation {
+	res := r.Exec(ctx, t, cred, c.Admin)
 	return checks.Observation{Rows: res.Rows, Raw: res.Raw, Error: res.Err, Latency: res.Took, At: time.Now()}
 }
 
 // Run executes an admin action. It fails when solsql reports an error or
 // any row's RC is not 0; the Error then quotes the RC and TEXT.
 func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks.Action) checks.ActionResult {
-	res := Exec(ctx, t, cred, a.Admin)
+	return Runner{}.Run(ctx, t, cred, a)
+}
+
+// Run is the package's Run with r's environment.
+func (r Runner) Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks.Action) checks.ActionResult {
+	res := r.Exec(ctx, t, cred, a.Admin)
 	ar := checks.ActionResult{Output: res.Raw, Error: res.Err, Duration: res.Took}
 	if ar.Error != "" {
 		ar.ExitCode = -1
