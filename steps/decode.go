@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,40 @@ type decoder struct {
 	// unknown key inside), so the validator does not pile a second,
 	// derived finding on the same mistake.
 	bad map[string]bool
+	// lists holds, by path, the lists a large file's loader parses item by
+	// item (chunk.go); syntax is the first syntax error found in one, which
+	// ends the load as a syntax error in a small file does.
+	lists  map[string][]chunk
+	syntax *Finding
+}
+
+// items calls f with each item of the list at e and its path. A list the
+// loader splits is parsed here one item at a time, so only that item's
+// tree is alive while f decodes it.
+func (d *decoder) items(e entry, ctx string, f func(n ast.Node, path string)) {
+	cs, split := d.lists[e.path]
+	if !split {
+		for i, n := range d.seq(e, ctx) {
+			f(n, fmt.Sprintf("%s[%d]", e.path, i))
+		}
+		return
+	}
+	d.value(e) // the key's position, for findings about the list itself
+	for i, c := range cs {
+		if d.syntax != nil {
+			return
+		}
+		n, at, sf := parseChunk(d.file, c)
+		if sf != nil {
+			d.syntax = sf
+			return
+		}
+		if i == 0 {
+			d.at[e.path] = at
+		}
+		d.collectAnchors(n)
+		f(n, fmt.Sprintf("%s[%d]", e.path, i))
+	}
 }
 
 // entry is one key of a mapping.
@@ -184,7 +219,6 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 	}
 	d.at[path] = posOf(n)
 	var out, merged []entry
-	seen := map[string]bool{}
 	for _, kv := range pairs {
 		if kv.Key == nil {
 			continue
@@ -204,8 +238,14 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 			d.errf(posOf(kv.Key), "%s: a key must be a plain word, got %s", ctx, describe(k))
 			continue
 		}
-		seen[key] = true
 		out = append(out, entry{key: key, keyPos: posOf(kv.Key), val: kv.Value, path: path + "." + key})
+	}
+	if len(merged) == 0 {
+		return out, true
+	}
+	seen := make(map[string]bool, len(out)+len(merged))
+	for _, e := range out {
+		seen[e.key] = true
 	}
 	for _, e := range merged {
 		if !seen[e.key] {
@@ -243,13 +283,9 @@ func (d *decoder) mergeEntries(v ast.Node, path, ctx, what string) []entry {
 
 // known drops (and reports) keys not in allowed, suggesting the closest.
 func (d *decoder) known(es []entry, ctx string, allowed ...string) []entry {
-	ok := map[string]bool{}
-	for _, a := range allowed {
-		ok[a] = true
-	}
 	out := es[:0:0]
 	for _, e := range es {
-		if !ok[e.key] {
+		if !slices.Contains(allowed, e.key) {
 			d.errf(e.keyPos, "%s: unknown key %q%s", ctx, e.key, suggest(e.key, allowed))
 			d.bad[strings.TrimSuffix(e.path, "."+e.key)] = true
 			continue
@@ -522,13 +558,9 @@ func (d *decoder) runbook(root ast.Node) *decoded {
 				d.at["targets."+te.key+"!key"] = te.keyPos
 			}
 		case "sections":
-			for i, n := range d.seq(e, "runbook") {
-				rb.Sections = append(rb.Sections, d.section(n, fmt.Sprintf("%s[%d]", e.path, i)))
-			}
+			d.items(e, "runbook", func(n ast.Node, path string) { rb.Sections = append(rb.Sections, d.section(n, path)) })
 		case "steps":
-			for i, n := range d.seq(e, "runbook") {
-				rb.Steps = append(rb.Steps, d.step(n, fmt.Sprintf("%s[%d]", e.path, i)))
-			}
+			d.items(e, "runbook", func(n ast.Node, path string) { rb.Steps = append(rb.Steps, d.step(n, path)) })
 		}
 	}
 	return out
@@ -627,9 +659,7 @@ func (d *decoder) section(n ast.Node, path string) Section {
 			f := d.foreach(e.val, e.path, ctx+": foreach")
 			s.Foreach = &f
 		case "steps":
-			for i, sn := range d.seq(e, ctx) {
-				s.Steps = append(s.Steps, d.step(sn, fmt.Sprintf("%s.steps[%d]", path, i)))
-			}
+			d.items(e, ctx, func(sn ast.Node, p string) { s.Steps = append(s.Steps, d.step(sn, p)) })
 		}
 	}
 	return s
