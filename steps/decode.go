@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // The decoder walks goccy's AST by hand instead of using yaml.Unmarshal so
@@ -238,6 +239,7 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 			d.errf(posOf(kv.Key), "%s: a key must be a plain word, got %s", ctx, describe(k))
 			continue
 		}
+		d.plainText(path, kv.Key, ctx, "", key)
 		out = append(out, entry{key: key, keyPos: posOf(kv.Key), val: kv.Value, path: path + "." + key})
 	}
 	if len(merged) == 0 {
@@ -316,9 +318,11 @@ func (d *decoder) str(e entry, ctx string) string {
 	n := d.value(e)
 	switch v := n.(type) {
 	case *ast.StringNode:
+		d.plainText(e.path, n, ctx, e.key, v.Value)
 		return v.Value
 	case *ast.LiteralNode:
 		if v.Value != nil {
+			d.plainText(e.path, n, ctx, e.key, v.Value.Value)
 			return v.Value.Value
 		}
 		return ""
@@ -362,7 +366,53 @@ func (d *decoder) text(e entry, ctx string) string {
 	if !ok {
 		d.wrong(e, n, ctx, "a single value")
 	}
+	d.plainText(e.path, n, ctx, e.key, s)
 	return s
+}
+
+// multiLine are the keys whose text may span lines (and hold tabs): the
+// rest are one line. Every expectation value may too (it compares with
+// what a server or a command printed).
+var multiLine = []string{"description", "body", "run", "sql", "shell", "query", "argv", "say", "why", "attest"}
+
+// plainText reports a control character or a bidi control in a runbook
+// string (termtext.Unsafe is the rule; Parse refuses bytes that are not
+// UTF-8 before this is reached): text from a
+// runbook reaches the operator's terminal, where such a character could
+// hide or rewrite what is shown. Multi-line text may keep newlines and
+// tabs. A key is checked with key "" (one line).
+func (d *decoder) plainText(path string, n ast.Node, ctx, key, s string) {
+	base := key
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		base = base[:i]
+	}
+	multi := key != "" && (slices.Contains(multiLine, base) || strings.Contains(path, ".expect."))
+	idx := 0
+	for _, r := range s {
+		idx++
+		if !termtext.Unsafe(r) || (multi && (r == '\n' || r == '\t')) {
+			continue
+		}
+		shown := termtext.Line(string(r))
+		var what string
+		switch {
+		case r == '\n':
+			what = fmt.Sprintf("a line break (%s, character %d) in text that is one line: remove it", shown, idx)
+		case r == '\t':
+			what = fmt.Sprintf("a tab (%s, character %d) in text that is one line: remove it", shown, idx)
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
+			what = fmt.Sprintf("the bidi control %s (character %d) could reorder what the operator's terminal shows: remove it", shown, idx)
+		default:
+			what = fmt.Sprintf("the control character %s (character %d) could hide or rewrite what the operator's terminal shows: remove it", shown, idx)
+		}
+		where := key
+		if where == "" {
+			where = `key "` + termtext.Line(s) + `"`
+		}
+		d.errf(posOf(n), "%s: %s: %s", ctx, where, what)
+		d.bad[path] = true
+		return
+	}
 }
 
 func (d *decoder) textPtr(e entry, ctx string) *string {

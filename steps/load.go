@@ -11,11 +11,14 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // Caps the loader checks before the YAML parser runs: the parser's cost
@@ -62,6 +65,9 @@ func Parse(name string, data []byte) (rb *Runbook, err error) {
 	if len(data) > MaxFileBytes {
 		return nil, &LoadError{Findings: []Finding{{File: name, Line: 1, Col: 1,
 			Msg: fmt.Sprintf("runbook: the file is larger than %d MiB, the most a runbook may be: split the procedure, or remove what is not part of it", MaxFileBytes>>20)}}}
+	}
+	if f := notUTF8(name, data); f != nil {
+		return nil, &LoadError{Findings: []Finding{*f}}
 	}
 	text := string(data)
 	if len(data) >= chunkAbove {
@@ -111,6 +117,29 @@ func Parse(name string, data []byte) (rb *Runbook, err error) {
 	rb.SHA256 = hex.EncodeToString(sum[:])
 	rb.Path = name
 	return rb, nil
+}
+
+// notUTF8 is a finding at the first byte of data that is not UTF-8 (the
+// scanner would turn it into U+FFFD without a word), or nil.
+func notUTF8(name string, data []byte) *Finding {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return &Finding{File: name, Line: line, Col: col,
+				Msg: fmt.Sprintf("runbook: the byte %s is not UTF-8: save the file as UTF-8", termtext.Line(string(data[i:i+1])))}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return nil
 }
 
 // tokenize runs goccy's scanner (its cost is linear in the input) and
