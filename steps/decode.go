@@ -552,7 +552,7 @@ func name(es []entry, key, kind, path string) string {
 
 var (
 	runbookKeys = []string{"id", "title", "source", "description", "params", "targets", "sections", "steps"}
-	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list"}
+	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list", "allow_leading_dash"}
 	targetKeys  = []string{"kind", "host", "port", "ssh_user", "url", "database", "user", "user_env", "password_env", "password_file", "dsn_env", "client", "description"}
 	sectionKeys = []string{"id", "title", "foreach", "steps"}
 	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail"}
@@ -641,6 +641,8 @@ func (d *decoder) param(n ast.Node, path string) Param {
 			p.Secret = d.boolean(e, ctx)
 		case "list":
 			p.List = d.boolean(e, ctx)
+		case "allow_leading_dash":
+			p.AllowLeadingDash = d.boolean(e, ctx)
 		}
 	}
 	return p
