@@ -109,7 +109,7 @@ steps:
       - id: q
         kind: mysql.query
         target: db
-        query: "SELECT '${v}' AS v FROM ` + "`${v}`" + `"
+        query: "SELECT '${v}' AS v FROM `+"`${v}`"+`"
         expect: {v: x}
   - id: b
     title: B
