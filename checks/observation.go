@@ -183,6 +183,16 @@ func Truncate(s string, max int) string {
 	return body[:cut] + truncMarker + strconv.Itoa(len(body)-cut+earlier) + " bytes]"
 }
 
+// MarkTruncated is s, the start of a text of which dropped more bytes were
+// never kept (a reader's cap), with the suffix Truncate writes.
+func MarkTruncated(s string, dropped int) string {
+	if dropped <= 0 {
+		return s
+	}
+	body, earlier := splitMarker(s)
+	return body + truncMarker + strconv.Itoa(dropped+earlier) + " bytes]"
+}
+
 // splitMarker splits a value Truncate cut into its text and the bytes cut
 // off (0, s when it was not cut).
 func splitMarker(s string) (string, int) {

@@ -89,3 +89,16 @@ func TestCapLeavesASmallAnswerAlone(t *testing.T) {
 		t.Errorf("Cap changed a small observation:\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestMarkTruncated(t *testing.T) {
+	if got := MarkTruncated("abc", 0); got != "abc" {
+		t.Errorf("nothing dropped: %q", got)
+	}
+	if got := MarkTruncated("abc", 5); got != "abc… [truncated: 5 bytes]" {
+		t.Errorf("got %q", got)
+	}
+	// A reader's cut, cut again by Cap: both counts add up.
+	if got := Truncate(MarkTruncated("abcdef", 10), 2); got != "ab… [truncated: 14 bytes]" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -301,31 +301,27 @@ func (r Runner) Run(ctx context.Context, t checks.Target, a checks.Action) check
 	return ar
 }
 
-// limitedBuffer keeps the first max bytes written and drops the rest
+// limitedBuffer keeps the first max bytes written and counts the rest
 // (still reporting them written, so the child is never blocked).
 type limitedBuffer struct {
-	buf       bytes.Buffer
-	max       int
-	truncated bool
+	buf     bytes.Buffer
+	max     int
+	dropped int
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		if len(p) > room {
-			l.buf.Write(p[:room])
-			l.truncated = true
-		} else {
-			l.buf.Write(p)
-		}
-	} else if len(p) > 0 {
-		l.truncated = true
-	}
+	room := max(l.max-l.buf.Len(), 0)
+	keep := min(len(p), room)
+	l.buf.Write(p[:keep])
+	l.dropped += len(p) - keep
 	return len(p), nil
 }
 
+// String is what was kept; output that was cut ends in checks.Truncate's
+// "… [truncated: N bytes]".
 func (l *limitedBuffer) String() string {
-	if l.truncated {
-		return l.buf.String() + "\n[output truncated]"
+	if l.dropped > 0 {
+		return checks.MarkTruncated(l.buf.String(), l.dropped)
 	}
 	return l.buf.String()
 }

@@ -332,16 +332,19 @@ func lastLine(s string) string {
 	return strings.TrimSpace(promptPrefix.ReplaceAllString(proc.LastLine(s), ""))
 }
 
+// limitedBuffer keeps the first max bytes written and counts the rest.
 type limitedBuffer struct {
-	buf bytes.Buffer
-	max int
+	buf     bytes.Buffer
+	max     int
+	dropped int
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		l.buf.Write(p[:min(len(p), room)])
-	}
+	keep := min(len(p), max(l.max-l.buf.Len(), 0))
+	l.buf.Write(p[:keep])
+	l.dropped += len(p) - keep
 	return len(p), nil
 }
 
-func (l *limitedBuffer) String() string { return l.buf.String() }
+// String is what was kept, ending in "… [truncated: N bytes]" when cut.
+func (l *limitedBuffer) String() string { return checks.MarkTruncated(l.buf.String(), l.dropped) }
