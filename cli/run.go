@@ -262,14 +262,16 @@ func gatherParams(rb *steps.Runbook, f runFlags, stdio IO) (map[string]string, e
 func readParamFile(path string, stdio IO) (string, error) {
 	if path == "-" {
 		var b []byte
-		one := make([]byte, 1)
-		for len(b) < 64<<10 {
-			n, err := stdio.In.Read(one)
-			if n == 1 {
-				if one[0] == '\n' {
-					break
+		var one [1]byte
+		for done := false; !done && len(b) < 64<<10; {
+			n, err := stdio.In.Read(one[:])
+			for _, c := range one[:n] {
+				if done = c == '\n'; !done {
+					b = append(b, c)
 				}
-				b = append(b, one[0])
+			}
+			if done {
+				break
 			}
 			if errors.Is(err, io.EOF) {
 				if len(b) == 0 {

@@ -100,13 +100,15 @@ func planChunks(data []byte) *chunkPlan {
 // lines it) into chunks of its own, and returns the section's lines with
 // those steps blanked.
 func splitSection(lines []string, it [2]int, p *chunkPlan, n int) []string {
-	first := lines[it[0]]
+	from, to := it[0], it[1]
+	whole := lines[from:to]
+	first := whole[0]
 	k := indent(first)
 	m := k + 1 + indent(first[k+1:]) // the section mapping's indentation
 	key := -1
-	for j := it[0]; j < it[1]; j++ {
+	for j := from; j < to; j++ {
 		l := lines[j]
-		if j == it[0] {
+		if j == from {
 			l = strings.Repeat(" ", m) + l[m:]
 		}
 		if isKeyLine(l, m, "steps") {
@@ -115,18 +117,18 @@ func splitSection(lines []string, it [2]int, p *chunkPlan, n int) []string {
 		}
 	}
 	if key < 0 || m >= len(first) {
-		return lines[it[0]:it[1]]
+		return whole
 	}
-	items, ok := listItems(lines, key, it[1], m)
+	items, ok := listItems(lines, key, to, m)
 	if !ok {
-		return lines[it[0]:it[1]]
+		return whole
 	}
-	out := append([]string(nil), lines[it[0]:it[1]]...)
+	out := append([]string(nil), whole...)
 	var cs []chunk
 	for _, s := range items {
 		cs = append(cs, chunk{first: s[0], text: strings.Join(lines[s[0]:s[1]], "\n") + "\n", base: 3})
 		for j := s[0]; j < s[1]; j++ {
-			out[j-it[0]] = ""
+			out[j-from] = ""
 		}
 	}
 	p.lists[".sections["+strconv.Itoa(n)+"].steps"] = cs

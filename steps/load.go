@@ -228,6 +228,7 @@ func tooDeepFrom(tokens token.Tokens, base int) *token.Token {
 			if flow == 0 {
 				open(at.Position.Column, false)
 			}
+		default: // scalars, comments, anchors, tags: no level of their own
 		}
 		if base+len(block)+flow > MaxDepth {
 			return at

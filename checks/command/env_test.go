@@ -83,7 +83,7 @@ func TestSSHForwardsNoVariable(t *testing.T) {
 			if err != nil {
 				return
 			}
-			defer c.Close() // never answers
+			defer func() { _ = c.Close() }() // never answers
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
