@@ -69,6 +69,9 @@ func Parse(name string, data []byte) (rb *Runbook, err error) {
 	if f := notUTF8(name, data); f != nil {
 		return nil, &LoadError{Findings: []Finding{*f}}
 	}
+	// One position per value: about one per 16 bytes of a runbook. Sized
+	// once, the map is never rehashed on a large file.
+	d.at = make(map[string]pos, len(data)/16)
 	text := string(data)
 	if len(data) >= chunkAbove {
 		if p := planChunks(data); p != nil {
