@@ -20,6 +20,9 @@ type valueUse struct {
 	admin bool
 	// sshHost, sshUser: it names the host ssh connects to, or the login.
 	sshHost, sshUser bool
+	// inLoop: it is used inside a foreach, whose items are substituted
+	// after the params: a "${" in it would read as a reference then.
+	inLoop bool
 }
 
 // valueUses maps each param to where its value is used. A foreach item (or
@@ -35,6 +38,7 @@ func (rb *Runbook) valueUses() map[string]*valueUse {
 			u = &valueUse{}
 			uses[name] = u
 		}
+		u.inLoop = u.inLoop || loop != nil
 		f(u)
 	}
 	target := func(name string, loop map[string]string) {
@@ -72,6 +76,15 @@ func (rb *Runbook) valueUses() map[string]*valueUse {
 	step := func(st *Step, loop map[string]string) {
 		if st.Foreach != nil {
 			loop = loopParams(st.Foreach)
+		}
+		if loop != nil {
+			// Every string of the step is bound again per item.
+			for _, str := range stepStrings(st) {
+				names, _ := scanRefs(str)
+				for _, n := range names {
+					mark(n, loop, func(*valueUse) {})
+				}
+			}
 		}
 		target(st.On, loop)
 		for _, c := range st.Commands {
@@ -117,6 +130,32 @@ func (rb *Runbook) valueUses() map[string]*valueUse {
 	return uses
 }
 
+// stepStrings are the strings of a step that binding substitutes into.
+func stepStrings(st *Step) []string {
+	out := []string{st.Title, st.Body}
+	for _, c := range st.Commands {
+		out = append(out, c.Run)
+	}
+	if a := st.Action; a != nil {
+		out = append(append(out, a.SQL, a.Admin, a.Shell), a.Argv...)
+	}
+	for _, c := range st.Checks {
+		out = append(append(out, c.Title, c.Why, c.Channel, c.Query, c.Admin, c.Shell, c.Path, c.Attest), c.Argv...)
+		for _, fe := range c.Expect {
+			out = append(append(out, fe.Field, fe.Expect.Match), fe.Expect.In...)
+			for _, p := range []*string{fe.Expect.Equals, fe.Expect.Ne} {
+				if p != nil {
+					out = append(out, *p)
+				}
+			}
+		}
+	}
+	if st.OnFail != nil {
+		out = append(out, st.OnFail.Say)
+	}
+	return out
+}
+
 // loopParams maps the names a foreach sets to the list params they walk.
 func loopParams(f *Foreach) map[string]string {
 	m := map[string]string{f.ItemName(): f.Param}
@@ -151,6 +190,9 @@ func valueRules(p *Param, u *valueUse, v, shown string) []error {
 	}
 	if u.sql && strings.ContainsAny(v, "\\\x00") {
 		errs = append(errs, fmt.Errorf("param %q: %s holds a backslash or a NUL byte: the value is quoted into SQL, where MySQL reads a backslash differently under different sql_modes; give it without one", p.Name, shown))
+	}
+	if u.inLoop && strings.Contains(v, "${") {
+		errs = append(errs, fmt.Errorf("param %q: %s holds \"${\", which inside a foreach would read as a reference to its item; give it without", p.Name, shown))
 	}
 	if u.admin && strings.ContainsAny(v, "'\";\r\n\x00") {
 		errs = append(errs, fmt.Errorf("param %q: %s holds a quote, a semicolon or a line break, which an ADMIN COMMAND's text cannot hold", p.Name, shown))

@@ -132,3 +132,39 @@ steps:
 		t.Errorf("sql\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestForeachItemsAreQuotedToo: a foreach item in a shell line is quoted
+// like a param, after the params were (two passes, one per binding).
+func TestForeachItemsAreQuotedToo(t *testing.T) {
+	rb, err := Parse("f.yaml", []byte(`
+id: f
+title: F
+params:
+  - {name: files, list: true}
+  - {name: dir}
+targets:
+  box: {kind: host}
+steps:
+  - id: a
+    title: A
+    foreach: {param: files}
+    action: {kind: command, target: box, shell: "ls ${dir}/${item} \"${item}\""}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A "${" in a param's value would be read as the item's reference when
+	// the items are bound: refused.
+	if _, err := Expand(rb, map[string]string{"files": "x", "dir": "/d ${item}"}); err == nil || !strings.Contains(err.Error(), `param "dir": "/d ${item}" holds "${"`) {
+		t.Errorf("a value with ${: %v", err)
+	}
+	p, err := Expand(rb, map[string]string{"files": "x y, it's", "dir": "/d $x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{p.Steps[0].Action.Shell, p.Steps[1].Action.Shell}
+	want := []string{`ls '/d $x'/'x y' "x y"`, `ls '/d $x'/'it'\''s' "it's"`}
+	if got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
