@@ -74,6 +74,8 @@ func Run(cmd *exec.Cmd) error {
 		return err
 	}
 	werr := cmd.Wait()
+	// The group's id cannot be handed to another process while any member
+	// of the group lives; when none does, the kill finds nothing (ESRCH).
 	_ = killGroup(cmd.Process.Pid)
 	done := make(chan struct{})
 	go func() { copies.Wait(); close(done) }()
