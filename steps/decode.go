@@ -372,7 +372,7 @@ func (d *decoder) text(e entry, ctx string) string {
 
 // multiLine are the keys whose text may span lines (and hold tabs): the
 // rest are one line. Every expectation value may too (it compares with
-// what a server or a command printed).
+// what a server or a command printed), under expect or fail_when.
 var multiLine = []string{"description", "body", "run", "sql", "shell", "query", "argv", "say", "why", "attest"}
 
 // plainText reports a control character or a bidi control in a runbook
@@ -386,7 +386,7 @@ func (d *decoder) plainText(path string, n ast.Node, ctx, key, s string) {
 	if i := strings.IndexByte(base, '['); i >= 0 {
 		base = base[:i]
 	}
-	multi := key != "" && (slices.Contains(multiLine, base) || strings.Contains(path, ".expect."))
+	multi := key != "" && (slices.Contains(multiLine, base) || strings.Contains(path, ".expect.") || strings.Contains(path, ".fail_when."))
 	idx := 0
 	for _, r := range s {
 		idx++
