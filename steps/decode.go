@@ -62,20 +62,45 @@ func (d *decoder) items(e entry, ctx string, f func(n ast.Node, path string)) {
 		return
 	}
 	d.value(e) // the key's position, for findings about the list itself
-	for i, c := range cs {
+	// The next items are scanned and parsed on another core while this one
+	// is decoded; a few at most wait, so memory stays that of a few items.
+	type parsed struct {
+		n  ast.Node
+		at pos
+		sf *Finding
+	}
+	next := make(chan parsed, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(next)
+		for _, c := range cs {
+			n, at, sf := parseChunk(d.file, c)
+			select {
+			case next <- parsed{n, at, sf}:
+			case <-stop:
+				return
+			}
+			if sf != nil {
+				return
+			}
+		}
+	}()
+	i := 0
+	for p := range next {
 		if d.syntax != nil {
 			return
 		}
-		n, at, sf := parseChunk(d.file, c)
-		if sf != nil {
-			d.syntax = sf
+		if p.sf != nil {
+			d.syntax = p.sf
 			return
 		}
 		if i == 0 {
-			d.at[e.path] = at
+			d.at[e.path] = p.at
 		}
-		d.collectAnchors(n)
-		f(n, fmt.Sprintf("%s[%d]", e.path, i))
+		d.collectAnchors(p.n)
+		f(p.n, fmt.Sprintf("%s[%d]", e.path, i))
+		i++
 	}
 }
 
