@@ -14,7 +14,7 @@ import (
 // would hold some 300 MB. Instead the loader blanks the items of the
 // top-level `steps:` and `sections:` lists (and of each section's
 // `steps:`) out of the file, parses what is left, and then parses and
-// decodes one item at a time: only one step's tokens are alive at once.
+// decodes one item at a time: only a few steps' tokens are alive at once.
 // Blanked lines keep their newlines and each item's tokens are moved to
 // the item's own lines, so every finding points where it would have.
 //
