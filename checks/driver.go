@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // Driver talks to the systems behind a session's targets. The live driver
@@ -32,12 +34,36 @@ type ActionResult struct {
 // OK reports whether the action succeeded.
 func (r ActionResult) OK() bool { return r.Error == "" && r.ExitCode == 0 }
 
+// shellSpecial are the characters a POSIX shell splits on or expands.
+const shellSpecial = " \t\n'\"\\$`;&|<>()*?[]#~{}!"
+
 func quoteArgv(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
 		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`;&|<>()*?[]#~") {
 			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		} else {
+			out[i] = a
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// ShownArgv writes argv on one line the way a POSIX shell reads it back,
+// safe on a terminal: an element with a byte a terminal cannot show
+// plainly (termtext) as $'…' with escapes, an element a shell would split
+// or expand as '…', any other as it is.
+func ShownArgv(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		switch {
+		case !termtext.IsSafe(a):
+			// In $'…' a backslash and a quote are escaped; termtext's
+			// escapes (\x1b, \n, \u202e) mean there what they say.
+			out[i] = "$'" + termtext.Line(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(a)) + "'"
+		case a == "" || strings.ContainsAny(a, shellSpecial):
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		default:
 			out[i] = a
 		}
 	}

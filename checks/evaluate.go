@@ -195,7 +195,7 @@ func shownValue(f Field) string {
 	if f.Null {
 		return "NULL"
 	}
-	return strconv.Quote(CapText(f.Value, maxReasonValue))
+	return strconv.Quote(Truncate(f.Value, maxReasonValue))
 }
 
 // holds returns "" when every condition of e holds for f, otherwise why not.

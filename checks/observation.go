@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -46,11 +48,9 @@ type Observation struct {
 	Rows  []Row  `json:"rows,omitempty"`
 	Raw   string `json:"raw,omitempty"`
 	State string `json:"state,omitempty"`
-	Error string `json:"error,omitempty"`
-	// Truncated says what CapObservation dropped ("" when nothing).
-	Truncated string        `json:"truncated,omitempty"`
-	Latency   time.Duration `json:"latency_ns"`
-	At        time.Time     `json:"at"`
+	Error   string        `json:"error,omitempty"`
+	Latency time.Duration `json:"latency_ns"`
+	At      time.Time     `json:"at"`
 }
 
 // FieldVerdict is one expectation judged against one row's field, so a panel
@@ -177,97 +177,170 @@ func (o Observation) Unreachable() bool {
 	return o.Error != "" || o.State == StateUnreachable
 }
 
-// Caps on what one observation keeps. A probe may read more (a runaway
-// command prints megabytes); the poller caps every observation before it is
-// handed out, so the operator's panel, the journal and a watcher all hold the
-// same capped data, and a flapping check cannot flood the journal.
+// Caps on what one probe attempt keeps. A server or a command can answer
+// with any amount of text; a panel, the journal and a report need the
+// answer, bounded. The live driver caps each observation after redaction
+// (so a secret is never cut in two before it is scrubbed), and the poller
+// caps every result it hands out (CapResult), so the operator's panel, the
+// journal and a watcher all hold the same data and a flapping check cannot
+// flood the journal.
 const (
-	// MaxValueBytes caps one field value, the raw text and the error.
-	MaxValueBytes = 2 << 10
-	// MaxRows caps the rows kept (replication channels, table rows).
+	// MaxRows is how many rows a probe reads: replication channels, table
+	// lines, result rows. An answer with more rows keeps the first MaxRows
+	// and fails with an Error that says how many there were (a row that was
+	// never read could be the one that fails).
 	MaxRows = 64
-	// MaxObservationBytes caps the text of a whole observation: rows past
-	// it are dropped (Truncated says how many).
-	MaxObservationBytes = 64 << 10
-	// maxReasonValue caps a value quoted inside a verdict's reason.
-	maxReasonValue = 256
+	// MaxValueBytes caps one field value, a row key, the Error and the
+	// State.
+	MaxValueBytes = 2 << 10
+	// MaxRawBytes caps the raw text (a command's output, solsql's answer).
+	MaxRawBytes = 2 << 10
+	// MaxObservationBytes caps a whole observation: names, values, raw
+	// text, error and state. Past it, fields the check does not name are
+	// dropped (a last field TruncatedField says how many); fields the check
+	// names are always kept, each within MaxValueBytes.
+	MaxObservationBytes = 256 << 10
+	// ProbeValueBytes is how much of a value a probe keeps while it reads,
+	// before the session's redactor has seen it. It exceeds MaxValueBytes
+	// by a margin, so that a secret cut in two at the probe's edge lies
+	// wholly past MaxValueBytes, where Cap cuts it off after redaction.
+	ProbeValueBytes = MaxValueBytes + 4<<10
 )
 
-// truncMark is appended to a capped text; it says how long the text was.
-const truncMark = "…[truncated: %d bytes in all]"
+// TruncatedField names the field Cap adds to a row whose other fields it
+// dropped; its value says how many.
+const TruncatedField = "…"
 
-// CapText returns s cut to at most max bytes (at a UTF-8 boundary), with a
-// visible mark saying how long it was. Capping a capped text changes
-// nothing.
-func CapText(s string, max int) string {
-	if len(s) <= max {
-		return s
+// truncMarker starts the suffix Truncate appends.
+const truncMarker = "… [truncated: "
+
+// Truncate returns s cut to at most max bytes of its text (at a UTF-8
+// boundary) followed by "… [truncated: N bytes]", N the bytes cut off; s
+// itself when it fits. A value that already ends in such a suffix (cut
+// earlier by a probe) counts those bytes too.
+func Truncate(s string, max int) string {
+	body, earlier := splitMarker(s)
+	if len(body) <= max {
+		return s // whole, or cut already and within the cap
 	}
-	mark := fmt.Sprintf(truncMark, len(s))
-	keep := max - len(mark)
-	if keep < 0 {
-		keep = 0
+	cut := max
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
 	}
-	for keep > 0 && !utf8.RuneStart(s[keep]) {
-		keep--
-	}
-	return s[:keep] + mark
+	return body[:cut] + truncMarker + strconv.Itoa(len(body)-cut+earlier) + " bytes]"
 }
 
-// CapObservation caps o's rows, values, raw text and error (see
-// MaxValueBytes, MaxRows, MaxObservationBytes). It never changes o.
-func CapObservation(o Observation) Observation {
-	o.Raw = CapText(o.Raw, MaxValueBytes)
-	o.Error = CapText(o.Error, MaxValueBytes)
-	o.State = CapText(o.State, MaxValueBytes)
-	budget := MaxObservationBytes - len(o.Raw) - len(o.Error) - len(o.State)
-	if o.Rows == nil {
-		return o
+// MarkTruncated is s, the start of a text of which dropped more bytes were
+// never kept (a reader's cap), with the suffix Truncate writes.
+func MarkTruncated(s string, dropped int) string {
+	if dropped <= 0 {
+		return s
 	}
-	rows := make([]Row, 0, min(len(o.Rows), MaxRows))
-	for i, r := range o.Rows {
-		if i >= MaxRows {
-			break
-		}
-		cr := Row{Key: CapText(r.Key, MaxValueBytes), Fields: make([]Field, len(r.Fields))}
-		size := len(cr.Key)
-		for j, f := range r.Fields {
-			f.Value = CapText(f.Value, MaxValueBytes)
-			size += len(f.Name) + len(f.Value)
-			cr.Fields[j] = f
-		}
-		if size > budget && len(rows) > 0 {
-			break
-		}
-		budget -= size
-		rows = append(rows, cr)
+	body, earlier := splitMarker(s)
+	return body + truncMarker + strconv.Itoa(dropped+earlier) + " bytes]"
+}
+
+// splitMarker splits a value Truncate cut into its text and the bytes cut
+// off (0, s when it was not cut).
+func splitMarker(s string) (string, int) {
+	if !strings.HasSuffix(s, " bytes]") {
+		return s, 0
 	}
-	if dropped := len(o.Rows) - len(rows); dropped > 0 {
-		o.Truncated = fmt.Sprintf("%d of %d rows not kept (at most %d rows and %d bytes are kept)", dropped, len(o.Rows), MaxRows, MaxObservationBytes)
+	i := strings.LastIndex(s, truncMarker)
+	if i < 0 {
+		return s, 0
 	}
-	o.Rows = rows
+	n, err := strconv.Atoi(s[i+len(truncMarker) : len(s)-len(" bytes]")])
+	if err != nil || n < 0 {
+		return s, 0
+	}
+	return s[:i], n
+}
+
+// Cap bounds o by the caps above. keep reports the fields the check names
+// (nil: none), which are kept whatever the budget. The live driver calls it
+// after redaction, so a secret is never cut in two before it is scrubbed.
+func (o *Observation) Cap(keep func(field string) bool) {
+	if len(o.Rows) > MaxRows {
+		n := len(o.Rows)
+		o.Rows = o.Rows[:MaxRows]
+		if o.Error == "" {
+			o.Error = fmt.Sprintf("the answer has %d rows; handrail reads at most %d, so the check cannot judge the rest", n, MaxRows)
+		}
+	}
+	o.Error = Truncate(o.Error, MaxValueBytes)
+	o.State = Truncate(o.State, MaxValueBytes)
+	o.Raw = Truncate(o.Raw, MaxRawBytes)
+	budget := MaxObservationBytes - len(o.Error) - len(o.State) - len(o.Raw)
+	for i := range o.Rows {
+		r := &o.Rows[i]
+		r.Key = Truncate(r.Key, MaxValueBytes)
+		budget -= len(r.Key)
+		dropped := 0
+		out := r.Fields[:0]
+		for _, f := range r.Fields {
+			f.Name = Truncate(f.Name, MaxValueBytes)
+			f.Value = Truncate(f.Value, MaxValueBytes)
+			cost := len(f.Name) + len(f.Value)
+			named := keep != nil && keep(f.Name)
+			if !named && cost > budget {
+				dropped++
+				continue
+			}
+			budget -= cost
+			out = append(out, f)
+		}
+		if dropped > 0 {
+			out = append(out, Field{Name: TruncatedField, Value: fmt.Sprintf("[truncated: %d more fields]", dropped)})
+		}
+		r.Fields = out
+	}
+}
+
+// maxReasonValue caps a value quoted inside a verdict's reason.
+const maxReasonValue = 256
+
+// MaxVerdictValueBytes caps the expected and actual values a verdict puts
+// side by side. They repeat what the observation holds (whose fields keep
+// up to MaxValueBytes): the panel shows the verdict, and the full value is
+// read from the observation.
+const MaxVerdictValueBytes = 1 << 10
+
+// CapObservation returns a copy of o bounded by the caps above (o itself is
+// not changed). keep reports the fields the check names (nil: none).
+func CapObservation(o Observation, keep func(field string) bool) Observation {
+	if o.Rows != nil {
+		rows := make([]Row, len(o.Rows))
+		for i, r := range o.Rows {
+			rows[i] = Row{Key: r.Key, Fields: append([]Field(nil), r.Fields...)}
+		}
+		o.Rows = rows
+	}
+	o.Cap(keep)
 	return o
 }
 
-// CapVerdict caps the actual values and the reason of a verdict the same way.
+// CapVerdict caps a verdict's actual and expected values
+// (MaxVerdictValueBytes) and its reason (MaxValueBytes).
 func CapVerdict(v Verdict) Verdict {
-	v.Reason = CapText(v.Reason, MaxValueBytes)
+	v.Reason = Truncate(v.Reason, MaxValueBytes)
 	if v.Fields == nil {
 		return v
 	}
 	fs := make([]FieldVerdict, len(v.Fields))
 	for i, f := range v.Fields {
-		f.Actual = CapText(f.Actual, MaxValueBytes)
-		f.Expected = CapText(f.Expected, MaxValueBytes)
+		f.Actual = Truncate(f.Actual, MaxVerdictValueBytes)
+		f.Expected = Truncate(f.Expected, MaxVerdictValueBytes)
 		fs[i] = f
 	}
 	v.Fields = fs
 	return v
 }
 
-// CapResult caps a result's observation and verdict.
-func CapResult(r Result) Result {
-	r.Obs = CapObservation(r.Obs)
+// CapResult caps a result's observation (keeping the fields keep names)
+// and its verdict.
+func CapResult(r Result, keep func(field string) bool) Result {
+	r.Obs = CapObservation(r.Obs, keep)
 	r.Verdict = CapVerdict(r.Verdict)
 	return r
 }

@@ -299,7 +299,7 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 		st, held, left := j.status, j.held, j.left
 		// Judged on the whole answer; handed out capped, so the operator,
 		// the journal and a watcher all see the same data.
-		r := CapResult(Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left, Since: j.since})
+		r := CapResult(Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left, Since: j.since}, c.Named)
 		select {
 		case p.out <- r:
 		case <-ctx.Done():

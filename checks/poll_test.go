@@ -433,7 +433,9 @@ func TestPollerCapsResults(t *testing.T) {
 	defer p.Close()
 	p.Start(context.Background(), "s1", []Check{{ID: "big", Kind: KindCommand, Interval: Duration(time.Hour)}})
 	r := next(t, p)
-	if len(r.Obs.Raw) > MaxValueBytes || len(r.Obs.Rows[0].Fields[1].Value) > MaxValueBytes || r.Status != StatusPass {
+	raw, _ := splitMarker(r.Obs.Raw)
+	stdout, _ := splitMarker(r.Obs.Rows[0].Fields[1].Value)
+	if len(raw) > MaxRawBytes || len(stdout) > MaxValueBytes || raw == r.Obs.Raw || r.Status != StatusPass {
 		t.Fatalf("result not capped: raw %d bytes, stdout %d bytes, status %v", len(r.Obs.Raw), len(r.Obs.Rows[0].Fields[1].Value), r.Status)
 	}
 }

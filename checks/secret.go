@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	gomysql "github.com/go-sql-driver/mysql"
 )
 
 // Redacted is what a secret prints as, everywhere.
@@ -73,7 +75,8 @@ type Credentials struct {
 	User     string `json:"user,omitempty"`
 	Password Secret `json:"password"`
 	// DSN is a whole driver DSN from dsn_env; when set it wins over User and
-	// Password.
+	// Password, which then hold the DSN's own user and password (so that
+	// the password is redacted on its own as well).
 	DSN Secret `json:"dsn"`
 	// Source says where the password came from, for display: "env
 	// S1_PASSWORD", "file /etc/x", "prompt", "dsn_env SLAVE_DSN".
@@ -180,6 +183,61 @@ func (r *Redactor) Redact(s string) string {
 	return s
 }
 
+// Holds reports whether value holds a secret r knows: contains one of at
+// least MinSubstringSecret bytes, or equals a shorter one.
+func (r *Redactor) Holds(value string) bool {
+	if r == nil || value == "" {
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, v := range r.secrets {
+		if value == v || (len(v) >= MinSubstringSecret && strings.Contains(value, v)) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretNameParts are words that, inside an environment variable's name,
+// say it holds a secret.
+var secretNameParts = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "DSN"}
+
+// SecretEnvName reports whether an environment variable's name says that
+// it holds a secret (MYSQL_PWD, *PASSWORD*, *SECRET*, *TOKEN*, *_KEY,
+// *DSN*, ...), or it is a HANDRAIL_PARAM_ variable (a param handed to
+// handrail through the environment).
+func SecretEnvName(name string) bool {
+	n := strings.ToUpper(name)
+	switch {
+	case strings.HasPrefix(n, "HANDRAIL_PARAM_"), n == "MYSQL_PWD", strings.HasSuffix(n, "_PWD"), strings.HasSuffix(n, "_KEY"):
+		return true
+	}
+	for _, p := range secretNameParts {
+		if strings.Contains(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ChildEnv is environ ("NAME=value" entries) without every variable that
+// holds a secret: one whose name says so (SecretEnvName), one named in
+// names (the targets' password_env and dsn_env), and one whose value holds
+// a secret r knows. Every child process of a session (solsql, ssh, a
+// command, an action) gets this environment, never the parent's own.
+func (r *Redactor) ChildEnv(environ []string, names ...string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if SecretEnvName(name) || slices.Contains(names, name) || r.Holds(value) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
 // Target kinds that log in with a user and a password.
 func needsCredentials(kind string) bool { return kind == TargetMySQL || kind == TargetSolid }
 
@@ -209,6 +267,16 @@ func ResolveCredentials(t Target, getenv func(string) string, readFile func(stri
 		}
 		c.DSN = NewSecret(v)
 		c.Source = "dsn_env " + t.DSNEnv
+		// The password inside the DSN is a secret on its own: a server
+		// that echoes it (SELECT 'pw') must show [secret] too. The
+		// driver's own parser finds it, however the DSN is escaped. Its
+		// error may quote the DSN, so it is not passed on.
+		cfg, err := gomysql.ParseDSN(v)
+		if err != nil {
+			return Credentials{}, fmt.Errorf("target %s: dsn_env %s does not hold a DSN the MySQL driver can read: write it as user:password@tcp(host:3306)/database", name, t.DSNEnv)
+		}
+		c.User = cfg.User
+		c.Password = NewSecret(cfg.Passwd)
 		return c, nil
 	}
 

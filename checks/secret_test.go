@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,7 +78,7 @@ func TestRedact(t *testing.T) {
 }
 
 func TestResolveCredentials(t *testing.T) {
-	env := map[string]string{"U": "admin", "PW": canary, "DSN": "admin:" + canary + "@tcp(h:3306)/"}
+	env := map[string]string{"U": "admin", "PW": canary, "DSN": "admin:" + canary + "@tcp(h:3306)/", "BADDSN": "admin:" + canary + "@tcp(h:3306"}
 	getenv := func(k string) string { return env[k] }
 	files := map[string]string{"/pw": canary + "\n", "/empty": "\n"}
 	readFile := func(p string) ([]byte, error) {
@@ -102,7 +103,8 @@ func TestResolveCredentials(t *testing.T) {
 	}{
 		{name: "env", t: with(func(t *Target) { t.UserEnv, t.PasswordEnv = "U", "PW" }), user: "admin", pw: canary, source: "env PW"},
 		{name: "literal user, file", t: with(func(t *Target) { t.User, t.PasswordFile = "root", "/pw" }), user: "root", pw: canary, source: "file /pw"},
-		{name: "dsn", t: with(func(t *Target) { t.DSNEnv = "DSN" }), dsn: env["DSN"], source: "dsn_env DSN"},
+		{name: "dsn", t: with(func(t *Target) { t.DSNEnv = "DSN" }), user: "admin", pw: canary, dsn: env["DSN"], source: "dsn_env DSN"},
+		{name: "dsn not readable", t: with(func(t *Target) { t.DSNEnv = "BADDSN" }), errHas: []string{"slave", "dsn_env BADDSN", "user:password@tcp(host:3306)/database"}},
 		{name: "prompt", t: with(func(t *Target) { t.User = "admin" }), prompt: prompt, user: "admin", pw: canary, source: "prompt"},
 		{name: "missing user env", t: with(func(t *Target) { t.UserEnv, t.PasswordEnv = "NOPE", "PW" }), errHas: []string{"slave", "user_env NOPE"}},
 		{name: "missing pw env", t: with(func(t *Target) { t.PasswordEnv = "NOPE" }), errHas: []string{"slave", "password_env NOPE"}},
@@ -189,5 +191,24 @@ func TestRedactJSONLeavesIdentifiers(t *testing.T) {
 	}
 	if got := string(r.RedactJSON([]byte("not json, stop"))); got != "not json, [secret]" {
 		t.Errorf("non-JSON input: %q", got)
+	}
+}
+
+func TestChildEnvDropsSecrets(t *testing.T) {
+	r := NewRedactor("Canary-Pw-0815", "ab")
+	env := []string{
+		"PATH=/usr/bin", "HOME=/home/op", "LANG=C.UTF-8", "PWD=/srv", "OLDPWD=/", "SSH_AUTH_SOCK=/run/agent",
+		"THINMAN_SLAVE_PASSWORD=whatever", "MYSQL_PWD=x", "DB_PWD=x", "GITHUB_TOKEN=x", "AWS_SECRET_ACCESS_KEY=x",
+		"SLAVE_DSN=u:p@tcp(h)/", "HANDRAIL_PARAM_ADMIN_PW=x", "GPG_KEY=x",
+		"ODDLY_NAMED=Canary-Pw-0815", "HAS_IT=prefix-Canary-Pw-0815-suffix", "SHORT=ab", "LONGER=abc",
+		"MY_SECRET_VAR=x", "CUSTOM=holds nothing", "S1_CRED=x",
+	}
+	got := r.ChildEnv(env, "S1_CRED")
+	want := []string{"PATH=/usr/bin", "HOME=/home/op", "LANG=C.UTF-8", "PWD=/srv", "OLDPWD=/", "SSH_AUTH_SOCK=/run/agent", "LONGER=abc", "CUSTOM=holds nothing"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ChildEnv kept\n%q\nwant\n%q", got, want)
+	}
+	if (*Redactor)(nil).Holds("x") || !r.Holds("ab") || r.Holds("abc") {
+		t.Error("Holds: a short secret counts only as the whole value")
 	}
 }

@@ -5,7 +5,10 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // Check kinds a runbook may name.
@@ -148,6 +151,26 @@ type Check struct {
 	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
 }
 
+// Named reports whether c's expectations (expect or fail_when) name field,
+// or it is the exit code a command check judges unless told otherwise: the
+// fields a cap always keeps.
+func (c Check) Named(field string) bool {
+	if c.Kind == KindCommand && field == "exit_code" {
+		return true
+	}
+	for _, fe := range c.Expect {
+		if fe.Field == field {
+			return true
+		}
+	}
+	for _, fe := range c.FailWhen {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Defaults applied when a runbook leaves them out.
 const (
 	DefaultInterval = time.Second
@@ -186,8 +209,8 @@ type Action struct {
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 }
 
-// Describe is the exact thing the action runs, for confirmation dialogs and
-// the journal.
+// Describe is the exact thing the action runs, as raw text, for the
+// journal. A screen shows Shown instead.
 func (a Action) Describe() string {
 	switch {
 	case a.SQL != "":
@@ -198,5 +221,26 @@ func (a Action) Describe() string {
 		return a.Shell
 	default:
 		return quoteArgv(a.Argv)
+	}
+}
+
+// Shown is the exact argv or statement the action runs on its target, as
+// one line that is safe on a terminal: what a confirmation shows before the
+// operator types yes (the dialog says where it runs). An argv, and a shell
+// line as the `sh -c LINE` it runs as, is written the way a POSIX shell
+// reads it back: an element holding a byte a terminal cannot show plainly
+// is written $'…' with internal/termtext's escapes (\x1b, \n, \u202e), an
+// element a shell would split or expand in '…'. A statement (sql, the
+// ADMIN COMMAND) is passed through termtext.Line.
+func (a Action) Shown() string {
+	switch {
+	case a.SQL != "":
+		return termtext.Line(a.SQL)
+	case a.Admin != "":
+		return termtext.Line("ADMIN COMMAND '" + strings.TrimSpace(a.Admin) + "'")
+	case a.Shell != "":
+		return ShownArgv([]string{"sh", "-c", a.Shell})
+	default:
+		return ShownArgv(a.Argv)
 	}
 }

@@ -37,12 +37,13 @@ var newDriver = func(targets map[string]checks.Target, creds map[string]checks.C
 }
 
 type runFlags struct {
-	plain    bool
-	params   []string
-	operator string
-	ticket   string
-	stateDir string
-	noRecord bool
+	plain      bool
+	params     []string
+	paramFiles []string
+	operator   string
+	ticket     string
+	stateDir   string
+	noRecord   bool
 }
 
 func newRunCmd(stdio IO) *cobra.Command {
@@ -58,10 +59,15 @@ check passes (or after an override with a written reason). Every event is
 journaled, fsynced, in the state directory; an interrupted session is picked
 up with 'handrail resume'.
 
-Params are given with --param name=value (repeatable). On a terminal,
-missing ones are asked for (secret ones masked); otherwise a missing param
-is an error. Passwords come from the environment, a file, or a masked
-prompt, as each target declares: never from the command line.
+Params are given with --param name=value (repeatable), or read from a
+file with --param-file name=PATH (PATH - reads one line of standard input).
+A secret param is never taken from --param, where every user of the machine
+can read it in the process list: give it as HANDRAIL_PARAM_<NAME> in the
+environment (the name in upper case), with --param-file, or leave it out to
+be asked. On a terminal, missing params are asked for (secret ones masked);
+otherwise a missing param is an error. Passwords come from the environment,
+a file, or a masked prompt, as each target declares: never from the
+command line.
 
 With --plain, or when stdin or stdout is not a terminal or TERM is dumb, the
 session runs in plain mode: lines out, commands in (type 'help').
@@ -71,7 +77,8 @@ session is locked, 5 halted by an on_fail rule.`),
 		Example: strings.TrimRight(`
   handrail run mysql-replica-upgrade --param slave_host=db2.example.com
   handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
-  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state`, "\n")[1:],
+  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state
+  handrail run ./my-runbook.yaml --plain --param-file api_token=/run/secrets/token < commands.txt`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSession(stdio, args[0], f)
@@ -79,7 +86,8 @@ session is locked, 5 halted by an on_fail rule.`),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
-	fl.StringArrayVarP(&f.params, "param", "p", nil, "a param value as name=value (repeatable)")
+	fl.StringArrayVarP(&f.params, "param", "p", nil, "a param value as name=value (repeatable; never a secret param)")
+	fl.StringArrayVar(&f.paramFiles, "param-file", nil, "a param value read from a file, as name=PATH (repeatable; PATH - reads one line of standard input)")
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.ticket, "ticket", "", "the change ticket this session carries out")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
@@ -133,11 +141,11 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return err
 	}
 	con := consoleOf(stdio)
-	in := bufio.NewReader(stdio.In)
-	params, err := parseParams(f.params)
+	params, err := gatherParams(rb, f, stdio)
 	if err != nil {
-		return withCode(ExitUsage, err)
+		return err
 	}
+	in := bufio.NewReader(stdio.In)
 	if err := undeclaredParams(rb, params); err != nil {
 		return withCode(ExitUsage, err)
 	}
@@ -247,6 +255,97 @@ func parseParams(kvs []string) (map[string]string, error) {
 	return out, nil
 }
 
+// secretParamEnv is the environment variable a secret param may come from.
+func secretParamEnv(name string) string { return "HANDRAIL_PARAM_" + strings.ToUpper(name) }
+
+// gatherParams collects the values given for a session: --param (never a
+// secret param: a command line is visible to every user in the process
+// list), --param-file, and HANDRAIL_PARAM_<NAME> for a secret param given
+// neither way. Missing ones are asked for later (completeParams).
+func gatherParams(rb *steps.Runbook, f runFlags, stdio IO) (map[string]string, error) {
+	params, err := parseParams(f.params)
+	if err != nil {
+		return nil, withCode(ExitUsage, err)
+	}
+	secret := map[string]bool{}
+	for _, p := range rb.Params {
+		secret[p.Name] = p.Secret
+	}
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		if secret[name] {
+			return nil, withCode(ExitUsage, fmt.Errorf("--param %s: param %q is secret, and a command line is visible to every user of this machine (ps): "+
+				"export %s=…, pass --param-file %s=PATH (- reads it from standard input), or leave it out to be asked with a masked prompt",
+				name, name, secretParamEnv(name), name))
+		}
+	}
+	for _, nf := range f.paramFiles {
+		name, path, ok := strings.Cut(nf, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || path == "" {
+			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %q: write it as name=PATH (PATH - reads standard input)", nf))
+		}
+		if _, dup := params[name]; dup {
+			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %s: param %q is given twice", name, name))
+		}
+		v, err := readParamFile(path, stdio)
+		if err != nil {
+			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %s: %w", name, err))
+		}
+		params[name] = v
+	}
+	for _, p := range rb.Params {
+		if _, given := params[p.Name]; !given && p.Secret {
+			if v := os.Getenv(secretParamEnv(p.Name)); v != "" {
+				params[p.Name] = v
+			}
+		}
+	}
+	return params, nil
+}
+
+// readParamFile reads a value from path, or one line of standard input for
+// "-" (byte by byte, so the rest of standard input is left for plain
+// mode's commands). A trailing line break is not part of the value.
+func readParamFile(path string, stdio IO) (string, error) {
+	if path == "-" {
+		var b []byte
+		var one [1]byte
+		for done := false; !done && len(b) < 64<<10; {
+			n, err := stdio.In.Read(one[:])
+			for _, c := range one[:n] {
+				if done = c == '\n'; !done {
+					b = append(b, c)
+				}
+			}
+			if done {
+				break
+			}
+			if errors.Is(err, io.EOF) {
+				if len(b) == 0 {
+					return "", errors.New("standard input ended before a value was read")
+				}
+				break
+			}
+			if err != nil {
+				return "", fmt.Errorf("read standard input: %w", err)
+			}
+		}
+		return strings.TrimRight(string(b), "\r"), nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err // names the path and the cause, never the content
+	}
+	if !st.Mode().IsRegular() || st.Size() > 64<<10 {
+		return "", fmt.Errorf("%s is not a regular file of at most 64 KiB", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(data), "\r\n"), nil
+}
+
 // completeParams asks for missing params on a terminal (secret ones
 // masked); without one, it names the missing params and how to pass them.
 func completeParams(rb *steps.Runbook, params map[string]string, con console, in *bufio.Reader, stdio IO) error {
@@ -263,7 +362,11 @@ func completeParams(rb *steps.Runbook, params map[string]string, con console, in
 		var names, flags []string
 		for _, p := range missing {
 			names = append(names, p.Name)
-			flags = append(flags, fmt.Sprintf("--param %s=VALUE", p.Name))
+			if p.Secret {
+				flags = append(flags, fmt.Sprintf("--param-file %s=PATH (or export %s)", p.Name, secretParamEnv(p.Name)))
+			} else {
+				flags = append(flags, fmt.Sprintf("--param %s=VALUE", p.Name))
+			}
 		}
 		return withCode(ExitUsage, fmt.Errorf("runbook %s needs params %s: pass %s (or run on a terminal to be asked)",
 			rb.ID, strings.Join(names, ", "), strings.Join(flags, " ")))

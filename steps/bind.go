@@ -18,9 +18,11 @@ import (
 //   - Bind replaces every ${param} with the param's value (or its default) in
 //     every string of the targets, steps, commands, actions and checks. A
 //     value substituted into an argv element stays inside that one element:
-//     nothing is ever split on spaces or passed through a shell. A value
-//     substituted into an expectation's `match` regex is quoted, so it
-//     matches literally.
+//     nothing is ever split on spaces or passed through a shell. In a
+//     `shell:` line a value becomes one quoted word, and in `sql:` and
+//     `query:` a quoted literal (or name), quoted for where it stands
+//     (quote.go): a parameter never becomes code. A value substituted into
+//     an expectation's `match` regex is quoted, so it matches literally.
 //   - Expand also unrolls `foreach` steps and judges `when`. A foreach step
 //     becomes one step per item of its list param, in the order given; each
 //     copy's id is `<id>@<item>`, its checks' ids are `<check>@<item>`, and
@@ -33,10 +35,14 @@ import (
 
 // ValidateParams checks the operator's values against the runbook's params:
 // every name is declared, every param without a default has a value, and
-// each value (each item, for a list) is one of the enum values and matches
-// the pattern. A secret's value never appears in an error.
+// each value (each item, for a list) is one of the enum values, matches
+// the pattern, and fits where it is used (values.go): no leading '-' where
+// it begins a command's argument (unless the param allows it), a host and
+// login ssh can take, no backslash in SQL, no quote in an ADMIN COMMAND. A
+// secret's value never appears in an error.
 func (rb *Runbook) ValidateParams(values map[string]string) []error {
 	var errs []error
+	uses := rb.valueUses()
 	declared := map[string]bool{}
 	for _, p := range rb.Params {
 		declared[p.Name] = true
@@ -76,6 +82,7 @@ func (rb *Runbook) ValidateParams(values map[string]string) []error {
 			if p.List && seen[it] {
 				errs = append(errs, fmt.Errorf("param %q: item %s is given twice", p.Name, shown))
 			}
+			errs = append(errs, valueRules(p, uses[p.Name], it, shown)...)
 			seen[it] = true
 		}
 	}
@@ -129,6 +136,9 @@ func (rb *Runbook) Bind(values map[string]string) (*Runbook, error) {
 		out.Sections[i] = sec
 	}
 	out.Steps = bindSteps(b, rb.Steps)
+	if len(b.errs) > 0 {
+		return nil, fmt.Errorf("runbook %s: %w", rb.ID, errors.Join(b.errs...))
+	}
 	return &out, nil
 }
 
@@ -182,6 +192,21 @@ func (b *binder) s(s string) string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// placed substitutes into a shell line or a statement, each value quoted
+// for where it stands (quote.go), so that it stays one word or one literal.
+// The loader has refused every reference it could not place.
+func (b *binder) placed(s string, lex func(string) ([]placedRef, error)) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	refs, err := lex(s)
+	if err != nil {
+		b.errs = append(b.errs, err)
+		return s
+	}
+	return substitutePlaced(s, refs, b.vars)
 }
 
 // re substitutes into a regex, quoting the values so they match literally.
@@ -244,7 +269,7 @@ func (b *binder) step(s Step) Step {
 	}
 	if s.Action != nil {
 		a := *s.Action
-		a.SQL, a.Admin, a.Shell = b.s(a.SQL), b.s(a.Admin), b.s(a.Shell)
+		a.SQL, a.Admin, a.Shell = b.placed(a.SQL, sqlRefs), b.s(a.Admin), b.placed(a.Shell, shellRefs)
 		a.Argv = b.list(a.Argv)
 		s.Action = &a
 	}
@@ -273,8 +298,8 @@ func (b *binder) step(s Step) Step {
 }
 
 func (b *binder) check(c checks.Check) checks.Check {
-	c.Title, c.Why, c.Channel, c.Query, c.Admin = b.s(c.Title), b.s(c.Why), b.s(c.Channel), b.s(c.Query), b.s(c.Admin)
-	c.Shell, c.Path, c.Attest = b.s(c.Shell), b.s(c.Path), b.s(c.Attest)
+	c.Title, c.Why, c.Channel, c.Query, c.Admin = b.s(c.Title), b.s(c.Why), b.s(c.Channel), b.placed(c.Query, sqlRefs), b.s(c.Admin)
+	c.Shell, c.Path, c.Attest = b.placed(c.Shell, shellRefs), b.s(c.Path), b.s(c.Attest)
 	c.Argv = b.list(c.Argv)
 	c.Expect = b.expectations(c.Expect)
 	c.FailWhen = b.expectations(c.FailWhen)

@@ -104,9 +104,14 @@ func TestBindRejectsBadValues(t *testing.T) {
 
 func TestExpandForeachAndWhen(t *testing.T) {
 	rb := loadFull(t)
-	// An item with spaces and a shell metacharacter must stay one argv
-	// element.
-	hostile := "m 2;rm -rf ~"
+	// The items are ssh hosts (target mirror): one with a space is refused
+	// before anything runs.
+	if _, err := Expand(rb, map[string]string{"token": "x", "mirrors": "m1,m 2;rm -rf ~"}); err == nil ||
+		!strings.Contains(err.Error(), `param "mirrors": "m 2;rm -rf ~" holds a space or a control character: it is the host ssh connects to`) {
+		t.Fatalf("a host with a space: %v", err)
+	}
+	// An item with a shell metacharacter must stay one argv element.
+	hostile := "m2;rm~"
 	p, err := Expand(rb, map[string]string{"token": "x", "mirrors": "m1," + hostile})
 	if err != nil {
 		t.Fatal(err)

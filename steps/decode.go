@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // The decoder walks goccy's AST by hand instead of using yaml.Unmarshal so
@@ -41,6 +43,65 @@ type decoder struct {
 	// unknown key inside), so the validator does not pile a second,
 	// derived finding on the same mistake.
 	bad map[string]bool
+	// lists holds, by path, the lists a large file's loader parses item by
+	// item (chunk.go); syntax is the first syntax error found in one, which
+	// ends the load as a syntax error in a small file does.
+	lists  map[string][]chunk
+	syntax *Finding
+}
+
+// items calls f with each item of the list at e and its path. A list the
+// loader splits is parsed here one item at a time, so only that item's
+// tree is alive while f decodes it.
+func (d *decoder) items(e entry, ctx string, f func(n ast.Node, path string)) {
+	cs, split := d.lists[e.path]
+	if !split {
+		for i, n := range d.seq(e, ctx) {
+			f(n, fmt.Sprintf("%s[%d]", e.path, i))
+		}
+		return
+	}
+	d.value(e) // the key's position, for findings about the list itself
+	// The next items are scanned and parsed on another core while this one
+	// is decoded; a few at most wait, so memory stays that of a few items.
+	type parsed struct {
+		n  ast.Node
+		at pos
+		sf *Finding
+	}
+	next := make(chan parsed, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(next)
+		for _, c := range cs {
+			n, at, sf := parseChunk(d.file, c)
+			select {
+			case next <- parsed{n, at, sf}:
+			case <-stop:
+				return
+			}
+			if sf != nil {
+				return
+			}
+		}
+	}()
+	i := 0
+	for p := range next {
+		if d.syntax != nil {
+			return
+		}
+		if p.sf != nil {
+			d.syntax = p.sf
+			return
+		}
+		if i == 0 {
+			d.at[e.path] = p.at
+		}
+		d.collectAnchors(p.n)
+		f(p.n, fmt.Sprintf("%s[%d]", e.path, i))
+		i++
+	}
 }
 
 // entry is one key of a mapping.
@@ -184,7 +245,6 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 	}
 	d.at[path] = posOf(n)
 	var out, merged []entry
-	seen := map[string]bool{}
 	for _, kv := range pairs {
 		if kv.Key == nil {
 			continue
@@ -204,8 +264,15 @@ func (d *decoder) mapping(n ast.Node, path, ctx, what string) ([]entry, bool) {
 			d.errf(posOf(kv.Key), "%s: a key must be a plain word, got %s", ctx, describe(k))
 			continue
 		}
-		seen[key] = true
+		d.plainText(path, kv.Key, ctx, "", key)
 		out = append(out, entry{key: key, keyPos: posOf(kv.Key), val: kv.Value, path: path + "." + key})
+	}
+	if len(merged) == 0 {
+		return out, true
+	}
+	seen := make(map[string]bool, len(out)+len(merged))
+	for _, e := range out {
+		seen[e.key] = true
 	}
 	for _, e := range merged {
 		if !seen[e.key] {
@@ -243,13 +310,9 @@ func (d *decoder) mergeEntries(v ast.Node, path, ctx, what string) []entry {
 
 // known drops (and reports) keys not in allowed, suggesting the closest.
 func (d *decoder) known(es []entry, ctx string, allowed ...string) []entry {
-	ok := map[string]bool{}
-	for _, a := range allowed {
-		ok[a] = true
-	}
 	out := es[:0:0]
 	for _, e := range es {
-		if !ok[e.key] {
+		if !slices.Contains(allowed, e.key) {
 			d.errf(e.keyPos, "%s: unknown key %q%s", ctx, e.key, suggest(e.key, allowed))
 			d.bad[strings.TrimSuffix(e.path, "."+e.key)] = true
 			continue
@@ -280,9 +343,11 @@ func (d *decoder) str(e entry, ctx string) string {
 	n := d.value(e)
 	switch v := n.(type) {
 	case *ast.StringNode:
+		d.plainText(e.path, n, ctx, e.key, v.Value)
 		return v.Value
 	case *ast.LiteralNode:
 		if v.Value != nil {
+			d.plainText(e.path, n, ctx, e.key, v.Value.Value)
 			return v.Value.Value
 		}
 		return ""
@@ -326,7 +391,53 @@ func (d *decoder) text(e entry, ctx string) string {
 	if !ok {
 		d.wrong(e, n, ctx, "a single value")
 	}
+	d.plainText(e.path, n, ctx, e.key, s)
 	return s
+}
+
+// multiLine are the keys whose text may span lines (and hold tabs): the
+// rest are one line. Every expectation value may too (it compares with
+// what a server or a command printed), under expect or fail_when.
+var multiLine = []string{"description", "body", "run", "sql", "shell", "query", "argv", "say", "why", "attest"}
+
+// plainText reports a control character or a bidi control in a runbook
+// string (termtext.Unsafe is the rule; Parse refuses bytes that are not
+// UTF-8 before this is reached): text from a
+// runbook reaches the operator's terminal, where such a character could
+// hide or rewrite what is shown. Multi-line text may keep newlines and
+// tabs. A key is checked with key "" (one line).
+func (d *decoder) plainText(path string, n ast.Node, ctx, key, s string) {
+	base := key
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		base = base[:i]
+	}
+	multi := key != "" && (slices.Contains(multiLine, base) || strings.Contains(path, ".expect.") || strings.Contains(path, ".fail_when."))
+	idx := 0
+	for _, r := range s {
+		idx++
+		if !termtext.Unsafe(r) || (multi && (r == '\n' || r == '\t')) {
+			continue
+		}
+		shown := termtext.Line(string(r))
+		var what string
+		switch {
+		case r == '\n':
+			what = fmt.Sprintf("a line break (%s, character %d) in text that is one line: remove it", shown, idx)
+		case r == '\t':
+			what = fmt.Sprintf("a tab (%s, character %d) in text that is one line: remove it", shown, idx)
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
+			what = fmt.Sprintf("the bidi control %s (character %d) could reorder what the operator's terminal shows: remove it", shown, idx)
+		default:
+			what = fmt.Sprintf("the control character %s (character %d) could hide or rewrite what the operator's terminal shows: remove it", shown, idx)
+		}
+		where := key
+		if where == "" {
+			where = `key "` + termtext.Line(s) + `"`
+		}
+		d.errf(posOf(n), "%s: %s: %s", ctx, where, what)
+		d.bad[path] = true
+		return
+	}
 }
 
 func (d *decoder) textPtr(e entry, ctx string) *string {
@@ -466,7 +577,7 @@ func name(es []entry, key, kind, path string) string {
 
 var (
 	runbookKeys = []string{"id", "title", "source", "description", "params", "targets", "sections", "steps"}
-	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list"}
+	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list", "allow_leading_dash"}
 	targetKeys  = []string{"kind", "host", "port", "ssh_user", "url", "database", "user", "user_env", "password_env", "password_file", "dsn_env", "client", "description"}
 	sectionKeys = []string{"id", "title", "foreach", "steps"}
 	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail"}
@@ -522,13 +633,9 @@ func (d *decoder) runbook(root ast.Node) *decoded {
 				d.at["targets."+te.key+"!key"] = te.keyPos
 			}
 		case "sections":
-			for i, n := range d.seq(e, "runbook") {
-				rb.Sections = append(rb.Sections, d.section(n, fmt.Sprintf("%s[%d]", e.path, i)))
-			}
+			d.items(e, "runbook", func(n ast.Node, path string) { rb.Sections = append(rb.Sections, d.section(n, path)) })
 		case "steps":
-			for i, n := range d.seq(e, "runbook") {
-				rb.Steps = append(rb.Steps, d.step(n, fmt.Sprintf("%s[%d]", e.path, i)))
-			}
+			d.items(e, "runbook", func(n ast.Node, path string) { rb.Steps = append(rb.Steps, d.step(n, path)) })
 		}
 	}
 	return out
@@ -559,6 +666,8 @@ func (d *decoder) param(n ast.Node, path string) Param {
 			p.Secret = d.boolean(e, ctx)
 		case "list":
 			p.List = d.boolean(e, ctx)
+		case "allow_leading_dash":
+			p.AllowLeadingDash = d.boolean(e, ctx)
 		}
 	}
 	return p
@@ -627,9 +736,7 @@ func (d *decoder) section(n ast.Node, path string) Section {
 			f := d.foreach(e.val, e.path, ctx+": foreach")
 			s.Foreach = &f
 		case "steps":
-			for i, sn := range d.seq(e, ctx) {
-				s.Steps = append(s.Steps, d.step(sn, fmt.Sprintf("%s.steps[%d]", path, i)))
-			}
+			d.items(e, ctx, func(sn ast.Node, p string) { s.Steps = append(s.Steps, d.step(sn, p)) })
 		}
 	}
 	return s

@@ -38,6 +38,10 @@ type Param struct {
 	Secret bool `yaml:"secret,omitempty" json:"secret,omitempty"`
 	// List values are comma-separated; a `foreach` iterates over them.
 	List bool `yaml:"list,omitempty" json:"list,omitempty"`
+	// AllowLeadingDash lets a value that begins a command's argument (an
+	// argv element, a word of a shell line) start with '-', where the
+	// program reads it as an option. Without it such a value is refused.
+	AllowLeadingDash bool `yaml:"allow_leading_dash,omitempty" json:"allow_leading_dash,omitempty"`
 }
 
 // Section is a titled group of steps. With Foreach, the whole section is

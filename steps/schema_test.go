@@ -287,7 +287,7 @@ func TestSchemaAcceptsValidRunbooks(t *testing.T) {
 // loader can tell. notJSON fixtures are not one JSON document at all.
 var (
 	schemaBlind = []string{"bad-regex", "duplicates", "foreach-bad", "kind-mismatch", "param-default",
-		"undeclared-target", "unknown-ref", "when-bad", "field-ref", "unsafe-statements"}
+		"undeclared-target", "unknown-ref", "when-bad", "field-ref", "unsafe-statements", "control-characters", "unsafe-substitution"}
 	notJSON = []string{"duplicate-key", "syntax-error", "two-documents"}
 )
 

@@ -462,6 +462,8 @@ func (v *validator) validateAction(a *checks.Action, path, ctx, loopVar string) 
 	v.checkRefs(path+".sql", ctx, "sql", a.SQL, loopVar)
 	v.checkRefs(path+".admin", ctx, "admin", a.Admin, loopVar)
 	v.checkRefs(path+".shell", ctx, "shell", a.Shell, loopVar)
+	v.quotedRefs(path+".sql", ctx, "sql", a.SQL, sqlRefs)
+	v.quotedRefs(path+".shell", ctx, "shell", a.Shell, shellRefs)
 	for i, arg := range a.Argv {
 		v.checkRefs(fmt.Sprintf("%s.argv[%d]", path, i), ctx, "argv", arg, loopVar)
 	}
@@ -587,6 +589,26 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 	}
 	for i, arg := range c.Argv {
 		v.checkRefs(fmt.Sprintf("%s.argv[%d]", path, i), ctx, "argv", arg, loopVar)
+	}
+	v.quotedRefs(path+".query", ctx, "query", c.Query, sqlRefs)
+	v.quotedRefs(path+".shell", ctx, "shell", c.Shell, shellRefs)
+}
+
+// quotedRefs reports a ${...} in a shell line or a statement that stands
+// where its value cannot be quoted safely (quote.go): a parameter must
+// never become code.
+func (v *validator) quotedRefs(path, ctx, key, s string, lex func(string) ([]placedRef, error)) {
+	if !strings.Contains(s, "${") {
+		return
+	}
+	refs, err := lex(s)
+	if err == nil {
+		if names, _ := scanRefs(s); len(names) != len(refs) {
+			err = fmt.Errorf("a reference stands where handrail cannot tell how the %s reads it", key)
+		}
+	}
+	if err != nil {
+		v.errf(v.pos(path), "%s: %s: %v; a value must never become code (see \"Substitution\" in docs/runbook-format.md)", ctx, key, err)
 	}
 }
 

@@ -114,8 +114,34 @@ type result struct {
 	took     time.Duration
 }
 
-// execute runs argv or shell on t within ctx's deadline.
-func execute(ctx context.Context, t checks.Target, argv []string, shell string) result {
+// Runner runs commands with a given environment. The zero Runner gives
+// each child the parent's environment without the variables whose names
+// say they hold a secret (checks.SecretEnvName); the live driver sets Env
+// to the session's scrubbed environment (checks.Redactor.ChildEnv). The
+// ssh client gets only what it needs of it (proc.SSHEnv), so it forwards
+// no variable to the remote host.
+type Runner struct {
+	// Env is the environment of a local child, as "NAME=value" entries.
+	Env []string
+}
+
+func (r Runner) env(local bool) []string {
+	env := r.Env
+	if env == nil {
+		env = proc.Env(func(name, _ string) bool { return checks.SecretEnvName(name) })
+	}
+	if !local {
+		return proc.SSHEnv(env)
+	}
+	if len(env) == 0 {
+		return []string{} // never nil: nil would hand the child our own
+	}
+	return env
+}
+
+// execute runs argv or shell on t within ctx's deadline; action says
+// whether it runs an action rather than a probe.
+func (r Runner) execute(ctx context.Context, t checks.Target, argv []string, shell string, action bool) result {
 	start := time.Now()
 	var connect time.Duration
 	if dl, ok := ctx.Deadline(); ok {
@@ -131,15 +157,20 @@ func execute(ctx context.Context, t checks.Target, argv []string, shell string) 
 
 	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = r.env(IsLocal(t))
 	// No stdin: a command (or ssh) that asks a question fails instead of
 	// hanging until the deadline.
 	cmd.Stdin = nil
-	proc.SetProcessGroup(cmd)
-	// If a grandchild keeps the pipes open after the kill, stop waiting.
-	cmd.WaitDelay = 500 * time.Millisecond
+	cmd.WaitDelay = proc.WaitDelay
 
-	// An action reports its process group (checks.WithProcessHook).
-	runErr := proc.Run(cmd, func(pid int) { checks.ReportProcess(ctx, pid) })
+	// A probe's whole process group ends with the attempt; an action's
+	// may outlive it (a server it started), and the action reports its
+	// group so a resumed session can tell whether it still runs.
+	runErr := proc.Run(cmd, proc.Options{KeepGroup: action, Started: func(pid int) {
+		if action {
+			checks.ReportProcess(ctx, pid)
+		}
+	}})
 	res.took = time.Since(start)
 	res.stdout, res.stderr = stdout.String(), stderr.String()
 	if cmd.ProcessState != nil {
@@ -183,7 +214,12 @@ func roundDur(d time.Duration) time.Duration {
 // the check names exit_code); one that could not start, timed out or whose
 // ssh connection failed is an Observation.Error.
 func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
-	res := execute(ctx, t, c.Argv, c.Shell)
+	return Runner{}.Observe(ctx, t, c)
+}
+
+// Observe is the package's Observe with r's environment.
+func (r Runner) Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
+	res := r.execute(ctx, t, c.Argv, c.Shell, false)
 	obs := checks.Observation{At: time.Now(), Latency: res.took, Error: res.err}
 	obs.Raw = res.stdout
 	if res.stderr != "" {
@@ -209,7 +245,12 @@ func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observ
 // Run executes an action the operator confirmed. Output is stdout followed
 // by stderr; a non-zero exit is an Error that quotes the last stderr line.
 func Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionResult {
-	res := execute(ctx, t, a.Argv, a.Shell)
+	return Runner{}.Run(ctx, t, a)
+}
+
+// Run is the package's Run with r's environment.
+func (r Runner) Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionResult {
+	res := r.execute(ctx, t, a.Argv, a.Shell, true)
 	out := res.stdout
 	if res.stderr != "" {
 		if out != "" && !strings.HasSuffix(out, "\n") {
@@ -225,31 +266,27 @@ func Run(ctx context.Context, t checks.Target, a checks.Action) checks.ActionRes
 	return ar
 }
 
-// limitedBuffer keeps the first max bytes written and drops the rest
+// limitedBuffer keeps the first max bytes written and counts the rest
 // (still reporting them written, so the child is never blocked).
 type limitedBuffer struct {
-	buf       bytes.Buffer
-	max       int
-	truncated bool
+	buf     bytes.Buffer
+	max     int
+	dropped int
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		if len(p) > room {
-			l.buf.Write(p[:room])
-			l.truncated = true
-		} else {
-			l.buf.Write(p)
-		}
-	} else if len(p) > 0 {
-		l.truncated = true
-	}
+	room := max(l.max-l.buf.Len(), 0)
+	keep := min(len(p), room)
+	l.buf.Write(p[:keep])
+	l.dropped += len(p) - keep
 	return len(p), nil
 }
 
+// String is what was kept; output that was cut ends in checks.Truncate's
+// "… [truncated: N bytes]".
 func (l *limitedBuffer) String() string {
-	if l.truncated {
-		return l.buf.String() + "\n[output truncated]"
+	if l.dropped > 0 {
+		return checks.MarkTruncated(l.buf.String(), l.dropped)
 	}
 	return l.buf.String()
 }

@@ -184,14 +184,31 @@ func TestObserveStartFailure(t *testing.T) {
 	}
 }
 
-// withFakeSSH puts testdata/bin first on PATH and returns the argv log path.
+// withFakeSSH puts a fake ssh first on PATH and returns the argv log path.
+// ssh gets no variable of ours beyond what it needs (proc.SSHEnv), so the
+// fake's settings are baked into a wrapper: the log path, and FAKE_SSH_FAIL
+// while a file "fail" exists beside the log (failSSH).
 func withFakeSSH(t *testing.T) string {
 	t.Helper()
-	bin, _ := filepath.Abs("testdata/bin")
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	log := filepath.Join(t.TempDir(), "ssh.log")
-	t.Setenv("FAKE_SSH_LOG", log)
+	fake, _ := filepath.Abs("testdata/bin/ssh")
+	dir := t.TempDir()
+	log := filepath.Join(dir, "ssh.log")
+	wrapper := "#!/bin/sh\nFAKE_SSH_LOG='" + log + "'; export FAKE_SSH_LOG\n" +
+		"if [ -e '" + filepath.Join(dir, "fail") + "' ]; then FAKE_SSH_FAIL=1; export FAKE_SSH_FAIL; fi\n" +
+		"exec '" + fake + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "ssh"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return log
+}
+
+// failSSH makes the fake ssh fail the way ssh does (exit 255).
+func failSSH(t *testing.T, log string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(filepath.Dir(log), "fail"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func sshCalls(t *testing.T, log string) [][]string {
@@ -255,13 +272,13 @@ func TestObserveRemoteQuoting(t *testing.T) {
 }
 
 func TestObserveRemoteShellAndFailure(t *testing.T) {
-	withFakeSSH(t)
+	log := withFakeSSH(t)
 	remote := checks.Target{Kind: checks.TargetHost, Host: "db2"}
 	o := Observe(ctxTimeout(t, 5*time.Second), remote, checks.Check{Shell: "echo $((1+2)) | tr 3 x"})
 	if o.Error != "" || get(t, o, 0, "stdout") != "x\n" {
 		t.Fatalf("shell line over ssh: %+v", o)
 	}
-	t.Setenv("FAKE_SSH_FAIL", "1")
+	failSSH(t, log)
 	o = Observe(ctxTimeout(t, 5*time.Second), remote, checks.Check{Argv: []string{"true"}})
 	if !strings.Contains(o.Error, "ssh to db2 failed (exit 255): ssh: connect to host db2 port 22: Connection refused") {
 		t.Errorf("error %q", o.Error)

@@ -1,7 +1,10 @@
 // Package live is the Driver that talks to real systems: one connection
 // pool per mysql target, created on first use and reused across polls; the
 // soliddb, command, http and tcp probes for the other kinds. Every error and
-// every text it hands back has passed through the session's Redactor.
+// every text it hands back has passed through the session's Redactor and is
+// capped (checks.Observation.Cap). Every child process it starts (solsql,
+// ssh, a command) gets a scrubbed environment: no variable that holds a
+// secret (checks.Redactor.ChildEnv).
 package live
 
 import (
@@ -9,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -113,7 +117,25 @@ func (d *Driver) Observe(ctx context.Context, c checks.Check) checks.Observation
 		obs.At = time.Now()
 	}
 	d.redactObs(&obs)
+	// Capped after redaction, so a secret is never cut in two before it
+	// is scrubbed.
+	obs.Cap(c.Named)
 	return obs
+}
+
+// childEnv is the environment every child process gets: this process's,
+// without any variable that holds a secret (by its name, as a target's
+// password_env or dsn_env, or by a value the redactor knows).
+func (d *Driver) childEnv() []string {
+	var names []string
+	for _, t := range d.targets {
+		names = append(names, t.PasswordEnv, t.DSNEnv)
+	}
+	env := d.red.ChildEnv(os.Environ(), names...)
+	if env == nil {
+		env = []string{}
+	}
+	return env
 }
 
 func (d *Driver) observe(ctx context.Context, c checks.Check) checks.Observation {
@@ -135,9 +157,9 @@ func (d *Driver) observe(ctx context.Context, c checks.Check) checks.Observation
 		}
 		return p.prober.Query(ctx, c)
 	case checks.KindSolid:
-		return soliddb.Observe(ctx, t, d.cred(t.Name), c)
+		return soliddb.Runner{Env: d.childEnv()}.Observe(ctx, t, d.cred(t.Name), c)
 	case checks.KindCommand:
-		return command.Observe(ctx, t, c)
+		return command.Runner{Env: d.childEnv()}.Observe(ctx, t, c)
 	case checks.KindHTTP:
 		return netprobe.ObserveHTTP(ctx, t, c)
 	case checks.KindTCP:
@@ -161,6 +183,7 @@ func (d *Driver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
 	}
 	r := d.run(ctx, a)
 	r.Output, r.Error = d.red.Redact(r.Output), d.red.Redact(r.Error)
+	r.Output, r.Error = checks.Truncate(r.Output, checks.MaxRawBytes), checks.Truncate(r.Error, checks.MaxValueBytes)
 	return r
 }
 
@@ -177,9 +200,9 @@ func (d *Driver) run(ctx context.Context, a checks.Action) checks.ActionResult {
 		}
 		return p.prober.Exec(ctx, a)
 	case checks.ActionSolid:
-		return soliddb.Run(ctx, t, d.cred(t.Name), a)
+		return soliddb.Runner{Env: d.childEnv()}.Run(ctx, t, d.cred(t.Name), a)
 	case checks.ActionCommand:
-		return command.Run(ctx, t, a)
+		return command.Runner{Env: d.childEnv()}.Run(ctx, t, a)
 	default:
 		return checks.ActionResult{Error: fmt.Sprintf("unknown action kind %q", a.Kind), ExitCode: -1}
 	}

@@ -335,7 +335,6 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		return l.Addr().(*net.TCPAddr).Port
 	}()
 	t.Setenv("HANDRAIL_LIVE_TEST_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:"+fmt.Sprint(silentListener(t))+")/")
-	t.Setenv("HANDRAIL_LIVE_TEST_BAD_DSN", mariadbtest.AdminUser+":"+canary+"@tcp(127.0.0.1:1/?x=%zz")
 	wrongUser := mysqlTarget(pair.Replica.Port)
 	wrongUser.User = "nobody"
 	badHost := mysqlTarget(closed)
@@ -343,11 +342,10 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		"wrong-user": wrongUser,
 		"bad-host":   badHost,
 		"silent-dsn": {Kind: checks.TargetMySQL, DSNEnv: "HANDRAIL_LIVE_TEST_DSN"},
-		"bad-dsn":    {Kind: checks.TargetMySQL, DSNEnv: "HANDRAIL_LIVE_TEST_BAD_DSN"},
 	})
 	var out []any
 	var texts []string
-	for _, target := range []string{"wrong-user", "bad-host", "silent-dsn", "bad-dsn", "replica"} {
+	for _, target := range []string{"wrong-user", "bad-host", "silent-dsn", "replica"} {
 		for _, kind := range []string{checks.KindMySQLReplica, checks.KindMySQLQuery, checks.KindTCP} {
 			c := checks.Check{ID: target + "-" + kind, Kind: kind, Target: target, Query: "SELECT CONCAT('pw=', " + "'" + canary + "') AS leak",
 				Timeout: checks.Duration(500 * time.Millisecond), Expect: checks.Expectations{{Field: "Slave_IO_Running", Expect: eq("Yes")}}}
@@ -362,7 +360,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	}
 	// The failures are real and readable.
 	joined := strings.Join(texts, "\n")
-	for _, want := range []string{"1045", "refused", "no answer within", "not valid", "Unknown table '[secret].t'"} {
+	for _, want := range []string{"1045", "refused", "no answer within", "Unknown table '[secret].t'"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no error says %q:\n%s", want, joined)
 		}

@@ -76,6 +76,12 @@ func (p *Prober) Replica(ctx context.Context, c checks.Check) checks.Observation
 	obs := checks.Observation{At: start}
 	rows, err := p.replicaRows(ctx, c)
 	obs.Latency = time.Since(start)
+	var many errTooManyRows
+	if errors.As(err, &many) {
+		// An answer, too long to judge whole: keep what was read, and fail.
+		obs.Rows, obs.Error = rows, err.Error()
+		return obs
+	}
 	if err != nil {
 		p.forget()
 		obs.Error, obs.State = describe(ctx, err, start)
@@ -111,7 +117,7 @@ func (p *Prober) replicaRows(ctx context.Context, c checks.Check) ([]checks.Row,
 		return nil, err
 	}
 	namer := newFieldNamer(expectFields(c))
-	out, err := p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, -1)
+	out, err := p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, checks.MaxRows)
 	var me *gomysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1064 {
 		// A syntax error: the server changed under us (upgraded to 8.4,
@@ -120,9 +126,16 @@ func (p *Prober) replicaRows(ctx context.Context, c checks.Check) ([]checks.Row,
 		if srv, err = p.Server(ctx); err != nil {
 			return nil, err
 		}
-		out, err = p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, -1)
+		out, err = p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, checks.MaxRows)
 	}
 	return out, err
+}
+
+// errTooManyRows is an answer with more rows than a probe reads.
+type errTooManyRows struct{ n int }
+
+func (e errTooManyRows) Error() string {
+	return fmt.Sprintf("the server returned %d replication rows; handrail reads at most %d, so the check cannot judge the rest", e.n, checks.MaxRows)
 }
 
 func expectFields(c checks.Check) []string {
@@ -133,20 +146,25 @@ func expectFields(c checks.Check) []string {
 	return out
 }
 
-// scanAll runs q and returns its rows as fields, by column name, at most
-// limit rows (-1: all). Each row's Key is its channel column, if any.
+// scanAll runs q and returns its rows as fields, by column name. An answer
+// of more than limit rows is an errTooManyRows. Each row's Key is its
+// channel column, if any.
 func (p *Prober) scanAll(ctx context.Context, q string, namer fieldNamer, limit int) ([]checks.Row, error) {
 	rows, err := p.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close() //nolint:errcheck // scanRows checks rows.Err(); Close of a read-only result set has nothing to report
-	out, _, err := scanRows(rows, namer, limit)
+	out, n, err := scanRows(rows, namer, limit)
+	if err == nil && n > limit {
+		return out, errTooManyRows{n}
+	}
 	return out, err
 }
 
-// scanRows reads rows into checks.Rows (at most limit, -1 for all) and
-// counts every row.
+// scanRows reads rows into checks.Rows (at most limit) and counts every
+// row. A value longer than checks.ProbeValueBytes is cut (and says so)
+// as it is read: a row of huge values costs no more than a small one.
 func scanRows(rows *sql.Rows, namer fieldNamer, limit int) ([]checks.Row, int, error) {
 	cols, err := rows.Columns()
 	if err != nil {
@@ -169,7 +187,7 @@ func scanRows(rows *sql.Rows, namer fieldNamer, limit int) ([]checks.Row, int, e
 	n := 0
 	for rows.Next() {
 		n++
-		if limit >= 0 && len(out) >= limit {
+		if len(out) >= limit {
 			continue // count only
 		}
 		if err := rows.Scan(ptrs...); err != nil {
@@ -178,7 +196,8 @@ func scanRows(rows *sql.Rows, namer fieldNamer, limit int) ([]checks.Row, int, e
 		r := checks.Row{Fields: make([]checks.Field, len(cols))}
 		for i, v := range vals {
 			text, null := valueText(v)
-			r.Fields[i] = checks.Field{Name: names[i], Value: text, Null: null}
+			r.Fields[i] = checks.Field{Name: names[i], Value: checks.Truncate(text, checks.ProbeValueBytes), Null: null}
+			vals[i] = nil // the driver's buffer for this value is not kept
 		}
 		if keyCol >= 0 {
 			r.Key = r.Fields[keyCol].Value

@@ -15,7 +15,7 @@
 // list, so handrail leaves them out: solsql then asks for them ("Username:",
 // "Password:") and handrail answers those prompts on its standard input,
 // from a pipe. No credential is ever in an argv, an environment variable of
-// the child, or a file.
+// the child (its environment is scrubbed: Runner), or a file.
 package soliddb
 
 import (
@@ -106,8 +106,42 @@ type Result struct {
 	Took time.Duration
 }
 
+// Runner runs solsql with a given environment. The zero Runner gives
+// solsql the parent's environment without the variables whose names say
+// they hold a secret or whose value is this target's password; the live
+// driver sets Env to the session's scrubbed environment
+// (checks.Redactor.ChildEnv).
+type Runner struct {
+	// Env is solsql's environment, as "NAME=value" entries.
+	Env []string
+}
+
+func (r Runner) env(cred checks.Credentials) []string {
+	env := r.Env
+	if env == nil {
+		red := checks.NewRedactor()
+		red.AddCredentials(cred)
+		env = proc.Env(func(name, value string) bool { return checks.SecretEnvName(name) || red.Holds(value) })
+	}
+	if len(env) == 0 {
+		return []string{} // never nil: nil would hand the child our own
+	}
+	return env
+}
+
 // Exec runs one ADMIN COMMAND on t and parses its result set.
 func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin string) Result {
+	return Runner{}.Exec(ctx, t, cred, admin)
+}
+
+// Exec is the package's Exec with r's environment.
+func (r Runner) Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin string) Result {
+	return r.exec(ctx, t, cred, admin, false)
+}
+
+// exec runs one ADMIN COMMAND; action says whether it is the step's action
+// rather than a probe.
+func (r Runner) exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin string, action bool) Result {
 	start := time.Now()
 	argv, err := Argv(t, admin)
 	if err != nil {
@@ -122,10 +156,15 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 	// The answers to solsql's login prompts.
 	cmd.Stdin = strings.NewReader(cred.User + "\n" + cred.Password.Reveal() + "\n")
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
-	proc.SetProcessGroup(cmd)
-	cmd.WaitDelay = 500 * time.Millisecond
-	// An action reports its process group (checks.WithProcessHook).
-	runErr := proc.Run(cmd, func(pid int) { checks.ReportProcess(ctx, pid) })
+	cmd.Env = r.env(cred)
+	cmd.WaitDelay = proc.WaitDelay
+	// A probe's whole process group ends with the attempt; an action
+	// reports its group so a resumed session can tell whether it runs.
+	runErr := proc.Run(cmd, proc.Options{KeepGroup: action, Started: func(pid int) {
+		if action {
+			checks.ReportProcess(ctx, pid)
+		}
+	}})
 
 	res := Result{Took: time.Since(start)}
 	out := stdout.String()
@@ -163,14 +202,24 @@ func Exec(ctx context.Context, t checks.Target, cred checks.Credentials, admin s
 // or SQL error is an Observation.Error; a non-zero RC is an answer that the
 // check's expectations judge.
 func Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c checks.Check) checks.Observation {
-	res := Exec(ctx, t, cred, c.Admin)
+	return Runner{}.Observe(ctx, t, cred, c)
+}
+
+// Observe is the package's Observe with r's environment.
+func (r Runner) Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c checks.Check) checks.Observation {
+	res := r.Exec(ctx, t, cred, c.Admin)
 	return checks.Observation{Rows: res.Rows, Raw: res.Raw, Error: res.Err, Latency: res.Took, At: time.Now()}
 }
 
 // Run executes an admin action. It fails when solsql reports an error or
 // any row's RC is not 0; the Error then quotes the RC and TEXT.
 func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks.Action) checks.ActionResult {
-	res := Exec(ctx, t, cred, a.Admin)
+	return Runner{}.Run(ctx, t, cred, a)
+}
+
+// Run is the package's Run with r's environment.
+func (r Runner) Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks.Action) checks.ActionResult {
+	res := r.exec(ctx, t, cred, a.Admin, true)
 	ar := checks.ActionResult{Output: res.Raw, Error: res.Err, Duration: res.Took}
 	if ar.Error != "" {
 		ar.ExitCode = -1
@@ -190,7 +239,7 @@ func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks
 	}
 	if ar.Error != "" && ar.ExitCode > 0 {
 		if want, ok := TargetState(a.Admin); ok {
-			st := Exec(ctx, t, cred, "hsb state")
+			st := r.Exec(ctx, t, cred, "hsb state")
 			if text, ok := AlreadyIn(st.Rows, st.Err, want); ok {
 				ar.Output += "\n" + text
 				ar.Error, ar.ExitCode = "", 0
@@ -331,16 +380,19 @@ func lastLine(s string) string {
 	return strings.TrimSpace(promptPrefix.ReplaceAllString(proc.LastLine(s), ""))
 }
 
+// limitedBuffer keeps the first max bytes written and counts the rest.
 type limitedBuffer struct {
-	buf bytes.Buffer
-	max int
+	buf     bytes.Buffer
+	max     int
+	dropped int
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		l.buf.Write(p[:min(len(p), room)])
-	}
+	keep := min(len(p), max(l.max-l.buf.Len(), 0))
+	l.buf.Write(p[:keep])
+	l.dropped += len(p) - keep
 	return len(p), nil
 }
 
-func (l *limitedBuffer) String() string { return l.buf.String() }
+// String is what was kept, ending in "… [truncated: N bytes]" when cut.
+func (l *limitedBuffer) String() string { return checks.MarkTruncated(l.buf.String(), l.dropped) }

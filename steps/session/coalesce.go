@@ -51,7 +51,7 @@ func valuesSig(r *checks.Result) uint64 {
 	if !r.Since.IsZero() {
 		since = strconv.FormatInt(r.Since.UnixNano(), 10)
 	}
-	w(o.Raw, o.State, o.Error, o.Truncated, since)
+	w(o.Raw, o.State, o.Error, since)
 	for _, row := range o.Rows {
 		w("row", row.Key)
 		for _, f := range row.Fields {

@@ -156,7 +156,10 @@ func TestObserveCapsWhatItKeeps(t *testing.T) {
 	if n := len(recs[len(recs)-1].Data); n > 4*checks.MaxValueBytes {
 		t.Errorf("check.status holds %d bytes", n)
 	}
-	if c := e.Checks()[0]; len(c.Last.Obs.Raw) > checks.MaxValueBytes || len(c.Last.Verdict.Fields[0].Actual) > checks.MaxValueBytes {
+	// A capped text is at most its cap plus the "… [truncated: N bytes]"
+	// mark that says so.
+	const mark = 40
+	if c := e.Checks()[0]; len(c.Last.Obs.Raw) > checks.MaxRawBytes+mark || len(c.Last.Verdict.Fields[0].Actual) > checks.MaxVerdictValueBytes+mark {
 		t.Errorf("the engine keeps %d bytes of raw output", len(c.Last.Obs.Raw))
 	}
 }

@@ -51,7 +51,7 @@ func flappingGrowth(tb testing.TB, seconds int) float64 {
 		if verdict.Pass {
 			status = checks.StatusPass
 		}
-		r := checks.CapResult(checks.Result{Step: v.Key, CheckID: c.ID, Gen: e.Generation(), Obs: obs, Verdict: verdict, Status: status})
+		r := checks.CapResult(checks.Result{Step: v.Key, CheckID: c.ID, Gen: e.Generation(), Obs: obs, Verdict: verdict, Status: status}, c.Named)
 		if _, err := e.Observe(r); err != nil {
 			tb.Fatal(err)
 		}

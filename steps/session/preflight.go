@@ -79,7 +79,7 @@ func Preflight(ctx context.Context, d checks.Driver, plan *steps.Plan) []Preflig
 			actx, cancel := context.WithTimeout(ctx, p.Check.AttemptTimeout())
 			defer cancel()
 			start := time.Now()
-			obs := checks.CapObservation(d.Observe(actx, p.Check))
+			obs := checks.CapObservation(d.Observe(actx, p.Check), p.Check.Named)
 			r := PreflightTarget{Target: p.Target.Name, Kind: p.Target.Kind, Address: p.Target.Address(), Probe: p.Probe,
 				Reachable: !obs.Unreachable(), Error: obs.Error, LatencyNS: time.Since(start), At: obs.At}
 			if r.At.IsZero() {
@@ -101,11 +101,11 @@ func Preflight(ctx context.Context, d checks.Driver, plan *steps.Plan) []Preflig
 // first few name=value pairs of its first row.
 func preflightDetail(o checks.Observation) string {
 	if len(o.Rows) == 0 {
-		return checks.CapText(strings.TrimSpace(o.Raw), 120)
+		return checks.Truncate(strings.TrimSpace(o.Raw), 120)
 	}
 	r := o.Rows[0]
 	if f, ok := r.Get("version"); ok {
-		return "version " + checks.CapText(f.Value, 80)
+		return "version " + checks.Truncate(f.Value, 80)
 	}
 	var parts []string
 	for _, f := range r.Fields {
@@ -116,7 +116,7 @@ func preflightDetail(o checks.Observation) string {
 		if f.Null {
 			v = "NULL"
 		}
-		parts = append(parts, f.Name+"="+checks.CapText(strings.TrimSpace(v), 40))
+		parts = append(parts, f.Name+"="+checks.Truncate(strings.TrimSpace(v), 40))
 	}
 	return strings.Join(parts, " ")
 }

@@ -1,10 +1,12 @@
 //go:build unix
 
-// Package proc runs the child processes of probes (commands, solsql) so
-// that a deadline kills everything they started.
+// Package proc runs the child processes of probes and actions (commands,
+// ssh, solsql): each in its own process group, with a scrubbed
+// environment, and with the whole group ended when the attempt ends.
 package proc
 
 import (
+	"errors"
 	"os/exec"
 	"syscall"
 )
@@ -18,6 +20,15 @@ func SetProcessGroup(cmd *exec.Cmd) {
 		if cmd.Process == nil {
 			return nil
 		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		return killGroup(cmd.Process.Pid)
 	}
+}
+
+// killGroup sends SIGKILL to every process of the group led by pid. A
+// group with no process left is not an error.
+func killGroup(pid int) error {
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
 }
