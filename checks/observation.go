@@ -45,9 +45,9 @@ const (
 // Observation is what one probe attempt saw. Error text is already redacted:
 // no secret ever appears in an observation.
 type Observation struct {
-	Rows  []Row  `json:"rows,omitempty"`
-	Raw   string `json:"raw,omitempty"`
-	State string `json:"state,omitempty"`
+	Rows    []Row         `json:"rows,omitempty"`
+	Raw     string        `json:"raw,omitempty"`
+	State   string        `json:"state,omitempty"`
 	Error   string        `json:"error,omitempty"`
 	Latency time.Duration `json:"latency_ns"`
 	At      time.Time     `json:"at"`
