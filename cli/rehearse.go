@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
@@ -189,41 +188,9 @@ func printDebrief(stdio IO, e *session.Engine, path string, sc *rehearsal.Scenar
 }
 
 // replayWorld brings a resumed rehearsal's simulated world up to where the
-// journal left it: the world starts again from the scenario's initial state,
-// then hears every step entered, item ticked and step done, and re-runs
-// every action that succeeded, in the journal's order. Timed effects (a
-// replica that stops a second after STOP SLAVE) run again from now.
+// journal left it (rehearsal.ReplayWorld).
 func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, recs []journal.Record) {
-	bound := map[string]steps.Step{}
-	for _, v := range e.Steps() {
-		if st, ok := e.StepAt(v.Index); ok {
-			bound[v.Key] = st
-		}
-	}
-	for _, rec := range recs {
-		var d struct {
-			Step   string              `json:"step"`
-			Item   string              `json:"item"`
-			Check  string              `json:"check"`
-			Ticked bool                `json:"ticked"`
-			Result checks.ActionResult `json:"result"`
-		}
-		if rec.Decode(&d) != nil {
-			continue
-		}
-		switch rec.Type {
-		case session.EvStepEnter:
-			drv.StepEntered(d.Step, d.Item)
-		case session.EvManualTick:
-			drv.CheckTicked(d.Step, d.Check, d.Ticked)
-		case session.EvStepDone:
-			drv.StepDone(d.Step)
-		case session.EvActionEnd:
-			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {
-				drv.Run(ctx, *st.Action)
-			}
-		}
-	}
+	rehearsal.ReplayWorld(ctx, drv, e, recs)
 }
 
 // gatedHook passes the session's steps to the simulated world only once it

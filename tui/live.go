@@ -262,6 +262,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	if r := eng.HaltReason(); r != "" {
 		s.Notice = "halted: " + r
 	}
+	s.Approval = approvalOf(eng)
 	return s
 }
 
