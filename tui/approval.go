@@ -111,8 +111,8 @@ func (m Model) approvalBanner() string {
 		}
 		if d, ok := m.rt.(Decider); ok {
 			if may, _ := d.MayDecide(*a); may {
-				return s.Warn.Render(fmt.Sprintf("⚑ approval #%d waits%s: %s asks to ", a.ID, since, who)) +
-					termtext.Line(a.Summary) + s.Bold.Render("  A to decide")
+				return s.Warn.Render(fmt.Sprintf("⚑ approval #%d waits%s · ", a.ID, since)) + s.Bold.Render("A to decide") +
+					s.Warn.Render(" · "+who+" asks to ") + termtext.Line(a.Summary)
 			}
 		}
 		return s.Warn.Render(fmt.Sprintf("⚑ waiting for approval #%d%s: ", a.ID, since)) + termtext.Line(a.Summary) +
