@@ -15,8 +15,10 @@ import (
 // session until the operator quits, the session completes or halts, or ctx
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes).
-func runConsole(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
-	m := tui.New(tui.NewLive(r, nil), tui.Options{ASCII: !utf8Locale(), Dark: true})
+func runConsole(ctx context.Context, r *session.Runner, stdio IO, stateDir string) (string, error) {
+	live := tui.NewLive(r, nil)
+	defer approvalSocket(stdio, live, r.Engine(), stateDir)()
+	m := tui.New(live, tui.Options{ASCII: !utf8Locale(), Dark: true})
 	return runProgram(ctx, m, stdio)
 }
 

@@ -150,12 +150,16 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
+	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Journal: rehearsal.HookJournal(fj, drv)})
+		Version: Version, Approval: pol.Approval, Journal: rehearsal.HookJournal(fj, drv)})
 	if err != nil {
 		return withCode(ExitError, err)
 	}

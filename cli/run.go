@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -164,11 +165,15 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
+	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
-		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj})
+		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval, Journal: fj})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -188,7 +193,7 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	if plainMode {
 		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
 	} else {
-		end, err = interactive(ctx, r, stdio)
+		end, err = interactive(ctx, r, stdio, filepath.Dir(fj.Path))
 	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("session %s stopped: %w; resume it with `handrail resume %s` once the journal is writable", e.SessionID(), err, e.SessionID()))
@@ -203,8 +208,8 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 }
 
 // interactive runs the full-screen console (cli/console.go).
-func interactive(ctx context.Context, r *session.Runner, stdio IO) (string, error) {
-	return runConsole(ctx, r, stdio)
+func interactive(ctx context.Context, r *session.Runner, stdio IO, stateDir string) (string, error) {
+	return runConsole(ctx, r, stdio, stateDir)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.

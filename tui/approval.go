@@ -70,7 +70,12 @@ type Decider interface {
 // serve's consoles and `handrail approve` call it with the identity they
 // authenticated.
 func (l *Live) DecideAs(who session.Operator, id uint64, grant bool, reason string) (Snapshot, error) {
-	return l.do(func(e *session.Engine) error { return e.Decide(id, who, grant, reason) })
+	s, err := l.do(func(e *session.Engine) error { return e.Decide(id, who, grant, reason) })
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+	return s, err
 }
 
 // PendingApproval is the request that waits for a decision, with the
