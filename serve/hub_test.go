@@ -280,4 +280,3 @@ func TestApprovalThroughConsoles(t *testing.T) {
 		t.Errorf("journal: %v", types)
 	}
 }
-
