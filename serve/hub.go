@@ -60,9 +60,23 @@ type Hosted struct {
 
 	mu     sync.Mutex
 	subs   map[*subscription]struct{}
+	driver *subscription // the driving console's
 	last   tui.Snapshot
 	closed bool
+	// toWatchers is the newest change the watchers have not heard yet;
+	// fanOut delivers it.
+	toWatchers *published
+	wake       chan struct{}
 }
+
+// The watchers hear of a change after the driver, one after another: their
+// consoles redraw after the operator's frame is out, and never all at once,
+// so 20 watchers do not cost the operator a frame on a small machine
+// (bench/serve).
+const (
+	fanOutDelay = 2 * time.Second / 60
+	fanOutGap   = 2 * time.Millisecond
+)
 
 type published struct {
 	ev  tui.Event
@@ -78,7 +92,8 @@ type subscription struct{ ch chan published }
 func (h *Hub) host(id, path string, driver session.Operator, live *tui.Live, r *session.Runner, drv io.Closer, fj *session.FileJournal) (*Hosted, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	hs := &Hosted{hub: h, ID: id, Path: path, Driver: driver, live: live, runner: r, drv: drv, fj: fj,
-		ctx: ctx, cancel: cancel, done: make(chan struct{}), pumped: make(chan struct{}), subs: map[*subscription]struct{}{}}
+		ctx: ctx, cancel: cancel, done: make(chan struct{}), pumped: make(chan struct{}), subs: map[*subscription]struct{}{},
+		wake: make(chan struct{}, 1)}
 	hs.last = live.Snapshot()
 	h.mu.Lock()
 	if h.closing {
@@ -89,6 +104,7 @@ func (h *Hub) host(id, path string, driver session.Operator, live *tui.Live, r *
 	h.hosted[id] = hs
 	h.mu.Unlock()
 	go hs.pump()
+	go hs.fanOut()
 	h.log.Info("session driven", "session", id, "operator", driver.Name, "key", driver.Key, "from", driver.SSHClient)
 	return hs, nil
 }
@@ -169,7 +185,7 @@ func (hs *Hosted) pump() {
 		if errors.Is(err, tui.ErrClosed) || hs.ctx.Err() != nil {
 			return
 		}
-		hs.publish(ev, err)
+		hs.publish(ev, err, true)
 		if err != nil {
 			hs.hub.log.Error("session runtime stopped", "session", hs.ID, "error", err)
 			return
@@ -177,9 +193,11 @@ func (hs *Hosted) pump() {
 	}
 }
 
-// publish hands an event to every subscriber, replacing one it has not read
-// yet.
-func (hs *Hosted) publish(ev tui.Event, err error) {
+// publish hands an event to the subscribers, replacing one they have not
+// read yet: to the driver now when toDriver (a check result; the driver's
+// own requests answer it directly), to the watchers fanOutDelay later (an
+// error at once).
+func (hs *Hosted) publish(ev tui.Event, err error, toDriver bool) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	if hs.closed {
@@ -188,8 +206,61 @@ func (hs *Hosted) publish(ev tui.Event, err error) {
 	if ev.Snap.Seq >= hs.last.Seq {
 		hs.last = ev.Snap
 	}
-	for s := range hs.subs {
-		s.offer(published{ev: ev, err: err})
+	if toDriver && hs.driver != nil {
+		hs.driver.offer(published{ev: ev, err: err})
+	}
+	if err != nil {
+		for s := range hs.subs {
+			if s != hs.driver {
+				s.offer(published{ev: ev, err: err})
+			}
+		}
+		return
+	}
+	hs.toWatchers = &published{ev: ev}
+	select {
+	case hs.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fanOut delivers the newest change to the watchers, fanOutDelay after it
+// happened and fanOutGap apart, until the session closes.
+func (hs *Hosted) fanOut() {
+	for {
+		select {
+		case <-hs.ctx.Done():
+			return
+		case <-hs.wake:
+		}
+		select {
+		case <-hs.ctx.Done():
+			return
+		case <-time.After(fanOutDelay):
+		}
+		hs.mu.Lock()
+		p := hs.toWatchers
+		hs.toWatchers = nil
+		var watchers []*subscription
+		for s := range hs.subs {
+			if s != hs.driver {
+				watchers = append(watchers, s)
+			}
+		}
+		hs.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		for i, s := range watchers {
+			if i > 0 {
+				time.Sleep(fanOutGap)
+			}
+			hs.mu.Lock()
+			if _, ok := hs.subs[s]; ok && !hs.closed {
+				s.offer(*p)
+			}
+			hs.mu.Unlock()
+		}
 	}
 }
 
@@ -207,7 +278,7 @@ func (s *subscription) offer(u published) {
 	}
 }
 
-func (hs *Hosted) subscribe() *subscription {
+func (hs *Hosted) subscribe(driver bool) *subscription {
 	s := &subscription{ch: make(chan published, 1)}
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
@@ -216,6 +287,9 @@ func (hs *Hosted) subscribe() *subscription {
 		return s
 	}
 	hs.subs[s] = struct{}{}
+	if driver {
+		hs.driver = s
+	}
 	return s
 }
 
@@ -225,6 +299,9 @@ func (hs *Hosted) unsubscribe(s *subscription) {
 	if _, ok := hs.subs[s]; ok {
 		delete(hs.subs, s)
 		close(s.ch)
+	}
+	if hs.driver == s {
+		hs.driver = nil
 	}
 }
 

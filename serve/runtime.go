@@ -23,7 +23,7 @@ type consoleRT struct {
 }
 
 func newConsoleRT(h *Hosted, who session.Operator, p *Person, driver bool) *consoleRT {
-	return &consoleRT{h: h, sub: h.subscribe(), who: who, person: p, driver: driver}
+	return &consoleRT{h: h, sub: h.subscribe(driver), who: who, person: p, driver: driver}
 }
 
 var _ tui.Decider = (*consoleRT)(nil)
@@ -61,9 +61,10 @@ func (rt *consoleRT) Wait(ctx context.Context) (tui.Event, error) {
 // close stops the console's subscription.
 func (rt *consoleRT) close() { rt.h.unsubscribe(rt.sub) }
 
-// done publishes the result of a driver's request to everyone.
+// done publishes the result of a driver's request to the watchers (the
+// driver's console has it as the request's answer).
 func (rt *consoleRT) done(s tui.Snapshot, err error) (tui.Snapshot, error) {
-	rt.h.publish(tui.Event{Snap: s}, nil)
+	rt.h.publish(tui.Event{Snap: s}, nil, false)
 	return s, err
 }
 
@@ -125,7 +126,7 @@ func (rt *consoleRT) RunAction(ctx context.Context) (checks.ActionResult, tui.Sn
 		case <-ctx.Done():
 		}
 	}()
-	rt.h.publish(tui.Event{Snap: rt.h.live.Snapshot()}, nil)
+	rt.h.publish(tui.Event{Snap: rt.h.live.Snapshot()}, nil, false)
 	res, s, err := rt.h.live.RunAction(ctx)
 	s, err = rt.done(s, err)
 	return res, s, err
@@ -164,6 +165,6 @@ func (rt *consoleRT) Decide(id uint64, grant bool, reason string) (tui.Snapshot,
 		return rt.Snapshot(), fmt.Errorf("only a person with the approver role decides approval requests")
 	}
 	s, err := rt.h.live.DecideAs(rt.who, id, grant, reason)
-	rt.h.publish(tui.Event{Snap: s}, nil)
+	rt.h.publish(tui.Event{Snap: s}, nil, true)
 	return rt.view(s), err
 }
