@@ -274,6 +274,8 @@ func (a *app) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a.runbookKey(k)
 	case scrModes:
 		return a.modeKey(k)
+	default:
+		// The session list (a child has the keys itself).
 	}
 	switch k.String() {
 	case "q", "ctrl+c":
@@ -494,10 +496,9 @@ func (a *app) sessionLines(w int) []string {
 				cells[j] = c + strings.Repeat(" ", widths[j]-lipgloss.Width(c))
 			}
 			line := strings.Join(cells, "  ")
-			switch {
-			case i == 0:
+			if i == 0 {
 				lines = append(lines, s.Dim.Render("  "+line))
-			default:
+			} else {
 				lines = append(lines, a.item(i-1 == a.cursor, line))
 			}
 		}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,17 +82,20 @@ func ListenApprovals(stateDir, id string, svc ApprovalService, policy session.Si
 	path := SocketPath(stateDir, id)
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSocket != 0 {
 		// A socket left by a process that died: nobody listens on it.
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		d := net.Dialer{Timeout: time.Second}
+		if c, err := d.DialContext(context.Background(), "unix", path); err == nil {
 			_ = c.Close()
 			return nil, fmt.Errorf("approval socket %s: another process listens on it", path)
 		}
 		_ = os.Remove(path)
 	}
-	ln, err := net.Listen("unix", path)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "unix", path)
 	if err != nil {
 		return nil, fmt.Errorf("approval socket: %w", err)
 	}
-	if err := os.Chmod(path, 0o660); err != nil {
+	// Group members approve: the socket's directory decides who reaches it.
+	if err := os.Chmod(path, 0o660); err != nil { //nolint:gosec // G302: a socket the group must reach
 		return nil, errors.Join(fmt.Errorf("approval socket: %w", err), ln.Close())
 	}
 	host, _ := os.Hostname()
@@ -213,7 +217,8 @@ type ApprovalClient struct {
 // DialApprovals connects to session id's approval socket in stateDir.
 func DialApprovals(stateDir, id string) (*ApprovalClient, error) {
 	path := SocketPath(stateDir, id)
-	c, err := net.DialTimeout("unix", path, 5*time.Second)
+	d := net.Dialer{Timeout: 5 * time.Second}
+	c, err := d.DialContext(context.Background(), "unix", path)
 	if err != nil {
 		if _, serr := os.Stat(journal.SessionPath(stateDir, id)); serr == nil {
 			return nil, fmt.Errorf("session %s takes no approvals now (%w): it is not running in a console or under serve, or its runbook and the site policy need none", id, err)

@@ -38,7 +38,10 @@ func (s *switchWriter) Write(p []byte) (int, error) {
 // tee and closes the file.
 func (s *switchWriter) record(id, journalPath string) func() error {
 	_, _ = id, journalPath
-	return func() error { return nil }
+	return func() error {
+		s.setTee(nil)
+		return nil
+	}
 }
 
 // setTee sets (or, with nil, clears) the tee.

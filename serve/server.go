@@ -96,7 +96,8 @@ func (s *Server) Hub() *Hub { return s.hub }
 
 // Listen opens the listening socket.
 func (s *Server) Listen() error {
-	ln, err := net.Listen("tcp", s.cfg.Listen)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", s.cfg.Listen, err)
 	}

@@ -21,6 +21,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -61,7 +62,8 @@ func run(nObs, presses int) error {
 	}
 	defer os.RemoveAll(dir) //nolint:errcheck // a temp dir
 	bin := filepath.Join(dir, "handrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	ctx := context.Background()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	names := []string{"operator"}
@@ -91,7 +93,7 @@ func run(nObs, presses int) error {
 	if err := os.WriteFile(teamPath, team.Bytes(), 0o600); err != nil {
 		return err
 	}
-	srv := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--team", teamPath, "--state-dir", filepath.Join(dir, "state"))
+	srv := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--team", teamPath, "--state-dir", filepath.Join(dir, "state"))
 	stderr, err := srv.StderrPipe()
 	if err != nil {
 		return err

@@ -74,6 +74,7 @@ var importRules = []rule{
 	{"rehearsal", append(module("tui", "cli", "serve"), screen...)},
 	{"internal/termtext", module("checks", "steps", "rehearsal", "tui", "cli")},
 	{"tui", module("cli", "serve")},
+	{"serve", module("cli")},
 }
 
 func under(pkg, rel string) bool {
