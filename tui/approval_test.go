@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/handrail/handrail/steps"
@@ -91,5 +92,26 @@ func TestApprovalKeyWithoutADecider(t *testing.T) {
 	waitText(t, tm, "handrail approve 20261122-020000-abcd")
 	if hasRecord(ts.records(t), session.EvApprovalGrant, "") {
 		t.Error("a console without a decider recorded a grant")
+	}
+}
+
+// TestPendingAnswerShowsTheRequest: the runtime's answer to an act that
+// waits for approval carries the journaled request; the console keeps it,
+// so the gate bar shows it waiting without any other event.
+func TestPendingAnswerShowsTheRequest(t *testing.T) {
+	ts := twoPersonSession(t)
+	m := New(ts.live, Options{Dark: true})
+	s, err := ts.live.Override(Override{Checks: []string{"backup-done"}, Category: session.CategoryOther, Reason: "the nightly backup was verified"})
+	if !errors.Is(err, session.ErrApprovalPending) {
+		t.Fatalf("override: %v", err)
+	}
+	next, _ := m.Update(doneMsg{op: "override", snap: s, err: err})
+	m = next.(Model)
+	if !m.Snapshot().Approval.Pending() {
+		t.Fatal("the console dropped the snapshot that holds the request")
+	}
+	m.flash = ""
+	if got := m.gateView(); !strings.Contains(got, "waiting for approval #") {
+		t.Errorf("gate bar = %q", got)
 	}
 }

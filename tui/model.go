@@ -269,6 +269,7 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 		case errors.Is(msg.err, ErrReadOnly):
 			m.setFlash("watch mode is read-only", true)
 		case pendingFlash(msg.err) != "":
+			m.apply(msg.snap) // the request is journaled: show it waiting
 			m.setFlash(pendingFlash(msg.err), false)
 		default:
 			m.setFlash(msg.op+" failed: "+msg.err.Error(), true)
