@@ -16,8 +16,9 @@ import (
 // session until the operator quits, the session completes or halts, or ctx
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes).
-func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder) (string, error) {
+func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string) (string, error) {
 	lv := tui.NewLive(r, nil)
+	defer approvalSocket(stdio, lv, r.Engine(), stateDir)()
 	m := tui.New(lv, tui.Options{ASCII: !utf8Locale(), Dark: true})
 	end, err := runProgram(ctx, m, stdio, rec)
 	if ctx.Err() != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
@@ -154,6 +153,10 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
+	}
 	rec, err := startRecording(stdio, dir, f.noRecord, usePlain)
 	if err != nil {
 		return err
@@ -164,7 +167,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
+		Version: Version, Approval: pol.Approval, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -197,46 +200,9 @@ func printDebrief(stdio IO, e *session.Engine, path string, sc *rehearsal.Scenar
 }
 
 // replayWorld brings a resumed rehearsal's simulated world up to where the
-// journal left it: the world starts again from the scenario's initial state,
-// then hears every step entered, item ticked and step done, and re-runs
-// every action that succeeded, in the journal's order. Timed effects (a
-// replica that stops a second after STOP SLAVE) run again from now.
+// journal left it (rehearsal.ReplayWorld).
 func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, recs []journal.Record) {
-	bound := map[string]steps.Step{}
-	for _, v := range e.Steps() {
-		if st, ok := e.StepAt(v.Index); ok {
-			bound[v.Key] = st
-		}
-	}
-	for _, rec := range recs {
-		var d struct {
-			Step   string              `json:"step"`
-			Item   string              `json:"item"`
-			Check  string              `json:"check"`
-			Ticked bool                `json:"ticked"`
-			Via    string              `json:"via"`
-			Result checks.ActionResult `json:"result"`
-		}
-		if rec.Decode(&d) != nil {
-			continue
-		}
-		switch rec.Type {
-		case session.EvStepEnter:
-			drv.StepEntered(d.Step, d.Item)
-		case session.EvManualTick:
-			drv.CheckTicked(d.Step, d.Check, d.Ticked)
-		case session.EvOverride: // an override ends its step
-			drv.StepDone(d.Step)
-		case session.EvStepDone:
-			if d.Via != session.ViaOverride { // older journals: the override said it already
-				drv.StepDone(d.Step)
-			}
-		case session.EvActionEnd:
-			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {
-				drv.Run(ctx, *st.Action)
-			}
-		}
-	}
+	rehearsal.ReplayWorld(ctx, drv, e, recs)
 }
 
 // gatedHook passes the session's steps to the simulated world only once it

@@ -67,6 +67,10 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	pol, err := sitePolicy(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
 	// The redactor learns the secrets below, before anything is appended.
 	red := checks.NewRedactor()
 	w, recs, repair, err := journal.Open(path, journal.WithRedactor(redactBytes(red)))
@@ -145,7 +149,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
 	}
 	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Journal: j}, recs, opt)
+		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: j}, recs, opt)
 	switch {
 	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
 		return withCode(ExitUsage, err)

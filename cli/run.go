@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -182,12 +183,16 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	defer closeDriver(stdio, drv)
 
+	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
+	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
-		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version,
+		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
 		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil)})
 	if err != nil {
 		return withCode(ExitError, err)
@@ -208,7 +213,7 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	if plainMode {
 		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
 	} else {
-		end, err = interactive(ctx, r, stdio, rec.recorder())
+		end, err = interactive(ctx, r, stdio, rec.recorder(), filepath.Dir(fj.Path))
 	}
 	if err != nil {
 		rec.finish(stdio, recording.EndClosed)
@@ -228,8 +233,8 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 }
 
 // interactive runs the full-screen console (cli/console.go).
-func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder) (string, error) {
-	return runConsole(ctx, r, stdio, rec)
+func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string) (string, error) {
+	return runConsole(ctx, r, stdio, rec, stateDir)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.

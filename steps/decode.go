@@ -576,13 +576,13 @@ func name(es []entry, key, kind, path string) string {
 // --- the runbook ---
 
 var (
-	runbookKeys = []string{"id", "title", "source", "description", "params", "targets", "sections", "steps"}
+	runbookKeys = []string{"id", "title", "source", "description", "params", "targets", "sections", "steps", "approval"}
 	paramKeys   = []string{"name", "prompt", "description", "default", "enum", "pattern", "secret", "list", "allow_leading_dash"}
 	targetKeys  = []string{"kind", "host", "port", "ssh_user", "url", "database", "user", "user_env", "password_env", "password_file", "dsn_env", "client", "description"}
 	sectionKeys = []string{"id", "title", "foreach", "steps"}
-	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail"}
+	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail", "approval"}
 	commandKeys = []string{"on", "run"}
-	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout"}
+	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout", "approval"}
 	checkKeys   = []string{"id", "kind", "target", "title", "why", "channel", "query", "admin", "argv", "shell", "parse", "path", "port", "attest", "expect", "fail_when", "within", "stable_for", "interval", "timeout", "optional"}
 	expectKeys  = []string{"equals", "ne", "in", "match", "lt", "le", "gt", "ge", "null", "not_null", "empty"}
 	whenKeys    = []string{"param", "equals", "not_equals", "in"}
@@ -636,6 +636,8 @@ func (d *decoder) runbook(root ast.Node) *decoded {
 			d.items(e, "runbook", func(n ast.Node, path string) { rb.Sections = append(rb.Sections, d.section(n, path)) })
 		case "steps":
 			d.items(e, "runbook", func(n ast.Node, path string) { rb.Steps = append(rb.Steps, d.step(n, path)) })
+		case "approval":
+			rb.Approval = d.runbookApproval(e)
 		}
 	}
 	return out
@@ -773,6 +775,7 @@ func (d *decoder) step(n ast.Node, path string) Step {
 		case "action":
 			a := d.action(e.val, e.path, ctx+": action")
 			s.Action = &a
+			s.ActionApproval = d.actionApproval(e.val, e.path, ctx+": action")
 		case "checks":
 			for i, cn := range d.seq(e, ctx) {
 				s.Checks = append(s.Checks, d.check(cn, fmt.Sprintf("%s.checks[%d]", path, i)))
@@ -788,6 +791,8 @@ func (d *decoder) step(n ast.Node, path string) Step {
 		case "on_fail":
 			f := d.onFail(e.val, e.path, ctx+": on_fail")
 			s.OnFail = &f
+		case "approval":
+			s.Approval = d.approvalWord(e, ctx)
 		}
 	}
 	return s

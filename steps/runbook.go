@@ -20,6 +20,9 @@ type Runbook struct {
 	Sections []Section `yaml:"sections,omitempty" json:"sections,omitempty"`
 	Steps    []Step    `yaml:"steps,omitempty" json:"steps,omitempty"`
 
+	// Approval marks what needs a second person's approval (approval.go).
+	Approval *RunbookApproval `yaml:"approval,omitempty" json:"approval,omitempty"`
+
 	// Filled by the loader.
 	Path   string `yaml:"-" json:"path,omitempty"`
 	SHA256 string `yaml:"-" json:"sha256,omitempty"`
@@ -81,6 +84,10 @@ type Step struct {
 	Foreach  *Foreach       `yaml:"foreach,omitempty" json:"foreach,omitempty"`
 	Impact   string         `yaml:"impact,omitempty" json:"impact,omitempty"`
 	OnFail   *OnFail        `yaml:"on_fail,omitempty" json:"on_fail,omitempty"`
+	// Approval and ActionApproval are `approval: required` on the step and
+	// on its action (approval.go).
+	Approval       string `yaml:"approval,omitempty" json:"approval,omitempty"`
+	ActionApproval string `yaml:"-" json:"action_approval,omitempty"`
 }
 
 // SourceRefs is one or more citations of the source procedure.

@@ -1,242 +1,25 @@
 package steps
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/goccy/go-yaml"
+	"github.com/handrail/handrail/internal/schematest"
 )
 
-// A small JSON Schema (draft 2020-12) validator for the keywords
-// docs/runbook.schema.json uses; go.mod carries no schema library. An
-// unsupported keyword fails the test, so the schema cannot quietly use one
-// this validator ignores.
+// The schema validator (internal/schematest) is shared with the team
+// file's schema test (serve).
 
-var supportedKeywords = map[string]bool{
-	"$schema": true, "$id": true, "title": true, "description": true, "$defs": true, "$ref": true,
-	"type": true, "properties": true, "required": true, "additionalProperties": true,
-	"propertyNames": true, "minProperties": true, "items": true, "minItems": true, "enum": true,
-	"const": true, "pattern": true, "minLength": true, "minimum": true, "maximum": true,
-	"oneOf": true, "anyOf": true, "allOf": true, "not": true, "if": true, "then": true, "else": true,
-}
-
-type schemaValidator struct {
-	root map[string]any
-	res  map[string]*regexp.Regexp
-}
-
-func (v *schemaValidator) re(p string) *regexp.Regexp {
-	if r, ok := v.res[p]; ok {
-		return r
-	}
-	r := regexp.MustCompile(p)
-	v.res[p] = r
-	return r
-}
-
-// validate returns the violations of value against schema s, each with the
-// JSON path where it occurs.
-func (v *schemaValidator) validate(s any, val any, path string) []string {
-	switch sch := s.(type) {
-	case bool:
-		if !sch {
-			return []string{path + ": not allowed here"}
-		}
-		return nil
-	case map[string]any:
-		return v.object(sch, val, path)
-	}
-	return []string{path + ": bad schema"}
-}
-
-func (v *schemaValidator) object(s map[string]any, val any, path string) []string {
-	var errs []string
-	for k := range s {
-		if !supportedKeywords[k] {
-			panic("schema uses unsupported keyword " + k)
-		}
-	}
-	if ref, ok := s["$ref"].(string); ok {
-		name := strings.TrimPrefix(ref, "#/$defs/")
-		def, ok := v.root["$defs"].(map[string]any)[name]
-		if !ok {
-			panic("unresolved $ref " + ref)
-		}
-		errs = append(errs, v.validate(def, val, path)...)
-	}
-	if t, ok := s["type"]; ok {
-		var types []string
-		switch tt := t.(type) {
-		case string:
-			types = []string{tt}
-		case []any:
-			for _, x := range tt {
-				types = append(types, x.(string))
-			}
-		}
-		if !slices.ContainsFunc(types, func(t string) bool { return hasType(val, t) }) {
-			return append(errs, fmt.Sprintf("%s: want %s, got %s", path, strings.Join(types, " or "), typeOf(val)))
-		}
-	}
-	if e, ok := s["enum"].([]any); ok && !slices.ContainsFunc(e, func(x any) bool { return equalJSON(x, val) }) {
-		errs = append(errs, fmt.Sprintf("%s: %v is not one of %v", path, val, e))
-	}
-	if c, ok := s["const"]; ok && !equalJSON(c, val) {
-		errs = append(errs, fmt.Sprintf("%s: want %v", path, c))
-	}
-	if str, ok := val.(string); ok {
-		if p, ok := s["pattern"].(string); ok && !v.re(p).MatchString(str) {
-			errs = append(errs, fmt.Sprintf("%s: %q does not match %s", path, str, p))
-		}
-		if n, ok := s["minLength"].(float64); ok && float64(len([]rune(str))) < n {
-			errs = append(errs, fmt.Sprintf("%s: shorter than %v", path, n))
-		}
-	}
-	if num, ok := val.(float64); ok {
-		if n, ok := s["minimum"].(float64); ok && num < n {
-			errs = append(errs, fmt.Sprintf("%s: %v < %v", path, num, n))
-		}
-		if n, ok := s["maximum"].(float64); ok && num > n {
-			errs = append(errs, fmt.Sprintf("%s: %v > %v", path, num, n))
-		}
-	}
-	if obj, ok := val.(map[string]any); ok {
-		props, _ := s["properties"].(map[string]any)
-		req, _ := s["required"].([]any)
-		for _, r := range req {
-			if _, ok := obj[r.(string)]; !ok {
-				errs = append(errs, fmt.Sprintf("%s: missing %q", path, r))
-			}
-		}
-		if n, ok := s["minProperties"].(float64); ok && float64(len(obj)) < n {
-			errs = append(errs, fmt.Sprintf("%s: fewer than %v properties", path, n))
-		}
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if pn, ok := s["propertyNames"]; ok {
-				errs = append(errs, v.validate(pn, k, path+"."+k+"(name)")...)
-			}
-			if ps, ok := props[k]; ok {
-				errs = append(errs, v.validate(ps, obj[k], path+"."+k)...)
-			} else if ap, ok := s["additionalProperties"]; ok {
-				if b, isBool := ap.(bool); isBool && !b {
-					errs = append(errs, fmt.Sprintf("%s: unknown key %q", path, k))
-				} else {
-					errs = append(errs, v.validate(ap, obj[k], path+"."+k)...)
-				}
-			}
-		}
-	}
-	if arr, ok := val.([]any); ok {
-		if n, ok := s["minItems"].(float64); ok && float64(len(arr)) < n {
-			errs = append(errs, fmt.Sprintf("%s: fewer than %v items", path, n))
-		}
-		if it, ok := s["items"]; ok {
-			for i, x := range arr {
-				errs = append(errs, v.validate(it, x, fmt.Sprintf("%s[%d]", path, i))...)
-			}
-		}
-	}
-	if all, ok := s["allOf"].([]any); ok {
-		for _, sub := range all {
-			errs = append(errs, v.validate(sub, val, path)...)
-		}
-	}
-	if anyOf, ok := s["anyOf"].([]any); ok {
-		if !slices.ContainsFunc(anyOf, func(sub any) bool { return len(v.validate(sub, val, path)) == 0 }) {
-			errs = append(errs, fmt.Sprintf("%s: matches none of anyOf", path))
-		}
-	}
-	if oneOf, ok := s["oneOf"].([]any); ok {
-		n := 0
-		for _, sub := range oneOf {
-			if len(v.validate(sub, val, path)) == 0 {
-				n++
-			}
-		}
-		if n != 1 {
-			errs = append(errs, fmt.Sprintf("%s: matches %d of oneOf, want exactly 1", path, n))
-		}
-	}
-	if not, ok := s["not"]; ok && len(v.validate(not, val, path)) == 0 {
-		errs = append(errs, fmt.Sprintf("%s: matches a forbidden combination", path))
-	}
-	if cond, ok := s["if"]; ok {
-		if len(v.validate(cond, val, path)) == 0 {
-			if then, ok := s["then"]; ok {
-				errs = append(errs, v.validate(then, val, path)...)
-			}
-		} else if els, ok := s["else"]; ok {
-			errs = append(errs, v.validate(els, val, path)...)
-		}
-	}
-	return errs
-}
-
-func hasType(val any, t string) bool {
-	switch t {
-	case "object":
-		_, ok := val.(map[string]any)
-		return ok
-	case "array":
-		_, ok := val.([]any)
-		return ok
-	case "string":
-		_, ok := val.(string)
-		return ok
-	case "number":
-		_, ok := val.(float64)
-		return ok
-	case "integer":
-		f, ok := val.(float64)
-		return ok && f == math.Trunc(f)
-	case "boolean":
-		_, ok := val.(bool)
-		return ok
-	case "null":
-		return val == nil
-	}
-	panic("unknown type " + t)
-}
-
-func typeOf(val any) string {
-	for _, t := range []string{"object", "array", "string", "integer", "number", "boolean", "null"} {
-		if hasType(val, t) {
-			return t
-		}
-	}
-	return fmt.Sprintf("%T", val)
-}
-
-func equalJSON(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
-}
-
-func loadSchema(t *testing.T) *schemaValidator {
+func loadSchema(t *testing.T) *schematest.Validator {
 	t.Helper()
-	data, err := os.ReadFile("../docs/runbook.schema.json")
+	v, err := schematest.Load("../docs/runbook.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var root map[string]any
-	if err := json.Unmarshal(data, &root); err != nil {
-		t.Fatalf("runbook.schema.json: %v", err)
-	}
-	return &schemaValidator{root: root, res: map[string]*regexp.Regexp{}}
+	return v
 }
 
 // yamlAsJSON reads a YAML file the way an editor's schema support does:
@@ -247,17 +30,7 @@ func yamlAsJSON(t *testing.T, file string) (any, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		return nil, err
-	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	err = json.Unmarshal(j, &out)
-	return out, err
+	return schematest.YAMLAsJSON(data)
 }
 
 func TestSchemaAcceptsValidRunbooks(t *testing.T) {
@@ -275,7 +48,7 @@ func TestSchemaAcceptsValidRunbooks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		if errs := v.validate(v.root, doc, "$"); len(errs) > 0 {
+		if errs := v.Validate(doc); len(errs) > 0 {
 			t.Errorf("the schema rejects %s:\n  %s", f, strings.Join(errs, "\n  "))
 		}
 	}
@@ -304,7 +77,7 @@ func TestSchemaRejectsInvalidFixtures(t *testing.T) {
 			t.Errorf("%s: %v (list it in notJSON?)", f, err)
 			continue
 		}
-		errs := v.validate(v.root, doc, "$")
+		errs := v.Validate(doc)
 		switch blind := slices.Contains(schemaBlind, name); {
 		case blind && len(errs) > 0:
 			t.Errorf("%s is listed as semantic-only but the schema rejects it:\n  %s", f, strings.Join(errs, "\n  "))
@@ -318,7 +91,7 @@ func TestSchemaRejectsInvalidFixtures(t *testing.T) {
 func TestSchemaValidator(t *testing.T) {
 	v := loadSchema(t)
 	bad := map[string]any{"id": "X", "title": "t", "steps": []any{map[string]any{"id": "a", "title": "A", "impact": "outage"}}, "extra": 1.0}
-	errs := v.validate(v.root, bad, "$")
+	errs := v.Validate(bad)
 	want := []string{`$.id: "X" does not match`, `$: unknown key "extra"`, `$.steps[0].impact: outage is not one of`}
 	for _, w := range want {
 		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, w) }) {

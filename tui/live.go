@@ -22,13 +22,16 @@ type Live struct {
 	r   *session.Runner
 	rb  *steps.Runbook
 	seq uint64
+	// changed wakes Wait when the session changed from outside the
+	// console (a decision through the approval socket, approval.go).
+	changed chan struct{}
 }
 
 // NewLive wraps a runner (over a fresh or resumed engine). rb is the
 // session's runbook, for the text of steps other than the current one; nil
 // means the engine's own. The caller closes the runner and the driver.
 func NewLive(r *session.Runner, rb *steps.Runbook) *Live {
-	return &Live{r: r, rb: rb}
+	return &Live{r: r, rb: rb, changed: make(chan struct{}, 1)}
 }
 
 // Snapshot is the session now.
@@ -56,6 +59,8 @@ func (l *Live) Wait(ctx context.Context) (Event, error) {
 		select {
 		case <-ctx.Done():
 			return Event{}, ErrClosed
+		case <-l.changed:
+			return Event{Snap: l.Snapshot()}, nil
 		case <-t.C:
 			l.mu.Lock()
 			changed, err := l.r.Engine().Refresh()
@@ -284,6 +289,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	if r := eng.HaltReason(); r != "" {
 		s.Notice = "halted: " + r
 	}
+	s.Approval = approvalOf(eng)
 	return s
 }
 

@@ -181,6 +181,11 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleDone(msg)
 	case actionMsg:
 		m.busy = ""
+		if p := pendingFlash(msg.err); p != "" {
+			m.apply(msg.snap)
+			m.setFlash(p, false)
+			return m, nil
+		}
 		if msg.err != nil {
 			m.setFlash("action failed: "+msg.err.Error(), true)
 			return m, nil
@@ -263,6 +268,9 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 			m.setFlash("gate closed: "+ge.Reason, true)
 		case errors.Is(msg.err, ErrReadOnly):
 			m.setFlash("watch mode is read-only", true)
+		case pendingFlash(msg.err) != "":
+			m.apply(msg.snap) // the request is journaled: show it waiting
+			m.setFlash(pendingFlash(msg.err), false)
 		default:
 			m.setFlash(msg.op+" failed: "+msg.err.Error(), true)
 		}
@@ -294,6 +302,8 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 		m.flash = ""
 	case "attest":
 		m.setFlash("attestation recorded", false)
+	case "approval":
+		m.setFlash("decision recorded", false)
 	}
 	var settle tea.Cmd
 	if moved {
@@ -404,6 +414,9 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(k, m.keys.Quit):
 		return m.openQuit()
+	}
+	if mm, cmd, ok := m.approvalKey(k); ok {
+		return mm, cmd
 	}
 	if m.snap.ReadOnly {
 		// m.keys has these disabled (so help hides them): match against
@@ -558,6 +571,9 @@ func (m Model) openAction() (tea.Model, tea.Cmd) {
 func (m Model) finishDialog(res any, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	if res == nil {
 		return m, cmd
+	}
+	if mm, c, ok := m.finishApproval(res); ok {
+		return mm, c
 	}
 	m.dialog = nil
 	switch r := res.(type) {

@@ -175,6 +175,8 @@ type Snapshot struct {
 	// Notice is the latest thing the engine wants the operator to read
 	// (an action result, a goto, a resume warning).
 	Notice string
+	// Approval is the current step's latest approval request (approval.go).
+	Approval *ApprovalView
 }
 
 // CurrentStep returns the current step, or ok=false once ended.

@@ -154,6 +154,8 @@ func (m Model) gateView() string {
 			st = s.Fail
 		}
 		line = st.Render(m.flash)
+	case m.approvalBanner() != "":
+		line = m.approvalBanner()
 	case m.snap.ReadOnly:
 		line = s.Dim.Render("watching " + m.snap.SessionID + " (read-only): the operator drives it elsewhere")
 	case m.snap.Ended == "completed":

@@ -77,6 +77,7 @@ var importRules = []rule{
 	{"internal/asciicast", module("checks", "steps", "rehearsal", "tui", "cli", "recording", "internal/termtext")},
 	{"internal/policy", module("checks", "steps", "rehearsal", "tui", "cli", "recording")},
 	{"tui", module("cli", "serve")},
+	{"serve", module("cli")},
 }
 
 func under(pkg, rel string) bool {

@@ -68,6 +68,7 @@ func (r *Report) Markdown(out io.Writer) error {
 	row("Downtime", r.DowntimeLine())
 	row("handrail", mdCell(r.Version))
 	row("Journal", mdCell(r.IntegrityLine()))
+	row("Watched by", mdCell(r.WatchedBy()))
 
 	if r.Recording != nil {
 		h2("Recording")

@@ -44,7 +44,9 @@ type Config struct {
 	Scenario string
 	// Version is handrail's version, for session.start.
 	Version string
-	Journal Journal
+	// Approval is the site's part of the two-person rule (approval.go).
+	Approval ApprovalPolicy
+	Journal  Journal
 	// Clock is the time source for ages and elapsed times (default
 	// time.Now).
 	Clock func() time.Time
@@ -192,6 +194,7 @@ type Engine struct {
 	// lastFresh is when check.fresh (or the step's entry) was journaled.
 	lastFresh time.Time
 	preflight *PreflightData
+	appr      approvals // the two-person rule's requests (approval.go)
 }
 
 // newEngine builds the engine's static part (units, secrets) without
@@ -345,6 +348,9 @@ func (e *Engine) apply(rec journal.Record) error {
 	e.lastSeq = rec.Seq
 	bad := func(err error) error {
 		return fmt.Errorf("session: record %d (%s): %w", rec.Seq, rec.Type, err)
+	}
+	if done, err := e.applyApproval(rec); done {
+		return err
 	}
 	switch rec.Type {
 	case EvSessionStart:

@@ -13,6 +13,9 @@ type Operator struct {
 	Host      string `json:"host"`
 	TTY       string `json:"tty"`
 	SSHClient string `json:"ssh_client"`
+	// Key is the SSH key fingerprint a person authenticated with to
+	// `handrail serve` (empty for a local terminal).
+	Key string `json:"key,omitempty"`
 }
 
 // DetectOperator fills in who and where from the environment and the OS:

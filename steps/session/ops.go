@@ -141,6 +141,9 @@ func (e *Engine) Next() error {
 	if !e.gateOpen {
 		return &GateClosedError{Step: e.units[e.cur].Key, Blocking: e.Gate().Blocking}
 	}
+	if err := e.needApproval(ApproveStep, ApprovalRequestData{}); err != nil {
+		return err
+	}
 	via := ViaManual
 	for _, c := range e.units[e.cur].Step.Checks {
 		if c.Kind != checks.KindManual {
@@ -210,6 +213,9 @@ func (e *Engine) Override(o OverrideRequest) error {
 		return ErrNeedConfirm
 	}
 	ids := sortedKeys(named)
+	if err := e.needApproval(ApproveOverride, ApprovalRequestData{Checks: ids, Category: o.Category, Reason: reason}); err != nil {
+		return err
+	}
 	if err := e.flushPending(true); err != nil {
 		return err
 	}
@@ -354,6 +360,9 @@ func (e *Engine) ActionStart(confirmed bool) (checks.Action, checks.Target, erro
 	t := e.targets[a.Target]
 	if !confirmed {
 		return a, t, ErrNeedConfirm
+	}
+	if err := e.needApproval(ApproveAction, ApprovalRequestData{Action: a.Describe()}); err != nil {
+		return checks.Action{}, checks.Target{}, err
 	}
 	if err := e.emit(EvActionStart, ActionStartData{Step: u.Key, Kind: a.Kind, Target: a.Target,
 		Address: t.Address(), Describe: a.Describe()}); err != nil {

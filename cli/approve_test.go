@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/rehearsal"
+	"github.com/handrail/handrail/runbooks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+	"github.com/handrail/handrail/tui"
+)
+
+// approvalSession drives a ThinMan rehearsal whose every override needs
+// approval, as a console would (the Live runtime and its approval socket),
+// with its first step's override asked for by someone else than this OS
+// user.
+func approvalSession(t *testing.T) (dir, id string) {
+	t.Helper()
+	dir = t.TempDir()
+	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "id: thinman-dual-db\n", "id: thinman-dual-db\napproval: {overrides: required}\n", 1))
+	rbPath := filepath.Join(dir, "thinman.yaml")
+	if err := os.WriteFile(rbPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rb, err := steps.Load(rbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := rehearsal.LoadScenario(runbooks.FS, rb.ID, "happy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = journal.NewSessionID(time.Now())
+	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
+	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Mode: session.ModeRehearsal,
+		Operator: session.Operator{Name: "Some One Else", User: "someone-else-" + id}, Journal: rehearsal.HookJournal(fj, drv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := session.NewRunner(e, drv, nil)
+	live := tui.NewLive(r, nil)
+	var errb bytes.Buffer
+	stop := approvalSocket(IO{Err: &errb}, live, e, dir)
+	t.Cleanup(func() {
+		stop()
+		r.Close()
+		_ = fj.Close()
+	})
+	if !strings.Contains(errb.String(), "handrail approve "+id) {
+		t.Fatalf("the console should say how to approve: %q", errb.String())
+	}
+	st, _ := live.Snapshot().CurrentStep()
+	_, err = live.Override(tui.Override{Checks: []string{st.Step.Checks[0].ID}, Category: session.CategoryAcceptedRisk,
+		Reason: "the backup ran last night and was verified"})
+	if err == nil {
+		t.Fatal("the override went through without approval")
+	}
+	return dir, id
+}
+
+func TestApproveCommand(t *testing.T) {
+	dir, id := approvalSession(t)
+	code, out, errOut := runCLI(t, "", "approve", id, "--state-dir", dir)
+	if code != ExitUsage || !strings.Contains(errOut, "pass --grant or --reject") {
+		t.Errorf("approve without a decision and no terminal: %d %q", code, errOut)
+	}
+	if !strings.Contains(out, "Some One Else") || !strings.Contains(out, "asks to override") || !strings.Contains(out, "The checks now:") {
+		t.Errorf("approve should show the request and its evidence:\n%s", out)
+	}
+	code, out, errOut = runCLI(t, "", "approve", id, "--state-dir", dir, "--grant", "--reason", "checked the backup log in the ticket")
+	if code != ExitOK || !strings.Contains(out, "approved") {
+		t.Fatalf("approve --grant: %d\n%s%s", code, out, errOut)
+	}
+	j, err := os.ReadFile(journal.SessionPath(dir, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(j), `"type":"approval.grant"`) || !strings.Contains(string(j), `"type":"override"`) {
+		t.Errorf("the journal lacks the grant and the override")
+	}
+	code, out, _ = runCLI(t, "", "approve", id, "--state-dir", dir, "--grant", "--reason", "again, to be sure")
+	if code != ExitFindings || !strings.Contains(out, "No request waits") {
+		t.Errorf("approve with nothing waiting: %d %q", code, out)
+	}
+}
+
+func TestApproveWithoutARunningSession(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "", "approve", "20261122-021500-ab12", "--state-dir", dir, "--grant", "--reason", "nothing to see here")
+	if code != ExitUsage || !strings.Contains(errOut, "no session") {
+		t.Errorf("approve of an unknown session: %d %q", code, errOut)
+	}
+}
