@@ -13,6 +13,7 @@ import (
 	"github.com/handrail/handrail/serve"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -156,8 +157,8 @@ func printRequest(stdio IO, p *serve.PendingRequest) {
 
 // sitePolicy reads the site policy for a session in stateDir. A policy
 // file with findings stops the command before anything is journaled.
-func sitePolicy(stateDir string) (session.SitePolicy, error) {
-	p, err := session.LoadSitePolicy(session.SitePolicyPaths(stateDir)...)
+func sitePolicy(stateDir string) (policy.Site, error) {
+	p, err := policy.Load(stateDir)
 	var le *steps.LoadError
 	switch {
 	case errors.As(err, &le):
@@ -185,7 +186,7 @@ func approvalsPossible(rb *steps.Runbook, pol session.ApprovalPolicy, mode strin
 // approve` when the session can ask for approval; the returned func closes
 // it.
 func approvalSocket(stdio IO, live *tui.Live, e *session.Engine, stateDir string) func() {
-	pol, err := session.LoadSitePolicy(session.SitePolicyPaths(stateDir)...)
+	pol, err := policy.Load(stateDir)
 	if err != nil || !approvalsPossible(e.Runbook(), pol.Approval, e.Start().Mode) {
 		return func() {}
 	}

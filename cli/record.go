@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/pflag"
 
-	"github.com/handrail/handrail/internal/policy"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
@@ -44,10 +43,11 @@ func startRecording(stdio IO, stateDir string, noRecord, plainMode bool) (*conso
 // the seam for a console whose terminal is not this process's (an SSH
 // session's pty: its writer is stdio.Term, its size the pty request's).
 func startRecordingSized(stdio IO, stateDir string, noRecord, plainMode bool, w, h int) (*consoleRecording, error) {
-	pol, err := policy.LoadRecording(stateDir)
+	site, err := sitePolicy(stateDir)
 	if err != nil {
-		return nil, withCode(ExitError, fmt.Errorf("site policy: %w", err))
+		return nil, err
 	}
+	pol := site.Recording
 	switch {
 	case noRecord && pol.Required:
 		return nil, withCode(ExitUsage, fmt.Errorf("--no-record is refused: the site policy %s requires every console session to be recorded", pol.From))

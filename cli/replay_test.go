@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/handrail/handrail/checks"
-	"github.com/handrail/handrail/internal/policy"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -222,7 +222,7 @@ func TestRecordingPolicy(t *testing.T) {
 		errs         string
 	}{
 		{"required refuses --no-record", "recording:\n  required: true\n", []string{"--no-record"}, ExitUsage, "--no-record is refused: the site policy"},
-		{"a broken policy says where", "recording:\n  enabeld: false\n", nil, ExitError, "policy.yaml:2:3: unknown field"},
+		{"a broken policy says where", "recording:\n  enabeld: false\n", nil, ExitFindings, `policy.yaml:2:3: site policy: recording: unknown key "enabeld" (did you mean "enabled"?)`},
 		{"--no-record is allowed by default", "", []string{"--no-record"}, ExitOK, ""},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,7 @@ import (
 	"github.com/handrail/handrail/serve"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
-	"github.com/handrail/handrail/steps/session"
+	"github.com/handrail/handrail/steps/policy"
 )
 
 func init() { commands = append(commands, newServeCmd) }
@@ -101,7 +101,7 @@ func checkTeam(stdio IO, f serveFlags) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	pol, err := session.LoadSitePolicy(session.SitePolicyPaths(dir)...)
+	pol, err := policy.Load(dir)
 	if errors.As(err, &le) {
 		for _, fd := range le.Findings {
 			findings = append(findings, fd.String())

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -71,14 +72,14 @@ type ApprovalSocket struct {
 	path    string
 	session string
 	svc     ApprovalService
-	policy  session.SitePolicy
+	policy  policy.Site
 	host    string
 	wg      sync.WaitGroup
 }
 
 // ListenApprovals opens session id's approval socket in stateDir (mode
 // 0660: the directory's permissions decide who reaches it).
-func ListenApprovals(stateDir, id string, svc ApprovalService, policy session.SitePolicy) (*ApprovalSocket, error) {
+func ListenApprovals(stateDir, id string, svc ApprovalService, pol policy.Site) (*ApprovalSocket, error) {
 	path := SocketPath(stateDir, id)
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSocket != 0 {
 		// A socket left by a process that died: nobody listens on it.
@@ -99,7 +100,7 @@ func ListenApprovals(stateDir, id string, svc ApprovalService, policy session.Si
 		return nil, errors.Join(fmt.Errorf("approval socket: %w", err), ln.Close())
 	}
 	host, _ := os.Hostname()
-	s := &ApprovalSocket{ln: ln, path: path, session: id, svc: svc, policy: policy, host: host}
+	s := &ApprovalSocket{ln: ln, path: path, session: id, svc: svc, policy: pol, host: host}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -36,7 +37,7 @@ func TestApprovalSocket(t *testing.T) {
 	hs := rehearse(t, h, true)
 	overrideFirst(t, hs)
 
-	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, session.SitePolicy{})
+	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	defer hs.Close("")
 	overrideFirst(t, hs)
 
-	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, session.SitePolicy{})
+	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	_ = c.Close()
 	_ = sock.Close()
 
-	sock, err = ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, session.SitePolicy{ApproverUsers: []string{"someone-else"}, Files: []string{"policy.yaml"}})
+	sock, err = ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{ApproverUsers: []string{"someone-else"}, Files: []string{"policy.yaml"}})
 	if err != nil {
 		t.Fatal(err)
 	}

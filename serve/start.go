@@ -19,6 +19,7 @@ import (
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -77,7 +78,7 @@ func scenarioFS(rb *steps.Runbook) fs.FS {
 // policy reads the site policy anew for every session started: a file
 // with findings stops the start, never ignored.
 func (h *Hub) policy() (session.ApprovalPolicy, error) {
-	p, err := session.LoadSitePolicy(session.SitePolicyPaths(h.cfg.StateDir)...)
+	p, err := policy.Load(h.cfg.StateDir)
 	if err != nil {
 		return session.ApprovalPolicy{}, err
 	}

@@ -106,6 +106,9 @@ func (y *YAMLFile) Known(es []YAMLEntry, ctx string, allowed ...string) []YAMLEn
 // Str decodes a string value (a number or boolean is a finding: quote it).
 func (y *YAMLFile) Str(e YAMLEntry, ctx string) string { return y.d.str(e.e, ctx) }
 
+// Bool decodes a YAML boolean (true/false); anything else is a finding.
+func (y *YAMLFile) Bool(e YAMLEntry, ctx string) bool { return y.d.boolean(e.e, ctx) }
+
 // Text decodes a scalar as the text written (`0` is "0", `No` is "No").
 func (y *YAMLFile) Text(e YAMLEntry, ctx string) string { return y.d.text(e.e, ctx) }
 

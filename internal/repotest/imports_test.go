@@ -75,7 +75,6 @@ var importRules = []rule{
 	{"recording", append(module("rehearsal", "tui", "cli", "serve"), screen...)},
 	{"internal/termtext", module("checks", "steps", "rehearsal", "tui", "cli", "recording")},
 	{"internal/asciicast", module("checks", "steps", "rehearsal", "tui", "cli", "recording", "internal/termtext")},
-	{"internal/policy", module("checks", "steps", "rehearsal", "tui", "cli", "recording")},
 	{"tui", module("cli", "serve")},
 	{"serve", module("cli")},
 }
