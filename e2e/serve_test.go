@@ -270,8 +270,8 @@ func TestServeObserverWatchesRehearsal(t *testing.T) {
 	op.next(stepInstallers)
 	obs.waitStep(stepStopReplica)
 	// The values the operator sees, as they change: the simulated replica
-	// stops after STOP SLAVE.
-	op.runAction("STOP SLAVE")
+	// stops after STOP REPLICA.
+	op.runAction("STOP REPLICA")
 	op.waitFor(gateReady)
 	s = obs.waitFor("Slave_IO_Running:  No")
 	requireRow(t, s, "Slave_IO_Running:", "No", "✔")
