@@ -39,4 +39,5 @@ echo "test.sh: go test"
 go test -count=1 -timeout 40m ./...
 echo "test.sh: fuzz the runbook loader"
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 20s ./steps
+go test -run '^$' -fuzz '^FuzzJournalLine$' -fuzztime 12s ./steps/journal
 echo "test.sh: all tests passed"
