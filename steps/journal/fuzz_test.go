@@ -38,6 +38,7 @@ func FuzzJournalLine(f *testing.F) {
 		`{"seq":2,"time":"2026-11-22T02:15:01.5Z","type":"note","data":[1,2,{"b":"\u00e9"}],"prev":"` + string(bytes.Repeat([]byte("a"), 64)) + `"`,
 		`{"seq":1,"time":"2026-11-22T02:15:01Z","type":"x","data":{"a":1},"prev":"","prev":""`,
 		`{"seq":01,"time":"2026-11-22T02:15:01Z","type":"x","data":1e5,"prev":""`,
+		`{"step":"a","STEP":"b","check":"c","ſtep":"\u0064","observation":{"step":"x","rows":[{"k":"}"}]}}`,
 		` [1, 2.5e-3, -0, "\ud800", true, false, null] `, `{"a":}`, `[1,]`, `"\x"`, `-`, `1.`, `01`, "\"\x1f\"", "\"\xff\"",
 	} {
 		f.Add([]byte(s))
@@ -45,6 +46,22 @@ func FuzzJournalLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if got, want := validJSON(b), json.Valid(b); got != want {
 			t.Fatalf("validJSON(%q) = %v, json.Valid says %v", b, got, want)
+		}
+
+		if json.Valid(b) {
+			// Fields reads a key as the decoder does.
+			var d struct {
+				Step  string `json:"step"`
+				Check string `json:"check"`
+			}
+			if json.Unmarshal(b, &d) == nil {
+				got := Fields(b, "step", "check")
+				for i, want := range []string{d.Step, d.Check} {
+					if s, ok := String(got[i]); ok && s != want || !ok && want != "" {
+						t.Fatalf("Fields(%q)[%d] = %q, the decoder reads %q", b, i, got[i], want)
+					}
+				}
+			}
 		}
 
 		line, _ := seal(b)
