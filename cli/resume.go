@@ -28,7 +28,7 @@ func newResumeCmd(stdio IO) *cobra.Command {
 		Long: strings.TrimSpace(`
 resume continues a session that was quit or interrupted (a dropped SSH
 connection, a crash). It replays the journal, cuts off a torn last line
-(and records that it did), and then:
+once the session really resumes (and records that it did), and then:
 
   - re-runs every check: results from before the break are never trusted;
   - asks you to attest the outcome of an action that started but whose end
@@ -61,9 +61,15 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	// The session's lock lives in the state directory, so that a copy of
+	// the journal kept anywhere else is locked out too.
+	dir, err := openStateDir(stdio, stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
 	// The redactor learns the secrets below, before anything is appended.
 	red := checks.NewRedactor()
-	w, recs, repair, err := journal.Open(path, journal.WithRedactor(redactBytes(red)))
+	w, first, err := journal.OpenWriter(path, journal.WithRedactor(redactBytes(red)), journal.WithLockDir(dir), journal.WithWarn(warnf(stdio)))
 	if errors.Is(err, journal.ErrLocked) {
 		return withCode(ExitLocked, err)
 	}
@@ -72,7 +78,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fj := &session.FileJournal{Path: path, W: w}
 	defer closeJournal(stdio, fj, &err)
-	start, err := session.StartOf(recs)
+	start, err := session.StartOf([]journal.Record{first})
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
 	}
@@ -126,21 +132,40 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return err
 	}
 	defer closeDriver(stdio, drv)
-	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
-	if repair != nil {
-		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
-		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+
+	// Everything the session needs is here: read the journal once,
+	// verifying it and replaying it record by record. Only a rehearsal keeps
+	// the few records its simulated world is rebuilt from.
+	rp := session.NewReplayer(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
+		Operator: session.DetectOperator(operator), Version: Version, Journal: j})
+	var worldRecs []journal.Record
+	err = w.ReadRecords(func(rec journal.Record) error {
+		if world != nil && worldRecord[rec.Type] {
+			worldRecs = append(worldRecs, rec.Clone())
+		}
+		return rp.Add(rec)
+	})
+	if err != nil {
+		return withCode(ExitError, err)
 	}
-	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Journal: j}, recs, opt)
+	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
+	repair := w.PendingRepair()
+	if repair != nil {
+		// Cut off and journaled by Resume, only once the session resumes.
+		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
+	}
+	e, err := rp.Resume(opt)
 	switch {
 	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
 		return withCode(ExitUsage, err)
 	case err != nil:
 		return withCode(ExitError, err)
 	}
+	if repair != nil {
+		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+	}
 	if world != nil {
-		replayWorld(context.Background(), world, e, recs)
+		replayWorld(context.Background(), world, e, worldRecs)
 		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
@@ -150,6 +175,10 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	return runErr
 }
+
+// worldRecord names the record types replayWorld rebuilds a rehearsal's
+// simulated world from.
+var worldRecord = map[string]bool{session.EvStepEnter: true, session.EvManualTick: true, session.EvStepDone: true, session.EvActionEnd: true}
 
 // loadSessionRunbook loads the runbook a session started with: its file
 // when it still exists, else the bundled runbook of that id.
