@@ -269,3 +269,40 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestReportToADevice writes a report to /dev/null in place: the device
+// is never replaced by a file.
+func TestReportToADevice(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no /dev/null")
+	}
+	useFakeDriver(t)
+	t.Setenv("HANDRAIL_TEST_SLAVE_PASSWORD", "pw-71206")
+	dir := t.TempDir()
+	rb := copyRunbook(t, t.TempDir())
+	if code, out, errs := runCLI(t, "", "run", rb, "--state-dir", dir, "--param", "slave_host=db2"); code != ExitOK {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errs)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	before, err := os.Stat(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	if code, _, errs := runCLI(t, "", "report", paths[0], "-o", os.DevNull); code != ExitOK {
+		t.Fatalf("report -o /dev/null: %d %s", code, errs)
+	}
+	after, err := os.Stat(os.DevNull)
+	if err != nil || !os.SameFile(before, after) || after.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null was replaced: %v %v", after.Mode(), err)
+	}
+	out := filepath.Join(t.TempDir(), "r.md")
+	if code, _, errs := runCLI(t, "", "report", paths[0], "-o", out); code != ExitOK {
+		t.Fatalf("report -o file: %d %s", code, errs)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 || st.Size() == 0 {
+		t.Fatalf("report file: %v %v", st, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".r.md.*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}

@@ -117,3 +117,26 @@ func String(raw []byte) (string, bool) {
 	}
 	return string(inner), true
 }
+
+// Elements splits a raw JSON array (valid, as Fields requires) into its
+// elements' raw values; anything but an array gives nil.
+func Elements(arr []byte) [][]byte {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return nil
+	}
+	var out [][]byte
+	i = skipSpace(arr, i+1)
+	for i < len(arr) && arr[i] != ']' {
+		end := skipValue(arr, i)
+		if end < 0 {
+			return out
+		}
+		out = append(out, arr[i:end])
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+	return out
+}

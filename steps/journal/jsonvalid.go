@@ -1,6 +1,9 @@
 package journal
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // validJSON reports whether b is one JSON value with optional surrounding
 // whitespace, accepting exactly what encoding/json.Valid accepts: the
@@ -157,19 +160,19 @@ func endOfString(b []byte, i int) int {
 	}
 }
 
-// plainRun returns the end of the run of plain string bytes at i, eight
-// bytes at a time while no byte of the word can end the run.
+// plainRun returns the end of the run of plain string bytes at i, looking
+// at eight bytes at a time.
 func plainRun(b []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i+8 <= len(b) {
 		v := binary.LittleEndian.Uint64(b[i:])
 		q := v ^ ('"' * ones)
 		s := v ^ ('\\' * ones)
-		// Bit tricks: a byte below 0x20, a quote or a backslash sets its
-		// high bit here (rarely a later byte too: then the loop below
-		// decides).
-		if ((v-0x20*ones)|(q-ones)|(s-ones))&^v&highs != 0 {
-			break
+		// A byte below 0x20, a quote or a backslash sets its high bit in m.
+		// A later byte may be set wrongly (a borrow), never an earlier
+		// one: the lowest bit set is the first byte that ends the run.
+		if m := ((v - 0x20*ones) | (q - ones) | (s - ones)) &^ v & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 		i += 8
 	}

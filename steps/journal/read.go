@@ -128,43 +128,6 @@ func Scan(r io.Reader, fn func(Record) error) (Result, error) {
 	return scanFrom(r, &chain{}, 0, fn)
 }
 
-// scanFrom continues chain c over r, whose first byte is at offset base of
-// the file.
-func scanFrom(r io.Reader, c *chain, base int64, fn func(Record) error) (Result, error) {
-	lr := newLineReader(r)
-	lr.off = base
-	for {
-		line, tail, err := lr.next()
-		switch {
-		case err == io.EOF:
-			if tail > 0 {
-				c.torn(tail)
-			}
-			c.res.IntactBytes = lr.off
-			return c.finish(), nil
-		case errors.As(err, new(lineTooLongError)):
-			c.line++
-			c.fail(err.Error(), 0)
-			c.res.IntactBytes = lr.off
-			return c.finish(), nil
-		case err != nil:
-			c.res.IntactBytes = lr.off
-			return c.finish(), fmt.Errorf("read journal: %w", err)
-		}
-		rec, ok := c.add(line)
-		if !ok {
-			c.res.IntactBytes = lr.off - int64(len(line)) - 1
-			return c.finish(), nil
-		}
-		if fn != nil {
-			if err := fn(rec); err != nil {
-				c.res.IntactBytes = lr.off
-				return c.finish(), err
-			}
-		}
-	}
-}
-
 // ScanFile is Scan over the journal at path, opened with OpenRead.
 func ScanFile(path string, fn func(Record) error) (Result, error) {
 	f, err := OpenRead(path)
@@ -177,6 +140,34 @@ func ScanFile(path string, fn func(Record) error) (Result, error) {
 		return res, fmt.Errorf("journal %s: %w", path, err)
 	}
 	return res, nil
+}
+
+// Rescan reads again, from its start, the journal at path that a Scan
+// described with res, and hands fn its first res.Records records (Data
+// valid during the call). It hashes and links every line again, so that the
+// records fn gets are the ones Scan verified, but it does not check their
+// data a second time: when the chain it reads ends at res.Head, every byte
+// is one Scan checked. A journal that changed in between is an error, which
+// may come only after the last record: whatever fn made of the records is
+// then to be discarded.
+func Rescan(path string, res Result, fn func(Record) error) error {
+	f, err := OpenRead(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
+	n := 0
+	again, err := scanFrom(io.LimitReader(f, res.IntactBytes), &chain{known: true}, 0, func(rec Record) error {
+		n++
+		return fn(rec)
+	})
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	if n != res.Records || again.Head != res.Head {
+		return fmt.Errorf("journal %s changed while it was read: it no longer holds the %d records read first", path, res.Records)
+	}
+	return nil
 }
 
 // Log is a journal read whole without taking its lock.

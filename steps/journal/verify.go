@@ -41,16 +41,35 @@ type chain struct {
 	any    bool   // prev is set
 	line   int
 	broken bool
+	// known: the lines were checked before (Rescan); their data is not
+	// checked again.
+	known bool
 }
 
 // add checks one complete line (without its newline). It returns the record
 // and true while the chain is intact.
 func (c *chain) add(line []byte) (Record, bool) {
+	rec, err := parseFor(line, c.known)
+	return c.addParsed(line, rec, err)
+}
+
+// parseFor parses one line, its data checked unless known.
+func parseFor(line []byte, known bool) (Record, error) {
+	if len(line) > MaxLineBytes {
+		return Record{}, lineTooLongError{}
+	}
+	if rec, ok := parseCanonical(line, !known); ok {
+		return rec, nil
+	}
+	return parseSlow(line)
+}
+
+// addParsed is add for a line parsed already (by a scan's workers).
+func (c *chain) addParsed(line []byte, rec Record, err error) (Record, bool) {
 	c.line++
 	if c.broken {
 		return Record{}, false
 	}
-	rec, err := parseLine(line)
 	if err != nil {
 		c.fail(err.Error(), peekSeq(line))
 		return Record{}, false

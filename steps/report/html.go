@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -9,7 +10,13 @@ import (
 // HTML writes the report as one self-contained page: inline CSS, no script,
 // no external asset, every journal value escaped by html/template.
 func (r *Report) HTML(w io.Writer) error {
-	return pageTmpl.Execute(w, r)
+	if err := pageTmpl.Execute(w, r); err != nil {
+		return err
+	}
+	if r.err != nil {
+		return fmt.Errorf("report timeline: %w", r.err)
+	}
+	return nil
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
@@ -122,19 +129,21 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 
 <h2>Timeline{{template "badge" .}}</h2>
 {{- range .Timeline}}
-{{- if .Event}}
+{{- if eq .Kind "event"}}
 <ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}</li></ul>
-{{- else}}{{with .Visit}}
+{{- else if eq .Kind "open"}}{{with .Visit}}
 <h3>{{.N}}. {{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
 <ul class="tl">
 <li><span class="t">{{clock .Entered}}</span>entered</li>
-{{- range .Events}}
+{{- end}}
+{{- else if eq .Kind "item"}}{{with .Event}}
 <li class="k-{{.Kind}}"><span class="t">{{clock .Time}}</span>
 {{- if .Action}}action {{.Action.Kind}} on {{first .Action.Target "local"}}{{if .Action.Address}} ({{.Action.Address}}){{end}}: <code>{{.Action.Describe}}</code> → <span class="{{if failed .Action}}fail{{else}}pass{{end}}">{{result .Action}}</span>
 {{- else if eq .Kind "note"}}note: {{.Text}}
 {{- else}}{{.Text}}{{end}}
 {{- if .Evidence}}{{template "evidence" .Evidence}}{{end}}</li>
 {{- end}}
+{{- else if eq .Kind "close"}}{{with .Visit}}
 {{- if .Done.IsZero}}
 <li>not completed</li>
 {{- else}}
