@@ -38,6 +38,19 @@ func OpenRead(path string) (*os.File, error) {
 	return f, nil
 }
 
+// openStateFile is OpenRead for a file of the state directory: a symbolic
+// link in its place is refused rather than followed.
+func openStateFile(path string) (*os.File, error) {
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if err := requireRegular(f, path); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return f, nil
+}
+
 func requireRegular(f *os.File, path string) error {
 	st, err := f.Stat()
 	if err != nil {
