@@ -183,6 +183,31 @@ func Rescan(path string, res Result, fn func(Record) error) error {
 	return nil
 }
 
+// ReadFirst reads and checks a journal's first record only (who started
+// which runbook), without locking it.
+func ReadFirst(path string) (Record, error) {
+	f, err := OpenRead(path)
+	if err != nil {
+		return Record{}, err
+	}
+	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
+	line, _, err := newLineReader(f).next()
+	switch {
+	case err == io.EOF:
+		return Record{}, fmt.Errorf("journal %s holds no complete record", path)
+	case errors.As(err, new(lineTooLongError)):
+		return Record{}, fmt.Errorf("journal %s, line 1: %w", path, err)
+	case err != nil:
+		return Record{}, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	c := &chain{}
+	rec, ok := c.add(line)
+	if !ok {
+		return Record{}, &ChainError{Path: path, Result: c.finish()}
+	}
+	return rec.Clone(), nil
+}
+
 // Log is a journal read whole without taking its lock.
 type Log struct {
 	Path    string
