@@ -130,7 +130,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	defer closeDriver(stdio, drv)
 
-	dir, err := journal.Dir(f.stateDir)
+	dir, err := openStateDir(stdio, f.stateDir)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

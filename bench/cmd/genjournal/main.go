@@ -4,6 +4,7 @@
 //
 //	genjournal -out DIR -records 100000   # DIR/runbook.yaml, DIR/state/<id>.jsonl
 //	genjournal -chain FILE                # hash and link every line, nothing else
+//	genjournal -measure CMD ARGS...       # run CMD: wall s, CPU s, peak RSS KiB
 //
 // The journal is written by the real engine (session.New, Observe, Next,
 // Note, Quit) through journal.Encoder, which is the Writer's format without
@@ -29,8 +30,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/handrail/handrail/checks"
@@ -77,8 +80,12 @@ func run(args []string, out io.Writer) error {
 	dir := fs.String("out", "", "directory to write runbook.yaml and state/<session>.jsonl into")
 	records := fs.Int("records", 100_000, "records to write (about 3 KB each)")
 	chain := fs.String("chain", "", "check the hash chain of this journal and exit (the benchmark's anchor)")
+	measure := fs.Bool("measure", false, "run the command given after the flags and print its wall time, CPU time (s) and peak RSS (KiB)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *measure {
+		return measureCmd(fs.Args(), out)
 	}
 	if *chain != "" {
 		n, head, err := chainCheck(*chain)
@@ -257,6 +264,28 @@ func poll(e *session.Engine, c checks.Check, fixture checks.Observation, round i
 		status = checks.StatusPass
 	}
 	return checks.Result{Step: v.Key, CheckID: c.ID, Gen: e.Generation(), Obs: obs, Verdict: verdict, Status: status}
+}
+
+// measureCmd runs a command with its output discarded (stdin empty) and
+// prints "wall cpu rss": seconds, seconds, KiB (the kernel's ru_maxrss;
+// -1 where it is not known).
+func measureCmd(argv []string, out io.Writer) error {
+	if len(argv) == 0 {
+		return errors.New("-measure needs a command")
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, stderr.String())
+	}
+	st := cmd.ProcessState
+	cpu := st.UserTime() + st.SystemTime()
+	_, err = fmt.Fprintf(out, "%.3f %.3f %d\n", wall.Seconds(), cpu.Seconds(), maxRSS(st))
+	return err
 }
 
 // chainCheck is the anchor: read each line, hash its bytes up to the hash
