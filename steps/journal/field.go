@@ -69,10 +69,10 @@ func skipValue(b []byte, i int) int {
 	if i >= len(b) {
 		return -1
 	}
-	switch c := b[i]; {
-	case c == '"':
+	switch b[i] {
+	case '"':
 		return endOfString(b, i+1)
-	case c == '{' || c == '[':
+	case '{', '[':
 		depth := 0
 		for i < len(b) {
 			switch b[i] {

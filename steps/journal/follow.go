@@ -73,7 +73,7 @@ func (t *Tailer) each(fn func(Record) error) error {
 	lr := newLineReader(io.NewSectionReader(f, t.off, st.Size()-t.off))
 	for {
 		line, _, err := lr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil // a partial last line waits for the next Poll
 		}
 		if errors.As(err, new(lineTooLongError)) {

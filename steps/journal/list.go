@@ -106,7 +106,7 @@ func summarize(f *os.File, s *Summary) (string, error) {
 	size := st.Size()
 	lr := newLineReader(io.NewSectionReader(f, 0, size))
 	line, _, err := lr.next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return "", errors.New("the journal holds no record")
 	}
 	if err != nil {
@@ -143,7 +143,10 @@ func summarize(f *os.File, s *Summary) (string, error) {
 		tail = []Record{first}
 	}
 	last := tail[len(tail)-1]
-	s.Records = int(min(last.Seq, uint64(math.MaxInt)))
+	s.Records = math.MaxInt
+	if last.Seq < math.MaxInt {
+		s.Records = int(last.Seq)
+	}
 	s.LastType, s.LastTime = last.Type, last.Time
 	for i := len(tail) - 1; i >= 0 && s.Step == ""; i-- {
 		if tail[i].Type != "step.skip" {
@@ -196,7 +199,7 @@ func lastRecords(f *os.File, size, firstEnd int64) ([]Record, int, error) {
 			i := bytes.IndexByte(body, '\n')
 			rec, err := parseLine(body[:i])
 			if err != nil {
-				return recs, torn, fmt.Errorf("the journal does not verify near its end (%s); `handrail verify` says where", err)
+				return recs, torn, fmt.Errorf("the journal does not verify near its end (%w); `handrail verify` says where", err)
 			}
 			if n := len(recs); n > 0 && (rec.Seq != recs[n-1].Seq+1 || rec.Prev != recs[n-1].Hash) {
 				return recs, torn, fmt.Errorf("the journal does not verify near its end (record %d does not follow record %d); `handrail verify` says where", rec.Seq, recs[n-1].Seq)

@@ -122,7 +122,7 @@ func (lr *lineReader) next() (line []byte, tail int, err error) {
 		}
 		lr.off += int64(len(line))
 		return line[:len(line)-1], 0, nil
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		if len(line) > MaxLineBytes {
 			return nil, 0, lineTooLongError{}
 		}
@@ -193,7 +193,7 @@ func ReadFirst(path string) (Record, error) {
 	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
 	line, _, err := newLineReader(f).next()
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return Record{}, fmt.Errorf("journal %s holds no complete record", path)
 	case errors.As(err, new(lineTooLongError)):
 		return Record{}, fmt.Errorf("journal %s, line 1: %w", path, err)

@@ -207,7 +207,7 @@ func OpenWriter(path string, opts ...Option) (*Writer, Record, error) {
 func (w *Writer) first() (Record, error) {
 	lr := newLineReader(io.NewSectionReader(w.f, 0, MaxLineBytes+1))
 	line, _, err := lr.next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return Record{}, fmt.Errorf("journal %s holds no complete record; start a new session instead", w.path)
 	}
 	if err != nil {

@@ -33,7 +33,7 @@ func (r *Report) Timeline() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
 		t := &timeline{r: r, yield: yield}
 		err := r.source(t.add)
-		if err == errStopped {
+		if errors.Is(err, errStopped) {
 			return
 		}
 		if err == nil {
