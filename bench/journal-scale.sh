@@ -44,7 +44,7 @@ measure() {
 col() { awk -v c="$2" '{print $c}' "$work/$1" | median; }
 mb() { awk -v k="$(col "$1" 3)" 'BEGIN{ if (k=="n/a" || k<0) print "n/a"; else printf "%.0f", k/1024 }'; }
 
-echo "| records | journal | resume s | resume MB | report s | report MB | verify s (CPU s) | verify MB | chain check s (CPU s) | verify ÷ chain |"
+echo "| records | journal | resume s (CPU s) | resume MB | report s (CPU s) | report MB | verify s (CPU s) | verify MB | chain check s (CPU s) | verify ÷ chain |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
   echo "journal-scale: generating $n records" >&2
@@ -64,9 +64,10 @@ for n in $sizes; do
   measure resume "$work/handrail" resume "$id" --state-dir "$state" --plain
 
   ratio=$(awk -v v="$(col verify 1)" -v c="$(col chain 1)" 'BEGIN{ printf "%.2f", v/c }')
-  printf '| %s | %s MB | %s | %s | %s | %s | %s (%s) | %s | %s (%s) | %s |\n' \
-    "$n" "$size" "$(col resume 1)" "$(mb resume)" "$(col report 1)" "$(mb report)" \
+  printf '| %s | %s MB | %s (%s) | %s | %s (%s) | %s | %s (%s) | %s | %s (%s) | %s |\n' \
+    "$n" "$size" "$(col resume 1)" "$(col resume 2)" "$(mb resume)" "$(col report 1)" "$(col report 2)" "$(mb report)" \
     "$(col verify 1)" "$(col verify 2)" "$(mb verify)" "$(col chain 1)" "$(col chain 2)" "$ratio"
 done
 echo
-echo "Medians of $runs runs; $(go version | cut -d' ' -f3), $(nproc) cores, $(uname -m). Peak RSS is the kernel's ru_maxrss."
+echo "Medians of $runs runs; $(go version | cut -d' ' -f3), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)."
+echo "s is wall time, CPU s user+system time (scans use every core), MB the peak RSS (ru_maxrss)."
