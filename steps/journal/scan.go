@@ -70,9 +70,11 @@ func scanFrom(r io.Reader, c *chain, base int64, fn func(Record) error) (Result,
 				}
 			}
 		}
-		select {
-		case free <- b.data[:0]:
-		default:
+		if cap(b.data) <= 2*batchBytes { // a long line's buffer is not kept
+			select {
+			case free <- b.data[:0]:
+			default:
+			}
 		}
 	}
 	// order is closed: end was set before.

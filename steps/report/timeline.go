@@ -31,6 +31,7 @@ type Entry struct {
 // and HTML return that error.
 func (r *Report) Timeline() iter.Seq[Entry] {
 	return func(yield func(Entry) bool) {
+		r.err = nil
 		t := &timeline{r: r, yield: yield}
 		err := r.source(t.add)
 		if errors.Is(err, errStopped) {
