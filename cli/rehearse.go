@@ -149,7 +149,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	defer closeDriver(stdio, drv)
 	usePlain := choosePlain(stdio, consoleOf(stdio), f.plain)
 
-	dir, err := journal.Dir(f.stateDir)
+	dir, err := openStateDir(stdio, f.stateDir)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

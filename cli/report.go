@@ -1,8 +1,10 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +36,8 @@ rehearsal's report is marked as such in its title and every section.
 
 SESSION is a session id (or an unambiguous prefix; see 'handrail sessions')
 in the state directory; FILE is a path to a journal. The journal is read
-without locking it, so a running session can be reported on.
+without locking it, so a running session can be reported on, and one
+record at a time: the report's memory does not grow with the journal.
 
 Exit status: 0 written, 1 written but the journal does not verify (the report
 says where it breaks), 2 bad flags, 3 unreadable journal or output.`),
@@ -58,21 +61,20 @@ says where it breaks), 2 bad flags, 3 unreadable journal or output.`),
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			var buf bytes.Buffer
+			render := rep.Markdown
 			if format == "html" {
-				err = rep.HTML(&buf)
-			} else {
-				err = rep.Markdown(&buf)
-			}
-			if err != nil {
-				return withCode(ExitError, fmt.Errorf("render report of %s: %w", path, err))
+				render = rep.HTML
 			}
 			if output == "" || output == "-" {
-				if _, err := stdio.Out.Write(buf.Bytes()); err != nil {
-					return withCode(ExitError, fmt.Errorf("write report: %w", err))
+				bw := bufio.NewWriterSize(stdio.Out, 256<<10)
+				if err = render(bw); err == nil {
+					err = bw.Flush()
 				}
-			} else if err := os.WriteFile(output, buf.Bytes(), 0o600); err != nil {
-				return withCode(ExitError, fmt.Errorf("write report: %w", err))
+			} else {
+				err = writeReport(output, render)
+			}
+			if err != nil {
+				return withCode(ExitError, fmt.Errorf("report of %s: %w", path, err))
 			}
 			if res := rep.Integrity; !res.OK && !res.Torn {
 				return withCode(ExitFindings, fmt.Errorf("journal %s does not verify at line %d: %s; the report covers the %d intact records before it", path, res.BadLine, res.Problem, rep.Records))
@@ -84,4 +86,42 @@ says where it breaks), 2 bad flags, 3 unreadable journal or output.`),
 	cmd.Flags().StringVar(&format, "format", "md", "report format: md or html (default html when -o ends in .html)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the report to this file (mode 0600) instead of standard output")
 	return cmd
+}
+
+// writeReport renders into a new file beside output and renames it into
+// place once complete (mode 0600), so a failed report never leaves half a
+// file behind. An output that exists and is not a regular file (a device
+// such as /dev/null, a pipe) is written in place.
+func writeReport(output string, render func(io.Writer) error) error {
+	if st, err := os.Stat(output); err == nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(output, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		bw := bufio.NewWriterSize(f, 256<<10)
+		err = render(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		return errors.Join(err, f.Close())
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".*")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	err = render(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), output)
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("write report %s: %w", output, err), os.Remove(tmp.Name()))
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,7 +29,8 @@ func newResumeCmd(stdio IO) *cobra.Command {
 		Long: strings.TrimSpace(`
 resume continues a session that was quit, interrupted (a dropped SSH
 connection, a crash) or halted. It replays the journal, cuts off a torn
-last line (and records that it did), and then:
+last line once the session really resumes (and records that it did), and
+then:
 
   - re-runs every check: results from before the break are never trusted;
   - asks you to attest the outcome of an action that started but whose end
@@ -67,13 +67,19 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
-	pol, err := sitePolicy(filepath.Dir(path))
+	// The session's lock lives in the state directory, so that a copy of
+	// the journal kept anywhere else is locked out too.
+	dir, err := openStateDir(stdio, stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	pol, err := sitePolicy(dir)
 	if err != nil {
 		return err
 	}
 	// The redactor learns the secrets below, before anything is appended.
 	red := checks.NewRedactor()
-	w, recs, repair, err := journal.Open(path, journal.WithRedactor(redactBytes(red)))
+	w, first, err := journal.OpenWriter(path, journal.WithRedactor(redactBytes(red)), journal.WithLockDir(dir), journal.WithWarn(warnf(stdio)))
 	if errors.Is(err, journal.ErrLocked) {
 		return withCode(ExitLocked, err)
 	}
@@ -82,7 +88,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fj := &session.FileJournal{Path: path, W: w}
 	defer closeJournal(stdio, fj, &err)
-	start, err := session.StartOf(recs)
+	start, err := session.StartOf([]journal.Record{first})
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
 	}
@@ -137,27 +143,51 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	defer closeDriver(stdio, drv)
 	usePlain := choosePlain(stdio, con, plainMode)
-	rec, err := startRecording(stdio, filepath.Dir(path), noRecord, usePlain)
+	rec, err := startRecording(stdio, dir, noRecord, usePlain)
 	if err != nil {
 		return err
 	}
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
-	j = rec.journal(j, path, rb.Title+" · "+start.Session, recs)
-	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
-	if repair != nil {
-		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
-		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+
+	// Everything the session needs is here: read the journal once,
+	// verifying it and replaying it record by record. Only the few records
+	// the recording's markers and a rehearsal's simulated world are rebuilt
+	// from are kept.
+	hooked := &deferredJournal{}
+	rp := session.NewReplayer(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
+		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: hooked})
+	var worldRecs, markRecs []journal.Record
+	err = w.ReadRecords(func(r journal.Record) error {
+		if world != nil && worldRecord[r.Type] {
+			worldRecs = append(worldRecs, r.Clone())
+		}
+		if recording.Follows(r.Type) {
+			markRecs = append(markRecs, r.Clone())
+		}
+		return rp.Add(r)
+	})
+	if err != nil {
+		return withCode(ExitError, err)
 	}
-	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: j}, recs, opt)
+	hooked.j = rec.journal(j, path, rb.Title+" · "+start.Session, markRecs)
+	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
+	repair := w.PendingRepair()
+	if repair != nil {
+		// Cut off and journaled by Resume, only once the session resumes.
+		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
+	}
+	e, err := rp.Resume(opt)
 	switch {
 	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
 		return withCode(ExitUsage, err)
 	case err != nil:
 		return withCode(ExitError, err)
 	}
+	if repair != nil {
+		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+	}
 	if world != nil {
-		replayWorld(context.Background(), world, e, recs)
+		replayWorld(context.Background(), world, e, worldRecs)
 		hook.on = true
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
@@ -167,6 +197,22 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		printDebrief(stdio, e, path, scenario)
 	}
 	return runErr
+}
+
+// worldRecord names the record types rehearsal.ReplayWorld rebuilds a
+// rehearsal's simulated world from.
+var worldRecord = map[string]bool{session.EvStepEnter: true, session.EvManualTick: true, session.EvStepDone: true,
+	session.EvOverride: true, session.EvActionEnd: true}
+
+// deferredJournal is a session's journal named once the records are read:
+// the recording's hook needs them first. Nothing is appended before.
+type deferredJournal struct{ j session.Journal }
+
+func (d *deferredJournal) Append(typ string, data any) (journal.Record, error) {
+	if d.j == nil {
+		return journal.Record{}, fmt.Errorf("journal %s: appended before the session was read", typ)
+	}
+	return d.j.Append(typ, data)
 }
 
 // loadSessionRunbook loads the runbook a session started with: its file

@@ -152,9 +152,13 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	var ans credAnswers
 	usePlain := choosePlain(stdio, con, f.plain)
-	dir, err := journal.Dir(f.stateDir)
+	dir, err := openStateDir(stdio, f.stateDir)
 	if err != nil {
 		return withCode(ExitError, err)
+	}
+	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
 	}
 	// The recording starts before the parameter form: it shows what the
 	// operator saw (never a masked value: the form does not draw it).
@@ -183,10 +187,6 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	defer closeDriver(stdio, drv)
 
-	pol, err := sitePolicy(dir)
-	if err != nil {
-		return err
-	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)

@@ -24,13 +24,17 @@ its id, runbook, operator, start time, state and current step.
 
 States: active (driven by a running handrail now), interrupted (never
 ended: resume it), quit (saved for later: resume it), completed, halted.
-A journal that does not verify is listed with its problem.`),
+
+Each journal is read at its two ends only (its first record, its last ones),
+so the list is quick however long the sessions ran; a problem found there
+is listed with the journal. 'handrail verify SESSION' checks the whole
+chain.`),
 		Example: strings.TrimRight(`
   handrail sessions
   handrail sessions --state-dir /srv/handrail/state`, "\n")[1:],
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := journal.Dir(stateDir)
+			dir, err := openStateDir(stdio, stateDir)
 			if err != nil {
 				return withCode(ExitError, err)
 			}
@@ -45,6 +49,9 @@ A journal that does not verify is listed with its problem.`),
 			tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tRUNBOOK\tOPERATOR\tSTARTED\tSTATE\tSTEP")
 			for _, s := range list {
+				if s.Warning != "" {
+					warnf(stdio)("journal " + s.ID + ": " + s.Warning)
+				}
 				state := s.State
 				if s.Mode == "rehearsal" {
 					state += " (rehearsal)"

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -39,6 +38,11 @@ at every step boundary, and reports a recording that was cut or edited.
 SESSION is a session id (or an unambiguous prefix; see 'handrail sessions')
 in the state directory; FILE is a path to a journal.
 
+It reads one line at a time, so a journal of any length verifies in
+constant memory. A line longer than a record can be (16 MiB) is reported
+as the problem at that line; a path that is not a regular file (a device,
+a FIFO) is refused as unreadable.
+
 Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 		Example: strings.TrimRight(`
   handrail verify 20261122-021500-ab12
@@ -53,14 +57,9 @@ Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			f, err := os.Open(path)
+			res, err := journal.VerifyFile(path, head)
 			if err != nil {
-				return withCode(ExitError, fmt.Errorf("open journal: %w", err))
-			}
-			defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
-			res := journal.VerifyHead(f, head)
-			if strings.HasPrefix(res.Problem, "read journal:") {
-				return withCode(ExitError, fmt.Errorf("journal %s: %s", path, res.Problem))
+				return withCode(ExitError, err)
 			}
 			printVerify(stdio, path, res)
 			recOK := printRecordingVerify(stdio, path) // cli/record.go

@@ -46,11 +46,11 @@ func watchSession(stdio IO, arg, stateDir string) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
-	recs, err := journal.Read(path)
+	first, err := journal.ReadFirst(path)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	start, err := session.StartOf(recs)
+	start, err := session.StartOf([]journal.Record{first})
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
 	}

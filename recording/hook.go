@@ -102,6 +102,14 @@ func (h *Hook) Append(typ string, data any) (journal.Record, error) {
 
 // follow keeps the current step and the steps' titles. h.mu is held (or h
 // is not shared yet).
+// Follows reports whether a hook for a resumed session needs records of
+// type typ from the journal so far (HookOptions.Records): the steps entered
+// (the markers' labels) and the recordings started (the next part's
+// number). A resume that streams the journal keeps only those.
+func Follows(typ string) bool {
+	return typ == session.EvStepEnter || typ == journal.TypeRecordingStart
+}
+
 func (h *Hook) follow(rec journal.Record) {
 	if rec.Type != session.EvStepEnter {
 		return

@@ -44,4 +44,6 @@ echo "test.sh: fuzz the runbook loader"
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 20s ./steps
 echo "test.sh: fuzz plain mode's input"
 go test -run '^$' -fuzz '^FuzzPlainInput$' -fuzztime 10s ./steps/plain
+echo "test.sh: fuzz journal lines (what verify and report read)"
+go test -run '^$' -fuzz '^FuzzJournalLine$' -fuzztime 12s ./steps/journal
 echo "test.sh: all tests passed"

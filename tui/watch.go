@@ -13,16 +13,16 @@ import (
 )
 
 // Watch is the read-only Runtime of `handrail watch`: it follows a live
-// session's journal and rebuilds the engine's state with session.Replay
-// after every batch of new records. Every request that would change the
-// session answers ErrReadOnly.
+// session's journal and applies each new record to the engine it replayed
+// at the start (session.Replayer), so a batch costs what it holds, not the
+// journal's length. It reads the journal once; then only what is appended.
+// Every request that would change the session answers ErrReadOnly.
 type Watch struct {
-	mu   sync.Mutex
-	cfg  session.Config
-	rb   *steps.Runbook
-	recs []journal.Record
-	eng  *session.Engine
-	seq  uint64
+	mu  sync.Mutex
+	rb  *steps.Runbook
+	rp  *session.Replayer
+	eng *session.Engine
+	seq uint64
 
 	recCh <-chan journal.Record
 	errCh <-chan error
@@ -31,21 +31,23 @@ type Watch struct {
 // NewWatch reads the journal at path, replays it over cfg (its Runbook;
 // Journal must be nil: a watch never writes) and follows it until ctx ends.
 func NewWatch(ctx context.Context, cfg session.Config, path string) (*Watch, error) {
-	recs, err := journal.Read(path)
-	if err != nil {
-		return nil, fmt.Errorf("watch %s: %w", path, err)
-	}
 	cfg.Journal = nil
-	eng, err := session.Replay(cfg, recs)
+	rp := session.NewReplayer(cfg)
+	res, err := journal.ScanFile(path, rp.Add)
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", path, err)
 	}
-	w := &Watch{cfg: cfg, rb: cfg.Runbook, recs: recs, eng: eng}
-	var last uint64
-	if len(recs) > 0 {
-		last = recs[len(recs)-1].Seq
+	if !res.OK && !res.Torn && res.BadLine > 0 {
+		return nil, fmt.Errorf("watch: %w", &journal.ChainError{Path: path, Result: res})
 	}
-	w.recCh, w.errCh = journal.Follow(ctx, path, last, 200*time.Millisecond)
+	eng, err := rp.Engine()
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", path, err)
+	}
+	w := &Watch{rb: cfg.Runbook, rp: rp, eng: eng}
+	// Follow from where the reading ended: a record still being written
+	// (a torn tail) is read when it is complete.
+	w.recCh, w.errCh = journal.FollowTailer(ctx, journal.TailerAfter(path, res), 200*time.Millisecond)
 	return w, nil
 }
 
@@ -57,9 +59,9 @@ func (w *Watch) Snapshot() Snapshot {
 	return buildSnapshot(w.eng, w.rb, w.seq, true)
 }
 
-// Wait blocks for the next journal records, replays, and returns the new
-// state; every second without records it returns a fresh snapshot so ages
-// and the downtime clock move.
+// Wait blocks for the next journal records, applies them, and returns the
+// new state; every second without records it returns a fresh snapshot so
+// ages and the downtime clock move.
 func (w *Watch) Wait(ctx context.Context) (Event, error) {
 	t := time.NewTimer(time.Second)
 	defer t.Stop()
@@ -77,8 +79,12 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 		if !ok {
 			return Event{}, ErrClosed
 		}
-		batch := []journal.Record{rec}
-		// Take whatever else is already there, so a burst replays once.
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := w.rp.Add(rec); err != nil {
+			return Event{}, fmt.Errorf("replay the journal: %w", err)
+		}
+		// Take whatever else is already there, so a burst is one event.
 	drain:
 		for {
 			select {
@@ -86,19 +92,18 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 				if !ok {
 					break drain
 				}
-				batch = append(batch, r)
+				if err := w.rp.Add(r); err != nil {
+					return Event{}, fmt.Errorf("replay the journal: %w", err)
+				}
 			default:
 				break drain
 			}
 		}
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		all := append(append([]journal.Record(nil), w.recs...), batch...)
-		eng, err := session.Replay(w.cfg, all)
+		eng, err := w.rp.Engine()
 		if err != nil {
 			return Event{}, fmt.Errorf("replay the journal: %w", err)
 		}
-		w.recs, w.eng = all, eng
+		w.eng = eng
 		w.seq++
 		return Event{Snap: buildSnapshot(w.eng, w.rb, w.seq, true)}, nil
 	}

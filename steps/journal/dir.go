@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,20 @@ func Dir(stateDirFlag string) (string, error) {
 		return "", fmt.Errorf("create state directory %s: %w; pass --state-dir to use another", dir, err)
 	}
 	return dir, nil
+}
+
+// DirWarnings says what is unsafe about the state directory's permissions:
+// a directory that group or others may write lets them replace a journal or
+// its lock file. Nothing on Windows, whose permissions are not mode bits.
+func DirWarnings(dir string) []string {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil || st.Mode().Perm()&0o022 == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("state directory %s has mode %#o: other users can replace its journals and locks; make it private with `chmod 700 %s`", dir, st.Mode().Perm(), dir)}
 }
 
 // Ext is a journal file's extension.

@@ -129,3 +129,70 @@ func TestList(t *testing.T) {
 		t.Error("garbage journal listed without a problem")
 	}
 }
+
+// TestSummarizeReadsOnlyTheEnds puts a 4 GiB hole (sparse: no disk, but
+// 4 GiB of zeros to anyone who reads it) in the middle of a journal: the
+// listing still says who ran it and where it stands, at once, because it
+// reads the first record and the last ones only. The damage is verify's
+// to find.
+func TestSummarizeReadsOnlyTheEnds(t *testing.T) {
+	dir := t.TempDir()
+	id := "20261122-060000-0006"
+	path := SessionPath(dir, id)
+	w, _, err := Create(path, "session.start", map[string]any{"session": id, "runbook": map[string]any{"id": "rb"}, "operator": map[string]any{"name": "Ana"}}, WithClock(fixedClock()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := w.Append("check.status", map[string]any{"step": "wait", "check": "lag", "status": "waiting"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustClose(t, w)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := lines(b)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(ls[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(4<<30, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(append([]byte{'\n'}, join(ls[3:])...)); err != nil {
+		t.Skipf("no sparse files here: %v", err)
+	}
+	mustClose(t, f)
+	within(t, 10*time.Second, func() {
+		s := Summarize(path)
+		if s.Problem != "" || s.Runbook != "rb" || s.Operator != "Ana" || s.Records != 6 || s.Step != "wait" || s.State != StateInterrupted || s.LastType != "check.status" {
+			t.Errorf("summary of a journal with a hole: %+v", s)
+		}
+	})
+}
+
+// TestSummarizeSeesACopyDrivenElsewhere: the session's lock, not only the
+// file's, makes a session active.
+func TestSummarizeSeesACopyDrivenElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	path := newSession(t, dir, 2)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "copy.jsonl")
+	mustWriteFile(t, elsewhere, b)
+	w, _, _, err := Open(elsewhere, WithLockDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if s := Summarize(path); s.State != StateActive {
+		t.Fatalf("state %s while a copy is driven", s.State)
+	}
+}

@@ -92,3 +92,30 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 		t.Fatalf("append after reopen: %+v %v", r, err)
 	}
 }
+
+// TestEncoderWritesWhatTheWriterWrites: the same records through an
+// Encoder and through a Writer give the same bytes, and they verify.
+func TestEncoderWritesWhatTheWriterWrites(t *testing.T) {
+	path, w := newJournal(t, 6)
+	mustClose(t, w)
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := NewEncoder(&buf, WithClock(fixedClock()))
+	if _, err := enc.Append("session.start", map[string]any{"session": "s", "mode": "live"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 6; i++ {
+		if _, err := enc.Append("note", map[string]any{"step": "s1", "text": strings.Repeat("x", i%7)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("encoder wrote\n%s\nwriter wrote\n%s", buf.Bytes(), want)
+	}
+	if res := Verify(bytes.NewReader(buf.Bytes())); !res.OK || res.Records != 6 || res.Head != enc.Head() {
+		t.Fatalf("%+v", res)
+	}
+}

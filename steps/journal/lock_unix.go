@@ -34,7 +34,7 @@ func lockFile(f *os.File) (func() error, error) {
 // lockedNow reports whether some process holds the journal's lock, by trying
 // a shared lock on a fresh read-only descriptor and dropping it at once.
 func lockedNow(path string) bool {
-	f, err := os.Open(path)
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}

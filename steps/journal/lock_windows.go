@@ -42,7 +42,7 @@ func lockFile(f *os.File) (func() error, error) {
 }
 
 func lockedNow(path string) bool {
-	f, err := os.Open(path)
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}

@@ -12,9 +12,14 @@ import (
 // parseFast reads a line in the one canonical layout the Writer produces,
 // without a general JSON decoder: resume, report and verify of a long
 // session spend their time here. It returns ok=false for anything it does
-// not accept; parseLine then explains what is wrong (parseLine accepts
-// exactly the same lines, so the fast path never changes a verdict).
-func parseFast(line []byte) (Record, bool) {
+// not accept; parseLine then explains what is wrong (the fast path never
+// accepts a line parseSlow rejects, and reads the same record from it:
+// FuzzJournalLine checks both). The record's Data aliases line.
+func parseFast(line []byte) (Record, bool) { return parseCanonical(line, true) }
+
+// parseCanonical is parseFast; checkData=false leaves out the check that
+// the data is JSON, for Rescan, which reads again bytes already checked.
+func parseCanonical(line []byte, checkData bool) (Record, bool) {
 	if len(line) < hashSuffixLen+2 {
 		return Record{}, false
 	}
@@ -92,10 +97,14 @@ func parseFast(line []byte) (Record, bool) {
 	default:
 		return Record{}, false
 	}
-	if len(rest) == 0 || !json.Valid(rest) {
+	// The data is the one part of the line the layout does not pin down:
+	// it must be one JSON value, exactly as parseSlow's decoder requires.
+	// No whitespace around it either: the decoder drops it, so the line
+	// would not be the canonical encoding of its record.
+	if len(rest) == 0 || jsonSpace[rest[0]] || jsonSpace[rest[len(rest)-1]] || checkData && !validJSON(rest) {
 		return Record{}, false
 	}
-	return Record{Seq: seq, Time: t, Type: string(typ), Data: append(json.RawMessage(nil), rest...), Prev: string(prev), Hash: string(stored)}, true
+	return Record{Seq: seq, Time: t, Type: string(typ), Data: json.RawMessage(rest), Prev: string(prev), Hash: string(stored)}, true
 }
 
 func isLowerHex(b []byte) bool {

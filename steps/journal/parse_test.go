@@ -43,3 +43,21 @@ func TestFastAndSlowParsersAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestDataWithSurroundingSpaceIsNotCanonical: `"data": {}` and
+// `"data":{} ` carry the same record as `"data":{}`, so only the last may
+// be accepted, by either parser (FuzzJournalLine found the fast parser
+// accepting the others).
+func TestDataWithSurroundingSpaceIsNotCanonical(t *testing.T) {
+	for _, data := range []string{` {}`, `{} `, "\t\"x\"", "1\n"} {
+		b := []byte(`{"seq":1,"time":"2026-11-22T02:15:01Z","type":"note","data":` + data + `,"prev":""`)
+		line, _ := seal(b)
+		line = line[:len(line)-1]
+		if _, ok := parseFast(line); ok {
+			t.Errorf("fast parser accepted data %q", data)
+		}
+		if _, err := parseSlow(line); err == nil {
+			t.Errorf("decoder accepted data %q", data)
+		}
+	}
+}

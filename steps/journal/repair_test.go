@@ -113,7 +113,7 @@ func TestRedactorScrubsBeforeWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := func(b []byte) []byte { return []byte("{not json") }
-	w.redact = bad
+	w.enc.o.redact = bad
 	if _, err := w.Append("note", nil); err == nil {
 		t.Fatal("a redactor producing invalid JSON was accepted")
 	}

@@ -1,12 +1,10 @@
 package journal
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os"
+	"time"
 )
 
 // Result is the outcome of verifying a journal.
@@ -15,6 +13,10 @@ type Result struct {
 	Records int    // intact records before the first problem (all of them when OK)
 	Head    string // hash of the last intact record: the chain's head
 	HeadSeq uint64 // its seq
+	// HeadTime is its time, and IntactBytes the length of the file up to
+	// the end of its line: where a follower or a writer carries on.
+	HeadTime    time.Time
+	IntactBytes int64
 
 	BadLine int    // 1-based line of the first problem; 0 when none
 	BadSeq  uint64 // seq the bad line claims, when it could be read
@@ -35,19 +37,39 @@ type Result struct {
 // chain checks records one line at a time.
 type chain struct {
 	res    Result
-	prev   *Record
+	prev   Record // Seq, Time and Hash of the last intact record (no Data)
+	any    bool   // prev is set
 	line   int
 	broken bool
+	// known: the lines were checked before (Rescan); their data is not
+	// checked again.
+	known bool
 }
 
 // add checks one complete line (without its newline). It returns the record
 // and true while the chain is intact.
 func (c *chain) add(line []byte) (Record, bool) {
+	rec, err := parseFor(line, c.known)
+	return c.addParsed(line, rec, err)
+}
+
+// parseFor parses one line, its data checked unless known.
+func parseFor(line []byte, known bool) (Record, error) {
+	if len(line) > MaxLineBytes {
+		return Record{}, lineTooLongError{}
+	}
+	if rec, ok := parseCanonical(line, !known); ok {
+		return rec, nil
+	}
+	return parseSlow(line)
+}
+
+// addParsed is add for a line parsed already (by a scan's workers).
+func (c *chain) addParsed(line []byte, rec Record, err error) (Record, bool) {
 	c.line++
 	if c.broken {
 		return Record{}, false
 	}
-	rec, err := parseLine(line)
 	if err != nil {
 		c.fail(err.Error(), peekSeq(line))
 		return Record{}, false
@@ -56,9 +78,10 @@ func (c *chain) add(line []byte) (Record, bool) {
 		c.fail(msg, rec.Seq)
 		return Record{}, false
 	}
-	c.prev = &rec
+	c.prev = Record{Seq: rec.Seq, Time: rec.Time, Hash: rec.Hash}
+	c.any = true
 	c.res.Records++
-	c.res.Head, c.res.HeadSeq = rec.Hash, rec.Seq
+	c.res.Head, c.res.HeadSeq, c.res.HeadTime = rec.Hash, rec.Seq, rec.Time
 	if c.res.Anchor != "" && rec.Hash == c.res.Anchor {
 		c.res.AnchorSeq = rec.Seq
 	}
@@ -68,7 +91,7 @@ func (c *chain) add(line []byte) (Record, bool) {
 // link checks rec against its predecessor: seq continuity, the prev hash,
 // and time that never runs backwards.
 func (c *chain) link(rec Record) string {
-	if c.prev == nil {
+	if !c.any {
 		switch {
 		case rec.Seq != 1:
 			return fmt.Sprintf("the first record has seq %d, not 1: records before it were deleted", rec.Seq)
@@ -77,7 +100,7 @@ func (c *chain) link(rec Record) string {
 		}
 		return ""
 	}
-	p := c.prev
+	p := &c.prev
 	switch {
 	case rec.Seq == p.Seq:
 		return fmt.Sprintf("seq %d repeats the previous record's: a record was duplicated or inserted", rec.Seq)
@@ -158,91 +181,26 @@ func Verify(r io.Reader) Result { return VerifyHead(r, "") }
 // may have grown since; if it was cut back before that record, or rewritten,
 // the head is missing and the result is not OK.
 func VerifyHead(r io.Reader, head string) Result {
-	c := &chain{res: Result{Anchor: head}}
-	if err := eachLine(r, func(line []byte) bool { _, ok := c.add(line); return ok }, c.torn); err != nil {
-		res := c.finish()
+	res, err := scanFrom(r, &chain{res: Result{Anchor: head}}, 0, nil)
+	if err != nil {
 		res.OK = false
-		res.Problem = "read journal: " + err.Error()
-		return res
+		res.Problem = err.Error()
 	}
-	return c.finish()
+	return res
 }
 
-// eachLine calls fn with every newline-terminated line (newline stripped)
-// until fn returns false, and torn with the length of an unterminated tail.
-func eachLine(r io.Reader, fn func([]byte) bool, torn func(int)) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A line longer than the buffer: collect it whole.
-			full := append([]byte(nil), line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = br.ReadSlice('\n')
-				full = append(full, line...)
-			}
-			line = full
-		}
-		if err == nil {
-			if !fn(line[:len(line)-1]) {
-				return nil
-			}
-			continue
-		}
-		if err == io.EOF {
-			if len(line) > 0 {
-				torn(len(line))
-			}
-			return nil
-		}
-		return err
-	}
-}
-
-// scan checks an in-memory journal and returns its intact records.
-func scan(content []byte) ([]Record, Result) {
-	recs := make([]Record, 0, bytes.Count(content, []byte{'\n'}))
-	c := &chain{}
-	_ = eachLine(bytes.NewReader(content), func(line []byte) bool {
-		rec, ok := c.add(line)
-		if ok {
-			recs = append(recs, rec)
-		}
-		return ok
-	}, c.torn)
-	return recs, c.finish()
-}
-
-// Log is a journal read without taking its lock.
-type Log struct {
-	Path    string
-	Records []Record // intact records, up to the first problem
-	Result  Result   // the chain's verification, including a torn tail
-}
-
-// ReadLog reads and verifies a journal without locking it, for watch and
-// report. Only an unreadable file is an error; a broken chain or a torn
-// tail are described in Log.Result.
-func ReadLog(path string) (Log, error) {
-	b, err := os.ReadFile(path)
+// VerifyFile is VerifyHead over the journal at path. The error is for a
+// journal that cannot be read at all: missing, not a regular file, or a
+// failed read; what is wrong inside the journal is in the Result.
+func VerifyFile(path, head string) (Result, error) {
+	f, err := OpenRead(path)
 	if err != nil {
-		return Log{}, fmt.Errorf("read journal: %w", err)
+		return Result{}, err
 	}
-	recs, res := scan(b)
-	return Log{Path: path, Records: recs, Result: res}, nil
-}
-
-// Read returns a journal's records without locking it. A torn last line (a
-// write in progress, or a crash) is left out without error: ReadLog reports
-// it. A broken chain is a *ChainError, returned with the intact records
-// before the break.
-func Read(path string) ([]Record, error) {
-	l, err := ReadLog(path)
+	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
+	res, err := scanFrom(f, &chain{res: Result{Anchor: head}}, 0, nil)
 	if err != nil {
-		return nil, err
+		return res, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if !l.Result.OK && !l.Result.Torn {
-		return l.Records, &ChainError{Path: path, Result: l.Result}
-	}
-	return l.Records, nil
+	return res, nil
 }

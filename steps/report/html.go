@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -11,7 +12,13 @@ import (
 // script unless the session was recorded: then the vendored player
 // (recording.go) and the recording itself are inline too.
 func (r *Report) HTML(w io.Writer) error {
-	return pageTmpl.Execute(w, r)
+	if err := pageTmpl.Execute(w, r); err != nil {
+		return err
+	}
+	if r.err != nil {
+		return fmt.Errorf("report timeline: %w", r.err)
+	}
+	return nil
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
@@ -127,19 +134,21 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 
 <h2>Timeline{{template "badge" .}}</h2>
 {{- range .Timeline}}
-{{- if .Event}}
+{{- if eq .Kind "event"}}
 <ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}{{template "reclink" ($r.CastLink .Event.Time)}}</li></ul>
-{{- else}}{{with .Visit}}
+{{- else if eq .Kind "open"}}{{with .Visit}}
 <h3>{{.N}}. {{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
 <ul class="tl">
 <li><span class="t">{{clock .Entered}}</span>entered{{template "reclink" ($r.CastLink .Entered)}}</li>
-{{- range .Events}}
+{{- end}}
+{{- else if eq .Kind "item"}}{{with .Event}}
 <li class="k-{{.Kind}}"><span class="t">{{clock .Time}}</span>
 {{- if .Action}}action {{.Action.Kind}} on {{first .Action.Target "local"}}{{if .Action.Address}} ({{.Action.Address}}){{end}}: <code>{{.Action.Describe}}</code> → <span class="{{if failed .Action}}fail{{else}}pass{{end}}">{{result .Action}}</span>
 {{- else if eq .Kind "note"}}note: {{.Text}}
 {{- else}}{{.Text}}{{end}}{{template "reclink" ($r.CastLink .Time)}}
 {{- if .Evidence}}{{template "evidence" .Evidence}}{{end}}</li>
 {{- end}}
+{{- else if eq .Kind "close"}}{{with .Visit}}
 {{- if .Done.IsZero}}
 <li>not completed</li>
 {{- else}}

@@ -105,27 +105,33 @@ func (r *Report) Markdown(out io.Writer) error {
 	}
 
 	h2("Timeline")
-	for _, it := range r.Timeline {
-		if it.Event != nil {
+	for it := range r.Timeline() {
+		switch it.Kind {
+		case EntryEvent:
 			fmt.Fprintf(w, "- %s %s%s\n", clock(it.Event.Time), eventMD(*it.Event), r.castMD(it.Event.Time))
-			continue
-		}
-		v := it.Visit
-		fmt.Fprintf(w, "\n### %d. %s%s%s\n\n", v.N, mdText(firstNonEmpty(v.Title, v.Step)), itemSuffix(v.Item), " ("+mdCode(v.Step)+")")
-		fmt.Fprintf(w, "- %s entered%s\n", clock(v.Entered), r.castMD(v.Entered))
-		for _, e := range v.Events {
-			fmt.Fprintf(w, "- %s %s%s\n", clock(e.Time), eventMD(e), r.castMD(e.Time))
+		case EntryOpen:
+			v := it.Visit
+			fmt.Fprintf(w, "\n### %d. %s%s%s\n\n", v.N, mdText(firstNonEmpty(v.Title, v.Step)), itemSuffix(v.Item), " ("+mdCode(v.Step)+")")
+			fmt.Fprintf(w, "- %s entered%s\n", clock(v.Entered), r.castMD(v.Entered))
+		case EntryItem:
+			e := it.Event
+			fmt.Fprintf(w, "- %s %s%s\n", clock(e.Time), eventMD(*e), r.castMD(e.Time))
 			if len(e.Evidence) > 0 {
 				fmt.Fprintln(w)
 				evidenceMD(w, e.Evidence)
 				fmt.Fprintln(w)
 			}
+		case EntryClose:
+			v := it.Visit
+			if v.Done.IsZero() {
+				fmt.Fprint(w, "- not completed\n")
+			} else {
+				fmt.Fprintf(w, "- %s **done** via %s after %s\n", clock(v.Done), mdText(v.Via), FormatDuration(v.Duration))
+			}
 		}
-		if v.Done.IsZero() {
-			fmt.Fprint(w, "- not completed\n")
-		} else {
-			fmt.Fprintf(w, "- %s **done** via %s after %s\n", clock(v.Done), mdText(v.Via), FormatDuration(v.Duration))
-		}
+	}
+	if r.err != nil {
+		return fmt.Errorf("report timeline: %w", r.err)
 	}
 
 	h2(fmt.Sprintf("Skipped steps (%d)", len(r.Skipped)))
@@ -394,9 +400,9 @@ func mdCell(s string) string {
 	return mdText(s)
 }
 
-func oneLineKeep(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-}
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+func oneLineKeep(s string) string { return lineBreaks.Replace(s) }
 
 // mdCode renders s as a code span that no content can break out of: the
 // fence is one backtick longer than the longest run inside, and a pipe is

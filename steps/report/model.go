@@ -1,8 +1,9 @@
 // Package report turns a session journal into an audit report: Markdown, or
-// a self-contained HTML page. It decodes every record through one union of
-// the event catalog's fields (docs/journal.md, steps/session/events.go) and
+// a self-contained HTML page. It decodes records through one union of the
+// event catalog's fields (docs/journal.md, steps/session/events.go) and
 // shares the engine's types for the runbook and the operator; a test drives
-// the real engine so the two cannot drift apart.
+// the real engine so the two cannot drift apart. It reads the journal one
+// record at a time (Load), so its memory does not grow with the journal.
 package report
 
 import (
@@ -43,7 +44,6 @@ type Report struct {
 	Suspensions []Suspension
 
 	Overrides []Override
-	Timeline  []Item
 	Skipped   []Skip
 	Downtime  Downtime
 	Resumes   []Resume
@@ -52,6 +52,14 @@ type Report struct {
 	Integrity journal.Result
 	Records   int
 	Recording *Recording // the session's recordings (recording.go); nil when it has none
+
+	// actions holds every action's outcome by the seq of its action.start,
+	// for the timeline; source reads the records again for the timeline.
+	actions map[uint64]*Action
+	source  func(func(journal.Record) error) error
+	err     error
+	// watches are the watch.join and watch.leave records (watchers.go).
+	watches []journal.Record
 }
 
 // Runbook identifies the procedure followed: session.start's runbook.
@@ -88,12 +96,6 @@ type Override struct {
 	Evidence  []Evidence
 }
 
-// Item is one timeline entry: a visit to a step, or an event outside any.
-type Item struct {
-	Visit *Visit
-	Event *Event
-}
-
 // Visit is one stay on a step, from step.enter to step.done (or the next
 // step.enter when it was left another way).
 type Visit struct {
@@ -106,7 +108,6 @@ type Visit struct {
 	Done     time.Time // zero when never completed
 	Via      string
 	Duration time.Duration
-	Events   []Event
 }
 
 // Event is something that happened, in words, with its evidence.
@@ -174,13 +175,50 @@ type Halt struct {
 	Reason string
 }
 
-// Load reads a journal without locking it and builds its report.
+// Load reads a journal without locking it and builds its report. The
+// journal is read twice, one line at a time: once for what the report says
+// before its timeline (the summary, the overrides, every action's outcome),
+// and again, while the report is written, for the timeline itself. So the
+// report holds the session's summary and never the journal, whatever its
+// length. The second reading stops at the records the first one counted and
+// must find the same chain, or rendering fails.
 func Load(path string) (*Report, error) {
-	l, err := journal.ReadLog(path)
+	b := newBuilder(path)
+	res, err := journal.ScanFile(path, b.add)
 	if err != nil {
 		return nil, err
 	}
-	return Build(l)
+	r, err := b.finish(res)
+	if err != nil {
+		return nil, err
+	}
+	r.source = func(fn func(journal.Record) error) error { return journal.Rescan(path, res, fn) }
+	return r, nil
+}
+
+// Build assembles the report from a journal read whole into memory (tests,
+// tools with short journals). Only the intact records are used; l.Result
+// says whether there were others.
+func Build(l journal.Log) (*Report, error) {
+	b := newBuilder(l.Path)
+	for _, rec := range l.Records {
+		if err := b.add(rec); err != nil {
+			return nil, err
+		}
+	}
+	r, err := b.finish(l.Result)
+	if err != nil {
+		return nil, err
+	}
+	r.source = func(fn func(journal.Record) error) error {
+		for _, rec := range l.Records {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return r, nil
 }
 
 // --- wire shapes of the event catalog (only what the report shows) ---
@@ -202,12 +240,21 @@ func (s *status) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// observationWire is what the report shows of an observation: not its rows,
+// which the verdict's fields already judge.
+type observationWire struct {
+	Raw   string    `json:"raw"`
+	State string    `json:"state"`
+	Error string    `json:"error"`
+	At    time.Time `json:"at"`
+}
+
 type evidenceWire struct {
-	Check       string             `json:"check"`
-	Status      status             `json:"status"`
-	Verdict     checks.Verdict     `json:"verdict"`
-	Observation checks.Observation `json:"observation"`
-	Ticked      bool               `json:"ticked"`
+	Check       string          `json:"check"`
+	Status      status          `json:"status"`
+	Verdict     checks.Verdict  `json:"verdict"`
+	Observation observationWire `json:"observation"`
+	Ticked      bool            `json:"ticked"`
 }
 
 func (e evidenceWire) evidence() Evidence {
@@ -243,8 +290,6 @@ type wire struct {
 	Item     string         `json:"item"`
 	Reason   string         `json:"reason"`
 	Check    string         `json:"check"`
-	Status   status         `json:"status"`
-	Verdict  checks.Verdict `json:"verdict"`
 	Evidence []evidenceWire `json:"evidence"`
 	Blocking []string       `json:"blocking"`
 	Ticked   bool           `json:"ticked"`
@@ -279,213 +324,151 @@ type wire struct {
 	State          string `json:"state"`
 }
 
-// Build assembles the report from a read journal. Only the intact records
-// are used; l.Result says whether there were others.
-func Build(l journal.Log) (*Report, error) {
-	r := &Report{Path: l.Path, Integrity: l.Result, Records: len(l.Records)}
-	if len(l.Records) == 0 {
-		return nil, fmt.Errorf("journal %s: no intact record to report on (%s)", l.Path, l.Result.Problem)
+// decodeWire decodes a record's data for the report.
+func decodeWire(path string, rec journal.Record) (wire, error) {
+	var d wire
+	if err := json.Unmarshal(rec.Data, &d); err != nil {
+		return d, fmt.Errorf("journal %s: record %d (%s): %w", path, rec.Seq, rec.Type, err)
 	}
-	var (
-		visit     *Visit
-		titles    = map[string]string{}
-		openDown  *Window
-		actions   = map[string]*Action{} // step -> last action without an end
-		sumDown   time.Duration
-		endTotal  = time.Duration(-1)
-		lastTotal = time.Duration(-1)
-	)
-	add := func(e Event, step string) {
-		if visit != nil && (step == "" || step == visit.Step) && e.Kind != "skip" && e.Kind != "resume" && e.Kind != "repair" && e.Kind != "goto" {
-			visit.Events = append(visit.Events, e)
-			return
-		}
-		ev := e
-		r.Timeline = append(r.Timeline, Item{Event: &ev})
-	}
-	for i, rec := range l.Records {
-		var d wire
-		if err := json.Unmarshal(rec.Data, &d); err != nil {
-			return nil, fmt.Errorf("journal %s: record %d (%s): %w", l.Path, rec.Seq, rec.Type, err)
-		}
-		r.LastSeen = rec.Time
-		if i == 0 {
-			if rec.Type != "session.start" {
-				return nil, fmt.Errorf("journal %s: the first record is %s, not session.start", l.Path, rec.Type)
-			}
-			r.SessionID, r.Runbook, r.Operator, r.Ticket = d.Session, d.Runbook, d.Operator, d.Ticket
-			r.Mode, r.Scenario, r.Version, r.Started = d.Mode, d.Scenario, d.HandrailVersion, rec.Time
-			r.Rehearsal = d.Mode == "rehearsal"
-			for k, v := range d.Params {
-				r.Params = append(r.Params, Param{Name: k, Value: v})
-			}
-			sort.Slice(r.Params, func(a, b int) bool { return r.Params[a].Name < r.Params[b].Name })
-			continue
-		}
-		if isRecordingRecord(rec.Type) {
-			continue // the Recording section tells of them (recording.go)
-		}
-		switch rec.Type {
-		case "step.enter":
-			visit = &Visit{N: countVisits(r.Timeline) + 1, Step: d.Step, Title: d.Title, Item: d.Item, Index: d.Index, Entered: rec.Time}
-			titles[d.Step] = d.Title
-			r.Timeline = append(r.Timeline, Item{Visit: visit})
-		case "step.done":
-			if visit != nil && visit.Step == d.Step {
-				visit.Done, visit.Via, visit.Duration = rec.Time, d.Via, d.DurationNS
-				if visit.Duration == 0 {
-					visit.Duration = rec.Time.Sub(visit.Entered)
-				}
-			}
-		case "step.skip":
-			r.Skipped = append(r.Skipped, Skip{Time: rec.Time, Step: d.Step, Reason: d.Reason})
-			add(Event{Time: rec.Time, Kind: "skip", Text: fmt.Sprintf("skipped %s: %s", d.Step, d.Reason)}, d.Step)
-		case "check.status":
-			text := fmt.Sprintf("check %s: %s", d.Check, d.Status)
-			if d.Verdict.Reason != "" {
-				text += " — " + d.Verdict.Reason
-			}
-			add(Event{Time: rec.Time, Kind: "check", Text: text}, d.Step)
-		case "gate.open":
-			add(Event{Time: rec.Time, Kind: "gate", Text: "gate opened: every check passed", Evidence: evidenceList(d.Evidence)}, d.Step)
-		case "gate.closed":
-			add(Event{Time: rec.Time, Kind: "gate-closed", Text: "gate closed again, blocked by " + joinIDs(d.Blocking)}, d.Step)
-		case "manual.tick":
-			text := "ticked " + d.Check
-			if !d.Ticked {
-				text = "unticked " + d.Check
-			}
-			if d.Attest != "" {
-				text += ": " + d.Attest
-			}
-			add(Event{Time: rec.Time, Kind: "tick", Text: text}, d.Step)
-		case "action.start":
-			a := &Action{Kind: d.Kind, Target: d.Target, Address: d.Address, Describe: d.Describe, Result: "unknown"}
-			actions[d.Step] = a
-			add(Event{Time: rec.Time, Kind: "action", Action: a}, d.Step)
-		case "action.end":
-			if a := actions[d.Step]; a != nil {
-				a.ExitCode, a.Error, a.Output, a.Duration = d.Result.ExitCode, d.Result.Error, d.Result.Output, d.Result.Duration
-				a.Result = "ok"
-				if !d.Result.OK() {
-					a.Result = "failed"
-				}
-				delete(actions, d.Step)
-			}
-		case "action.attest":
-			text := fmt.Sprintf("attested the outcome of an interrupted action: %s", d.Outcome)
-			if d.Text != "" {
-				text += " — " + d.Text
-			}
-			if a := actions[d.Step]; a != nil {
-				a.Result, a.Attested = "attested", d.Outcome+orEmpty(" — ", d.Text)
-				delete(actions, d.Step)
-			}
-			add(Event{Time: rec.Time, Kind: "attest", Text: text}, d.Step)
-		case "override":
-			// The override ends its step (older journals also have a
-			// step.done via override after it, which sets the same).
-			if visit != nil && visit.Step == d.Step {
-				visit.Done, visit.Via, visit.Duration = rec.Time, "override", d.DurationNS
-				if visit.Duration == 0 {
-					visit.Duration = rec.Time.Sub(visit.Entered)
-				}
-			}
-			o := Override{N: len(r.Overrides) + 1, Time: rec.Time, Step: d.Step, StepTitle: titles[d.Step], Checks: d.Checks, Category: d.Category, Reason: d.Reason, Evidence: evidenceList(d.Evidence)}
-			r.Overrides = append(r.Overrides, o)
-			add(Event{Time: rec.Time, Kind: "override", Override: o.N, Text: fmt.Sprintf("OVERRIDE #%d (%s) of %s: %s", o.N, o.Category, joinIDs(o.Checks), o.Reason)}, d.Step)
-		case "note":
-			add(Event{Time: rec.Time, Kind: "note", Text: d.Text}, d.Step)
-		case "on_fail":
-			text := "on failure"
-			if d.Check != "" {
-				text += " of " + d.Check
-			}
-			text += ":"
-			if d.Say != "" {
-				text += " " + d.Say
-			}
-			if d.Goto != "" {
-				text += " → go to " + d.Goto
-			}
-			if d.Halt {
-				text += " → halt"
-			}
-			add(Event{Time: rec.Time, Kind: "on_fail", Text: text}, d.Step)
-		case "goto":
-			add(Event{Time: rec.Time, Kind: "goto", Text: fmt.Sprintf("jumped from %s to %s", d.From, d.To)}, "")
-		case "downtime.start":
-			openDown = &Window{Step: d.Step, Start: rec.Time}
-			add(Event{Time: rec.Time, Kind: "downtime", Text: "downtime started"}, d.Step)
-		case "downtime.stop":
-			w := Window{Step: d.Step, Stop: rec.Time, Duration: d.DurationNS}
-			if openDown != nil {
-				w.Start = openDown.Start
-				if w.Duration == 0 {
-					w.Duration = rec.Time.Sub(openDown.Start)
-				}
-			}
-			openDown = nil
-			r.Downtime.Windows = append(r.Downtime.Windows, w)
-			sumDown += w.Duration
-			lastTotal = d.TotalNS
-			add(Event{Time: rec.Time, Kind: "downtime", Text: "downtime stopped after " + FormatDuration(w.Duration)}, d.Step)
-		case "session.resume":
-			r.Resumes = append(r.Resumes, Resume{Time: rec.Time, Operator: d.Operator, RunbookChanged: d.RunbookChanged, Accepted: d.Accepted, SHA256: d.SHA256})
-			text := "session resumed by " + operatorLine(d.Operator)
-			if d.RunbookChanged {
-				text += "; the runbook had CHANGED since the start"
-				if d.Accepted {
-					text += " and the operator accepted it"
-				}
-			}
-			visit = nil
-			add(Event{Time: rec.Time, Kind: "resume", Text: text}, "")
-		case "journal.repair":
-			r.Repairs = append(r.Repairs, Repair{Time: rec.Time, DroppedBytes: d.DroppedBytes, Reason: d.Reason})
-			add(Event{Time: rec.Time, Kind: "repair", Text: fmt.Sprintf("journal repaired: %d bytes of an interrupted write dropped (%s)", d.DroppedBytes, d.Reason)}, "")
-		case "session.halt":
-			r.Halt = &Halt{Time: rec.Time, Step: d.Step, Reason: d.Reason}
-			add(Event{Time: rec.Time, Kind: "halt", Text: "HALTED: " + d.Reason}, d.Step)
-		case "session.end":
-			r.Ended, r.EndState = rec.Time, d.State
-			endTotal = d.DowntimeTotalNS
-			visit = nil
-			add(Event{Time: rec.Time, Kind: "end", Text: "session ended: " + d.State}, "")
-		default:
-			if ev, step, ok := recoveryEvent(rec); ok {
-				if ev != nil {
-					add(*ev, step)
-				}
-				continue
-			}
-			add(Event{Time: rec.Time, Kind: rec.Type, Text: rec.Type}, d.Step)
-		}
-	}
-	r.Suspensions = suspensions(l.Records)
-	r.Downtime.Total = sumDown
-	switch {
-	case endTotal >= 0 && r.EndState != "":
-		r.Downtime.Total = endTotal
-	case lastTotal >= 0:
-		r.Downtime.Total = lastTotal
-	}
-	if openDown != nil {
-		r.Downtime.Open = true
-		r.Downtime.Windows = append(r.Downtime.Windows, *openDown)
-	}
-	r.Recording = recordingOf(l)
-	return r, nil
+	return d, nil
 }
 
-func countVisits(items []Item) int {
-	n := 0
-	for _, it := range items {
-		if it.Visit != nil {
-			n++
-		}
+// summaryTypes are the records the first reading decodes; the others (the
+// many check.status and gate records among them) only the timeline reads.
+var summaryTypes = map[string]bool{
+	"session.start": true, "step.enter": true, "step.skip": true, "action.start": true, "action.end": true,
+	"action.attest": true, "override": true, "downtime.start": true, "downtime.stop": true,
+	"session.resume": true, "journal.repair": true, "session.halt": true, "session.end": true,
+}
+
+// builder is the first reading: everything but the timeline.
+type builder struct {
+	r         *Report
+	// The few records read again once the journal has been read: the
+	// halts, resumes and continues (suspensions), and what places records
+	// in the recordings (recording.go).
+	suspRecs, castRecs []journal.Record
+	n         int
+	titles    map[string]string
+	openDown  *Window
+	actions   map[string]*Action // step -> its action without an end yet
+	sumDown   time.Duration
+	endTotal  time.Duration
+	lastTotal time.Duration
+}
+
+func newBuilder(path string) *builder {
+	return &builder{r: &Report{Path: path, actions: map[uint64]*Action{}}, titles: map[string]string{},
+		actions: map[string]*Action{}, endTotal: -1, lastTotal: -1}
+}
+
+func (b *builder) add(rec journal.Record) error {
+	r := b.r
+	b.n++
+	r.LastSeen = rec.Time
+	if b.n == 1 && rec.Type != "session.start" {
+		return fmt.Errorf("journal %s: the first record is %s, not session.start", r.Path, rec.Type)
 	}
-	return n
+	if suspensionRecord(rec.Type) {
+		b.suspRecs = append(b.suspRecs, rec.Clone())
+	}
+	if castRecord(rec.Type) {
+		b.castRecs = append(b.castRecs, rec.Clone())
+	}
+	if rec.Type == session.EvWatchJoin || rec.Type == session.EvWatchLeave {
+		r.watches = append(r.watches, rec.Clone())
+	}
+	if !summaryTypes[rec.Type] {
+		return nil
+	}
+	d, err := decodeWire(r.Path, rec)
+	if err != nil {
+		return err
+	}
+	switch rec.Type {
+	case "session.start":
+		if b.n != 1 {
+			return nil
+		}
+		r.SessionID, r.Runbook, r.Operator, r.Ticket = d.Session, d.Runbook, d.Operator, d.Ticket
+		r.Mode, r.Scenario, r.Version, r.Started = d.Mode, d.Scenario, d.HandrailVersion, rec.Time
+		r.Rehearsal = d.Mode == "rehearsal"
+		for k, v := range d.Params {
+			r.Params = append(r.Params, Param{Name: k, Value: v})
+		}
+		sort.Slice(r.Params, func(a, b int) bool { return r.Params[a].Name < r.Params[b].Name })
+	case "step.enter":
+		b.titles[d.Step] = d.Title
+	case "step.skip":
+		r.Skipped = append(r.Skipped, Skip{Time: rec.Time, Step: d.Step, Reason: d.Reason})
+	case "action.start":
+		a := &Action{Kind: d.Kind, Target: d.Target, Address: d.Address, Describe: d.Describe, Result: "unknown"}
+		b.actions[d.Step] = a
+		r.actions[rec.Seq] = a
+	case "action.end":
+		if a := b.actions[d.Step]; a != nil {
+			a.ExitCode, a.Error, a.Output, a.Duration = d.Result.ExitCode, d.Result.Error, d.Result.Output, d.Result.Duration
+			a.Result = "ok"
+			if !d.Result.OK() {
+				a.Result = "failed"
+			}
+			delete(b.actions, d.Step)
+		}
+	case "action.attest":
+		if a := b.actions[d.Step]; a != nil {
+			a.Result, a.Attested = "attested", d.Outcome+orEmpty(" — ", d.Text)
+			delete(b.actions, d.Step)
+		}
+	case "override":
+		r.Overrides = append(r.Overrides, Override{N: len(r.Overrides) + 1, Time: rec.Time, Step: d.Step, StepTitle: b.titles[d.Step],
+			Checks: d.Checks, Category: d.Category, Reason: d.Reason, Evidence: evidenceList(d.Evidence)})
+	case "downtime.start":
+		b.openDown = &Window{Step: d.Step, Start: rec.Time}
+	case "downtime.stop":
+		w := Window{Step: d.Step, Stop: rec.Time, Duration: d.DurationNS}
+		if b.openDown != nil {
+			w.Start = b.openDown.Start
+			if w.Duration == 0 {
+				w.Duration = rec.Time.Sub(b.openDown.Start)
+			}
+		}
+		b.openDown = nil
+		r.Downtime.Windows = append(r.Downtime.Windows, w)
+		b.sumDown += w.Duration
+		b.lastTotal = d.TotalNS
+	case "session.resume":
+		r.Resumes = append(r.Resumes, Resume{Time: rec.Time, Operator: d.Operator, RunbookChanged: d.RunbookChanged, Accepted: d.Accepted, SHA256: d.SHA256})
+	case "journal.repair":
+		r.Repairs = append(r.Repairs, Repair{Time: rec.Time, DroppedBytes: d.DroppedBytes, Reason: d.Reason})
+	case "session.halt":
+		r.Halt = &Halt{Time: rec.Time, Step: d.Step, Reason: d.Reason}
+	case "session.end":
+		r.Ended, r.EndState = rec.Time, d.State
+		b.endTotal = d.DowntimeTotalNS
+	}
+	return nil
+}
+
+func (b *builder) finish(res journal.Result) (*Report, error) {
+	r := b.r
+	r.Integrity, r.Records = res, res.Records
+	if b.n == 0 {
+		return nil, fmt.Errorf("journal %s: no intact record to report on (%s)", r.Path, res.Problem)
+	}
+	r.Downtime.Total = b.sumDown
+	switch {
+	case b.endTotal >= 0 && r.EndState != "":
+		r.Downtime.Total = b.endTotal
+	case b.lastTotal >= 0:
+		r.Downtime.Total = b.lastTotal
+	}
+	if b.openDown != nil {
+		r.Downtime.Open = true
+		r.Downtime.Windows = append(r.Downtime.Windows, *b.openDown)
+	}
+	r.Suspensions = suspensions(b.suspRecs)
+	r.Recording = recordingOf(r.Path, b.castRecs)
+	return r, nil
 }
 
 func joinIDs(ids []string) string {

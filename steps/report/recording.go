@@ -10,6 +10,7 @@ import (
 
 	"github.com/handrail/handrail/internal/asciicast"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // The offline asciinema-player (player/README.md says where it comes from).
@@ -39,8 +40,65 @@ type Recording struct {
 	Why   string
 
 	joined *asciicast.Joined
-	parts  []int                          // the res.Parts index of each joined part
-	at     map[time.Time]journal.CastTime // a record's time -> its place
+	parts  []int // the res.Parts index of each joined part
+	runs   []castRun
+}
+
+// castRun is one console run: from its first record's time on, records
+// belong to the recording part Part (-1: the run was not recorded).
+type castRun struct {
+	from time.Time
+	part int
+}
+
+// castRuns finds the console runs of a journal from the records castRecord
+// keeps, as journal.CastTimes does for a whole journal: a run begins with
+// session.start, or with the journal.repair and session.resume a resume
+// journals, and belongs to the part whose recording.start it holds.
+func castRuns(recs []journal.Record, parts []journal.CastPart) []castRun {
+	index := map[string]int{}
+	for i, p := range parts {
+		index[p.File] = i
+	}
+	runs := []castRun{{part: -1}} // the first run, from session.start
+	for i, r := range recs {
+		switch r.Type {
+		case session.EvJournalRepair:
+			runs = append(runs, castRun{from: r.Time, part: -1})
+		case session.EvSessionResume:
+			if i == 0 || recs[i-1].Type != session.EvJournalRepair {
+				runs = append(runs, castRun{from: r.Time, part: -1})
+			}
+		case journal.TypeRecordingStart:
+			var d journal.RecordingStart
+			if r.Decode(&d) == nil {
+				if k, ok := index[d.File]; ok {
+					runs[len(runs)-1].part = k
+				}
+			}
+		}
+	}
+	return runs
+}
+
+// castTime places a record of time t in the recordings (Part -1 when its
+// run was not recorded).
+func (rec *Recording) castTime(t time.Time) journal.CastTime {
+	run := castRun{part: -1}
+	for _, r := range rec.runs {
+		if r.from.After(t) {
+			break
+		}
+		run = r
+	}
+	if run.part < 0 {
+		return journal.CastTime{Part: -1}
+	}
+	at := t.Sub(rec.Result.Parts[run.part].Started).Seconds()
+	if at < 0 {
+		at = 0
+	}
+	return journal.CastTime{Part: run.part, At: at}
 }
 
 // isRecordingRecord reports whether a journal record belongs to the
@@ -53,19 +111,22 @@ func isRecordingRecord(typ string) bool {
 	return false
 }
 
-// recordingOf reads the recordings a journal names, beside it, and checks
-// them; nil when the session has no recording records at all.
-func recordingOf(l journal.Log) *Recording {
-	res := journal.VerifyRecordings(l.Path, l.Records)
+// castRecord reports whether recordingOf needs records of type typ: the
+// recording records, and those that begin a console run (a resume's
+// journal.repair and session.resume).
+func castRecord(typ string) bool {
+	return isRecordingRecord(typ) || typ == session.EvJournalRepair || typ == session.EvSessionResume
+}
+
+// recordingOf reads the recordings the journal at path names, beside it,
+// and checks them; recs are the journal's records castRecord keeps, in
+// order. It is nil when the session has no recording records at all.
+func recordingOf(path string, recs []journal.Record) *Recording {
+	res := journal.VerifyRecordings(path, recs)
 	if !res.Recorded() && len(res.Off) == 0 {
 		return nil
 	}
-	rec := &Recording{Result: res, at: map[time.Time]journal.CastTime{}}
-	for i, ct := range journal.CastTimes(l.Records) {
-		if _, dup := rec.at[l.Records[i].Time]; !dup && ct.Part >= 0 {
-			rec.at[l.Records[i].Time] = ct
-		}
-	}
+	rec := &Recording{Result: res, runs: castRuns(recs, res.Parts)}
 	if !res.Recorded() {
 		rec.Why = "no console run of this session was recorded"
 		return rec
@@ -125,8 +186,8 @@ func (r *Report) PlaceOf(t time.Time) (Place, bool) {
 	if rec == nil {
 		return Place{}, false
 	}
-	ct, ok := rec.at[t]
-	if !ok || ct.Part < 0 || ct.Part >= len(rec.Result.Parts) || rec.Result.Parts[ct.Part].Path == "" {
+	ct := rec.castTime(t)
+	if ct.Part < 0 || ct.Part >= len(rec.Result.Parts) || rec.Result.Parts[ct.Part].Path == "" {
 		return Place{}, false // not recorded, or a name CastPath refused
 	}
 	p := Place{File: rec.Result.Parts[ct.Part].File, At: ct.At}

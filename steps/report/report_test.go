@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -278,5 +279,30 @@ func TestMarkdownEscaping(t *testing.T) {
 	}
 	if got := mdCode("a`b|c"); got != "`` a`b\\|c ``" {
 		t.Errorf("mdCode = %q", got)
+	}
+}
+
+// TestTimelineRefusesAJournalThatChanged: the timeline is read again when
+// the report is written; a journal cut back or rewritten in between fails
+// the report instead of mixing two journals.
+func TestTimelineRefusesAJournalThatChanged(t *testing.T) {
+	path := fixture(t, "live")
+	r, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := bytes.LastIndexByte(b[:len(b)-1], '\n') + 1
+	if err := os.WriteFile(path, b[:cut], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Markdown(io.Discard); err == nil || !strings.Contains(err.Error(), "changed while it was read") {
+		t.Fatalf("Markdown over a journal cut back after Load: %v", err)
+	}
+	if err := r.HTML(io.Discard); err == nil || !strings.Contains(err.Error(), "changed while it was read") {
+		t.Fatalf("HTML over a journal cut back after Load: %v", err)
 	}
 }

@@ -41,6 +41,11 @@ func (s Suspension) Ended() string {
 	return fmt.Sprintf("continued at %s by %s (%s): %s", fmtTime(s.Continued), operatorLine(s.ContinuedBy), checks, s.ContinueReason)
 }
 
+// suspensionRecord reports whether suspensions needs records of type typ.
+func suspensionRecord(typ string) bool {
+	return typ == session.EvSessionHalt || typ == session.EvSessionResume || typ == session.EvSessionContinue
+}
+
 // suspensions reads the journal's halts, resumes and continues.
 func suspensions(recs []journal.Record) []Suspension {
 	var out []Suspension

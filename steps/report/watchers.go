@@ -4,32 +4,21 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
 
 // WatchedBy lists who watched the session through `handrail serve`, from
 // its watch.join and watch.leave records: name, key, address, and when they
-// joined and left ("—" when nobody did). It reads the journal at r.Path,
-// and only the intact records Build read.
+// joined and left ("—" when nobody did), from the records the report's
+// first reading kept.
 func (r *Report) WatchedBy() string {
-	if r.Path == "" {
-		return "—"
-	}
-	l, err := journal.ReadLog(r.Path)
-	if err != nil {
-		return "— (" + err.Error() + ")"
-	}
 	type visit struct {
 		who         session.Operator
 		join, leave string
 	}
 	var visits []*visit
 	open := map[string]*visit{}
-	for i, rec := range l.Records {
-		if i >= r.Records || (rec.Type != session.EvWatchJoin && rec.Type != session.EvWatchLeave) {
-			continue
-		}
+	for _, rec := range r.watches {
 		var d session.WatchData
 		if json.Unmarshal(rec.Data, &d) != nil {
 			continue

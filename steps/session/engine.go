@@ -257,7 +257,7 @@ func newEngine(cfg Config) (*Engine, error) {
 	e.start = StartData{
 		Session: cfg.SessionID,
 		Runbook: RunbookRef{ID: cfg.Runbook.ID, Title: cfg.Runbook.Title, Source: cfg.Runbook.Source,
-			Path: cfg.Runbook.Path, SHA256: cfg.Runbook.SHA256},
+			Path: journaledPath(cfg.Runbook.Path), SHA256: cfg.Runbook.SHA256},
 		Params:          map[string]string{},
 		Operator:        cfg.Operator,
 		Ticket:          cfg.Ticket,

@@ -1,8 +1,10 @@
 package session
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/handrail/handrail/steps/journal"
 )
@@ -47,10 +49,135 @@ func (readOnly) Append(typ string, _ any) (journal.Record, error) {
 // secret params (the journal holds only "[secret]"); the rest comes from
 // session.start.
 func Replay(cfg Config, records []journal.Record) (*Engine, error) {
-	start, err := StartOf(records)
+	r := NewReplayer(cfg)
+	for _, rec := range records {
+		if err := r.Add(rec); err != nil {
+			return nil, err
+		}
+	}
+	return r.Engine()
+}
+
+// Replayer rebuilds an engine from a journal's records handed over one at a
+// time, as a journal.Scan reads them, so a resume, a watch or a report holds
+// the session's state and never the journal. It keeps no record it was
+// given (their Data may be the reader's buffer) except, per check, the
+// latest check.status of the current step: only the last one of a run of
+// them decides the check's state, so the ones it supersedes are never
+// decoded. A replayed engine is the same as one that applied every record
+// (TestReplayerEqualsNaiveReplay).
+type Replayer struct {
+	cfg     Config
+	e       *Engine
+	err     error
+	lastSeq uint64
+	// pending holds check.status records not applied yet, by check id;
+	// all of them belong to the current step.
+	pending map[string]journal.Record
+}
+
+// NewReplayer starts a replay over cfg (see Replay).
+func NewReplayer(cfg Config) *Replayer {
+	return &Replayer{cfg: cfg, pending: map[string]journal.Record{}}
+}
+
+// deferrable lists the record types that may be applied before a pending
+// check.status without changing the result: they neither read nor change
+// the checks' state or which step is current. They are the ones a long
+// session interleaves with check.status; any other type (an unknown one
+// included) first applies what is pending.
+var deferrable = map[string]bool{EvGateOpen: true, EvGateClosed: true}
+
+// Add applies one record. The first must be the session.start.
+func (r *Replayer) Add(rec journal.Record) error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.e == nil {
+		e, err := r.start(rec)
+		if err != nil {
+			r.err = err
+			return err
+		}
+		r.e = e
+	}
+	r.lastSeq = rec.Seq
+	if rec.Type == EvCheckStatus {
+		if deferred, err := r.deferStatus(rec); deferred || err != nil {
+			return err
+		}
+	} else if !deferrable[rec.Type] {
+		if err := r.flush(); err != nil {
+			return err
+		}
+	}
+	if err := r.e.apply(rec); err != nil {
+		r.err = fmt.Errorf("replay: %w", err)
+		return r.err
+	}
+	return nil
+}
+
+// deferStatus keeps a check.status of the current step for later (or drops
+// it when it is for another step, which apply would ignore too). It returns
+// false for a record whose step or check is not a string: apply decodes
+// that one at once, after what is pending, and reports what is wrong.
+func (r *Replayer) deferStatus(rec journal.Record) (bool, error) {
+	f := journal.Fields(rec.Data, "step", "check")
+	step, ok1 := journal.String(f[0])
+	check, ok2 := journal.String(f[1])
+	if !ok1 || !ok2 {
+		return false, r.flush()
+	}
+	if r.e.curCheck(step, check) != nil {
+		r.pending[check] = rec.Clone()
+	}
+	return true, nil
+}
+
+// flush applies the pending check.status records in journal order.
+func (r *Replayer) flush() error {
+	if len(r.pending) == 0 {
+		return nil
+	}
+	recs := make([]journal.Record, 0, len(r.pending))
+	for _, rec := range r.pending {
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(a, b journal.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	clear(r.pending)
+	for _, rec := range recs {
+		if err := r.e.apply(rec); err != nil {
+			r.err = fmt.Errorf("replay: %w", err)
+			return r.err
+		}
+	}
+	return nil
+}
+
+// Engine applies what is pending and returns the engine as the records so
+// far describe it. More records may be added after (watch).
+func (r *Replayer) Engine() (*Engine, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.e == nil {
+		return nil, errors.New("session: the journal is empty")
+	}
+	if err := r.flush(); err != nil {
+		return nil, err
+	}
+	r.e.lastSeq = r.lastSeq
+	return r.e, nil
+}
+
+// start builds the engine from the session.start record.
+func (r *Replayer) start(rec journal.Record) (*Engine, error) {
+	start, err := StartOf([]journal.Record{rec})
 	if err != nil {
 		return nil, err
 	}
+	cfg := r.cfg
 	params := map[string]string{}
 	for k, v := range start.Params {
 		params[k] = v
@@ -73,16 +200,7 @@ func Replay(cfg Config, records []journal.Record) (*Engine, error) {
 			cfg.Secrets = append(cfg.Secrets, k)
 		}
 	}
-	e, err := newEngine(cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, rec := range records {
-		if err := e.apply(rec); err != nil {
-			return nil, fmt.Errorf("replay: %w", err)
-		}
-	}
-	return e, nil
+	return newEngine(cfg)
 }
 
 // ResumeOptions are the operator's choices at resume.
@@ -104,13 +222,27 @@ type ResumeOptions struct {
 // session resumes suspended (see Continue). It refuses a completed session,
 // and a changed runbook unless opt.AcceptChanged.
 func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, error) {
-	if cfg.Journal == nil {
+	r := NewReplayer(cfg)
+	for _, rec := range records {
+		if err := r.Add(rec); err != nil {
+			return nil, err
+		}
+	}
+	return r.Resume(opt)
+}
+
+// Resume continues the session the records added so far describe, as the
+// package-level Resume does; the Replayer's Config must hold the journal to
+// write to.
+func (r *Replayer) Resume(opt ResumeOptions) (*Engine, error) {
+	if r.cfg.Journal == nil {
 		return nil, errors.New("session: resume needs the journal to write to")
 	}
-	e, err := Replay(cfg, records)
+	e, err := r.Engine()
 	if err != nil {
 		return nil, err
 	}
+	cfg := r.cfg
 	if e.ended == EndCompleted {
 		return nil, fmt.Errorf("%w (%s): nothing to resume; print its report with `handrail report %s`", ErrEnded, e.ended, e.start.Session)
 	}

@@ -1,0 +1,27 @@
+//go:build unix
+
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// openReadOnly opens path for reading without waiting for a FIFO's writer
+// (O_NONBLOCK has no effect on a regular file); OpenRead then refuses
+// anything that is not a regular file.
+func openReadOnly(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// openNoFollow opens a file of the state directory: a symbolic link in its
+// place is refused (O_NOFOLLOW), never followed, and a FIFO does not block.
+func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, perm)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link: handrail never follows a link in place of a journal or its lock; replace it with the file itself: %w", path, err)
+	}
+	return f, err
+}
