@@ -2,6 +2,7 @@ package plain
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -342,4 +343,51 @@ func (u *ui) askSecret(prompt string) (string, error) {
 		return "", errLineTooLong
 	}
 	return line.text, nil
+}
+
+// PrintPreflight prints the preflight's result per target, as plain lines
+// through the sanitizing rule:
+//
+//	✔ slave (db2:3306): version 10.11.6-MariaDB (connect and read the server version, 4ms)
+//	✘ slave (db2:1): UNREACHABLE: dial tcp db2:1: connect: connection refused (connect and read the server version)
+func PrintPreflight(w io.Writer, targets []session.PreflightTarget, ascii bool) {
+	u := &ui{out: termtext.Writer(w), ascii: ascii}
+	for _, t := range targets {
+		where := termtext.Line(t.Target)
+		if t.Address != "" {
+			where += " (" + termtext.Line(t.Address) + ")"
+		}
+		if !t.Reachable {
+			u.printf("  %s %s: UNREACHABLE: %s (%s)\n", u.mark(false), where, termtext.Line(t.Error), termtext.Line(t.Probe))
+			continue
+		}
+		detail := t.Detail
+		if detail == "" {
+			detail = "answered"
+		}
+		u.printf("  %s %s: %s (%s, %s)\n", u.mark(true), where, termtext.Line(detail), termtext.Line(t.Probe), t.LatencyNS.Round(time.Millisecond))
+	}
+}
+
+// PrintSuspension prints where a resumed, suspended session stands, for a
+// caller that asks the operator before the console starts: why it halted,
+// each check of the halting step as it stands, and whether they pass.
+func PrintSuspension(w io.Writer, e *session.Engine, ascii bool) {
+	u := &ui{out: termtext.Writer(w), ascii: ascii, now: time.Now}
+	u.printf("SUSPENDED: the session halted at step %s: %s\n", termtext.Line(e.HaltStep()), termtext.Line(e.HaltReason()))
+	for _, c := range e.Checks() {
+		switch {
+		case c.Check.Kind == checks.KindManual:
+			u.printf("  [ ] %s (tick it again in the session)\n", termtext.Line(c.Check.ID))
+		case c.Last == nil:
+			u.printf("  … PENDING %s: no result yet\n", termtext.Line(c.Check.ID))
+		default:
+			u.printf("  %s\n", u.checkLine(c.Check.ID, c.Last))
+		}
+	}
+	if e.ChecksPass() {
+		u.printf("The halting step's checks pass now.\n")
+	} else {
+		u.printf("The halting step's checks do not all pass: %s\n", termtext.Line(checkBlockers(e.Gate())))
+	}
 }
