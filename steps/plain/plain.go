@@ -505,7 +505,9 @@ func (u *ui) render() {
 		u.rec = recoveryShown{}
 		u.printStep(e, v, st)
 	}
-	if e.Ended() == "" && ok {
+	if ok && (e.Ended() == "" || e.Ended() == session.EndHalted) {
+		// A halt comes with the result that fired it: show that result
+		// and the advice before the HALTED line.
 		for _, c := range e.Checks() {
 			if c.Last == nil {
 				continue
@@ -520,6 +522,8 @@ func (u *ui) render() {
 			u.shownOnFail = true
 			u.printOnFail(of)
 		}
+	}
+	if e.Ended() == "" && ok {
 		u.renderAction()
 		u.renderSuspended()
 		g := e.Gate()

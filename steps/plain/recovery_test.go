@@ -300,7 +300,10 @@ func TestPlainContinueAfterResume(t *testing.T) {
 	e := newSession(t, rb, mj, clock.Now)
 	r := session.NewRunner(e, drv, clock.Now)
 	p := startPlain(t, r, mj, Options{Clock: clock.Now})
-	m := p.after(0, "HALTED: check io failed and the runbook says to halt")
+	// The result that halted it, and the advice, come before the halt.
+	m := p.after(0, "✘ FAIL io: Slave_IO_Running = No (expected = Yes), Last_IO_Errno = 1236 (fail when in [1236, 13114])")
+	m = p.after(m, "ON FAIL (io failed): Suspend the update until the replica starts cleanly.")
+	m = p.after(m, "HALTED: check io failed and the runbook says to halt")
 	p.after(m, "handrail resume 20261122-020000-4ec0` checks the step again")
 	if got := p.end(); got.end != session.EndHalted {
 		t.Fatalf("Run = %+v", got)
