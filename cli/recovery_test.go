@@ -118,7 +118,7 @@ func TestRunUnreachableIsNotHaltedAndResumes(t *testing.T) {
 	// Past the check's minute, and again: no fail, no halt.
 	m = wait(m, "(for 2m")
 	say("status")
-	m = wait(m, "Gate: closed: replica-stopped: unreachable (cannot reach slave: ")
+	wait(m, "Gate: closed: replica-stopped: unreachable (cannot reach slave: ")
 	say("quit")
 	if code := <-done; code != ExitOK {
 		t.Fatalf("run: code %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())

@@ -151,8 +151,6 @@ func (p *plainRun) after(mark int, want string) int {
 	return 0
 }
 
-func (p *plainRun) mark() int { return len(p.out.String()) }
-
 func (p *plainRun) end() ret {
 	p.t.Helper()
 	select {
