@@ -277,9 +277,34 @@ func (t *tracker) leftAt(now time.Time, outage time.Duration) time.Duration {
 	return max(left, 0)
 }
 
+// Judge is the poller's judgement of one check's attempts: Evaluate, then
+// within, stable_for, fail_when and unreachable, exactly as the poller hands
+// results out. It is exported for callers that attempt a check on a clock
+// of their own (the simulator's tests carry out whole procedures on a
+// manual clock); it is not safe for concurrent use.
+type Judge struct {
+	c Check
+	t *tracker
+}
+
+// NewJudge starts judging c's attempts; start is when polling began (the
+// `within` deadline counts from it).
+func NewJudge(c Check, start time.Time) *Judge { return &Judge{c: c, t: newTracker(c, start)} }
+
+// Result judges one attempt's observation, seen at now, and returns it as
+// the poller hands it out: judged on the whole answer, then capped
+// (CapResult), so the operator, the journal and a watcher all see the same
+// data.
+func (j *Judge) Result(step string, gen uint64, obs Observation, now time.Time) Result {
+	v := Evaluate(j.c, obs)
+	jd := j.t.judge(outcomeOf(obs, v), now)
+	return CapResult(Result{Step: step, CheckID: j.c.ID, Gen: gen, Obs: obs, Verdict: v, Status: jd.status,
+		Held: jd.held, Left: jd.left, Since: jd.since}, j.c.Named)
+}
+
 // poll is one check's loop: attempt, judge, deliver, sleep.
 func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}) {
-	tr := newTracker(c, p.clock())
+	jd := NewJudge(c, p.clock())
 	interval := c.PollInterval()
 	backoff := 1
 	// The first attempt starts at once; the timer only spaces later ones.
@@ -294,12 +319,10 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 		if ctx.Err() != nil {
 			return // stopped mid-attempt: the answer belongs to no one
 		}
-		v := Evaluate(c, obs)
-		j := tr.judge(outcomeOf(obs, v), p.clock())
-		st, held, left := j.status, j.held, j.left
-		// Judged on the whole answer; handed out capped, so the operator,
-		// the journal and a watcher all see the same data.
-		r := CapResult(Result{Step: step, CheckID: c.ID, Gen: gen, Obs: obs, Verdict: v, Status: st, Held: held, Left: left, Since: j.since}, c.Named)
+		// Judged on the whole answer; handed out capped (Judge.Result), so
+		// the operator, the journal and a watcher all see the same data.
+		r := jd.Result(step, gen, obs, p.clock())
+		st, held, left := r.Status, r.Held, r.Left
 		select {
 		case p.out <- r:
 		case <-ctx.Done():

@@ -439,3 +439,38 @@ func TestPollerCapsResults(t *testing.T) {
 		t.Fatalf("result not capped: raw %d bytes, stdout %d bytes, status %v", len(r.Obs.Raw), len(r.Obs.Rows[0].Fields[1].Value), r.Status)
 	}
 }
+
+// TestJudge: the exported judgement is the poller's, on the caller's
+// clock: no data is unreachable since its first attempt and stops the
+// deadline, a fail_when match fails at once, and the result is tagged and
+// capped as the poller hands it out.
+func TestJudge(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Check{ID: "io", Expect: expectYes, Within: Duration(10 * time.Second),
+		FailWhen: Expectations{{Field: "Last_IO_Errno", Expect: Expect{Ne: new("0")}}}}
+	j := NewJudge(c, t0)
+	steps := []struct {
+		sec    int
+		obs    Observation
+		status Status
+		left   time.Duration
+	}{
+		{1, yesObs("No"), StatusWaiting, 9 * time.Second},
+		{2, Observation{Error: "dial tcp: connection refused"}, StatusUnreachable, 8 * time.Second},
+		{30, Observation{Error: "dial tcp: connection refused"}, StatusUnreachable, 8 * time.Second},
+		{31, yesObs("No"), StatusWaiting, 8 * time.Second}, // unreachable from 2s until data at 31s
+		{32, Observation{Rows: []Row{{Fields: []Field{{Name: "Slave_IO_Running", Value: "No"}, {Name: "Last_IO_Errno", Value: "1236"}}}}}, StatusFail, 0},
+	}
+	for _, s := range steps {
+		r := j.Result("start", 7, s.obs, t0.Add(time.Duration(s.sec)*time.Second))
+		if r.Status != s.status || r.Left != s.left || r.Step != "start" || r.CheckID != "io" || r.Gen != 7 {
+			t.Errorf("at %ds: %s left %s (%s/%s/%d), want %s left %s", s.sec, r.Status, r.Left, r.Step, r.CheckID, r.Gen, s.status, s.left)
+		}
+		if r.Status == StatusUnreachable && !r.Since.Equal(t0.Add(2*time.Second)) {
+			t.Errorf("at %ds: unreachable since %s, want since the first attempt without data", s.sec, r.Since)
+		}
+		if r.Status == StatusFail && !r.Verdict.Final {
+			t.Errorf("at %ds: a fail_when match is not final", s.sec)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func TestFailedResumeLeavesTheJournalAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(`{"seq":9,"ti`); err != nil {
+	if _, err := f.WriteString(`{"seq":999,"ti`); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -140,7 +140,7 @@ func TestFailedResumeLeavesTheJournalAsItWas(t *testing.T) {
 		t.Fatalf("resume: code %d\n%s\n%s", code, out, errs)
 	}
 	after, _ := os.ReadFile(paths[0])
-	if bytes.Contains(after, []byte(`{"seq":9,"ti`)) || !bytes.Contains(after, []byte(`"type":"journal.repair"`)) {
+	if bytes.Contains(after, []byte(`{"seq":999,"ti`)) || !bytes.Contains(after, []byte(`"type":"journal.repair"`)) {
 		t.Fatalf("journal after the resume:\n%s", after)
 	}
 }

@@ -37,7 +37,9 @@ then:
     was never recorded, before the step can be left; while its process
     group still runs, it is neither run again nor attested;
   - resumes a halted session suspended: the halting step's checks run
-    again, and it goes on only when you continue it, with a reason;
+    again and you see whether they pass now; it goes on only when you
+    continue it, with a reason that goes on the record (plain mode: type
+    'continue REASON'; the console asks before it starts);
   - refuses when the runbook file changed since the session started, unless
     you pass --accept-changed-runbook (which goes on the record).
 
@@ -192,6 +194,11 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
+	if !usePlain {
+		if err := suspendedChoice(stdio, e, drv); err != nil {
+			return err
+		}
+	}
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	if world != nil {
 		printDebrief(stdio, e, path, scenario)

@@ -45,6 +45,9 @@ type runFlags struct {
 	ticket     string
 	stateDir   string
 	noRecord   bool
+	// startUnreachable is the reason to start although the preflight
+	// could not reach a target (preflight.go).
+	startUnreachable string
 }
 
 func newRunCmd(stdio IO) *cobra.Command {
@@ -70,6 +73,15 @@ otherwise a missing param is an error. Passwords come from the environment,
 a file, or a masked prompt, as each target declares: never from the
 command line.
 
+Before the first step, run contacts every target a check polls, once
+(preflight: connect, log in, read the version or state), and shows each
+result. A target that cannot be reached stops the run before anything is
+journaled, unless you start anyway with --start-unreachable "REASON", or
+type a reason at the prompt on a terminal; the choice goes on the record.
+In the session, a target that cannot be reached is unreachable, never
+failed: its checks wait (no deadline passes, nothing is halted) until it
+answers. A password can be re-entered without leaving the session.
+
 With --plain, or when stdin or stdout is not a terminal or TERM is dumb, the
 session runs in plain mode: lines out, commands in (type 'help').
 
@@ -79,7 +91,8 @@ session is locked, 5 halted by an on_fail rule.`),
   handrail run mysql-replica-upgrade --param slave_host=db2.example.com
   handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
   SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state
-  handrail run ./my-runbook.yaml --plain --param-file api_token=/run/secrets/token < commands.txt`, "\n")[1:],
+  handrail run ./my-runbook.yaml --plain --param-file api_token=/run/secrets/token < commands.txt
+  handrail run thinman-dual-db --plain --start-unreachable "replica host is being rebooted, back in 5 minutes"`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSession(stdio, args[0], f)
@@ -93,6 +106,7 @@ session is locked, 5 halted by an on_fail rule.`),
 	fl.StringVar(&f.ticket, "ticket", "", "the change ticket this session carries out")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	addNoRecordFlag(fl, &f.noRecord)
+	fl.StringVar(&f.startUnreachable, "start-unreachable", "", "start although the preflight cannot reach a target, for this reason (at least 15 characters; recorded)")
 	return cmd
 }
 
@@ -186,6 +200,10 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return err
 	}
 	defer closeDriver(stdio, drv)
+	pf, err := preflight(stdio, con, in, drv, plan, f.startUnreachable)
+	if err != nil {
+		return err
+	}
 
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
@@ -193,7 +211,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
 		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
-		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil)})
+		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -204,14 +222,15 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 // drive runs a started (or resumed) session to its end or a quit and turns
 // the end state into the exit status.
 func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool, rec *consoleRecording) error {
-	r := session.NewRunner(e, drv, nil)
+	r := session.NewRunner(e, drv, sessionClock)
 	defer r.Close()
 	ctx, stop := signalContext()
 	defer stop()
 	var end string
 	var err error
 	if plainMode {
-		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
+		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale(),
+			HideInput: hideInputFor(stdio.In), Clock: sessionClock})
 	} else {
 		end, err = interactive(ctx, r, stdio, rec.recorder(), filepath.Dir(fj.Path))
 	}
@@ -527,7 +546,7 @@ func openDriverWith(targets map[string]checks.Target, con console, stdio IO, red
 	if err != nil {
 		return nil, nil, withCode(ExitError, err)
 	}
-	return drv, secrets, nil
+	return keepCredentials(drv, creds), secrets, nil
 }
 
 func redactBytes(red *checks.Redactor) func([]byte) []byte {

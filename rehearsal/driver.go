@@ -81,6 +81,7 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 		solid:   map[string]*solidServer{},
 		hosts:   map[string]*hostModel{},
 		ticked:  map[string]bool{},
+		down:    map[string]time.Time{}, badLogin: map[string]bool{},
 	}
 	// Targets are bound by the same code as the session's, per foreach
 	// item too ("server@tc-m1"), so a check names the same target here.
@@ -117,6 +118,9 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 		if err := add(); err != nil {
 			return nil, fmt.Errorf("scenario %s (%s): %w", sc.Name, sc.Path, err)
 		}
+	}
+	if err := w.armLogins(); err != nil {
+		return nil, fmt.Errorf("scenario %s (%s): %w", sc.Name, sc.Path, err)
 	}
 	for id := range sc.Steps {
 		if !hasStep(rb, id) {
@@ -199,11 +203,17 @@ func (d *Driver) observe(c checks.Check) checks.Observation {
 	if err != nil {
 		return errObs(err)
 	}
+	if err := w.unreachable(t); err != nil {
+		return errObs(err)
+	}
 	switch c.Kind {
 	case checks.KindMySQLReplica, checks.KindMySQLQuery:
 		m := w.mysql[c.Target]
 		if m == nil {
 			return errObs(fmt.Errorf("simulator: scenario %s has no mysql server for target %s", d.sc.Name, c.Target))
+		}
+		if err := w.login(c.Target, m); err != nil {
+			return errObs(err)
 		}
 		if c.Kind == checks.KindMySQLReplica {
 			return w.slaveStatus(m, c)
@@ -269,6 +279,12 @@ func (d *Driver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.settle()
+	// The session's own connection: an outage or a refused login stops
+	// it before anything runs. (The simulated operator's hands, in
+	// effect, work on the machine itself.)
+	if err := d.reach(a.Target); err != nil {
+		return checks.ActionResult{Error: err.Error(), ExitCode: -1, Duration: simLatency}
+	}
 	res := d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
 	res.Duration = simLatency
 	return res
@@ -407,6 +423,7 @@ func (d *Driver) StepEntered(step, item string) {
 		}
 	}
 	d.trigger(step, OnEnter, "")
+	w.strikeOnEnter(step)
 }
 
 // CheckTicked implements StepHook.

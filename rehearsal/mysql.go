@@ -42,6 +42,13 @@ type MySQLSpec struct {
 	// WriteRate is the master's binlog growth in bytes per second
 	// (default 2048).
 	WriteRate int64 `yaml:"write_rate,omitempty"`
+	// User and Password are the account the session logs in with. When
+	// Password is set, the server takes a login only with it: a
+	// credentials.wrong fault makes the session start with another, and
+	// re-entering this one (credentials TARGET) lets it in. Without it,
+	// any login is taken. (A rehearsal's own password, never a real one.)
+	User     string `yaml:"user,omitempty"`
+	Password string `yaml:"password,omitempty"`
 }
 
 const (
@@ -66,6 +73,8 @@ type mysqlServer struct {
 	ioErrno       int
 	ioError       string
 	ioErrTime     time.Time
+	sqlErrno      int
+	sqlError      string
 	received      time.Time
 	applied       time.Time
 	since         time.Time // when received/applied were last materialised
@@ -181,6 +190,7 @@ func (w *world) startSlave(m *mysqlServer) {
 	m.sqlGen++
 	io := m.ioGen
 	m.ioErrno, m.ioError, m.ioErrTime = 0, "", time.Time{}
+	m.sqlErrno, m.sqlError = 0, ""
 	m.sql = "Yes"
 	if m.io != "Yes" {
 		m.io = "Connecting"
@@ -368,8 +378,8 @@ func (w *world) slaveStatus(m *mysqlServer, c checks.Check) checks.Observation {
 		f("Replicate_Ignore_Table", ""),
 		f("Replicate_Wild_Do_Table", ""),
 		f("Replicate_Wild_Ignore_Table", ""),
-		f("Last_Errno", "0"),
-		f("Last_Error", ""),
+		f("Last_Errno", strconv.Itoa(m.sqlErrno)),
+		f("Last_Error", m.sqlError),
 		f("Skip_Counter", "0"),
 		f("Exec_Master_Log_Pos", strconv.FormatInt(execPos, 10)),
 		f("Relay_Log_Space", strconv.FormatInt(readPos-execPos+1069, 10)),
@@ -386,8 +396,8 @@ func (w *world) slaveStatus(m *mysqlServer, c checks.Check) checks.Observation {
 		f("Master_SSL_Verify_Server_Cert", "No"),
 		f("Last_IO_Errno", strconv.Itoa(m.ioErrno)),
 		f("Last_IO_Error", m.ioError),
-		f("Last_SQL_Errno", "0"),
-		f("Last_SQL_Error", ""),
+		f("Last_SQL_Errno", strconv.Itoa(m.sqlErrno)),
+		f("Last_SQL_Error", m.sqlError),
 		f("Replicate_Ignore_Server_Ids", ""),
 		f("Master_Server_Id", strconv.Itoa(max(m.master.spec.ServerID, 1))),
 		f("Master_SSL_Crl", ""),

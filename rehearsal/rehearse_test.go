@@ -70,29 +70,6 @@ func newHarnessFor(t *testing.T, rb *steps.Runbook, sc *Scenario) *harness {
 	return h
 }
 
-type tracker struct {
-	start, heldSince time.Time
-}
-
-// judge mirrors checks.Poller's status rules.
-func (tr *tracker) judge(c checks.Check, pass bool, now time.Time) checks.Status {
-	within, stable := time.Duration(c.Within), time.Duration(c.StableFor)
-	if pass {
-		if tr.heldSince.IsZero() {
-			tr.heldSince = now
-		}
-		if now.Sub(tr.heldSince) < stable {
-			return checks.StatusHolding
-		}
-		return checks.StatusPass
-	}
-	tr.heldSince = time.Time{}
-	if within > 0 && now.Sub(tr.start) >= within {
-		return checks.StatusFail
-	}
-	return checks.StatusWaiting
-}
-
 // Outcomes of one step.
 const (
 	outNext    = "next"    // the gate opened and the engine moved on
@@ -131,7 +108,9 @@ func (h *harness) step(budget time.Duration) (string, []string) {
 			}
 		}
 	}
-	trackers := map[string]*tracker{}
+	// The poller's own judgement (within, stable_for, fail_when,
+	// unreachable), on the simulated clock.
+	judges := map[string]*checks.Judge{}
 	start := h.clock.Now()
 	var failing []string
 	for {
@@ -140,18 +119,16 @@ func (h *harness) step(budget time.Duration) (string, []string) {
 			if c.Kind == checks.KindManual {
 				continue
 			}
-			tr := trackers[c.ID]
-			if tr == nil {
-				tr = &tracker{start: start}
-				trackers[c.ID] = tr
+			jd := judges[c.ID]
+			if jd == nil {
+				jd = checks.NewJudge(c, start)
+				judges[c.ID] = jd
 			}
-			obs := h.drv.Observe(ctx, c)
-			ver := checks.Evaluate(c, obs)
-			status := tr.judge(c, ver.Pass, h.clock.Now())
-			if !ver.Pass {
-				failing = append(failing, c.ID+": "+ver.Reason)
+			res := jd.Result(v.Key, e.Generation(), h.drv.Observe(ctx, c), h.clock.Now())
+			if !res.Verdict.Pass {
+				failing = append(failing, c.ID+": "+res.Verdict.Reason)
 			}
-			if _, err := e.Observe(checks.Result{Step: v.Key, CheckID: c.ID, Gen: e.Generation(), Obs: obs, Verdict: ver, Status: status}); err != nil {
+			if _, err := e.Observe(res); err != nil {
 				t.Fatalf("%s: Observe: %v", v.Key, err)
 			}
 			if e.Ended() == session.EndHalted {
@@ -257,6 +234,9 @@ func TestHappyScenarios(t *testing.T) {
 // other scenario must go straight through (TestEveryScenario).
 var faultScenarios = map[string]bool{
 	"thinman-dual-db/replication-error":            true,
+	"thinman-dual-db/slave-unreachable":            true,
+	"thinman-dual-db/stop-error":                   true,
+	"thinman-dual-db/wrong-password":               true, // TestWrongPasswordCorrectedInSession
 	"soliddb-hsb-netcopy/netcopy-fails":            true,
 	"terracotta-4-2-maintenance/mirror-stuck":      true,
 	"timesten-cs-online-upgrade/subscriber-behind": true,
@@ -338,8 +318,13 @@ func TestFaultScenarios(t *testing.T) {
 		// slow: a step that passes, but only after at least minTime.
 		slow    string
 		minTime time.Duration
+		// fastFail: the first step of want failed (its on_fail fired)
+		// within this of its entry: a final failure waits out no deadline.
+		fastFail time.Duration
 	}{
-		{runbook: "thinman-dual-db", scenario: "replication-error", want: []string{"start-replica: halted"}, end: session.EndHalted},
+		{runbook: "thinman-dual-db", scenario: "replication-error", want: []string{"start-replica: halted"}, end: session.EndHalted, fastFail: 10 * time.Second},
+		{runbook: "thinman-dual-db", scenario: "stop-error", want: []string{"stop-replica: halted"}, end: session.EndHalted, fastFail: 5 * time.Second},
+		{runbook: "thinman-dual-db", scenario: "slave-unreachable", end: session.EndCompleted, slow: "start-replica", minTime: 30 * time.Second},
 		{runbook: "soliddb-hsb-netcopy", scenario: "netcopy-fails", want: []string{"s2-connect: on_fail"}, end: session.EndCompleted},
 		{runbook: "terracotta-4-2-maintenance", scenario: "mirror-stuck", want: []string{"mirror-start@tc-m1: blocked: mirror-synced@tc-m1: tc-m1:9510: state: is \"PASSIVE-UNINITIALIZED\""}},
 		{runbook: "timesten-cs-online-upgrade", scenario: "subscriber-behind", end: session.EndCompleted, slow: "wait-replication", minTime: 11 * time.Minute},
@@ -355,6 +340,11 @@ func TestFaultScenarios(t *testing.T) {
 			}
 			if !ok {
 				t.Fatalf("steps that did not pass:\n got %q\nwant %q", got, tt.want)
+			}
+			if tt.fastFail > 0 {
+				if d := h.failedAfter(baseID(strings.SplitN(tt.want[0], ":", 2)[0])); d < 0 || d > tt.fastFail {
+					t.Errorf("the on_fail fired %s after the step was entered, want within %s (fail_when)", d, tt.fastFail)
+				}
 			}
 			if tt.slow != "" {
 				if d := h.stepDuration(tt.slow); d < tt.minTime {

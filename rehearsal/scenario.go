@@ -93,9 +93,26 @@ const (
 	FaultGemSlowReplay = "gemstone.slow_replay"
 	// FaultTTBehind: the subscriber drains its backlog Delay late.
 	FaultTTBehind = "timesten.subscriber_behind"
+	// FaultOutage: Target (a target's name or host) cannot be reached for
+	// For, starting After the operator enters Step: every probe and every
+	// action on it gets no answer (a connect timeout, as a VPN drop or a
+	// pulled cable gives), then it answers again as before. Nothing in the
+	// world changes meanwhile.
+	FaultOutage = "network.outage"
+	// FaultWrongPassword: the session logs in to Target (a mysql target
+	// whose world server has a `password`) with a wrong password, as if it
+	// was mistyped at the start: the server refuses every login (MySQL
+	// error 1045) until the right one is re-entered in the session.
+	FaultWrongPassword = "credentials.wrong"
+	// FaultMySQLSQLError: After the operator enters Step, the replica's
+	// SQL thread on Target stops on an event with Errno/Message (1062, a
+	// duplicate key, by default). It stays stopped: only the DBA repairs
+	// it.
+	FaultMySQLSQLError = "mysql.sql_error"
 )
 
-var faultKinds = []string{FaultMySQLIOError, FaultSolidConnect, FaultTCSyncStuck, FaultGemSlowReplay, FaultTTBehind}
+var faultKinds = []string{FaultMySQLIOError, FaultSolidConnect, FaultTCSyncStuck, FaultGemSlowReplay, FaultTTBehind,
+	FaultOutage, FaultWrongPassword, FaultMySQLSQLError}
 
 // Fault is one failure injected into the world.
 type Fault struct {
@@ -113,6 +130,10 @@ type Fault struct {
 	Message string `yaml:"message,omitempty"`
 	// Delay, for slow faults.
 	Delay Dur `yaml:"delay,omitempty"`
+	// After is how long after the operator enters Step the fault strikes,
+	// and For how long it lasts (network.outage, mysql.sql_error).
+	After Dur `yaml:"after,omitempty"`
+	For   Dur `yaml:"for,omitempty"`
 	// Say is what the manual tells the operator to do, for the debrief.
 	Say string `yaml:"say,omitempty"`
 }
@@ -250,6 +271,16 @@ func (sc *Scenario) validate() error {
 		}
 		if f.Times < 0 {
 			return fmt.Errorf("%s (%s): `times` must be 0 (always) or more", where, f.ID)
+		}
+		switch f.Kind {
+		case FaultOutage:
+			if f.Step == "" || f.For <= 0 {
+				return fmt.Errorf("%s (%s): a network.outage needs `step` (it strikes when the step is entered) and `for` (how long it lasts)", where, f.ID)
+			}
+		case FaultMySQLSQLError:
+			if f.Step == "" {
+				return fmt.Errorf("%s (%s): a mysql.sql_error needs `step` (it strikes when the step is entered)", where, f.ID)
+			}
 		}
 	}
 	for id, st := range sc.Steps {

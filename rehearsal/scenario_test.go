@@ -16,6 +16,8 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"unknown fault kind", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: disk.full, target: x}\n", `kind "disk.full" is not one of`},
 		{"fault without target", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: mysql.io_error}\n", "`target` is required"},
 		{"bad trigger", "runbook: r\ntitle: t\nsteps:\n  a:\n    do:\n      - {when: later, on: x, run: y}\n", `when "later" is not one of`},
+		{"outage without its length", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: network.outage, target: slave, step: a}\n", "a network.outage needs `step`"},
+		{"sql error without a step", "runbook: r\ntitle: t\nfaults:\n  - {id: f, kind: mysql.sql_error, target: slave}\n", "a mysql.sql_error needs `step`"},
 		{"effect without run", "runbook: r\ntitle: t\nsteps:\n  a:\n    do:\n      - {on: x}\n", "`on` (a target) and `run`"},
 	}
 	for _, tt := range tests {

@@ -77,9 +77,11 @@ type world struct {
 	gs    *gemstone
 
 	faults   []*faultState
-	step     string            // the step the operator is on (from the StepHook), its id
-	stepKey  string            // and its journal key ("mirror-start@tc-m1")
-	itemVars map[string]string // ${item} (and foreach `as` names) of that step
+	down     map[string]time.Time // network.outage: target name or host -> until
+	badLogin map[string]bool      // credentials.wrong: mysql targets that refuse the session's login
+	step     string               // the step the operator is on (from the StepHook), its id
+	stepKey  string               // and its journal key ("mirror-start@tc-m1")
+	itemVars map[string]string    // ${item} (and foreach `as` names) of that step
 	ticked   map[string]bool
 	happens  []Happening
 }

@@ -620,6 +620,23 @@ func (p *Pair) StartPrimary(ctx context.Context) error {
 	return p.Primary.start(ctx, mariadbd)
 }
 
+// StopReplica shuts the replica's server down cleanly (the server, not
+// its replication threads: for those, send STOP SLAVE); its port is then
+// closed.
+func (p *Pair) StopReplica() error { return p.Replica.Stop() }
+
+// StartReplica starts the replica's server again on the same port and
+// data. Its replication threads stay stopped (--skip-slave-start) until
+// START SLAVE: a test that stopped the server while they ran starts them
+// again itself.
+func (p *Pair) StartReplica(ctx context.Context) error {
+	mariadbd, _, err := findBinaries()
+	if err != nil {
+		return err
+	}
+	return p.Replica.start(ctx, mariadbd)
+}
+
 // Close stops both servers and removes every file. It is safe to call more
 // than once.
 func (p *Pair) Close() error {

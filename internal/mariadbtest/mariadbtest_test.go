@@ -77,6 +77,37 @@ func TestStopAndStartPrimary(t *testing.T) {
 	}
 }
 
+// TestStopAndStartReplica: the replica's server stops (its port closes)
+// and starts again on the same port and data; its replication threads
+// start again with START SLAVE and catch up.
+func TestStopAndStartReplica(t *testing.T) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(pair.Replica.Port))
+	port := pair.Replica.Port
+	if err := pair.StopReplica(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		_ = c.Close()
+		t.Fatal("replica port still open after StopReplica")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := pair.StartReplica(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pair.Replica.Port != port {
+		t.Fatalf("the replica came back on port %d, not %d", pair.Replica.Port, port)
+	}
+	db := pair.AdminDB(pair.Replica)
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "START SLAVE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pair.WaitReplicating(ctx, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestMissingBinaryMessage(t *testing.T) {
 	old := MariadbdPath
 	MariadbdPath = "/nonexistent/mariadbd"

@@ -30,6 +30,14 @@ type Options struct {
 	// Refresh is how often the gate is re-judged against the clock, so a
 	// result that goes stale closes it (default 1s).
 	Refresh time.Duration
+	// HideInput turns the terminal's echo off for the next line (a
+	// password re-entered with `credentials`) and returns what turns it
+	// back on. Nil when the input is not a terminal: the line is then read
+	// as it comes. Plain mode never prints it either way.
+	HideInput func() (restore func(), err error)
+	// Clock is the engine's time source, for how long a target has been
+	// unreachable (default time.Now).
+	Clock func() time.Time
 }
 
 // Run drives r's engine from commands read line by line until the session
@@ -41,11 +49,15 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 	if o.Refresh <= 0 {
 		o.Refresh = time.Second
 	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
 	done := make(chan struct{})
 	defer close(done)
 	// Everything plain mode prints goes through the sanitizing rule: what
 	// a server, a command or a runbook says is shown, never obeyed.
-	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}}
+	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{},
+		hideInput: o.HideInput, now: o.Clock}
 	tick := time.NewTicker(o.Refresh)
 	defer tick.Stop()
 	r.Sync()
@@ -160,6 +172,11 @@ type ui struct {
 	shownOnFail bool
 	shownAction session.ActionState
 	inputEnded  bool
+
+	hideInput func() (func(), error)
+	now       func() time.Time
+	// What the recovery lines have said (recovery.go).
+	rec recoveryShown
 }
 
 func (u *ui) printf(format string, args ...any) { fmt.Fprintf(u.out, format, args...) }
@@ -235,9 +252,14 @@ func (u *ui) command(line string) error {
 	case "attest":
 		err = u.attest()
 	case "goto":
-		err = e.Goto(arg)
+		err = u.gotoStep(arg)
+	case "continue":
+		err = u.continueSuspended(arg)
+	case "credentials", "creds":
+		err = u.credentials(arg)
 	case "recheck":
 		u.r.Poke()
+		u.printf("Checking every check again now.\n")
 	case "status", "s":
 		u.status()
 	case "help", "h", "?":
@@ -368,16 +390,25 @@ func (u *ui) attest() error {
 
 func (u *ui) help() {
 	u.printf(`Commands:
-  next            go to the next step (only when every check passes)
-  run             run the step's action (asks you to type yes first)
-  override        leave the step although checks fail, with a reason on the record
-  tick CHECK      attest a manual check (untick CHECK takes it back)
-  note TEXT       add a note to the record
-  attest          say what happened to an action whose outcome is unknown
-  goto STEP       follow the step's on_fail advice to another step
-  recheck         poll every check now
-  status          show the step, its checks and the gate
-  quit            stop for now; the session is saved and can be resumed
+  next              go to the next step (only when every check passes)
+  run               run the step's action (asks you to type yes first)
+  override          leave the step although checks fail, with a reason on the record
+  tick CHECK        attest a manual check (untick CHECK takes it back)
+  note TEXT         add a note to the record
+  attest            say what happened to an action whose outcome is unknown
+  goto STEP         follow the step's on_fail advice to another step, once a check
+                    failed (asks you to type the step id or yes; on the record)
+  continue REASON   end a suspension (a halted session you resumed): shows whether
+                    the halting step's checks pass now, then goes on, on the record
+  credentials TARGET
+                    re-enter TARGET's password (not echoed, never recorded) and
+                    check again at once: for a target that refuses the login
+  recheck           poll every check now
+  status            show the step, its checks, the gate and any on_fail advice
+  quit              stop for now; the session is saved and can be resumed
+
+A target that cannot be reached is UNREACHABLE, not failed: its deadline stops,
+no on_fail fires. Wait, recheck, re-enter its credentials, override, or quit.
 `)
 }
 
@@ -421,11 +452,29 @@ func (u *ui) checkLine(id string, r *checks.Result) string {
 	fmt.Fprintf(&b, "%s %s %s:", u.mark(r.Status == checks.StatusPass), statusWord(r), termtext.Line(id))
 	var parts []string
 	for _, f := range r.Verdict.Fields {
+		if f.FailWhen && f.Pass {
+			continue // a fail_when condition that does not hold says nothing
+		}
 		p := fmt.Sprintf("%s = %s (expected %s)", termtext.Line(f.Field), termtext.Line(f.Shown()), termtext.Line(f.Expected))
+		if f.FailWhen {
+			p = fmt.Sprintf("%s = %s (%s)", termtext.Line(f.Field), termtext.Line(f.Shown()), termtext.Line(f.Expected))
+		}
 		if f.Row != "" {
 			p = "[" + termtext.Line(f.Row) + "] " + p
 		}
 		parts = append(parts, p)
+	}
+	if r.Status == checks.StatusUnreachable {
+		// No data to judge: the error in words, and for how long. Rows
+		// that came with the error are shown, never judged.
+		b.WriteString(" " + termtext.Line(unreachableWhy(r)))
+		if !r.Since.IsZero() {
+			fmt.Fprintf(&b, " (for %s)", max(u.now().Sub(r.Since), 0).Round(time.Second))
+		}
+		if len(parts) > 0 {
+			b.WriteString(" [not judged: " + strings.Join(parts, ", ") + "]")
+		}
+		return b.String()
 	}
 	if len(parts) > 0 {
 		b.WriteString(" " + strings.Join(parts, ", "))
@@ -433,11 +482,14 @@ func (u *ui) checkLine(id string, r *checks.Result) string {
 	switch {
 	case r.Obs.Error != "":
 		b.WriteString(" error: " + termtext.Line(r.Obs.Error))
-	case r.Verdict.Reason != "" && !r.Verdict.Pass:
+	case r.Verdict.Reason != "" && !r.Verdict.Pass && !r.Verdict.Final: // a final verdict's field says it
 		b.WriteString(" (" + termtext.Line(r.Verdict.Reason) + ")")
 	}
 	if r.Status == checks.StatusWaiting && r.Left > 0 {
 		fmt.Fprintf(&b, " [%s left]", r.Left.Round(time.Second))
+	}
+	if r.Status == checks.StatusFail && r.Verdict.Final {
+		b.WriteString(" [final: no deadline waited out]")
 	}
 	return b.String()
 }
@@ -450,14 +502,17 @@ func (u *ui) render() {
 		u.shownKey, u.shownGen = v.Key, e.Generation()
 		u.shown = map[string]string{}
 		u.shownGate, u.shownOnFail, u.shownAction = false, false, session.ActionNone
+		u.rec = recoveryShown{}
 		u.printStep(e, v, st)
 	}
-	if e.Ended() == "" && ok {
+	if ok && (e.Ended() == "" || e.Ended() == session.EndHalted) {
+		// A halt comes with the result that fired it: show that result
+		// and the advice before the HALTED line.
 		for _, c := range e.Checks() {
 			if c.Last == nil {
 				continue
 			}
-			sig := fmt.Sprintf("%s/%v", c.Last.Status, c.Last.Verdict.Pass)
+			sig := u.resultSig(c.Last)
 			if u.shown[c.Check.ID] != sig {
 				u.shown[c.Check.ID] = sig
 				u.printf("%s\n", u.checkLine(c.Check.ID, c.Last))
@@ -465,18 +520,12 @@ func (u *ui) render() {
 		}
 		if of := e.OnFail(); of != nil && !u.shownOnFail {
 			u.shownOnFail = true
-			u.printf("ON FAIL (%s failed): %s\n", termtext.Line(of.Check), termtext.Line(of.Say))
-			if of.Goto != "" {
-				to := termtext.Line(of.Goto)
-				u.printf("  The runbook says to go to step %s: type 'goto %s', or 'override' with a reason.\n", to, to)
-			}
+			u.printOnFail(of)
 		}
-		if st, _ := e.Action(); st != u.shownAction {
-			u.shownAction = st
-			if st == session.ActionUnknown {
-				u.printf("The action started before the break and its outcome is unknown. Check what happened, then type 'attest'.\n")
-			}
-		}
+	}
+	if e.Ended() == "" && ok {
+		u.renderAction()
+		u.renderSuspended()
 		g := e.Gate()
 		if g.Open != u.shownGate {
 			u.shownGate = g.Open
@@ -491,7 +540,8 @@ func (u *ui) render() {
 	case session.EndCompleted:
 		u.printf("\nProcedure completed in %s (downtime %s). Session %s.\n", e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second), e.SessionID())
 	case session.EndHalted:
-		u.printf("\nHALTED: %s\nSession %s.\n", termtext.Line(e.HaltReason()), e.SessionID())
+		u.printf("\nHALTED: %s\nSession %s is suspended, not over: once the condition is fixed, `handrail resume %s` checks the step again and goes on when you continue it with a reason.\n",
+			termtext.Line(e.HaltReason()), e.SessionID(), e.SessionID())
 	}
 }
 
@@ -581,6 +631,9 @@ func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
 			if len(ex) > 0 {
 				u.printf(": %s", strings.Join(ex, ", "))
 			}
+			if fw := failWhenText(c); fw != "" {
+				u.printf("; %s", fw)
+			}
 			if c.Within > 0 {
 				u.printf(" (within %s)", c.Within)
 			}
@@ -622,6 +675,7 @@ func (u *ui) status() {
 			u.printf("  %s\n", line)
 		}
 	}
+	u.statusRecovery()
 	g := e.Gate()
 	if g.Open {
 		u.printf("Gate: open\n")

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/plain"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// sessionClock is the time source of a live session's engine, poller and
+// plain mode (nil: the wall clock). Tests run it fast, so that a check's
+// minute passes in a second.
+var sessionClock func() time.Time
+
+// preflightTimeout bounds the whole preflight: every target is contacted
+// at once, each within its check's attempt timeout.
+const preflightTimeout = 30 * time.Second
+
+// preflight contacts every target that a check of plan polls, once, before
+// the session starts, and prints each result. When a target cannot be
+// reached, the session starts only on the operator's explicit choice: the
+// --start-unreachable reason, or a reason typed at the prompt on a
+// terminal. The choice goes on the record (the preflight record); without
+// it nothing is journaled and the run ends. It returns nil when no target
+// is polled.
+func preflight(stdio IO, con console, in *bufio.Reader, drv checks.Driver, plan *steps.Plan, startUnreachable string) (*session.PreflightData, error) {
+	probes := session.PreflightProbes(plan)
+	if len(probes) == 0 {
+		return nil, nil
+	}
+	fmt.Fprintf(stdio.Out, "Preflight: contacting %d target(s) once before the first step …\n", len(probes))
+	ctx, cancel := context.WithTimeout(context.Background(), preflightTimeout)
+	defer cancel()
+	res := session.Preflight(ctx, drv, plan)
+	plain.PrintPreflight(stdio.Out, res, !utf8Locale())
+	data := &session.PreflightData{Targets: res}
+	var down []string
+	for _, t := range res {
+		if !t.Reachable {
+			down = append(down, t.Target)
+		}
+	}
+	if len(down) == 0 {
+		return data, nil
+	}
+	reason := strings.TrimSpace(startUnreachable)
+	switch {
+	case reason != "":
+	case con.in:
+		fmt.Fprintf(stdio.Out, "%s cannot be reached. Unreachable is not failed: its checks wait, and nothing is halted, until it answers.\n", termtext.Line(strings.Join(down, ", ")))
+		fmt.Fprintf(stdio.Out, "To start anyway, type why (at least %d characters; it goes on the record). Press Enter to stop: ", session.MinReason)
+		line, err := in.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, withCode(ExitError, fmt.Errorf("read the answer: %w", err))
+		}
+		if reason = strings.TrimSpace(line); reason == "" {
+			return nil, withCode(ExitError, fmt.Errorf("not started: %s cannot be reached; fix it and run again", termtext.Line(strings.Join(down, ", "))))
+		}
+	default:
+		return nil, withCode(ExitError, fmt.Errorf("not started: %s cannot be reached: fix it, or start anyway with --start-unreachable \"REASON\" (the choice goes on the record)",
+			termtext.Line(strings.Join(down, ", "))))
+	}
+	if n := len([]rune(reason)); n < session.MinReason {
+		return nil, withCode(ExitUsage, fmt.Errorf("not started: say why you start with %s unreachable in at least %d characters (it has %d)",
+			termtext.Line(strings.Join(down, ", ")), session.MinReason, n))
+	}
+	data.Accepted, data.Reason = true, reason
+	fmt.Fprintf(stdio.Out, "Starting with %s unreachable, on the record: %s\n", termtext.Line(strings.Join(down, ", ")), termtext.Line(reason))
+	return data, nil
+}

@@ -1,0 +1,183 @@
+package rehearsal
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+)
+
+// Faults that strike when a step is entered (network.outage,
+// mysql.sql_error), and the session's logins (credentials.wrong): what
+// makes a target unreachable without anything in the world failing.
+
+var _ checks.CredentialSetter = (*Driver)(nil)
+
+// strikeOnEnter schedules the faults that strike when the operator enters
+// step: an outage, an SQL thread error. Callers hold mu.
+func (w *world) strikeOnEnter(step string) {
+	for _, f := range w.faults {
+		if f.Step != step || (f.Kind != FaultOutage && f.Kind != FaultMySQLSQLError) {
+			continue
+		}
+		if f.Times > 0 && f.struck >= f.Times {
+			continue
+		}
+		f.struck++
+		w.after(time.Duration(f.After), func() {
+			w.happen("fault %s struck (%s)", f.ID, f.Kind)
+			switch f.Kind {
+			case FaultOutage:
+				until := w.now.Add(time.Duration(f.For))
+				if until.After(w.down[f.Target]) {
+					w.down[f.Target] = until
+				}
+				w.after(time.Duration(f.For), func() { w.happen("%s answers again after %s", f.Target, time.Duration(f.For)) })
+			case FaultMySQLSQLError:
+				w.sqlError(f)
+			}
+		})
+	}
+}
+
+// unreachable is the error every probe of t gets while an outage holds it
+// (nil when it answers): what the client would say after its connect
+// timeout. Callers hold mu.
+func (w *world) unreachable(t checks.Target) error {
+	host := w.bindItem(t.Host)
+	until, ok := w.down[t.Name]
+	if !ok {
+		until, ok = w.down[host]
+	}
+	if !ok || !w.now.Before(until) {
+		return nil
+	}
+	port := t.Port
+	switch t.Kind {
+	case checks.TargetMySQL:
+		if port == 0 {
+			port = 3306
+		}
+		return fmt.Errorf("dial tcp %s:%d: i/o timeout", host, port)
+	case checks.TargetSolid:
+		return fmt.Errorf("SOLID Communication Error 21306: Server 'tcp %s %d' not found, connection failed", host, port)
+	case checks.TargetHost:
+		return fmt.Errorf("ssh: connect to host %s port 22: Connection timed out", host)
+	}
+	return fmt.Errorf("dial tcp %s: i/o timeout", t.Address())
+}
+
+// reach is what the session's own connection to a target meets before an
+// action runs: an outage, or a login the server refuses. Callers hold mu.
+func (d *Driver) reach(target string) error {
+	w := d.w
+	t, err := w.target(target)
+	if err != nil {
+		return nil // run says so
+	}
+	if err := w.unreachable(t); err != nil {
+		return err
+	}
+	if m := w.mysql[target]; m != nil && m.up {
+		return w.login(target, m)
+	}
+	return nil
+}
+
+// armLogins makes the servers of credentials.wrong faults refuse the
+// session's login from the start.
+func (w *world) armLogins() error {
+	for _, f := range w.faults {
+		if f.Kind != FaultWrongPassword {
+			continue
+		}
+		m := w.mysql[f.Target]
+		if m == nil || m.spec.Password == "" {
+			return fmt.Errorf("fault %s: credentials.wrong needs a world.mysql server for target %q with a `password` (the right one)", f.ID, f.Target)
+		}
+		w.badLogin[f.Target] = true
+	}
+	return nil
+}
+
+// login refuses the session's login to target while its password is
+// wrong, with the error MySQL gives (1045). Callers hold mu.
+func (w *world) login(target string, m *mysqlServer) error {
+	if !m.up || !w.badLogin[target] {
+		return nil
+	}
+	for _, f := range w.faults {
+		if f.Kind == FaultWrongPassword && f.Target == target && f.struck == 0 {
+			f.struck++
+			w.happen("fault %s struck (%s)", f.ID, f.Kind)
+		}
+	}
+	user := m.spec.User
+	if user == "" {
+		user = "handrail"
+	}
+	return fmt.Errorf("Error 1045 (28000): Access denied for user '%s'@'handrail-bastion' (using password: YES)", user)
+}
+
+// SetCredentials implements checks.CredentialSetter: the session re-entered
+// a target's credentials (Runner.SetCredentials). A server with a password
+// in the world takes the login only when the password (and the user, when
+// one is given) is its own; the debrief tells each attempt, never the
+// value.
+func (d *Driver) SetCredentials(target string, c checks.Credentials) error {
+	w := d.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.settle()
+	if _, ok := w.targets[target]; !ok {
+		known := make([]string, 0, len(w.targets))
+		for k := range w.targets {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return fmt.Errorf("simulator: no target %q (targets: %v)", target, known)
+	}
+	m := w.mysql[target]
+	if m == nil || m.spec.Password == "" {
+		w.happen("credentials for %s re-entered", target)
+		return nil
+	}
+	ok := c.Password.Reveal() == m.spec.Password && (c.User == "" || m.spec.User == "" || c.User == m.spec.User)
+	w.badLogin[target] = !ok
+	verdict := "the server takes them"
+	if !ok {
+		verdict = "the server still refuses them"
+	}
+	w.happen("credentials for %s re-entered: %s", target, verdict)
+	return nil
+}
+
+// sqlError stops the SQL thread of the fault's replica on an event, as a
+// duplicate key does. Callers hold mu.
+func (w *world) sqlError(f *faultState) {
+	m := w.mysql[f.Target]
+	if m == nil {
+		for _, s := range w.mysql {
+			if s.host == f.Target {
+				m = s
+			}
+		}
+	}
+	if m == nil {
+		w.happen("fault %s: no simulated mysql server %s", f.ID, f.Target)
+		return
+	}
+	m.materialise(w.now)
+	m.sql = "No"
+	m.sqlErrno = f.Errno
+	if m.sqlErrno == 0 {
+		m.sqlErrno = 1062
+	}
+	m.sqlError = f.Message
+	if m.sqlError == "" {
+		m.sqlError = "Could not execute Write_rows_v1 event on table app.t; Duplicate entry '1' for key 'PRIMARY', Error_code: " +
+			strconv.Itoa(m.sqlErrno) + "; handler error HA_ERR_FOUND_DUPP_KEY"
+	}
+}
