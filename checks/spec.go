@@ -207,6 +207,10 @@ type Action struct {
 	Shell string   `yaml:"shell,omitempty" json:"shell,omitempty"`
 
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// FailsStep: when the action fails, the step has failed at once and
+	// its on_fail applies (the manual's "if this step fails, …"), with no
+	// check deadline to wait out.
+	FailsStep bool `yaml:"fails_step,omitempty" json:"fails_step,omitempty"`
 }
 
 // Describe is the exact thing the action runs, as raw text, for the

@@ -120,7 +120,11 @@ func (d *debrief) add(r journal.Record) {
 	case "on_fail":
 		line := fmt.Sprintf("**%s**: %s", step, str("say"))
 		d.onFails = append(d.onFails, line)
-		d.event(step, "a check failed; on_fail said: "+str("say"))
+		what := "a check failed"
+		if str("action") != "" {
+			what = "the step's action failed"
+		}
+		d.event(step, what+"; on_fail said: "+str("say"))
 	case "goto":
 		d.gotos = append(d.gotos, fmt.Sprintf("%s → %s", str("from"), str("to")))
 		d.event(str("from"), "followed on_fail to "+str("to"))

@@ -268,3 +268,37 @@ func TestNetcopyFailsFollowsTheGoto(t *testing.T) {
 		t.Errorf("the goto path needed an override or halted: %v", n)
 	}
 }
+
+// TestNetcopyFailsAtOnceWhenHsbConnectFails: the manual says "if this step
+// fails" of `hsb connect`; its action carries fails_step, so the refused
+// connect fails the step the moment it answers, instead of after the
+// check's 30 minutes.
+func TestNetcopyFailsAtOnceWhenHsbConnectFails(t *testing.T) {
+	h := newHarness(t, "soliddb-hsb-netcopy", "netcopy-fails")
+	h.runToEnd(true, 2*time.Hour)
+	var entered, failed time.Time
+	var of session.OnFailData
+	for _, r := range h.records() {
+		var d struct {
+			Step string `json:"step"`
+		}
+		if r.Decode(&d) != nil || d.Step != "s2-connect" {
+			continue
+		}
+		switch r.Type {
+		case session.EvStepEnter:
+			if entered.IsZero() {
+				entered = r.Time
+			}
+		case session.EvOnFail:
+			failed = r.Time
+			_ = r.Decode(&of)
+		}
+	}
+	if failed.IsZero() || !strings.Contains(of.Action, "hsb connect") {
+		t.Fatalf("on_fail at s2-connect = %+v at %v: want the failed hsb connect named", of, failed)
+	}
+	if took := failed.Sub(entered); took > time.Minute {
+		t.Errorf("the refused hsb connect failed the step %s after it was entered; want at once", took)
+	}
+}

@@ -582,7 +582,7 @@ var (
 	sectionKeys = []string{"id", "title", "foreach", "steps"}
 	stepKeys    = []string{"id", "title", "source_step", "body", "on", "commands", "action", "checks", "when", "foreach", "impact", "on_fail", "approval"}
 	commandKeys = []string{"on", "run"}
-	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout", "approval"}
+	actionKeys  = []string{"kind", "target", "sql", "admin", "argv", "shell", "timeout", "approval", "fails_step"}
 	checkKeys   = []string{"id", "kind", "target", "title", "why", "channel", "query", "admin", "argv", "shell", "parse", "path", "port", "attest", "expect", "fail_when", "within", "stable_for", "interval", "timeout", "optional"}
 	expectKeys  = []string{"equals", "ne", "in", "match", "lt", "le", "gt", "ge", "null", "not_null", "empty"}
 	whenKeys    = []string{"param", "equals", "not_equals", "in"}
@@ -838,6 +838,8 @@ func (d *decoder) action(n ast.Node, path, ctx string) checks.Action {
 			a.Shell = d.str(e, ctx)
 		case "timeout":
 			a.Timeout = d.duration(e, ctx)
+		case "fails_step":
+			a.FailsStep = d.boolean(e, ctx)
 		}
 	}
 	return a

@@ -371,6 +371,9 @@ func (v *validator) validateStep(s stepRef) {
 	}
 	if st.Action != nil {
 		v.validateAction(st.Action, path+".action", ctx+": action", loopVar)
+		if st.Action.FailsStep && st.OnFail == nil {
+			v.errf(v.pos(path+".action.fails_step"), "%s: action: fails_step needs the step's on_fail: say what to do when the action fails", ctx)
+		}
 	}
 	for i := range st.Checks {
 		v.validateCheck(&st.Checks[i], fmt.Sprintf("%s.checks[%d]", path, i), loopVar)

@@ -227,6 +227,9 @@ type OnFailData struct {
 	Goto  string `json:"goto"`
 	Halt  bool   `json:"halt"`
 	Check string `json:"check,omitempty"`
+	// Action is set when the step's action failed (its fails_step): what
+	// ran, and its error.
+	Action string `json:"action,omitempty"`
 }
 
 // GotoData is goto's data.

@@ -380,8 +380,21 @@ func (e *Engine) ActionEnd(res checks.ActionResult) error {
 	if e.action != ActionRunning {
 		return fmt.Errorf("%w: no action is running", ErrNoAction)
 	}
-	if err := e.emit(EvActionEnd, ActionEndData{Step: e.units[e.cur].Key, Result: res}); err != nil {
+	u := e.units[e.cur]
+	if err := e.emit(EvActionEnd, ActionEndData{Step: u.Key, Result: res}); err != nil {
 		return err
+	}
+	if a := u.Step.Action; a != nil && a.FailsStep && !res.OK() && u.Step.OnFail != nil && e.onFail == nil && !e.suspended {
+		// The runbook says a failed run of this action fails the step:
+		// its on_fail applies now, not when a check's deadline passes.
+		of := u.Step.OnFail
+		what := a.Describe() + ": " + res.Error
+		if err := e.emit(EvOnFail, OnFailData{Step: u.Key, Say: of.Say, Goto: of.Goto, Halt: of.Halt, Action: what}); err != nil {
+			return err
+		}
+		if of.Halt {
+			return e.halt(fmt.Sprintf("the step's action failed and the runbook says to halt: %s", of.Say))
+		}
 	}
 	_, err := e.updateGate()
 	return err
