@@ -343,18 +343,18 @@ var summaryTypes = map[string]bool{
 
 // builder is the first reading: everything but the timeline.
 type builder struct {
-	r         *Report
+	r *Report
 	// The few records read again once the journal has been read: the
 	// halts, resumes and continues (suspensions), and what places records
 	// in the recordings (recording.go).
 	suspRecs, castRecs []journal.Record
-	n         int
-	titles    map[string]string
-	openDown  *Window
-	actions   map[string]*Action // step -> its action without an end yet
-	sumDown   time.Duration
-	endTotal  time.Duration
-	lastTotal time.Duration
+	n                  int
+	titles             map[string]string
+	openDown           *Window
+	actions            map[string]*Action // step -> its action without an end yet
+	sumDown            time.Duration
+	endTotal           time.Duration
+	lastTotal          time.Duration
 }
 
 func newBuilder(path string) *builder {
