@@ -24,7 +24,7 @@ const MaxBackoff = 8
 // sleeps on timers between attempts: an idle poller costs no CPU.
 type Poller struct {
 	d     Driver
-	clock func() time.Time
+	clock Clock
 	out   chan Result
 	done  chan struct{}
 	gen   atomic.Uint64
@@ -40,9 +40,21 @@ type Poller struct {
 
 // NewPoller returns a poller over d. clock is the time source used for
 // `within` and `stable_for` (time.Now when nil); tests inject their own.
+// Its timers run on the wall clock: NewPollerOn takes a whole Clock.
 func NewPoller(d Driver, clock func() time.Time) *Poller {
 	if clock == nil {
-		clock = time.Now
+		return NewPollerOn(d, WallClock{})
+	}
+	return NewPollerOn(d, ClockFunc(clock))
+}
+
+// NewPollerOn returns a poller over d whose deadlines, stability windows
+// and poll intervals all run on clock: the wall clock live, the simulator's
+// clock in a rehearsal (a jump of that clock fires the timers it passes, so
+// the checks poll at once).
+func NewPollerOn(d Driver, clock Clock) *Poller {
+	if clock == nil {
+		clock = WallClock{}
 	}
 	return &Poller{
 		d:     d,
@@ -279,14 +291,10 @@ func (t *tracker) leftAt(now time.Time, outage time.Duration) time.Duration {
 
 // poll is one check's loop: attempt, judge, deliver, sleep.
 func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}) {
-	tr := newTracker(c, p.clock())
+	tr := newTracker(c, p.clock.Now())
 	interval := c.PollInterval()
 	backoff := 1
-	// The first attempt starts at once; the timer only spaces later ones.
-	// (Go 1.23+ timers: Stop/Reset never leave a stale tick to drain.)
-	timer := time.NewTimer(interval)
-	timer.Stop()
-	defer timer.Stop()
+	// The first attempt starts at once; a timer spaces the later ones.
 	for {
 		actx, cancel := context.WithTimeout(ctx, c.AttemptTimeout())
 		obs := p.d.Observe(actx, c)
@@ -295,7 +303,7 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 			return // stopped mid-attempt: the answer belongs to no one
 		}
 		v := Evaluate(c, obs)
-		j := tr.judge(outcomeOf(obs, v), p.clock())
+		j := tr.judge(outcomeOf(obs, v), p.clock.Now())
 		st, held, left := j.status, j.held, j.left
 		// Judged on the whole answer; handed out capped, so the operator,
 		// the journal and a watcher all see the same data.
@@ -323,12 +331,13 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 				wait = rest
 			}
 		}
-		timer.Reset(wait)
+		timer := p.clock.NewTimer(wait)
 		select {
-		case <-timer.C:
+		case <-timer.C():
 		case <-poke:
 			timer.Stop()
 		case <-ctx.Done():
+			timer.Stop()
 			return
 		}
 	}

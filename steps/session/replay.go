@@ -132,7 +132,7 @@ func Resume(cfg Config, records []journal.Record, opt ResumeOptions) (*Engine, e
 	}
 	pendingGoto := e.pendingGoto
 	rd := ResumeData{Operator: cfg.Operator, RunbookChanged: changed, AcceptedChangedRunbook: changed && opt.AcceptChanged,
-		Suspended: e.suspended, Action: e.orphan()}
+		Suspended: e.suspended, Action: e.orphan(), Speed: cfg.Speed}
 	if changed {
 		rd.SHA256 = cfg.Runbook.SHA256
 	}
