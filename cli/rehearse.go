@@ -1,22 +1,23 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/plain"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -28,6 +29,18 @@ type rehearseFlags struct {
 	operator string
 	stateDir string
 	list     bool
+	// speed runs the simulated clock that many times as fast as the wall
+	// clock; window and until set the maintenance window the forecast is
+	// judged against.
+	speed  float64
+	window time.Duration
+	until  string
+}
+
+// addTrainingFlags adds --speed, --window and --until (rehearse and demo).
+func addTrainingFlags(cmd *cobra.Command, f *rehearseFlags) {
+	cmd.Flags().Float64Var(&f.speed, "speed", 1, "run the simulated clock N times as fast as the wall clock (up to 1000)")
+	addWindowFlags(cmd, &f.window, &f.until)
 }
 
 func newRehearseCmd(stdio IO) *cobra.Command {
@@ -51,11 +64,19 @@ step against the scenario's reference, overrides, the faults met and how
 they were handled, and your notes.
 
 Scenarios of a bundled runbook are bundled too; for a runbook file, they
-are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
+are read from scenarios/<runbook-id>/<name>.yaml beside it.
+
+The rehearsal runs on simulated time: --speed 20 makes a two-minute install
+take six seconds, and in plain mode 'skip' jumps to the next simulated event
+("skip the wait: 1m40s"). The debrief grades the rehearsal out of 100 and is
+written beside the journal as SESSION.debrief.md and SESSION.debrief.html
+(see 'handrail debrief'). --window or --until warn when the forecast from
+past rehearsals passes the end of that window.`),
 		Example: strings.TrimRight(`
   handrail rehearse soliddb-hsb-netcopy --scenario netcopy-fails
   handrail rehearse thinman-dual-db --list-scenarios
-  handrail rehearse ./my-runbook.yaml --scenario happy --plain`, "\n")[1:],
+  handrail rehearse thinman-dual-db --scenario replication-error --speed 20 --plain
+  handrail rehearse ./my-runbook.yaml --scenario happy --plain --window 2h`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.list {
@@ -70,6 +91,7 @@ are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
 	fl.BoolVar(&f.plain, "plain", false, "line-oriented mode instead of the full-screen console")
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addTrainingFlags(cmd, &f)
 	return cmd
 }
 
@@ -106,43 +128,40 @@ func listScenarios(stdio IO, arg string) error {
 	return nil
 }
 
-// loadRehearsal loads a runbook, one of its scenarios and the simulated
-// world (on the real clock).
-func loadRehearsal(arg, scenario string) (*steps.Runbook, *rehearsal.Scenario, *rehearsal.Driver, error) {
-	rb, err := resolveRunbook(arg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sc, drv, err := rehearsalDriver(rb, scenario)
-	return rb, sc, drv, err
-}
-
-// rehearsalDriver builds the simulated world of a runbook's scenario, on
-// the real clock. `handrail resume` of a rehearsal (session.start mode
-// "rehearsal") should open its driver here, with the scenario named in
-// session.start, and wrap the journal with rehearsal.HookJournal; the world then
-// starts afresh from the scenario's initial state.
-func rehearsalDriver(rb *steps.Runbook, scenario string) (*rehearsal.Scenario, *rehearsal.Driver, error) {
-	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, scenario)
+// loadScenario loads one of a runbook's scenarios: a missing one is a
+// usage error, a broken one an error naming file:line:col.
+func loadScenario(rb *steps.Runbook, name string) (*rehearsal.Scenario, error) {
+	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, name)
 	if err != nil {
 		if errors.Is(err, rehearsal.ErrNoScenario) {
-			return nil, nil, withCode(ExitUsage, err)
+			return nil, withCode(ExitUsage, err)
 		}
-		return nil, nil, withCode(ExitError, err)
+		return nil, withCode(ExitError, err)
 	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
-	if err != nil {
-		return nil, nil, withCode(ExitError, err)
-	}
-	return sc, drv, nil
+	return sc, nil
 }
 
 // rehearseSession runs a rehearsal through the same engine, runner and
-// console as a live session; intro is printed before the first step.
+// console as a live session, on the simulator's clock; intro is printed
+// before the first step.
 func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err error) {
-	rb, sc, drv, err := loadRehearsal(arg, f.scenario)
+	rb, err := resolveRunbook(arg)
 	if err != nil {
 		return err
+	}
+	sc, err := loadScenario(rb, f.scenario)
+	if err != nil {
+		return err
+	}
+	// The clock stands still until the session starts: the world is built
+	// and the session starts at one simulated instant.
+	clock, err := rehearsal.NewSimClock(time.Time{}, f.speed)
+	if err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
+	}
+	drv, err := rehearsal.New(rb, sc, clock)
+	if err != nil {
+		return withCode(ExitError, err)
 	}
 	defer closeDriver(stdio, drv)
 	usePlain := choosePlain(stdio, consoleOf(stdio), f.plain)
@@ -151,108 +170,165 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	plan, err := planSession(stdio, dir, rb, session.ModeRehearsal, f.window, f.until, clock.Now())
+	if err != nil {
+		return err
+	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Journal: rehearsal.HookJournal(fj, drv)})
+		Version: Version, Journal: rehearsal.HookJournal(fj, drv), SimClock: clock, Speed: f.speed,
+		Forecast: plan})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	fmt.Fprintf(stdio.Out, "REHEARSAL: %s\nScenario %s: %s\nEvery system here is simulated; nothing real is touched.\n", rb.Title, sc.Name, sc.Title)
+	fmt.Fprintf(stdio.Out, "REHEARSAL: %s\nScenario %s: %s\nEvery system here is simulated; nothing real is touched.\n",
+		termtext.Line(rb.Title), termtext.Line(sc.Name), termtext.Line(sc.Title))
+	if f.speed != 1 {
+		fmt.Fprintf(stdio.Out, "Simulated time runs at x%s.\n", strconv.FormatFloat(f.speed, 'f', -1, 64))
+	}
 	if d := strings.TrimSpace(sc.Description); d != "" {
-		fmt.Fprintf(stdio.Out, "\n%s\n", d)
+		fmt.Fprintf(stdio.Out, "\n%s\n", termtext.Block(d))
 	}
 	if intro != "" {
 		fmt.Fprintf(stdio.Out, "\n%s\n", intro)
 	}
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
+	printWindowWarnings(stdio, e)
+	clock.Start()
 	runErr := drive(stdio, e, drv, fj, usePlain)
-	printDebrief(stdio, e, fj.Path, sc)
+	finishRehearsal(stdio, e, rb, sc, fj.Path)
 	return runErr
 }
 
-// printDebrief ends a rehearsal that completed or halted (not one quit for
-// later, nor one interrupted) with its debrief.
-func printDebrief(stdio IO, e *session.Engine, path string, sc *rehearsal.Scenario) {
+// finishRehearsal ends a rehearsal that completed or halted (not one quit
+// for later, nor one interrupted) with its graded debrief: printed, and
+// written beside the journal as SESSION.debrief.md and .debrief.html.
+func finishRehearsal(stdio IO, e *session.Engine, rb *steps.Runbook, sc *rehearsal.Scenario, path string) {
 	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
 		return
 	}
-	recs, err := journal.Read(path)
+	g, err := gradeJournal(rb, sc, path)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
 		return
 	}
-	fmt.Fprintf(stdio.Out, "\n%s", rehearsal.Debrief(recs, sc))
+	fmt.Fprintf(stdio.Out, "\n%s", termtext.Block(g.Markdown()))
+	md, html, err := writeDebrief(g, path)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "handrail: the debrief was not written: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stdio.Err, "handrail: debrief written to %s and %s\n", md, html)
 }
 
-// replayWorld brings a resumed rehearsal's simulated world up to where the
-// journal left it: the world starts again from the scenario's initial state,
-// then hears every step entered, item ticked and step done, and re-runs
-// every action that succeeded, in the journal's order. Timed effects (a
-// replica that stops a second after STOP SLAVE) run again from now.
-func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, recs []journal.Record) {
-	bound := map[string]steps.Step{}
-	for _, v := range e.Steps() {
-		if st, ok := e.StepAt(v.Index); ok {
-			bound[v.Key] = st
-		}
+// gradeJournal grades the rehearsal journal at path, streaming it.
+func gradeJournal(rb *steps.Runbook, sc *rehearsal.Scenario, path string) (rehearsal.Grade, error) {
+	gr := rehearsal.NewGrader(rb, sc)
+	res, err := journal.ScanFile(path, func(r journal.Record) error {
+		gr.Add(r)
+		return nil
+	})
+	if err != nil {
+		return rehearsal.Grade{}, err
 	}
-	for _, rec := range recs {
-		var d struct {
-			Step   string              `json:"step"`
-			Item   string              `json:"item"`
-			Check  string              `json:"check"`
-			Ticked bool                `json:"ticked"`
-			Via    string              `json:"via"`
-			Result checks.ActionResult `json:"result"`
-		}
-		if rec.Decode(&d) != nil {
+	if !res.OK && !res.Torn {
+		return rehearsal.Grade{}, fmt.Errorf("journal %s does not verify at line %d: %s (`handrail verify` says more)", path, res.BadLine, res.Problem)
+	}
+	return gr.Grade(), nil
+}
+
+// debriefPaths are the debrief files of the journal at path.
+func debriefPaths(path string) (md, html string) {
+	base := strings.TrimSuffix(path, journal.Ext)
+	return base + ".debrief.md", base + ".debrief.html"
+}
+
+// writeDebrief writes a debrief beside its journal (mode 0600, like the
+// journal: it names the operator and holds their notes).
+func writeDebrief(g rehearsal.Grade, path string) (string, string, error) {
+	md, html := debriefPaths(path)
+	if err := os.WriteFile(md, []byte(g.Markdown()), 0o600); err != nil {
+		return "", "", fmt.Errorf("write debrief: %w", err)
+	}
+	if err := os.WriteFile(html, []byte(g.HTML()), 0o600); err != nil {
+		return "", "", fmt.Errorf("write debrief: %w", err)
+	}
+	return md, html, nil
+}
+
+// resumedRehearsal is a rehearsal's simulated world rebuilt for a resume.
+type resumedRehearsal struct {
+	scenario *rehearsal.Scenario
+	world    *rehearsal.Driver
+	clock    *rehearsal.SimClock
+	speed    float64
+}
+
+// resumeRehearsal rebuilds a stopped rehearsal's world exactly as it was
+// when its last record was written: on a simulated clock held at the
+// session's start, the world is built from the scenario and hears every
+// record of the journal at its simulated instant (rehearsal.Restore); the
+// clock then stands at the last record's instant, and starts when the
+// session is driven again. speed 0 keeps the speed the journal last
+// recorded.
+func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
+	sc, err := loadScenario(rb, start.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	if speed == 0 {
+		speed = lastSpeed(start, recs)
+	}
+	clock, err := rehearsal.NewSimClock(session.RecordTime(recs[0]), speed)
+	if err != nil {
+		return nil, withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
+	}
+	world, err := rehearsal.New(rb, sc, clock)
+	if err != nil {
+		return nil, withCode(ExitError, err)
+	}
+	for _, r := range recs {
+		world.Restore(r)
+	}
+	clock.Set(world.RestoredAt())
+	return &resumedRehearsal{scenario: sc, world: world, clock: clock, speed: speed}, nil
+}
+
+// lastSpeed is the speed a rehearsal's journal last recorded (1 when none).
+func lastSpeed(start session.StartData, recs []journal.Record) float64 {
+	speed := start.Speed
+	for _, r := range recs {
+		if r.Type != session.EvSessionResume {
 			continue
 		}
-		switch rec.Type {
-		case session.EvStepEnter:
-			drv.StepEntered(d.Step, d.Item)
-		case session.EvManualTick:
-			drv.CheckTicked(d.Step, d.Check, d.Ticked)
-		case session.EvOverride: // an override ends its step
-			drv.StepDone(d.Step)
-		case session.EvStepDone:
-			if d.Via != session.ViaOverride { // older journals: the override said it already
-				drv.StepDone(d.Step)
-			}
-		case session.EvActionEnd:
-			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {
-				drv.Run(ctx, *st.Action)
-			}
+		var d session.ResumeData
+		if r.Decode(&d) == nil && d.Speed > 0 {
+			speed = d.Speed
 		}
 	}
-}
-
-// gatedHook passes the session's steps to the simulated world only once it
-// is switched on: a resumed rehearsal replays the journal into the world
-// first (replayWorld), then lets new records through.
-type gatedHook struct {
-	on bool
-	h  rehearsal.StepHook
-}
-
-func (g *gatedHook) StepEntered(step, item string) {
-	if g.on {
-		g.h.StepEntered(step, item)
+	if speed <= 0 {
+		return 1
 	}
+	return speed
 }
 
-func (g *gatedHook) CheckTicked(step, check string, ticked bool) {
-	if g.on {
-		g.h.CheckTicked(step, check, ticked)
+// worldView shows a rehearsal's simulated world to plain mode.
+type worldView struct{ d *rehearsal.Driver }
+
+func (w worldView) Lines() []plain.WorldLine {
+	hs := w.d.Hosts()
+	out := make([]plain.WorldLine, len(hs))
+	for i, h := range hs {
+		out[i] = plain.WorldLine{Key: h.Key(), Text: h.String()}
 	}
+	return out
 }
 
-func (g *gatedHook) StepDone(step string) {
-	if g.on {
-		g.h.StepDone(step)
-	}
+func (w worldView) Skip(by time.Duration) (string, time.Duration, error) {
+	s, err := w.d.Skip(by)
+	return s.What, s.By, err
 }

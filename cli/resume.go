@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +21,7 @@ func init() { commands = append(commands, newResumeCmd) }
 func newResumeCmd(stdio IO) *cobra.Command {
 	var plainMode, acceptChanged bool
 	var operator, stateDir string
+	var speed float64
 	cmd := &cobra.Command{
 		Use:   "resume SESSION",
 		Short: "Continue an interrupted session from its journal",
@@ -37,7 +37,10 @@ last line (and records that it did), and then:
   - resumes a halted session suspended: the halting step's checks run
     again, and it goes on only when you continue it, with a reason;
   - refuses when the runbook file changed since the session started, unless
-    you pass --accept-changed-runbook (which goes on the record).
+    you pass --accept-changed-runbook (which goes on the record);
+  - for a rehearsal, rebuilds the simulated world exactly as it was when
+    the session stopped (from the journal: every step, tick and action at
+    its simulated instant) and goes on at its speed, or at --speed.
 
 Secret params are not in the journal: on a terminal they are asked for
 again; otherwise resume names them. SESSION is a session id or an
@@ -45,10 +48,14 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 		Example: strings.TrimRight(`
   handrail resume 20261122-021500-ab12
   handrail resume 20261122-0215 --plain
-  handrail resume 20261122-021500-ab12 --accept-changed-runbook`, "\n")[1:],
+  handrail resume 20261122-021500-ab12 --accept-changed-runbook
+  handrail resume 20261122-0230 --plain --speed 20`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged)
+			if cmd.Flags().Changed("speed") && speed <= 0 {
+				return withCode(ExitUsage, fmt.Errorf("--speed %v: give a number above 0", speed))
+			}
+			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged, speed)
 		},
 	}
 	fl := cmd.Flags()
@@ -56,10 +63,11 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 	fl.BoolVar(&acceptChanged, "accept-changed-runbook", false, "continue although the runbook changed since the session started (recorded)")
 	fl.StringVar(&operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	fl.Float64Var(&speed, "speed", 0, "a rehearsal's simulated clock speed from now on (default: the speed it ran at)")
 	return cmd
 }
 
-func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool) (err error) {
+func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged bool, speed float64) (err error) {
 	path, err := journal.Locate(stateDir, arg)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -113,18 +121,20 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	var (
 		drv         checks.Driver
 		credSecrets []string
-		world       *rehearsal.Driver
-		scenario    *rehearsal.Scenario
-		hook        *gatedHook
+		sim         *resumedRehearsal
+		simClock    checks.Clock // nil live: a live session never runs on another clock
 		j           session.Journal = fj
 	)
 	if start.Mode == session.ModeRehearsal {
-		// A rehearsal resumes against its simulator, never the live systems.
-		if scenario, world, err = rehearsalDriver(rb, start.Scenario); err != nil {
+		// A rehearsal resumes against its simulator, never the live
+		// systems, with its world rebuilt exactly (cli/rehearse.go).
+		if sim, err = resumeRehearsal(rb, start, recs, speed); err != nil {
 			return err
 		}
-		drv, hook = world, &gatedHook{h: world}
-		j = rehearsal.HookJournal(fj, hook)
+		drv, simClock, speed = sim.world, sim.clock, sim.speed
+		j = rehearsal.HookJournal(fj, sim.world)
+	} else if speed != 0 {
+		return withCode(ExitUsage, fmt.Errorf("--speed is for rehearsals: session %s is live, and a live session runs on the wall clock", start.Session))
 	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
 		return err
 	}
@@ -135,22 +145,21 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
 	}
 	e, err := session.Resume(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Journal: j}, recs, opt)
+		Operator: session.DetectOperator(operator), Version: Version, Journal: j, SimClock: simClock, Speed: speed}, recs, opt)
 	switch {
 	case errors.Is(err, session.ErrRunbookChanged), errors.Is(err, session.ErrEnded):
 		return withCode(ExitUsage, err)
 	case err != nil:
 		return withCode(ExitError, err)
 	}
-	if world != nil {
-		replayWorld(context.Background(), world, e, recs)
-		hook.on = true
+	if sim != nil {
+		sim.clock.Start()
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
 	runErr := drive(stdio, e, drv, fj, choosePlain(stdio, con, plainMode))
-	if world != nil {
-		printDebrief(stdio, e, path, scenario)
+	if sim != nil {
+		finishRehearsal(stdio, e, rb, sim.scenario, path)
 	}
 	return runErr
 }

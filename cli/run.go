@@ -20,6 +20,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/plain"
@@ -186,7 +187,11 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	var end string
 	var err error
 	if plainMode {
-		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()})
+		opts := plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale()}
+		if w, ok := drv.(*rehearsal.Driver); ok {
+			opts.World = worldView{w} // its machines, and `skip`
+		}
+		end, err = plain.Run(ctx, r, opts)
 	} else {
 		end, err = interactive(ctx, r, stdio)
 	}

@@ -17,12 +17,17 @@ const MaxSpeed = 1000
 // checks.Clock: its timers fire when simulated time reaches them, whether
 // it got there by running or by a jump, so the poller, `within` and
 // `stable_for` all follow it. Safe for concurrent use.
+//
+// A new clock stands still until Start: the simulated world is built and
+// the session starts (or a resumed world is rebuilt) at one simulated
+// instant, and time runs from there.
 type SimClock struct {
 	mu       sync.Mutex
 	wall     func() time.Time
 	base     time.Time // simulated time at wallBase
 	wallBase time.Time
 	speed    float64
+	held     bool
 	timers   map[*simTimer]struct{}
 }
 
@@ -31,13 +36,14 @@ var (
 	_ Clock        = (*SimClock)(nil)
 )
 
-// NewSimClock starts a simulated clock at start (the wall clock's now when
-// zero), running speed times as fast as the wall clock.
+// NewSimClock returns a simulated clock standing at start (the wall
+// clock's now when zero) that runs, once started, speed times as fast as
+// the wall clock.
 func NewSimClock(start time.Time, speed float64) (*SimClock, error) {
 	if err := CheckSpeed(speed); err != nil {
 		return nil, err
 	}
-	c := &SimClock{wall: time.Now, speed: speed, timers: map[*simTimer]struct{}{}}
+	c := &SimClock{wall: time.Now, speed: speed, held: true, timers: map[*simTimer]struct{}{}}
 	c.wallBase = c.wall()
 	c.base = start
 	if start.IsZero() {
@@ -62,7 +68,22 @@ func (c *SimClock) Now() time.Time {
 	return c.nowLocked()
 }
 
+// Start lets simulated time run.
+func (c *SimClock) Start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.held {
+		return
+	}
+	c.held = false
+	c.wallBase = c.wall()
+	c.rescheduleLocked()
+}
+
 func (c *SimClock) nowLocked() time.Time {
+	if c.held {
+		return c.base
+	}
 	el := c.wall().Sub(c.wallBase)
 	return c.base.Add(time.Duration(float64(el) * c.speed))
 }
@@ -131,10 +152,13 @@ func (c *SimClock) scheduleLocked(t *simTimer) {
 		c.fireLocked(t, now)
 		return
 	}
-	wait := time.Duration(math.Ceil(float64(t.at.Sub(now)) / c.speed))
 	if t.wall != nil {
 		t.wall.Stop()
 	}
+	if c.held {
+		return // armed when the clock starts
+	}
+	wait := time.Duration(math.Ceil(float64(t.at.Sub(now)) / c.speed))
 	t.wall = time.AfterFunc(wait, func() { c.wake(t) })
 }
 

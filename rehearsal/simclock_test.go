@@ -30,7 +30,11 @@ func TestSimClockSpeedAndJumps(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.wall = wall.now
-	c.Set(start)
+	wall.add(time.Hour)
+	if got := c.Now(); !got.Equal(start) {
+		t.Fatalf("a clock not started moved: %s", got)
+	}
+	c.Start()
 	tests := []struct {
 		name string
 		do   func()
@@ -61,6 +65,7 @@ func TestSimClockTimers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Start()
 	long := c.NewTimer(time.Hour)
 	longer := c.NewTimer(2 * time.Hour)
 	stopped := c.NewTimer(time.Minute)
@@ -101,6 +106,7 @@ func TestPollerOnTheSimulatedClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Start()
 	d := &countingDriver{}
 	p := checks.NewPollerOn(d, c)
 	defer p.Close()

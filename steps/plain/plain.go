@@ -30,6 +30,9 @@ type Options struct {
 	// Refresh is how often the gate is re-judged against the clock, so a
 	// result that goes stale closes it (default 1s).
 	Refresh time.Duration
+	// World is a rehearsal's simulated world (nil live): its machines are
+	// printed when they change and in `status`, and `skip` moves its clock.
+	World World
 }
 
 // Run drives r's engine from commands read line by line until the session
@@ -45,7 +48,9 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 	defer close(done)
 	// Everything plain mode prints goes through the sanitizing rule: what
 	// a server, a command or a runbook says is shown, never obeyed.
-	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}}
+	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{}, world: o.World}
+	// Warnings journaled at the start were said before the session.
+	u.shownWarnings = len(r.Engine().Warnings())
 	tick := time.NewTicker(o.Refresh)
 	defer tick.Stop()
 	r.Sync()
@@ -160,6 +165,10 @@ type ui struct {
 	shownOnFail bool
 	shownAction session.ActionState
 	inputEnded  bool
+	// A rehearsal's world and what of it was printed; warnings printed.
+	world         World
+	shownWorld    map[string]string
+	shownWarnings int
 }
 
 func (u *ui) printf(format string, args ...any) { fmt.Fprintf(u.out, format, args...) }
@@ -238,6 +247,8 @@ func (u *ui) command(line string) error {
 		err = e.Goto(arg)
 	case "recheck":
 		u.r.Poke()
+	case "skip":
+		err = u.skip(arg)
 	case "status", "s":
 		u.status()
 	case "help", "h", "?":
@@ -379,6 +390,11 @@ func (u *ui) help() {
   status          show the step, its checks and the gate
   quit            stop for now; the session is saved and can be resumed
 `)
+	if u.world != nil {
+		u.printf(`  skip [DURATION] rehearsal: move the simulated clock to the next simulated
+                  event (or by DURATION, e.g. 30s) instead of waiting
+`)
+	}
 }
 
 func (u *ui) mark(ok bool) string {
@@ -477,6 +493,8 @@ func (u *ui) render() {
 				u.printf("The action started before the break and its outcome is unknown. Check what happened, then type 'attest'.\n")
 			}
 		}
+		u.renderWorld()
+		u.renderWarnings()
 		g := e.Gate()
 		if g.Open != u.shownGate {
 			u.shownGate = g.Open
@@ -628,6 +646,8 @@ func (u *ui) status() {
 	} else {
 		u.printf("Gate: closed: %s\n", termtext.Line(blockers(g)))
 	}
+	u.statusPlan()
+	u.statusWorld()
 }
 
 func (u *ui) printAction(ar checks.ActionResult) {

@@ -341,6 +341,10 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.advance(); err != nil {
 		return nil, err
 	}
+	// A forecast that passes the maintenance window is said at once.
+	if err := e.checkWindow(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
