@@ -122,7 +122,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		drv         checks.Driver
 		credSecrets []string
 		sim         *resumedRehearsal
-		simClock    checks.Clock // nil live: a live session never runs on another clock
+		simClock    checks.Clock    // nil live: a live session never runs on another clock
 		j           session.Journal = fj
 	)
 	if start.Mode == session.ModeRehearsal {

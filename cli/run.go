@@ -42,6 +42,9 @@ type runFlags struct {
 	operator string
 	ticket   string
 	stateDir string
+	// window and until: the maintenance window (cli/forecast.go).
+	window time.Duration
+	until  string
 }
 
 func newRunCmd(stdio IO) *cobra.Command {
@@ -65,12 +68,19 @@ prompt, as each target declares: never from the command line.
 With --plain, or when stdin or stdout is not a terminal or TERM is dumb, the
 session runs in plain mode: lines out, commands in (type 'help').
 
-Exit status: 0 completed or saved for later, 2 usage, 3 error, 4 the
-session is locked, 5 halted by an on_fail rule.`),
+Before the form, run warns when you have no passed rehearsal of this
+runbook (at its current hash) in the last 30 days, and records the warning;
+a site policy can make it a refusal ('handrail readiness', docs/rehearsal.md).
+With --window or --until, it warns when the forecast from past sessions
+('handrail stats') passes the end of the maintenance window.
+
+Exit status: 0 completed or saved for later, 2 usage (or refused by the
+site policy), 3 error, 4 the session is locked, 5 halted by an on_fail rule.`),
 		Example: strings.TrimRight(`
   handrail run mysql-replica-upgrade --param slave_host=db2.example.com
   handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
-  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state`, "\n")[1:],
+  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state
+  handrail run thinman-dual-db --until 04:00`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSession(stdio, args[0], f)
@@ -82,6 +92,7 @@ session is locked, 5 halted by an on_fail rule.`),
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.ticket, "ticket", "", "the change ticket this session carries out")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	addWindowFlags(cmd, &f.window, &f.until)
 	return cmd
 }
 
@@ -139,6 +150,16 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err := undeclaredParams(rb, params); err != nil {
 		return withCode(ExitUsage, err)
 	}
+	dir, err := journal.Dir(f.stateDir)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	// Readiness is said before the form (cli/readiness.go), and journaled.
+	operator := session.DetectOperator(f.operator)
+	warnings, err := readinessWarning(stdio, dir, rb, operator)
+	if err != nil {
+		return err
+	}
 	var ans credAnswers
 	usePlain := choosePlain(stdio, con, f.plain)
 	if !usePlain && tui.FormNeeded(formConfig(rb, params)) {
@@ -161,19 +182,21 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	}
 	defer closeDriver(stdio, drv)
 
-	dir, err := journal.Dir(f.stateDir)
+	fc, err := planSession(stdio, dir, rb, session.ModeLive, f.window, f.until, time.Now())
 	if err != nil {
-		return withCode(ExitError, err)
+		return err
 	}
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
-		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj})
+		Operator: operator, Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Journal: fj,
+		Warnings: warnings, Forecast: fc})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
+	printWindowWarnings(stdio, e)
 	return drive(stdio, e, drv, fj, usePlain)
 }
 

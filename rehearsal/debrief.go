@@ -49,7 +49,9 @@ func (g Grade) ClocksLine() string {
 	return s
 }
 
-func trimFloat(f float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".") }
+func trimFloat(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+}
 
 // TookText is a step's took cell: "1m20s (2 visits), overridden".
 func (s StepGrade) TookText() string {

@@ -155,7 +155,7 @@ func TestGradeTable(t *testing.T) {
 			}
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: false, score: 30, fault: FaultMissed,
-			override: `Forbidden: the manual says to stop here (source step slave-start, verify-start, start-error): "In case of different output, refer to your Database Administrator. STOP THINMAN UPDATE`,
+			override:  `Forbidden: the manual says to stop here (source step slave-start, verify-start, start-error): "In case of different output, refer to your Database Administrator. STOP THINMAN UPDATE`,
 			deduction: "an override the manual forbids, at start-replica"}},
 		{"netcopy fails: overridden instead of the goto", "soliddb-hsb-netcopy", "netcopy-fails", func(h *harness) {
 			h.untilStep("s2-connect")

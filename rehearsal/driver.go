@@ -491,7 +491,7 @@ func (d *Driver) trigger(step, when, check string) {
 		run := bindParams(e.Run, vars)
 		on := e.On
 		items := d.w.itemVars
-		d.w.after(time.Duration(e.After), d.effectHost(on, items), "the simulated operator is about to run `"+run+"`", func() {
+		d.w.after(time.Duration(e.After), d.effectHost(on, items), "the simulated operator is about to run `"+checks.CapText(run, 60)+"`", func() {
 			// The effect runs on the machines of the step that
 			// triggered it, even if the operator has moved on.
 			saved := d.w.itemVars
