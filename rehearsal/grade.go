@@ -252,6 +252,8 @@ func (gr *grader) Add(r journal.Record) {
 			mark(gr.failed)
 		case checks.StatusPass:
 			mark(gr.passed)
+		case checks.StatusPending, checks.StatusHolding, checks.StatusWaiting, checks.StatusUnreachable:
+			// not an outcome: still on the way
 		}
 	case session.EvStepDone:
 		via := str("via")

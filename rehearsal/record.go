@@ -110,10 +110,3 @@ func (d *Driver) RestoredAt() time.Time {
 	defer d.w.mu.Unlock()
 	return d.restoredAt
 }
-
-// restoreAll restores every record (tests).
-func (d *Driver) restoreAll(recs []journal.Record) {
-	for _, r := range recs {
-		d.Restore(r)
-	}
-}

@@ -108,6 +108,8 @@ func (e *Engine) Plan() Plan {
 			}
 			p.Left += sf.P50
 			p.LeftP90 += sf.P90
+		case StateSkipped, StateFailed:
+			// not done, and not to be done (a goto back resets to pending)
 		}
 	}
 	if e.ended != "" {
