@@ -265,55 +265,74 @@ type resumedRehearsal struct {
 	scenario *rehearsal.Scenario
 	world    *rehearsal.Driver
 	clock    *rehearsal.SimClock
-	speed    float64
+	// speed is the speed from now on: --speed, else the last one the
+	// journal recorded (keep tells which).
+	speed float64
+	keep  bool
 }
 
-// resumeRehearsal rebuilds a stopped rehearsal's world exactly as it was
-// when its last record was written: on a simulated clock held at the
-// session's start, the world is built from the scenario and hears every
-// record of the journal at its simulated instant (rehearsal.Restore); the
-// clock then stands at the last record's instant, and starts when the
-// session is driven again. speed 0 keeps the speed the journal last
-// recorded.
-func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
+// newResumedRehearsal starts rebuilding a stopped rehearsal's world: on a
+// simulated clock held at the session's start (first: the journal's
+// session.start, with its sim_time) the scenario's world is built. Hand it
+// every record of the journal, in order, with add (it keeps none: the
+// journal may be streamed through it), then call ready: the world is then
+// exactly as it was when the last record was written, and the clock stands
+// at that instant until it is started. speed 0 keeps the speed the journal
+// last recorded.
+func newResumedRehearsal(rb *steps.Runbook, start session.StartData, first journal.Record, speed float64) (*resumedRehearsal, error) {
 	sc, err := loadScenario(rb, start.Scenario)
 	if err != nil {
 		return nil, err
 	}
+	rr := &resumedRehearsal{scenario: sc, speed: speed}
 	if speed == 0 {
-		speed = lastSpeed(start, recs)
+		rr.keep, rr.speed = true, start.Speed
+		if rr.speed <= 0 {
+			rr.speed = 1
+		}
 	}
-	clock, err := rehearsal.NewSimClock(session.RecordTime(recs[0]), speed)
-	if err != nil {
+	if rr.clock, err = rehearsal.NewSimClock(session.RecordTime(first), rr.speed); err != nil {
 		return nil, withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
 	}
-	world, err := rehearsal.New(rb, sc, clock)
-	if err != nil {
+	if rr.world, err = rehearsal.New(rb, sc, rr.clock); err != nil {
 		return nil, withCode(ExitError, err)
 	}
-	for _, r := range recs {
-		world.Restore(r)
-	}
-	clock.Set(world.RestoredAt())
-	return &resumedRehearsal{scenario: sc, world: world, clock: clock, speed: speed}, nil
+	return rr, nil
 }
 
-// lastSpeed is the speed a rehearsal's journal last recorded (1 when none).
-func lastSpeed(start session.StartData, recs []journal.Record) float64 {
-	speed := start.Speed
-	for _, r := range recs {
-		if r.Type != session.EvSessionResume {
-			continue
-		}
+// add takes one journal record into the world (rehearsal.Restore), and a
+// resume's speed when the speed is kept.
+func (rr *resumedRehearsal) add(r journal.Record) {
+	rr.world.Restore(r)
+	if rr.keep && r.Type == session.EvSessionResume {
 		var d session.ResumeData
 		if r.Decode(&d) == nil && d.Speed > 0 {
-			speed = d.Speed
+			rr.speed = d.Speed
 		}
 	}
-	if speed <= 0 {
-		return 1
+}
+
+// ready sets the clock to the last record's instant, at the speed from now
+// on; the caller starts it when the session is driven again.
+func (rr *resumedRehearsal) ready() error {
+	rr.clock.Set(rr.world.RestoredAt())
+	if err := rr.clock.SetSpeed(rr.speed); err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
 	}
-	return speed
+	return nil
+}
+
+// resumeRehearsal rebuilds a stopped rehearsal's world from its whole
+// journal (newResumedRehearsal, add, ready).
+func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
+	rr, err := newResumedRehearsal(rb, start, recs[0], speed)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		rr.add(r)
+	}
+	return rr, rr.ready()
 }
 
 // worldView shows a rehearsal's simulated world to plain mode.
