@@ -24,7 +24,7 @@ const MaxBackoff = 8
 // sleeps on timers between attempts: an idle poller costs no CPU.
 type Poller struct {
 	d     Driver
-	clock func() time.Time
+	clock Clock
 	out   chan Result
 	done  chan struct{}
 	gen   atomic.Uint64
@@ -40,9 +40,21 @@ type Poller struct {
 
 // NewPoller returns a poller over d. clock is the time source used for
 // `within` and `stable_for` (time.Now when nil); tests inject their own.
+// Its timers run on the wall clock: NewPollerOn takes a whole Clock.
 func NewPoller(d Driver, clock func() time.Time) *Poller {
 	if clock == nil {
-		clock = time.Now
+		return NewPollerOn(d, WallClock{})
+	}
+	return NewPollerOn(d, ClockFunc(clock))
+}
+
+// NewPollerOn returns a poller over d whose deadlines, stability windows
+// and poll intervals all run on clock: the wall clock live, the simulator's
+// clock in a rehearsal (a jump of that clock fires the timers it passes, so
+// the checks poll at once).
+func NewPollerOn(d Driver, clock Clock) *Poller {
+	if clock == nil {
+		clock = WallClock{}
 	}
 	return &Poller{
 		d:     d,
@@ -304,14 +316,10 @@ func (j *Judge) Result(step string, gen uint64, obs Observation, now time.Time) 
 
 // poll is one check's loop: attempt, judge, deliver, sleep.
 func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}) {
-	jd := NewJudge(c, p.clock())
+	jd := NewJudge(c, p.clock.Now())
 	interval := c.PollInterval()
 	backoff := 1
-	// The first attempt starts at once; the timer only spaces later ones.
-	// (Go 1.23+ timers: Stop/Reset never leave a stale tick to drain.)
-	timer := time.NewTimer(interval)
-	timer.Stop()
-	defer timer.Stop()
+	// The first attempt starts at once; a timer spaces the later ones.
 	for {
 		actx, cancel := context.WithTimeout(ctx, c.AttemptTimeout())
 		obs := p.d.Observe(actx, c)
@@ -321,7 +329,7 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 		}
 		// Judged on the whole answer; handed out capped (Judge.Result), so
 		// the operator, the journal and a watcher all see the same data.
-		r := jd.Result(step, gen, obs, p.clock())
+		r := jd.Result(step, gen, obs, p.clock.Now())
 		st, held, left := r.Status, r.Held, r.Left
 		select {
 		case p.out <- r:
@@ -346,12 +354,13 @@ func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, pok
 				wait = rest
 			}
 		}
-		timer.Reset(wait)
+		timer := p.clock.NewTimer(wait)
 		select {
-		case <-timer.C:
+		case <-timer.C():
 		case <-poke:
 			timer.Stop()
 		case <-ctx.Done():
+			timer.Stop()
 			return
 		}
 	}

@@ -25,12 +25,14 @@ simulated servers, with the scenario's params, and no credentials. It is
 In the console, x runs the step's action, space ticks a manual item, n goes
 on once the gate opens, o overrides, a adds a note and ? lists every key.
 In --plain mode the same are 'run', 'tick ID', 'next', 'override' and
-'note'. The journal is kept like any other, marked as a rehearsal, and a
+'note', and 'skip' jumps the simulated clock to the next simulated event.
+--speed 20 runs simulated time twenty times as fast as the wall clock. The journal is kept like any other, marked as a rehearsal, and a
 debrief ends a completed demo.`),
 		Example: strings.TrimRight(`
   handrail demo
   handrail demo soliddb-hsb-netcopy
-  handrail demo terracotta-4-2-maintenance --scenario mirror-stuck`, "\n")[1:],
+  handrail demo terracotta-4-2-maintenance --scenario mirror-stuck
+  handrail demo --speed 20`, "\n")[1:],
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rb := demoRunbook
@@ -42,8 +44,8 @@ debrief ends a completed demo.`),
 				"q to stop (the session is saved)."
 			if f.plain || consoleOf(stdio).lineOnly() != "" {
 				intro = "How to drive: each step says what to do and where. Type 'run' to let handrail run the step's action, " +
-					"'tick ID' to attest a manual check, 'next' once every check passes, 'note TEXT' to write something down, " +
-					"'help' for the rest, 'quit' to stop (the session is saved)."
+					"'tick ID' to attest a manual check, 'next' once every check passes, 'skip' to jump to the next simulated event, " +
+					"'note TEXT' to write something down, 'help' for the rest, 'quit' to stop (the session is saved)."
 			}
 			return rehearseSession(stdio, rb, f, intro)
 		},
@@ -54,5 +56,6 @@ debrief ends a completed demo.`),
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	addNoRecordFlag(fl, &f.noRecord)
+	addTrainingFlags(cmd, &f)
 	return cmd
 }

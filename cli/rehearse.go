@@ -1,22 +1,24 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/plain"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -29,6 +31,18 @@ type rehearseFlags struct {
 	stateDir string
 	list     bool
 	noRecord bool
+	// speed runs the simulated clock that many times as fast as the wall
+	// clock; window and until set the maintenance window the forecast is
+	// judged against.
+	speed  float64
+	window time.Duration
+	until  string
+}
+
+// addTrainingFlags adds --speed, --window and --until (rehearse and demo).
+func addTrainingFlags(cmd *cobra.Command, f *rehearseFlags) {
+	cmd.Flags().Float64Var(&f.speed, "speed", 1, "run the simulated clock N times as fast as the wall clock (up to 1000)")
+	addWindowFlags(cmd, &f.window, &f.until)
 }
 
 func newRehearseCmd(stdio IO) *cobra.Command {
@@ -52,11 +66,19 @@ step against the scenario's reference, overrides, the faults met and how
 they were handled, and your notes.
 
 Scenarios of a bundled runbook are bundled too; for a runbook file, they
-are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
+are read from scenarios/<runbook-id>/<name>.yaml beside it.
+
+The rehearsal runs on simulated time: --speed 20 makes a two-minute install
+take six seconds, and in plain mode 'skip' jumps to the next simulated event
+("skip the wait: 1m40s"). The debrief grades the rehearsal out of 100 and is
+written beside the journal as SESSION.debrief.md and SESSION.debrief.html
+(see 'handrail debrief'). --window or --until warn when the forecast from
+past rehearsals passes the end of that window.`),
 		Example: strings.TrimRight(`
   handrail rehearse soliddb-hsb-netcopy --scenario netcopy-fails
   handrail rehearse thinman-dual-db --list-scenarios
-  handrail rehearse ./my-runbook.yaml --scenario happy --plain`, "\n")[1:],
+  handrail rehearse thinman-dual-db --scenario replication-error --speed 20 --plain
+  handrail rehearse ./my-runbook.yaml --scenario happy --plain --window 2h`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.list {
@@ -72,6 +94,7 @@ are read from scenarios/<runbook-id>/<name>.yaml beside it.`),
 	fl.StringVar(&f.operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	addNoRecordFlag(fl, &f.noRecord)
+	addTrainingFlags(cmd, &f)
 	return cmd
 }
 
@@ -108,43 +131,40 @@ func listScenarios(stdio IO, arg string) error {
 	return nil
 }
 
-// loadRehearsal loads a runbook, one of its scenarios and the simulated
-// world (on the real clock).
-func loadRehearsal(arg, scenario string) (*steps.Runbook, *rehearsal.Scenario, *rehearsal.Driver, error) {
-	rb, err := resolveRunbook(arg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sc, drv, err := rehearsalDriver(rb, scenario)
-	return rb, sc, drv, err
-}
-
-// rehearsalDriver builds the simulated world of a runbook's scenario, on
-// the real clock. `handrail resume` of a rehearsal (session.start mode
-// "rehearsal") should open its driver here, with the scenario named in
-// session.start, and wrap the journal with rehearsal.HookJournal; the world then
-// starts afresh from the scenario's initial state.
-func rehearsalDriver(rb *steps.Runbook, scenario string) (*rehearsal.Scenario, *rehearsal.Driver, error) {
-	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, scenario)
+// loadScenario loads one of a runbook's scenarios: a missing one is a
+// usage error, a broken one an error naming file:line:col.
+func loadScenario(rb *steps.Runbook, name string) (*rehearsal.Scenario, error) {
+	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, name)
 	if err != nil {
 		if errors.Is(err, rehearsal.ErrNoScenario) {
-			return nil, nil, withCode(ExitUsage, err)
+			return nil, withCode(ExitUsage, err)
 		}
-		return nil, nil, withCode(ExitError, err)
+		return nil, withCode(ExitError, err)
 	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
-	if err != nil {
-		return nil, nil, withCode(ExitError, err)
-	}
-	return sc, drv, nil
+	return sc, nil
 }
 
 // rehearseSession runs a rehearsal through the same engine, runner and
-// console as a live session; intro is printed before the first step.
+// console as a live session, on the simulator's clock; intro is printed
+// before the first step.
 func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err error) {
-	rb, sc, drv, err := loadRehearsal(arg, f.scenario)
+	rb, err := resolveRunbook(arg)
 	if err != nil {
 		return err
+	}
+	sc, err := loadScenario(rb, f.scenario)
+	if err != nil {
+		return err
+	}
+	// The clock stands still until the session starts: the world is built
+	// and the session starts at one simulated instant.
+	clock, err := rehearsal.NewSimClock(time.Time{}, f.speed)
+	if err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
+	}
+	drv, err := rehearsal.New(rb, sc, clock)
+	if err != nil {
+		return withCode(ExitError, err)
 	}
 	defer closeDriver(stdio, drv)
 	usePlain := choosePlain(stdio, consoleOf(stdio), f.plain)
@@ -154,6 +174,10 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 		return withCode(ExitError, err)
 	}
 	pol, err := sitePolicy(dir)
+	if err != nil {
+		return err
+	}
+	plan, err := planSession(stdio, dir, rb, session.ModeRehearsal, f.window, f.until, clock.Now())
 	if err != nil {
 		return err
 	}
@@ -167,66 +191,175 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Approval: pol.Approval, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
+		Version: Version, Approval: pol.Approval, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil),
+		SimClock: clock, Speed: f.speed, Forecast: plan})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	fmt.Fprintf(stdio.Out, "REHEARSAL: %s\nScenario %s: %s\nEvery system here is simulated; nothing real is touched.\n", rb.Title, sc.Name, sc.Title)
+	fmt.Fprintf(stdio.Out, "REHEARSAL: %s\nScenario %s: %s\nEvery system here is simulated; nothing real is touched.\n",
+		termtext.Line(rb.Title), termtext.Line(sc.Name), termtext.Line(sc.Title))
+	if f.speed != 1 {
+		fmt.Fprintf(stdio.Out, "Simulated time runs at x%s.\n", strconv.FormatFloat(f.speed, 'f', -1, 64))
+	}
 	if d := strings.TrimSpace(sc.Description); d != "" {
-		fmt.Fprintf(stdio.Out, "\n%s\n", d)
+		fmt.Fprintf(stdio.Out, "\n%s\n", termtext.Block(d))
 	}
 	if intro != "" {
 		fmt.Fprintf(stdio.Out, "\n%s\n", intro)
 	}
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
+	printWindowWarnings(stdio, e)
+	clock.Start()
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
-	printDebrief(stdio, e, fj.Path, sc)
+	finishRehearsal(stdio, e, rb, sc, fj.Path)
 	return runErr
 }
 
-// printDebrief ends a rehearsal that completed or halted (not one quit for
-// later, nor one interrupted) with its debrief.
-func printDebrief(stdio IO, e *session.Engine, path string, sc *rehearsal.Scenario) {
+// finishRehearsal ends a rehearsal that completed or halted (not one quit
+// for later, nor one interrupted) with its graded debrief: printed, and
+// written beside the journal as SESSION.debrief.md and .debrief.html.
+func finishRehearsal(stdio IO, e *session.Engine, rb *steps.Runbook, sc *rehearsal.Scenario, path string) {
 	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
 		return
 	}
-	recs, err := journal.Read(path)
+	g, err := gradeJournal(rb, sc, path)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
 		return
 	}
-	fmt.Fprintf(stdio.Out, "\n%s", rehearsal.Debrief(recs, sc))
+	fmt.Fprintf(stdio.Out, "\n%s", termtext.Block(g.Markdown()))
+	md, html, err := writeDebrief(g, path)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "handrail: the debrief was not written: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stdio.Err, "handrail: debrief written to %s and %s\n", md, html)
 }
 
-// replayWorld brings a resumed rehearsal's simulated world up to where the
-// journal left it (rehearsal.ReplayWorld).
-func replayWorld(ctx context.Context, drv *rehearsal.Driver, e *session.Engine, recs []journal.Record) {
-	rehearsal.ReplayWorld(ctx, drv, e, recs)
+// gradeJournal grades the rehearsal journal at path, streaming it.
+func gradeJournal(rb *steps.Runbook, sc *rehearsal.Scenario, path string) (rehearsal.Grade, error) {
+	gr := rehearsal.NewGrader(rb, sc)
+	res, err := journal.ScanFile(path, func(r journal.Record) error {
+		gr.Add(r)
+		return nil
+	})
+	if err != nil {
+		return rehearsal.Grade{}, err
+	}
+	if !res.OK && !res.Torn {
+		return rehearsal.Grade{}, fmt.Errorf("journal %s does not verify at line %d: %s (`handrail verify` says more)", path, res.BadLine, res.Problem)
+	}
+	return gr.Grade(), nil
 }
 
-// gatedHook passes the session's steps to the simulated world only once it
-// is switched on: a resumed rehearsal replays the journal into the world
-// first (replayWorld), then lets new records through.
-type gatedHook struct {
-	on bool
-	h  rehearsal.StepHook
+// debriefPaths are the debrief files of the journal at path.
+func debriefPaths(path string) (md, html string) {
+	base := strings.TrimSuffix(path, journal.Ext)
+	return base + ".debrief.md", base + ".debrief.html"
 }
 
-func (g *gatedHook) StepEntered(step, item string) {
-	if g.on {
-		g.h.StepEntered(step, item)
+// writeDebrief writes a debrief beside its journal (mode 0600, like the
+// journal: it names the operator and holds their notes).
+func writeDebrief(g rehearsal.Grade, path string) (string, string, error) {
+	md, html := debriefPaths(path)
+	if err := os.WriteFile(md, []byte(g.Markdown()), 0o600); err != nil {
+		return "", "", fmt.Errorf("write debrief: %w", err)
+	}
+	if err := os.WriteFile(html, []byte(g.HTML()), 0o600); err != nil {
+		return "", "", fmt.Errorf("write debrief: %w", err)
+	}
+	return md, html, nil
+}
+
+// resumedRehearsal is a rehearsal's simulated world rebuilt for a resume.
+type resumedRehearsal struct {
+	scenario *rehearsal.Scenario
+	world    *rehearsal.Driver
+	clock    *rehearsal.SimClock
+	// speed is the speed from now on: --speed, else the last one the
+	// journal recorded (keep tells which).
+	speed float64
+	keep  bool
+}
+
+// newResumedRehearsal starts rebuilding a stopped rehearsal's world: on a
+// simulated clock held at the session's start (first: the journal's
+// session.start, with its sim_time) the scenario's world is built. Hand it
+// every record of the journal, in order, with add (it keeps none: the
+// journal may be streamed through it), then call ready: the world is then
+// exactly as it was when the last record was written, and the clock stands
+// at that instant until it is started. speed 0 keeps the speed the journal
+// last recorded.
+func newResumedRehearsal(rb *steps.Runbook, start session.StartData, first journal.Record, speed float64) (*resumedRehearsal, error) {
+	sc, err := loadScenario(rb, start.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	rr := &resumedRehearsal{scenario: sc, speed: speed}
+	if speed == 0 {
+		rr.keep, rr.speed = true, start.Speed
+		if rr.speed <= 0 {
+			rr.speed = 1
+		}
+	}
+	if rr.clock, err = rehearsal.NewSimClock(session.RecordTime(first), rr.speed); err != nil {
+		return nil, withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
+	}
+	if rr.world, err = rehearsal.New(rb, sc, rr.clock); err != nil {
+		return nil, withCode(ExitError, err)
+	}
+	return rr, nil
+}
+
+// add takes one journal record into the world (rehearsal.Restore), and a
+// resume's speed when the speed is kept.
+func (rr *resumedRehearsal) add(r journal.Record) {
+	rr.world.Restore(r)
+	if rr.keep && r.Type == session.EvSessionResume {
+		var d session.ResumeData
+		if r.Decode(&d) == nil && d.Speed > 0 {
+			rr.speed = d.Speed
+		}
 	}
 }
 
-func (g *gatedHook) CheckTicked(step, check string, ticked bool) {
-	if g.on {
-		g.h.CheckTicked(step, check, ticked)
+// ready sets the clock to the last record's instant, at the speed from now
+// on; the caller starts it when the session is driven again.
+func (rr *resumedRehearsal) ready() error {
+	rr.clock.Set(rr.world.RestoredAt())
+	if err := rr.clock.SetSpeed(rr.speed); err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
 	}
+	return nil
 }
 
-func (g *gatedHook) StepDone(step string) {
-	if g.on {
-		g.h.StepDone(step)
+// resumeRehearsal rebuilds a stopped rehearsal's world from its whole
+// journal (newResumedRehearsal, add, ready).
+func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
+	rr, err := newResumedRehearsal(rb, start, recs[0], speed)
+	if err != nil {
+		return nil, err
 	}
+	for _, r := range recs {
+		rr.add(r)
+	}
+	return rr, rr.ready()
+}
+
+// worldView shows a rehearsal's simulated world to plain mode.
+type worldView struct{ d *rehearsal.Driver }
+
+func (w worldView) Lines() []plain.WorldLine {
+	hs := w.d.Hosts()
+	out := make([]plain.WorldLine, len(hs))
+	for i, h := range hs {
+		out[i] = plain.WorldLine{Key: h.Key(), Text: h.String()}
+	}
+	return out
+}
+
+func (w worldView) Skip(by time.Duration) (string, time.Duration, error) {
+	s, err := w.d.Skip(by)
+	return s.What, s.By, err
 }

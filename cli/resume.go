@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +22,7 @@ func init() { commands = append(commands, newResumeCmd) }
 func newResumeCmd(stdio IO) *cobra.Command {
 	var plainMode, acceptChanged, noRecord bool
 	var operator, stateDir string
+	var speed float64
 	cmd := &cobra.Command{
 		Use:   "resume SESSION",
 		Short: "Continue an interrupted session from its journal",
@@ -41,7 +41,10 @@ then:
     continue it, with a reason that goes on the record (plain mode: type
     'continue REASON'; the console asks before it starts);
   - refuses when the runbook file changed since the session started, unless
-    you pass --accept-changed-runbook (which goes on the record).
+    you pass --accept-changed-runbook (which goes on the record);
+  - for a rehearsal, rebuilds the simulated world exactly as it was when
+    the session stopped (from the journal: every step, tick and action at
+    its simulated instant) and goes on at its speed, or at --speed.
 
 Secret params are not in the journal: on a terminal they are asked for
 again; otherwise resume names them. SESSION is a session id or an
@@ -49,10 +52,14 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 		Example: strings.TrimRight(`
   handrail resume 20261122-021500-ab12
   handrail resume 20261122-0215 --plain
-  handrail resume 20261122-021500-ab12 --accept-changed-runbook`, "\n")[1:],
+  handrail resume 20261122-021500-ab12 --accept-changed-runbook
+  handrail resume 20261122-0230 --plain --speed 20`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged, noRecord)
+			if cmd.Flags().Changed("speed") && speed <= 0 {
+				return withCode(ExitUsage, fmt.Errorf("--speed %v: give a number above 0", speed))
+			}
+			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged, noRecord, speed)
 		},
 	}
 	fl := cmd.Flags()
@@ -61,10 +68,11 @@ unambiguous prefix (see 'handrail sessions'), or a journal file.`),
 	fl.StringVar(&operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	addNoRecordFlag(fl, &noRecord)
+	fl.Float64Var(&speed, "speed", 0, "a rehearsal's simulated clock speed from now on (default: the speed it ran at)")
 	return cmd
 }
 
-func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged, noRecord bool) (err error) {
+func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged, noRecord bool, speed float64) (err error) {
 	path, err := journal.Locate(stateDir, arg)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -128,18 +136,20 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	var (
 		drv         checks.Driver
 		credSecrets []string
-		world       *rehearsal.Driver
-		scenario    *rehearsal.Scenario
-		hook        *gatedHook
+		sim         *resumedRehearsal
+		simClock    checks.Clock    // nil live: a live session never runs on another clock
 		j           session.Journal = fj
 	)
 	if start.Mode == session.ModeRehearsal {
-		// A rehearsal resumes against its simulator, never the live systems.
-		if scenario, world, err = rehearsalDriver(rb, start.Scenario); err != nil {
+		// A rehearsal resumes against its simulator, never the live
+		// systems, with its world rebuilt exactly (cli/rehearse.go).
+		if sim, err = newResumedRehearsal(rb, start, first, speed); err != nil {
 			return err
 		}
-		drv, hook = world, &gatedHook{h: world}
-		j = rehearsal.HookJournal(fj, hook)
+		drv, simClock = sim.world, sim.clock
+		j = rehearsal.HookJournal(fj, sim.world)
+	} else if speed != 0 {
+		return withCode(ExitUsage, fmt.Errorf("--speed is for rehearsals: session %s is live, and a live session runs on the wall clock", start.Session))
 	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
 		return err
 	}
@@ -152,16 +162,17 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 
 	// Everything the session needs is here: read the journal once,
-	// verifying it and replaying it record by record. Only the few records
-	// the recording's markers and a rehearsal's simulated world are rebuilt
-	// from are kept.
+	// verifying it and replaying it record by record; a rehearsal's world
+	// takes every record as it goes by (rehearsal.Restore). Only the few
+	// records the recording's markers are rebuilt from are kept.
 	hooked := &deferredJournal{}
 	rp := session.NewReplayer(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
-		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: hooked})
-	var worldRecs, markRecs []journal.Record
+		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: hooked,
+		SimClock: simClock, Speed: speed})
+	var markRecs []journal.Record
 	err = w.ReadRecords(func(r journal.Record) error {
-		if world != nil && worldRecord[r.Type] {
-			worldRecs = append(worldRecs, r.Clone())
+		if sim != nil {
+			sim.add(r)
 		}
 		if recording.Follows(r.Type) {
 			markRecs = append(markRecs, r.Clone())
@@ -170,6 +181,12 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	})
 	if err != nil {
 		return withCode(ExitError, err)
+	}
+	if sim != nil {
+		if err := sim.ready(); err != nil {
+			return err
+		}
+		rp.SetSpeed(sim.speed)
 	}
 	hooked.j = rec.journal(j, path, rb.Title+" · "+start.Session, markRecs)
 	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
@@ -188,9 +205,8 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	if repair != nil {
 		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
 	}
-	if world != nil {
-		replayWorld(context.Background(), world, e, worldRecs)
-		hook.on = true
+	if sim != nil {
+		sim.clock.Start()
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
@@ -200,8 +216,8 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		}
 	}
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
-	if world != nil {
-		printDebrief(stdio, e, path, scenario)
+	if sim != nil {
+		finishRehearsal(stdio, e, rb, sim.scenario, path)
 	}
 	return runErr
 }

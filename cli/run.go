@@ -22,6 +22,7 @@ import (
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
 	"github.com/handrail/handrail/recording"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/plain"
@@ -48,6 +49,9 @@ type runFlags struct {
 	// startUnreachable is the reason to start although the preflight
 	// could not reach a target (preflight.go).
 	startUnreachable string
+	// window and until: the maintenance window (cli/forecast.go).
+	window time.Duration
+	until  string
 }
 
 func newRunCmd(stdio IO) *cobra.Command {
@@ -85,14 +89,21 @@ answers. A password can be re-entered without leaving the session.
 With --plain, or when stdin or stdout is not a terminal or TERM is dumb, the
 session runs in plain mode: lines out, commands in (type 'help').
 
-Exit status: 0 completed or saved for later, 2 usage, 3 error, 4 the
-session is locked, 5 halted by an on_fail rule.`),
+Before the form, run warns when you have no passed rehearsal of this
+runbook (at its current hash) in the last 30 days, and records the warning;
+a site policy can make it a refusal ('handrail readiness', docs/rehearsal.md).
+With --window or --until, it warns when the forecast from past sessions
+('handrail stats') passes the end of the maintenance window.
+
+Exit status: 0 completed or saved for later, 2 usage (or refused by the
+site policy), 3 error, 4 the session is locked, 5 halted by an on_fail rule.`),
 		Example: strings.TrimRight(`
   handrail run mysql-replica-upgrade --param slave_host=db2.example.com
   handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
   SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state
   handrail run ./my-runbook.yaml --plain --param-file api_token=/run/secrets/token < commands.txt
-  handrail run thinman-dual-db --plain --start-unreachable "replica host is being rebooted, back in 5 minutes"`, "\n")[1:],
+  handrail run thinman-dual-db --plain --start-unreachable "replica host is being rebooted, back in 5 minutes"
+  handrail run thinman-dual-db --until 04:00`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSession(stdio, args[0], f)
@@ -107,6 +118,7 @@ session is locked, 5 halted by an on_fail rule.`),
 	fl.StringVar(&f.stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	addNoRecordFlag(fl, &f.noRecord)
 	fl.StringVar(&f.startUnreachable, "start-unreachable", "", "start although the preflight cannot reach a target, for this reason (at least 15 characters; recorded)")
+	addWindowFlags(cmd, &f.window, &f.until)
 	return cmd
 }
 
@@ -174,6 +186,12 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err != nil {
 		return err
 	}
+	// Readiness is said before the form (cli/readiness.go), and journaled.
+	operator := session.DetectOperator(f.operator)
+	warnings, err := readinessWarning(stdio, dir, rb, operator)
+	if err != nil {
+		return err
+	}
 	// The recording starts before the parameter form: it shows what the
 	// operator saw (never a masked value: the form does not draw it).
 	rec, err := startRecording(stdio, dir, f.noRecord, usePlain)
@@ -204,18 +222,24 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err != nil {
 		return err
 	}
+	fc, err := planSession(stdio, dir, rb, session.ModeLive, f.window, f.until, time.Now())
+	if err != nil {
+		return err
+	}
 
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
 	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
-		Operator: session.DetectOperator(f.operator), Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
-		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock})
+		Operator: operator, Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
+		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock,
+		Warnings: warnings, Forecast: fc})
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
+	printWindowWarnings(stdio, e)
 	return drive(stdio, e, drv, fj, usePlain, rec)
 }
 
@@ -229,8 +253,15 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	var end string
 	var err error
 	if plainMode {
-		end, err = plain.Run(ctx, r, plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale(),
-			HideInput: hideInputFor(stdio.In), Clock: sessionClock})
+		clk := sessionClock
+		if clk == nil {
+			clk = e.SessionClock().Now // a rehearsal's simulated time
+		}
+		opts := plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale(), HideInput: hideInputFor(stdio.In), Clock: clk}
+		if w, ok := drv.(*rehearsal.Driver); ok {
+			opts.World = worldView{w} // its machines, and `skip`
+		}
+		end, err = plain.Run(ctx, r, opts)
 	} else {
 		end, err = interactive(ctx, r, stdio, rec.recorder(), filepath.Dir(fj.Path))
 	}

@@ -60,6 +60,9 @@ type Hook struct {
 	titles    map[string]string // step key -> title
 	done      bool
 	err       error // the first failure to journal a recording record
+	// simTime is the simulated time of the last record that had one (a
+	// rehearsal's): the hook's own records carry it too.
+	simTime json.RawMessage
 }
 
 // HookJournal returns j wrapped with the recording r (nil when this run is
@@ -80,6 +83,10 @@ func (h *Hook) Append(typ string, data any) (journal.Record, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var d map[string]json.RawMessage
+	if json.Unmarshal(rec.Data, &d) == nil && d[session.SimTimeKey] != nil {
+		h.simTime = d[session.SimTimeKey]
+	}
 	if !h.seen && (rec.Type == session.EvSessionStart || rec.Type == session.EvSessionResume) {
 		// The run begins with the session's first record, or with the
 		// session.resume that follows a resume's journal.repair.
@@ -160,6 +167,16 @@ func (h *Hook) checkpoint(cp journal.RecordingCheckpoint) {
 }
 
 func (h *Hook) journal(typ string, data any) bool {
+	if h.simTime != nil {
+		// A rehearsal's records all carry the simulated time: this one's
+		// is the record it follows.
+		raw, err := withKey(data, session.SimTimeKey, h.simTime)
+		if err != nil {
+			h.fail(fmt.Errorf("journal %s: %w", typ, err))
+			return false
+		}
+		data = raw
+	}
 	if _, err := h.j.Append(typ, data); err != nil {
 		h.fail(fmt.Errorf("journal %s: %w", typ, err))
 		return false
@@ -206,6 +223,23 @@ func (h *Hook) Finish(end string) error {
 	}
 	h.checkpoint(journal.RecordingCheckpoint{Final: true, End: end, Step: h.cur})
 	return h.err
+}
+
+// withKey is data, encoded, with key set to the raw value v.
+func withKey(data any, key string, v json.RawMessage) (json.RawMessage, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	m[key] = v
+	return json.Marshal(m)
 }
 
 func isRehearsal(data json.RawMessage) bool {

@@ -1,253 +1,191 @@
 package rehearsal
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 
+	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 )
 
-// Debrief is the after-action summary of a rehearsal, in Markdown: how long
-// each step took against the scenario's reference time, every override and
-// its reason, each fault the scenario injected and how the trainee handled
-// it, the on_fail paths followed, and the notes taken. It reads the journal
-// records generically (by type and JSON field), so it works on any
-// session's journal, live or replayed; sc may be nil (no references).
-func Debrief(records []journal.Record, sc *Scenario) string {
-	var d debrief
-	for _, r := range records {
-		d.add(r)
+// Debrief is the graded debrief of a rehearsal's journal in Markdown (see
+// Grade and Markdown).
+func Debrief(rb *steps.Runbook, sc *Scenario, records []journal.Record) string {
+	return GradeRecords(rb, sc, records).Markdown()
+}
+
+// VerdictLine is the grade in one line: "Score 85/100: passed".
+func (g Grade) VerdictLine() string {
+	if !g.Graded {
+		state := g.End
+		if state == "" {
+			state = "still running"
+		}
+		return fmt.Sprintf("Not graded: the session is %s (only a rehearsal that completed or halted is graded).", state)
 	}
-	return d.render(sc)
-}
-
-type stepRun struct {
-	key, title string
-	took       time.Duration
-	via        string
-	visits     int
-}
-
-type debrief struct {
-	session, runbook, title, mode, scenario, operator string
-	started, ended                                    time.Time
-	endState                                          string
-	order                                             []string
-	runs                                              map[string]*stepRun
-	overrides, onFails, gotos, notes, halts           []string
-	entered                                           map[string]bool // base step ids entered
-	cur                                               string          // the step being worked on
-	curAt                                             time.Time       // since when
-	perStep                                           map[string][]string
-}
-
-func (d *debrief) step(key string) *stepRun {
-	if d.runs == nil {
-		d.runs = map[string]*stepRun{}
+	word := "passed"
+	if !g.Passed {
+		word = "not passed"
 	}
-	s := d.runs[key]
-	if s == nil {
-		s = &stepRun{key: key}
-		d.runs[key] = s
-		d.order = append(d.order, key)
+	return fmt.Sprintf("Score %d/100: %s (the pass mark is %d, with no override the manual forbids).", g.Score, word, PassMark)
+}
+
+// ClocksLine says how long on both clocks.
+func (g Grade) ClocksLine() string {
+	s := fmt.Sprintf("%s of simulated time on the steps, %s of wall-clock time", fmtDur(g.Took), fmtDur(g.TookWall))
+	var extra []string
+	if g.Speed > 0 && g.Speed != 1 {
+		extra = append(extra, "speed "+trimFloat(g.Speed))
+	}
+	if g.Skipped > 0 {
+		extra = append(extra, fmtDur(g.Skipped)+" skipped")
+	}
+	if len(extra) > 0 {
+		s += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return s
 }
 
-func (d *debrief) event(step, text string) {
-	if d.perStep == nil {
-		d.perStep = map[string][]string{}
-	}
-	b := baseID(step)
-	d.perStep[b] = append(d.perStep[b], text)
+func trimFloat(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
-func (d *debrief) add(r journal.Record) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(r.Data, &m) != nil {
-		return
+// TookText is a step's took cell: "1m20s (2 visits), overridden".
+func (s StepGrade) TookText() string {
+	took := "—"
+	if s.Visits > 0 {
+		took = fmtDur(s.Took)
 	}
-	str := func(k string) string {
-		var s string
-		_ = json.Unmarshal(m[k], &s)
-		return s
+	if s.Visits > 1 {
+		took += fmt.Sprintf(" (%d visits)", s.Visits)
 	}
-	step := str("step")
-	// Time on a step runs from its step.enter to whatever leaves it: done,
-	// a goto back (no step.done), a halt or the end of the session.
-	leave := func() {
-		if d.cur != "" {
-			d.step(d.cur).took += r.Time.Sub(d.curAt)
-			d.cur = ""
-		}
+	if s.Via == "override" || s.Via == "halted" || s.Via == "goto" {
+		took += ", " + map[string]string{"override": "overridden", "halted": "halted", "goto": "left by goto"}[s.Via]
 	}
-	switch r.Type {
-	case "step.enter", "step.done", "override", "goto", "session.halt", "session.end":
-		leave()
-	}
-	switch r.Type {
-	case "session.start":
-		d.session, d.mode, d.scenario, d.started = str("session"), str("mode"), str("scenario"), r.Time
-		var rb struct{ ID, Title string }
-		_ = json.Unmarshal(m["runbook"], &rb)
-		d.runbook, d.title = rb.ID, rb.Title
-		var op struct{ Name, User string }
-		_ = json.Unmarshal(m["operator"], &op)
-		d.operator = op.Name
-		if d.operator == "" {
-			d.operator = op.User
-		}
-	case "step.enter":
-		s := d.step(step)
-		s.title = str("title")
-		s.visits++
-		d.cur, d.curAt = step, r.Time
-		if d.entered == nil {
-			d.entered = map[string]bool{}
-		}
-		d.entered[baseID(step)] = true
-	case "step.done":
-		d.step(step).via = str("via")
-	case "override":
-		var ids []string
-		_ = json.Unmarshal(m["checks"], &ids)
-		line := fmt.Sprintf("**%s** (%s), checks %s: %q", step, str("category"), strings.Join(ids, ", "), str("reason"))
-		d.overrides = append(d.overrides, line)
-		d.step(step).via = "override" // the override ends its step
-		d.event(step, "overridden ("+str("category")+"): "+str("reason"))
-	case "on_fail":
-		line := fmt.Sprintf("**%s**: %s", step, str("say"))
-		d.onFails = append(d.onFails, line)
-		what := "a check failed"
-		if str("action") != "" {
-			what = "the step's action failed"
-		}
-		d.event(step, what+"; on_fail said: "+str("say"))
-	case "goto":
-		d.gotos = append(d.gotos, fmt.Sprintf("%s → %s", str("from"), str("to")))
-		d.event(str("from"), "followed on_fail to "+str("to"))
-	case "note":
-		d.notes = append(d.notes, fmt.Sprintf("**%s**: %s", step, str("text")))
-	case "action.end":
-		var res struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(m["result"], &res)
-		if res.Error != "" {
-			d.event(step, "its action failed: "+res.Error)
-		}
-	case "session.halt":
-		d.halts = append(d.halts, fmt.Sprintf("**%s**: %s", step, str("reason")))
-		d.event(step, "halted the session")
-	case "session.end":
-		d.endState, d.ended = str("state"), r.Time
-	}
+	return took
 }
 
-func (d *debrief) render(sc *Scenario) string {
+// DiffText is the step's time against its reference ("+1m5s").
+func (s StepGrade) DiffText() string {
+	if s.Visits == 0 || s.Reference == 0 {
+		return ""
+	}
+	return signed(s.Took - s.Reference)
+}
+
+// ChecksText is "passed first time / polled checks".
+func (s StepGrade) ChecksText() string {
+	if s.Checks == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d/%d", s.FirstTime, s.Checks)
+}
+
+func durOrDash(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return fmtDur(d)
+}
+
+// mdEscape keeps a value on its table cell or list line: pipes and
+// newlines would break the Markdown around it.
+func mdEscape(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// Markdown renders the graded debrief. Values from the journal are kept on
+// their line; a terminal shows it through the sanitizing rule
+// (internal/termtext), as every other text.
+func (g Grade) Markdown() string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	title := d.title
+	title := g.RunbookTitle
 	if title == "" {
-		title = d.runbook
+		title = g.Runbook
 	}
-	p("# Rehearsal debrief: %s\n\n", title)
-	if sc != nil {
-		p("Scenario **%s**: %s\n\n", sc.Name, sc.Title)
-	} else if d.scenario != "" {
-		p("Scenario **%s**\n\n", d.scenario)
+	p("# Rehearsal debrief: %s\n\n", mdEscape(title))
+	if g.Scenario != "" {
+		p("Scenario **%s**", mdEscape(g.Scenario))
+		if g.ScenarioTitle != "" {
+			p(": %s", mdEscape(g.ScenarioTitle))
+		}
+		p("\n\n")
 	}
-	if d.mode != "" && d.mode != "rehearsal" {
-		p("> This session ran in %s mode, not as a rehearsal.\n\n", d.mode)
+	if g.Mode != "" && g.Mode != "rehearsal" {
+		p("> This session ran in %s mode, not as a rehearsal.\n\n", mdEscape(g.Mode))
 	}
-	state := d.endState
+	state := g.End
 	if state == "" {
 		state = "still running"
 	}
-	p("Session %s, operator %s: %s", orDash(d.session), orDash(d.operator), state)
-	if !d.ended.IsZero() && !d.started.IsZero() {
-		p(" after %s", fmtDur(d.ended.Sub(d.started)))
+	p("Session %s, operator %s: %s. %s.\n\n", orDash(g.Session), mdEscape(orDash(g.Operator)), state, g.ClocksLine())
+	p("**%s**\n", g.VerdictLine())
+	if len(g.Deductions) > 0 {
+		p("\n")
+		for _, d := range g.Deductions {
+			p("- −%d: %s\n", d.Points, mdEscape(d.Why))
+		}
 	}
-	p(".\n\n## Time per step\n\n| step | took | reference | difference |\n|---|---|---|---|\n")
-	var total, ref time.Duration
-	for _, k := range d.order {
-		s := d.runs[k]
-		r := sc.Reference(baseID(k))
-		took, diff := "—", ""
-		if s.visits > 0 {
-			took = fmtDur(s.took)
-			total += s.took
-			if r > 0 {
-				ref += r
-				diff = signed(s.took - r)
-			}
-		}
-		if s.visits > 1 {
-			took += fmt.Sprintf(" (%d visits)", s.visits)
-		}
-		if s.via == "override" {
-			took += ", overridden"
-		}
-		refText := "—"
-		if r > 0 {
-			refText = fmtDur(r)
-		}
-		p("| %s | %s | %s | %s |\n", k, took, refText, diff)
+	p("\n## Time per step\n\n| step | took (simulated) | wall clock | reference | difference | checks passed first time |\n|---|---|---|---|---|---|\n")
+	for _, s := range g.Steps {
+		p("| %s | %s | %s | %s | %s | %s |\n", mdEscape(s.Key), s.TookText(), fmtDur(s.TookWall), durOrDash(s.Reference), s.DiffText(), s.ChecksText())
 	}
-	p("\nSteps done in %s", fmtDur(total))
-	if ref > 0 {
-		p(" against a reference of %s (%s)", fmtDur(ref), signed(total-ref))
+	p("\nSteps done in %s (simulated)", fmtDur(g.Took))
+	if g.Reference > 0 {
+		p(" against a reference of %s (%s)", fmtDur(g.Reference), signed(g.Took-g.Reference))
 	}
 	p(".\n")
-
-	if sc != nil && len(sc.Faults) > 0 {
+	if len(g.Faults) > 0 {
 		p("\n## Faults\n\n")
-		for _, f := range sc.Faults {
-			p("- **%s** (%s", f.ID, f.Kind)
+		for _, f := range g.Faults {
+			p("- **%s** (%s", mdEscape(f.ID), mdEscape(f.Kind))
 			if f.Step != "" {
-				p(", shows at step %s", f.Step)
+				p(", shows at step %s", mdEscape(f.Step))
 			}
-			p("): ")
-			switch {
-			case f.Step != "" && !d.entered[f.Step]:
-				p("not met: the session never reached step %s.", f.Step)
-			case f.Step != "" && len(d.perStep[f.Step]) > 0:
-				var evs []string
-				for _, e := range d.perStep[f.Step] {
-					evs = append(evs, strings.TrimSuffix(e, "."))
-				}
-				p("met; %s.", strings.Join(evs, "; "))
-			case f.Step != "":
-				p("met; the step passed its checks without intervention.")
-			default:
-				p("injected.")
-			}
+			p("): **%s**: %s.", f.Outcome, mdEscape(strings.TrimSuffix(f.How, ".")))
 			if f.Say != "" {
-				p(" What the manual expects: %s", f.Say)
+				p(" What the manual expects: %s", mdEscape(f.Say))
 			}
 			p("\n")
 		}
 	}
-	section := func(title string, lines []string, none string) {
-		p("\n## %s\n\n", title)
+	p("\n## Overrides\n\n")
+	if len(g.Overrides) == 0 {
+		p("None: every gate opened on its checks.\n")
+	}
+	for _, o := range g.Overrides {
+		p("- **%s** (%s): %s", mdEscape(o.Step), mdEscape(o.Category), mdEscape(o.Verdict))
+		if o.Reason != "" {
+			p(" Your reason: %q.", mdEscape(o.Reason))
+		}
+		p("\n")
+		for _, w := range o.Why {
+			p("  - why it matters: %s\n", mdEscape(w))
+		}
+	}
+	list := func(title string, lines []string) {
 		if len(lines) == 0 {
-			p("%s\n", none)
 			return
 		}
+		p("\n## %s\n\n", title)
 		for _, l := range lines {
-			p("- %s\n", l)
+			p("- %s\n", mdEscape(l))
 		}
 	}
-	section("Overrides", d.overrides, "None: every gate opened on its checks.")
-	if len(d.onFails) > 0 || len(d.gotos) > 0 {
-		section("Failures and on_fail paths", append(append([]string{}, d.onFails...), prefixAll("goto ", d.gotos)...), "")
+	list("Failures and on_fail paths", append(append([]string{}, g.OnFails...), prefixAll("goto ", g.Gotos)...))
+	list("Halt", g.Halts)
+	p("\n## Notes\n\n")
+	if len(g.Notes) == 0 {
+		p("None taken.\n")
 	}
-	if len(d.halts) > 0 {
-		section("Halt", d.halts, "")
+	for _, n := range g.Notes {
+		p("- %s\n", mdEscape(n))
 	}
-	section("Notes", d.notes, "None taken.")
 	return b.String()
 }
 
@@ -259,14 +197,66 @@ func prefixAll(p string, in []string) []string {
 	return out
 }
 
-// fmtDur rounds to the second: "1m5s", "0s".
-func fmtDur(d time.Duration) string {
-	return d.Round(time.Second).String()
+// HTML renders the graded debrief as a self-contained page (every value
+// escaped by html/template).
+func (g Grade) HTML() string {
+	var b bytes.Buffer
+	if err := debriefPage.Execute(&b, g); err != nil {
+		// The template is fixed and the data plain values: this cannot
+		// happen short of a bug; say so in the page rather than panic.
+		return "<!doctype html><p>debrief: " + template.HTMLEscapeString(err.Error()) + "</p>"
+	}
+	return b.String()
 }
 
-func signed(d time.Duration) string {
-	if d >= 0 {
-		return "+" + fmtDur(d)
-	}
-	return "−" + fmtDur(-d)
-}
+var debriefPage = template.Must(template.New("debrief").Funcs(template.FuncMap{
+	"dur":     fmtDur,
+	"durDash": durOrDash,
+	"join":    strings.Join,
+	"title": func(g Grade) string {
+		if g.RunbookTitle != "" {
+			return g.RunbookTitle
+		}
+		return g.Runbook
+	},
+	"state": func(s string) string {
+		if s == "" {
+			return "still running"
+		}
+		return s
+	},
+	"neg":     func(n int) string { return fmt.Sprintf("−%d", n) },
+	"signed":  signed,
+	"diffRef": func(g Grade) time.Duration { return g.Took - g.Reference },
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Rehearsal debrief: {{title .}}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}
+th{background:#f3f3f3}.score{font-size:1.3rem;font-weight:bold}.passed{color:#1a7f37}.failed{color:#b3261e}
+.forbidden{color:#b3261e;font-weight:bold}.muted{color:#666}
+</style></head><body>
+<h1>Rehearsal debrief: {{title .}}</h1>
+{{if .Scenario}}<p>Scenario <strong>{{.Scenario}}</strong>{{if .ScenarioTitle}}: {{.ScenarioTitle}}{{end}}</p>{{end}}
+{{if and .Mode (ne .Mode "rehearsal")}}<p class="forbidden">This session ran in {{.Mode}} mode, not as a rehearsal.</p>{{end}}
+<p>Session {{.Session}}, operator {{.Operator}}: {{state .End}}. {{.ClocksLine}}.</p>
+<p class="score {{if .Passed}}passed{{else}}failed{{end}}">{{.VerdictLine}}</p>
+{{if .Deductions}}<ul>{{range .Deductions}}<li>{{neg .Points}}: {{.Why}}</li>{{end}}</ul>{{end}}
+<h2>Time per step</h2>
+<table><tr><th>step</th><th>took (simulated)</th><th>wall clock</th><th>reference</th><th>difference</th><th>checks passed first time</th></tr>
+{{range .Steps}}<tr><td>{{.Key}}</td><td>{{.TookText}}</td><td>{{dur .TookWall}}</td><td>{{durDash .Reference}}</td><td>{{.DiffText}}</td><td>{{.ChecksText}}</td></tr>
+{{end}}</table>
+<p>Steps done in {{dur .Took}} (simulated){{if .Reference}} against a reference of {{dur .Reference}} ({{signed (diffRef .)}}){{end}}.</p>
+{{if .Faults}}<h2>Faults</h2><ul>{{range .Faults}}<li><strong>{{.ID}}</strong> ({{.Kind}}{{if .Step}}, shows at step {{.Step}}{{end}}): <strong>{{.Outcome}}</strong>: {{.How}}.{{if .Say}} <span class="muted">What the manual expects: {{.Say}}</span>{{end}}</li>
+{{end}}</ul>{{end}}
+<h2>Overrides</h2>
+{{if not .Overrides}}<p>None: every gate opened on its checks.</p>{{end}}
+<ul>{{range .Overrides}}<li{{if .Forbidden}} class="forbidden"{{end}}><strong>{{.Step}}</strong> ({{.Category}}): {{.Verdict}}{{if .Reason}} Your reason: “{{.Reason}}”.{{end}}{{if .Why}}<ul>{{range .Why}}<li>why it matters: {{.}}</li>{{end}}</ul>{{end}}</li>
+{{end}}</ul>
+{{if or .OnFails .Gotos}}<h2>Failures and on_fail paths</h2><ul>{{range .OnFails}}<li>{{.}}</li>{{end}}{{range .Gotos}}<li>goto {{.}}</li>{{end}}</ul>{{end}}
+{{if .Halts}}<h2>Halt</h2><ul>{{range .Halts}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<h2>Notes</h2>
+{{if not .Notes}}<p>None taken.</p>{{end}}<ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>
+</body></html>
+`))

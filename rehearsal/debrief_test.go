@@ -1,6 +1,7 @@
 package rehearsal
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -50,35 +52,181 @@ func TestDebriefNetcopyFails(t *testing.T) {
 	if h.e.Ended() != session.EndCompleted {
 		t.Fatalf("ended %q", h.e.Ended())
 	}
-	got := Debrief(h.records(), h.sc)
+	got := Debrief(h.rb, h.sc, h.records())
 	for _, want := range []string{
 		"Scenario **netcopy-fails**",
 		"| s2-connect |",
 		"(2 visits)",
-		"**connect-refused** (soliddb.connect_fails, shows at step s2-connect): met;",
-		"followed on_fail to s1-upgrade",
+		"**connect-refused** (soliddb.connect_fails, shows at step s2-connect): **found**:",
+		"you followed on_fail to s1-upgrade",
+		"The manual says nothing against going on here (source step before-1): you overrode users-notified.",
 		"users were notified by the change board yesterday",
 		"starting the drill",
+		"Score 90/100: passed",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("debrief lacks %q", want)
 		}
 	}
 	golden(t, "debrief-soliddb-netcopy-fails.md", got)
+	html := GradeRecords(h.rb, h.sc, h.records()).HTML()
+	for _, want := range []string{"<title>Rehearsal debrief: solidDB", "Score 90/100: passed", "<td>s2-connect</td>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML debrief lacks %q", want)
+		}
+	}
 }
 
-// TestDebriefFaultNotMet: a session that ends before the fault's step says
-// the fault was not met.
-func TestDebriefFaultNotMet(t *testing.T) {
-	h := newHarness(t, "thinman-dual-db", "replication-error")
-	if err := h.e.Quit(); err != nil {
-		t.Fatal(err)
+// untilStep carries out steps the right way until key is the current step.
+func (h *harness) untilStep(key string) {
+	h.t.Helper()
+	for n := 0; n < 200; n++ {
+		if v, _, ok := h.e.Current(); ok && v.Key == key {
+			return
+		}
+		if out, failing := h.step(time.Hour); out != outNext {
+			h.t.Fatalf("before %s: %s %v", key, out, failing)
+		}
 	}
-	got := Debrief(h.records(), h.sc)
-	if !strings.Contains(got, "not met: the session never reached step start-replica") {
-		t.Errorf("debrief:\n%s", got)
+	h.t.Fatalf("never reached %s", key)
+}
+
+// actAndWait runs the current step's action and polls its checks once a
+// simulated second for d, without leaving the step.
+func (h *harness) actAndWait(d time.Duration) {
+	h.t.Helper()
+	v, st, _ := h.e.Current()
+	if st.Action != nil {
+		a, _, err := h.e.ActionStart(true)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if err := h.e.ActionEnd(h.drv.Run(context.Background(), a)); err != nil {
+			h.t.Fatal(err)
+		}
 	}
-	if !strings.Contains(got, "operator trainee: quit") {
-		t.Errorf("debrief does not say who and how it ended:\n%s", got)
+	judges := map[string]*checks.Judge{}
+	start := h.clock.Now()
+	for h.clock.Now().Sub(start) < d {
+		h.clock.Advance(time.Second)
+		for _, c := range st.Checks {
+			if c.Kind == checks.KindManual {
+				continue
+			}
+			jd := judges[c.ID]
+			if jd == nil {
+				jd = checks.NewJudge(c, start)
+				judges[c.ID] = jd
+			}
+			res := jd.Result(v.Key, h.e.Generation(), h.drv.Observe(context.Background(), c), h.clock.Now())
+			if _, err := h.e.Observe(res); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestGradeTable: the score and the verdicts, case by case, on the real
+// runbooks and scenarios.
+func TestGradeTable(t *testing.T) {
+	type want struct {
+		graded, passed bool
+		score          int
+		fault          string // the first fault's outcome
+		override       string // a piece of the first override's verdict
+		deduction      string // a piece of a deduction's reason
+	}
+	tests := []struct {
+		name, runbook, scenario string
+		drive                   func(h *harness)
+		want                    want
+	}{
+		{"the happy path, done right", "thinman-dual-db", "happy", func(h *harness) { h.runToEnd(false, time.Hour) },
+			want{graded: true, passed: true, score: 100}},
+		{"replication error: halted as the manual says", "thinman-dual-db", "replication-error", func(h *harness) { h.runToEnd(false, time.Hour) },
+			want{graded: true, passed: true, score: 100, fault: FaultFound}},
+		{"replication error: overridden", "thinman-dual-db", "replication-error", func(h *harness) {
+			h.untilStep("start-replica")
+			// START SLAVE, and the override at once: the IO thread's 1236
+			// is final (fail_when) and would halt the session at its
+			// first poll.
+			h.actAndWait(0)
+			if err := h.e.Override(session.OverrideRequest{Checks: []string{"replica-running"}, Category: session.CategoryAcceptedRisk,
+				Reason: "the DBA will re-seed the replica after the update", Confirmed: true}); err != nil {
+				h.t.Fatal(err)
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 30, fault: FaultMissed,
+			override:  `Forbidden: the manual says to stop here (source step slave-start, verify-start, start-error): "In case of different output, refer to your Database Administrator. STOP THINMAN UPDATE`,
+			deduction: "an override the manual forbids, at start-replica"}},
+		{"netcopy fails: overridden instead of the goto", "soliddb-hsb-netcopy", "netcopy-fails", func(h *harness) {
+			h.untilStep("s2-connect")
+			h.actAndWait(40 * time.Second)
+			if err := h.e.Override(session.OverrideRequest{Checks: []string{"s1-connected-secondary", "s2-connected-primary"}, Category: session.CategoryCheckWrong,
+				Reason: "the pair will connect by itself later on", Confirmed: true}); err != nil {
+				h.t.Fatal(err)
+			}
+			// The pair never connects: the test step after it is blocked
+			// too, and overridden as well.
+			h.runToEnd(false, 10*time.Minute)
+			var ids []string
+			for _, b := range h.e.Gate().Blocking {
+				ids = append(ids, b.Check)
+			}
+			if err := h.e.Override(session.OverrideRequest{Checks: ids, Category: session.CategoryCheckWrong,
+				Reason: "same as before: it will connect later", Confirmed: true}); err != nil {
+				h.t.Fatal(err)
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 40, fault: FaultMissed, override: "Against the manual: it says to go to step s1-upgrade here (source step 18)"}},
+		{"quit before the fault", "thinman-dual-db", "replication-error", func(h *harness) {
+			if err := h.e.Quit(); err != nil {
+				h.t.Fatal(err)
+			}
+		}, want{graded: false, fault: FaultNotMet}},
+		{"quit at the fault", "timesten-cs-online-upgrade", "subscriber-behind", func(h *harness) {
+			h.untilStep("wait-replication")
+			h.actAndWait(30 * time.Second)
+			if err := h.e.Quit(); err != nil {
+				h.t.Fatal(err)
+			}
+		}, want{graded: false, fault: FaultUnresolved}},
+		{"slow: three hours on the backup step", "thinman-dual-db", "happy", func(h *harness) {
+			h.clock.Advance(3 * time.Hour)
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: true, score: 85, deduction: "over the reference time"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.runbook, tt.scenario)
+			tt.drive(h)
+			g := GradeRecords(h.rb, h.sc, h.records())
+			w := tt.want
+			if g.Graded != w.graded || g.Passed != w.passed || (w.graded && g.Score != w.score) {
+				t.Errorf("graded %v passed %v score %d; want %v %v %d\n%s", g.Graded, g.Passed, g.Score, w.graded, w.passed, w.score, g.Markdown())
+			}
+			if w.fault != "" && (len(g.Faults) == 0 || g.Faults[0].Outcome != w.fault) {
+				t.Errorf("faults %+v, want the first %s", g.Faults, w.fault)
+			}
+			if w.override != "" && (len(g.Overrides) == 0 || !strings.Contains(g.Overrides[0].Verdict, w.override)) {
+				t.Errorf("overrides %+v, want a verdict with %q", g.Overrides, w.override)
+			}
+			if w.deduction != "" {
+				found := false
+				for _, d := range g.Deductions {
+					found = found || strings.Contains(d.Why, w.deduction)
+				}
+				if !found {
+					t.Errorf("deductions %+v lack %q", g.Deductions, w.deduction)
+				}
+			}
+			if w.graded {
+				for _, s := range g.Steps {
+					if s.FirstTime > s.Checks {
+						t.Errorf("step %s: %d of %d checks passed first time", s.Key, s.FirstTime, s.Checks)
+					}
+				}
+			}
+		})
 	}
 }

@@ -41,6 +41,13 @@ type Driver struct {
 	sc     *Scenario
 	params map[string]string
 	item   string
+	// actions are the bound actions by step key, for a restore.
+	actions map[string]checks.Action
+	// actionAt is the simulated instant of the last action.start heard:
+	// the next Run takes effect then (guarded by w.mu).
+	actionAt time.Time
+	// restoredAt is the simulated instant of the last record restored.
+	restoredAt time.Time
 }
 
 var _ checks.Driver = (*Driver)(nil)
@@ -127,7 +134,13 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 			return nil, fmt.Errorf("scenario %s (%s): steps.%s: the runbook has no such step", sc.Name, sc.Path, id)
 		}
 	}
-	return &Driver{w: w, rb: rb, sc: sc, params: params}, nil
+	d := &Driver{w: w, rb: rb, sc: sc, params: params, actions: map[string]checks.Action{}}
+	for _, bs := range plan.Steps {
+		if bs.Action != nil {
+			d.actions[bs.ID] = *bs.Action
+		}
+	}
+	return d, nil
 }
 
 func hasStep(rb *steps.Runbook, id string) bool {
@@ -262,6 +275,12 @@ func commandObservation(parser string, out cmdOut) checks.Observation {
 		}
 		obs.Raw += "[stderr]\n" + out.stderr
 	}
+	if out.noAnswer != "" {
+		// Nothing there answers: the probe got no data, and says why in
+		// the simulator's words (shown on the check's line).
+		obs.Error = out.noAnswer
+		return obs
+	}
 	rows, err := command.ParseOutput(parser, out.stdout, out.stderr, out.exit)
 	if err != nil {
 		obs.Error = err.Error()
@@ -278,7 +297,11 @@ func (d *Driver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
 	w := d.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.settle()
+	// The action takes effect at its action.start record's instant (when
+	// the journal told the world), so a restore replays it exactly.
+	at := d.actionAt
+	d.actionAt = time.Time{}
+	defer w.inputAt(at)()
 	// The session's own connection: an outage or a refused login stops
 	// it before anything runs. (The simulated operator's hands, in
 	// effect, work on the machine itself.)
@@ -409,12 +432,18 @@ func (d *Driver) foreachVars(step, item string) map[string]string {
 
 // StepEntered implements StepHook.
 func (d *Driver) StepEntered(step, item string) {
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	d.stepEntered(time.Time{}, step, item)
+}
+
+// stepEntered: the operator entered step at the instant at (zero: now).
+// Callers hold mu.
+func (d *Driver) stepEntered(at time.Time, step, item string) {
 	key := step
 	step = baseID(step)
 	w := d.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.settle()
+	defer w.inputAt(at)()
 	w.step, w.stepKey, d.item = step, key, item
 	w.itemVars = d.foreachVars(step, item)
 	for k := range w.ticked {
@@ -428,12 +457,18 @@ func (d *Driver) StepEntered(step, item string) {
 
 // CheckTicked implements StepHook.
 func (d *Driver) CheckTicked(step, check string, ticked bool) {
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	d.checkTicked(time.Time{}, step, check, ticked)
+}
+
+// checkTicked: a manual check was ticked at the instant at. Callers hold
+// mu.
+func (d *Driver) checkTicked(at time.Time, step, check string, ticked bool) {
 	key := step
 	step = baseID(step)
 	w := d.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.settle()
+	defer w.inputAt(at)()
 	was := w.ticked[key+"/"+check]
 	w.ticked[key+"/"+check] = ticked
 	if ticked && !was {
@@ -443,12 +478,16 @@ func (d *Driver) CheckTicked(step, check string, ticked bool) {
 
 // StepDone implements StepHook.
 func (d *Driver) StepDone(step string) {
-	step = baseID(step)
-	w := d.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.settle()
-	d.trigger(step, OnDone, "")
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	d.stepDone(time.Time{}, step)
+}
+
+// stepDone: the operator left step as done at the instant at. Callers
+// hold mu.
+func (d *Driver) stepDone(at time.Time, step string) {
+	defer d.w.inputAt(at)()
+	d.trigger(baseID(step), OnDone, "")
 }
 
 // trigger schedules the scenario's effects for step on event when. Callers
@@ -469,7 +508,7 @@ func (d *Driver) trigger(step, when, check string) {
 		run := bindParams(e.Run, vars)
 		on := e.On
 		items := d.w.itemVars
-		d.w.after(time.Duration(e.After), func() {
+		d.w.after(time.Duration(e.After), d.effectHost(on, items), "the simulated operator is about to run `"+checks.Truncate(run, 60)+"`", func() {
 			// The effect runs on the machines of the step that
 			// triggered it, even if the operator has moved on.
 			saved := d.w.itemVars
@@ -478,6 +517,25 @@ func (d *Driver) trigger(step, when, check string) {
 			d.effect(step, on, run)
 		})
 	}
+}
+
+// effectHost is the machine an effect's target names (for the world's
+// status lines), with the foreach item of the step that triggered it.
+func (d *Driver) effectHost(on string, items map[string]string) string {
+	w := d.w
+	if it := items["item"]; it != "" {
+		if _, ok := w.targets[on+"@"+it]; ok {
+			on += "@" + it
+		}
+	}
+	t, ok := w.targets[on]
+	if !ok {
+		return on
+	}
+	if h := bindParams(t.Host, items); h != "" && !strings.Contains(h, "${") {
+		return h
+	}
+	return on
 }
 
 // effect runs what the simulated operator types, in the target's dialect.

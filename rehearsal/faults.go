@@ -26,7 +26,8 @@ func (w *world) strikeOnEnter(step string) {
 			continue
 		}
 		f.struck++
-		w.after(time.Duration(f.After), func() {
+		// No machine shows a fault coming: it strikes unannounced.
+		w.after(time.Duration(f.After), "", "", func() {
 			w.happen("fault %s struck (%s)", f.ID, f.Kind)
 			switch f.Kind {
 			case FaultOutage:
@@ -34,7 +35,7 @@ func (w *world) strikeOnEnter(step string) {
 				if until.After(w.down[f.Target]) {
 					w.down[f.Target] = until
 				}
-				w.after(time.Duration(f.For), func() { w.happen("%s answers again after %s", f.Target, time.Duration(f.For)) })
+				w.after(time.Duration(f.For), "", "", func() { w.happen("%s answers again after %s", f.Target, time.Duration(f.For)) })
 			case FaultMySQLSQLError:
 				w.sqlError(f)
 			}

@@ -142,7 +142,7 @@ func (w *world) gsCommand(h *hostModel, name string, args []string) (cmdOut, boo
 			if f := w.strike(FaultGemSlowReplay, gs.slave, gs.master); f != nil {
 				replay = time.Duration(f.Delay)
 			}
-			w.after(replay, func() {
+			w.after(replay, gs.slave, "replaying the failover record", func() {
 				gs.replayedAt = w.now
 				w.happen("the slave replayed the failover record")
 			})

@@ -15,7 +15,9 @@ type Journal interface {
 
 // HookJournal returns j, telling h about every step.enter, manual.tick and
 // step left (step.done, or an override, which ends its step by itself) once
-// it is on the record. A rehearsal wraps its journal with it,
+// it is on the record. When h is the simulator's Driver it hears every
+// record itself (Driver.Hear), action.start included, each at the record's
+// simulated instant. A rehearsal wraps its journal with it,
 // so the simulated world follows the operator without the engine or the
 // TUI knowing about the simulator.
 func HookJournal(j Journal, h StepHook) Journal { return &hookJournal{j: j, h: h} }
@@ -30,22 +32,29 @@ func (hj *hookJournal) Append(typ string, data any) (journal.Record, error) {
 	if err != nil {
 		return rec, err
 	}
-	var d struct {
-		Step   string `json:"step"`
-		Item   string `json:"item"`
-		Check  string `json:"check"`
-		Ticked bool   `json:"ticked"`
-		Via    string `json:"via"`
-	}
-	switch typ {
-	case "step.enter", "manual.tick", "step.done", "override":
-		if json.Unmarshal(rec.Data, &d) != nil {
-			return rec, nil
+	if len(rec.Data) == 0 {
+		// A journal that hands back no data (the engine's own records
+		// always have some): read what was appended.
+		if raw, ok := data.(json.RawMessage); ok {
+			rec.Data = raw
 		}
-	default:
+	}
+	if rec.Type == "" {
+		rec.Type = typ
+	}
+	if d, ok := hj.h.(*Driver); ok {
+		// The simulator hears the record itself, at its simulated instant.
+		d.Hear(rec)
 		return rec, nil
 	}
-	switch typ {
+	if !worldInput(rec.Type) {
+		return rec, nil
+	}
+	var d inputRecord
+	if json.Unmarshal(rec.Data, &d) != nil {
+		return rec, nil
+	}
+	switch rec.Type {
 	case "step.enter":
 		hj.h.StepEntered(d.Step, d.Item)
 	case "manual.tick":

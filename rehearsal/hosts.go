@@ -108,10 +108,14 @@ func (w *world) portOpen(t checks.Target, port int) bool {
 type cmdOut struct {
 	stdout, stderr string
 	exit           int
+	// noAnswer says, in the simulator's words, why nothing answered: a
+	// probe that meets it reports it as its error (no answer: unreachable).
+	noAnswer string
 }
 
 func notFound(h *hostModel, name string) cmdOut {
-	return cmdOut{stderr: fmt.Sprintf("sh: 1: %s: not found (simulator: nothing on %s answers it)\n", name, h.host), exit: 127}
+	why := fmt.Sprintf("nothing on %s answers %s (simulator: it is not installed or not modelled there)", h.host, name)
+	return cmdOut{stderr: fmt.Sprintf("sh: 1: %s: not found (simulator: nothing on %s answers it)\n", name, h.host), exit: 127, noAnswer: why}
 }
 
 // exec runs an argv, or a shell line, on h. A shell line is split into
@@ -315,11 +319,11 @@ func (w *world) thinmanInstall(h *hostModel, secondary bool, version string) cmd
 			stopped = append(stopped, name)
 		}
 	}
-	w.after(or(h.spec.Install, 2*time.Minute), func() {
+	w.after(or(h.spec.Install, 2*time.Minute), h.host, "installer running", func() {
 		h.busy = false
 		h.products["thinman"] = version
 		w.happen("ThinMan %s installed on %s", version, h.host)
-		w.after(or(h.spec.Restart, 30*time.Second), func() {
+		w.after(or(h.spec.Restart, 30*time.Second), h.host, "ThinMan services restarting", func() {
 			for _, s := range stopped {
 				h.services[s] = "running"
 			}
@@ -378,7 +382,7 @@ func (w *world) reboot(h *hostModel) cmdOut {
 		}
 	}
 	sort.Strings(was)
-	w.after(or(h.spec.Restart, 30*time.Second)+time.Minute, func() {
+	w.after(or(h.spec.Restart, 30*time.Second)+time.Minute, h.host, "rebooting", func() {
 		for _, s := range was {
 			h.services[s] = "running"
 		}

@@ -173,7 +173,7 @@ func (w *world) stopSlave(m *mysqlServer) {
 	m.ioGen++
 	m.sqlGen++
 	io, sq := m.ioGen, m.sqlGen
-	w.after(or(m.spec.StopDelay, time.Second), func() {
+	w.after(or(m.spec.StopDelay, time.Second), m.host, "replica threads stopping", func() {
 		if m.ioGen != io || m.sqlGen != sq {
 			return
 		}
@@ -195,7 +195,7 @@ func (w *world) startSlave(m *mysqlServer) {
 	if m.io != "Yes" {
 		m.io = "Connecting"
 	}
-	w.after(or(m.spec.StartDelay, time.Second), func() {
+	w.after(or(m.spec.StartDelay, time.Second), m.host, "replica IO thread connecting", func() {
 		if m.ioGen != io {
 			return
 		}

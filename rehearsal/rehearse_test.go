@@ -62,7 +62,7 @@ func newHarnessFor(t *testing.T, rb *steps.Runbook, sc *Scenario) *harness {
 		SessionID: "rehearsal-test", Runbook: rb, Params: drv.Params(),
 		Operator: session.Operator{Name: "trainee", User: "trainee", Host: "bastion"},
 		Mode:     session.ModeRehearsal, Scenario: sc.Name, Version: "test",
-		Journal: HookJournal(h.mj, drv), Clock: clock.Now,
+		Journal: HookJournal(h.mj, drv), Clock: clock.Now, SimClock: clock,
 	})
 	if err != nil {
 		t.Fatalf("session.New: %v", err)

@@ -233,7 +233,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 	case "shutdown force", "shutdown":
 		s.gen++
 		gen := s.gen
-		w.after(time.Second, func() {
+		w.after(time.Second, s.host, "solidDB shutting down", func() {
 			if s.gen != gen {
 				return
 			}
@@ -274,7 +274,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		s.copying, s.copied = true, false
 		sg, pg := s.gen, p.gen
-		w.after(or(s.pair.Netcopy, 40*time.Second), func() {
+		w.after(or(s.pair.Netcopy, 40*time.Second), s.host, "netcopy to "+p.name+" running", func() {
 			s.copying = false
 			if s.gen != sg || p.gen != pg {
 				return // one of them stopped: the copy is lost
@@ -316,7 +316,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		prim.catchup = true
 		pg, sg := prim.gen, sec.gen
-		w.after(or(s.pair.Catchup, 20*time.Second), func() {
+		w.after(or(s.pair.Catchup, 20*time.Second), prim.host, "catchup with "+sec.name+" running", func() {
 			if !prim.catchup {
 				return // disconnected meanwhile
 			}
@@ -337,7 +337,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		}
 		s.switching = true
 		g := s.gen
-		w.after(or(s.pair.Switch, 3*time.Second), func() {
+		w.after(or(s.pair.Switch, 3*time.Second), s.host, "switching to Primary", func() {
 			s.switching = false
 			if s.gen != g || !s.up || !p.up {
 				return
@@ -350,7 +350,7 @@ func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 		if s.state != PrimaryActive {
 			return rcText{14529, fmt.Sprintf("Switch refused in state %s", s.state)}, nil
 		}
-		w.after(or(s.pair.Switch, 3*time.Second), func() {
+		w.after(or(s.pair.Switch, 3*time.Second), s.host, "switching to Secondary", func() {
 			if s.up && p.up {
 				s.state, p.state = SecondaryActive, PrimaryActive
 			}
@@ -397,7 +397,7 @@ func (w *world) solidStart(s *solidServer, args []string) cmdOut {
 	}
 	s.gen++
 	g := s.gen
-	w.after(or(s.pair.Start, 10*time.Second), func() {
+	w.after(or(s.pair.Start, 10*time.Second), s.host, "solidDB starting", func() {
 		if s.gen != g {
 			return
 		}

@@ -311,7 +311,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 	tc := w.tc
 	s.gen++
 	g := s.gen
-	w.after(or(tc.spec.Start, 10*time.Second), func() {
+	w.after(or(tc.spec.Start, 10*time.Second), s.host, "Terracotta server starting", func() {
 		if s.gen != g {
 			return
 		}
@@ -325,7 +325,7 @@ func (w *world) tcStart(s *tcServer, version string) {
 		if w.strike(FaultTCSyncStuck, s.host, fmt.Sprintf("%s:%d", s.host, s.port)) != nil {
 			return // never synchronises
 		}
-		w.after(or(tc.spec.Sync, 30*time.Second), func() {
+		w.after(or(tc.spec.Sync, 30*time.Second), s.host, "mirror synchronising", func() {
 			if s.gen != g || !s.up {
 				return
 			}
@@ -343,7 +343,7 @@ func (w *world) tcStop(s *tcServer) {
 	tc := w.tc
 	s.gen++
 	g := s.gen
-	w.after(or(tc.spec.Stop, 3*time.Second), func() {
+	w.after(or(tc.spec.Stop, 3*time.Second), s.host, "Terracotta server stopping", func() {
 		if s.gen != g {
 			return
 		}
@@ -364,7 +364,7 @@ func (w *world) tcStop(s *tcServer) {
 			return
 		}
 		sg := standby.gen
-		w.after(or(tc.spec.Failover, 5*time.Second), func() {
+		w.after(or(tc.spec.Failover, 5*time.Second), standby.host, "taking over as the active server", func() {
 			if standby.gen != sg || !standby.up {
 				return
 			}

@@ -197,7 +197,7 @@ func (w *world) ttDaemonAdmin(in *ttInstall, args []string) cmdOut {
 		}
 		in.gen++
 		g := in.gen
-		w.after(or(tt.spec.ServerStop, 2*time.Second), func() {
+		w.after(or(tt.spec.ServerStop, 2*time.Second), tt.host, "TimesTen server "+in.Version+" stopping", func() {
 			if in.gen != g {
 				return
 			}
@@ -219,7 +219,7 @@ func (w *world) ttDaemonAdmin(in *ttInstall, args []string) cmdOut {
 		}
 		in.gen++
 		g := in.gen
-		w.after(or(tt.spec.ServerStart, 3*time.Second), func() {
+		w.after(or(tt.spec.ServerStart, 3*time.Second), tt.host, "TimesTen server "+in.Version+" starting", func() {
 			if in.gen == g {
 				in.Running = true
 			}

@@ -90,6 +90,10 @@ type event struct {
 	at  time.Time
 	seq int
 	fn  func()
+	// host is the simulated machine the event concerns, doing what it is
+	// busy with until then ("installer running"): the world's status lines
+	// and the skip say it in these words.
+	host, doing string
 }
 
 type eventQueue []event
@@ -110,15 +114,19 @@ func (q *eventQueue) Pop() any {
 	return e
 }
 
-// after schedules fn d after the world's current instant. Callers hold mu.
-func (w *world) after(d time.Duration, fn func()) {
+// after schedules fn d after the world's current instant; host is busy
+// doing that until then. Callers hold mu.
+func (w *world) after(d time.Duration, host, doing string, fn func()) {
 	w.seq++
-	heap.Push(&w.queue, event{at: w.now.Add(d), seq: w.seq, fn: fn})
+	heap.Push(&w.queue, event{at: w.now.Add(d), seq: w.seq, fn: fn, host: host, doing: doing})
 }
 
 // settle applies every event due by the clock's now. Callers hold mu.
-func (w *world) settle() {
-	now := w.clock.Now()
+func (w *world) settle() { w.settleTo(w.clock.Now()) }
+
+// settleTo applies every event due by now, each at its own instant.
+// Callers hold mu.
+func (w *world) settleTo(now time.Time) {
 	for w.queue.Len() > 0 && !w.queue[0].at.After(now) {
 		e := heap.Pop(&w.queue).(event)
 		if e.at.After(w.now) {
@@ -128,6 +136,31 @@ func (w *world) settle() {
 	}
 	if now.After(w.now) {
 		w.now = now
+	}
+}
+
+// inputAt makes the world ready to take an input (a step entered, a tick,
+// an action) at the instant at: the simulated time of the journal record
+// that brought it, so that a resumed world, rebuilt from the journal,
+// takes every input at the very instant the first one did. With no
+// instant (a hook called directly, a record without simulated time) the
+// input happens at the clock's now. The returned func ends the input: the
+// world's time never goes back. Callers hold mu.
+func (w *world) inputAt(at time.Time) func() {
+	if at.IsZero() {
+		w.settle()
+		return func() {}
+	}
+	w.settleTo(at)
+	saved := w.now
+	// A probe may have settled the world a little past the record's
+	// instant (the record is stamped before the input reaches the world):
+	// the input is dated to its record all the same.
+	w.now = at
+	return func() {
+		if saved.After(w.now) {
+			w.now = saved
+		}
 	}
 }
 

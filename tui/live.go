@@ -225,6 +225,11 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		Targets:   map[string]checks.Target{},
 		Current:   -1,
 		Ended:     eng.Ended(),
+		Clock:     SessionClock{Simulated: eng.Simulated(), Now: eng.Now(), Wall: time.Now(), Speed: eng.Speed()},
+		Plan:      eng.Plan(),
+	}
+	for _, w := range eng.Warnings() {
+		s.Warnings = append(s.Warnings, w.Text)
 	}
 	if s.Operator == "" {
 		s.Operator = start.Operator.User

@@ -325,7 +325,7 @@ func (m Model) needSpinner() bool {
 		return false
 	}
 	for _, c := range m.snap.Checks {
-		if polling(c, m.now) {
+		if polling(c, m.snap.SessionNow(m.now)) {
 			return true
 		}
 	}

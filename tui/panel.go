@@ -168,7 +168,7 @@ func (m Model) statusLine(c CheckView) string {
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" pending"))
 		}
 		if !r.Obs.At.IsZero() {
-			parts = append(parts, "data "+age(m.now.Sub(r.Obs.At))+" old")
+			parts = append(parts, "data "+age(m.snap.SessionNow(m.now).Sub(r.Obs.At))+" old")
 		}
 		if sf := time.Duration(c.Check.StableFor); sf > 0 {
 			parts = append(parts, fmt.Sprintf("held %s/%s", short(r.Held), short(sf)))
@@ -177,7 +177,7 @@ func (m Model) statusLine(c CheckView) string {
 			parts = append(parts, "left "+short(r.Left))
 		}
 	}
-	if !m.snap.ReadOnly && polling(c, m.now) {
+	if !m.snap.ReadOnly && polling(c, m.snap.SessionNow(m.now)) {
 		parts = append(parts, s.Wait.Render(m.spin.View()+" polling"))
 	}
 	return strings.Join(parts, " · ")

@@ -177,6 +177,42 @@ type Snapshot struct {
 	Notice string
 	// Approval is the current step's latest approval request (approval.go).
 	Approval *ApprovalView
+	// Clock is the session's clock when the snapshot was taken: a
+	// rehearsal runs on simulated time (Started, Downtime.Since and the
+	// observations' times are simulated instants then); SessionNow
+	// carries it on.
+	Clock SessionClock
+	// Plan is where the session stands against its forecast (the expected
+	// time left, ahead or behind plan, the maintenance window).
+	Plan session.Plan
+	// Warnings are the warnings journaled in the session (readiness, the
+	// forecast passing the maintenance window).
+	Warnings []string
+}
+
+// SessionClock is the session's clock at a snapshot.
+type SessionClock struct {
+	// Simulated is set in a rehearsal on the simulator's clock.
+	Simulated bool
+	// Now is the session's time at the snapshot, Wall the wall clock's.
+	Now, Wall time.Time
+	// Speed is simulated seconds per wall second (0: not recorded).
+	Speed float64
+}
+
+// SessionNow is the session's time at the wall-clock instant wall: the
+// wall clock itself live, the simulated clock carried on at its speed in
+// a rehearsal (until the next snapshot says where it is).
+func (s Snapshot) SessionNow(wall time.Time) time.Time {
+	c := s.Clock
+	if !c.Simulated || c.Wall.IsZero() {
+		return wall
+	}
+	speed := c.Speed
+	if speed <= 0 {
+		speed = 1
+	}
+	return c.Now.Add(time.Duration(float64(wall.Sub(c.Wall)) * speed))
 }
 
 // CurrentStep returns the current step, or ok=false once ended.

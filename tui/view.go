@@ -102,13 +102,13 @@ func (m Model) headerView() string {
 		d := dt.Total
 		label := "downtime total "
 		if dt.Running {
-			d += m.now.Sub(dt.Since)
+			d += m.snap.SessionNow(m.now).Sub(dt.Since)
 			label = "DOWNTIME "
 		}
 		parts = append(parts, s.Downtime.Render(label+clock(d)))
 	}
 	if !m.snap.Started.IsZero() {
-		parts = append(parts, s.HeaderDim.Render("elapsed "+clock(m.now.Sub(m.snap.Started))))
+		parts = append(parts, s.HeaderDim.Render("elapsed "+clock(m.snap.SessionNow(m.now).Sub(m.snap.Started))))
 	}
 	if m.snap.Operator != "" {
 		parts = append(parts, s.HeaderDim.Render(m.snap.Operator))

@@ -38,6 +38,9 @@ type Options struct {
 	// Clock is the engine's time source, for how long a target has been
 	// unreachable (default time.Now).
 	Clock func() time.Time
+	// World is a rehearsal's simulated world (nil live): its machines are
+	// printed when they change and in `status`, and `skip` moves its clock.
+	World World
 }
 
 // Run drives r's engine from commands read line by line until the session
@@ -57,7 +60,9 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 	// Everything plain mode prints goes through the sanitizing rule: what
 	// a server, a command or a runbook says is shown, never obeyed.
 	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{},
-		hideInput: o.HideInput, now: o.Clock}
+		hideInput: o.HideInput, now: o.Clock, world: o.World}
+	// Warnings journaled at the start were said before the session.
+	u.shownWarnings = len(r.Engine().Warnings())
 	tick := time.NewTicker(o.Refresh)
 	defer tick.Stop()
 	r.Sync()
@@ -177,6 +182,10 @@ type ui struct {
 	now       func() time.Time
 	// What the recovery lines have said (recovery.go).
 	rec recoveryShown
+	// A rehearsal's world and what of it was printed; warnings printed.
+	world         World
+	shownWorld    map[string]string
+	shownWarnings int
 }
 
 func (u *ui) printf(format string, args ...any) { fmt.Fprintf(u.out, format, args...) }
@@ -260,6 +269,8 @@ func (u *ui) command(line string) error {
 	case "recheck":
 		u.r.Poke()
 		u.printf("Checking every check again now.\n")
+	case "skip":
+		err = u.skip(arg)
 	case "status", "s":
 		u.status()
 	case "help", "h", "?":
@@ -410,6 +421,11 @@ func (u *ui) help() {
 A target that cannot be reached is UNREACHABLE, not failed: its deadline stops,
 no on_fail fires. Wait, recheck, re-enter its credentials, override, or quit.
 `)
+	if u.world != nil {
+		u.printf(`  skip [DURATION] rehearsal: move the simulated clock to the next simulated
+                  event (or by DURATION, e.g. 30s) instead of waiting
+`)
+	}
 }
 
 func (u *ui) mark(ok bool) string {
@@ -526,6 +542,8 @@ func (u *ui) render() {
 	if e.Ended() == "" && ok {
 		u.renderAction()
 		u.renderSuspended()
+		u.renderWorld()
+		u.renderWarnings()
 		g := e.Gate()
 		if g.Open != u.shownGate {
 			u.shownGate = g.Open
@@ -682,6 +700,8 @@ func (u *ui) status() {
 	} else {
 		u.printf("Gate: closed: %s\n", termtext.Line(blockers(g)))
 	}
+	u.statusPlan()
+	u.statusWorld()
 }
 
 func (u *ui) printAction(ar checks.ActionResult) {

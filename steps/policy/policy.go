@@ -1,7 +1,7 @@
 // Package policy reads the site policy: policy.yaml in /etc/handrail (the
 // site's, which an operator cannot side-step) and in the state directory.
 // One file holds every section; each section is decoded in a file of its
-// own (approval.go, recording.go, …). The file is walked with the runbook
+// own (approval.go, recording.go, readiness.go). The file is walked with the runbook
 // loader's own walker, so every mistake is a finding at file:line:col and
 // an unknown key gets a suggestion.
 package policy
@@ -37,6 +37,9 @@ type Site struct {
 	// Recording says whether console sessions are recorded
 	// (docs/recording.md).
 	Recording Recording
+	// Readiness is what a live run asks of its operator's rehearsals
+	// (docs/rehearsal.md).
+	Readiness Readiness
 	// Files are the policy files read, the site's first.
 	Files []string
 }
@@ -56,7 +59,7 @@ func Paths(stateDir string) []string {
 // off, the approvers) the site's file wins over the state directory's. A
 // file with findings is an error (a *steps.LoadError), never ignored.
 func Load(stateDir string) (Site, error) {
-	out := Site{Recording: Recording{Enabled: true}}
+	out := Site{Recording: Recording{Enabled: true}, Readiness: Readiness{Days: DefaultReadinessDays, MinScore: DefaultMinScore}}
 	for _, p := range Paths(stateDir) {
 		data, err := os.ReadFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -84,6 +87,7 @@ type file struct {
 	approverGroups []string
 	named          bool // approvers named
 	recording      recordingSection
+	readiness      readinessSection
 }
 
 func (s *Site) merge(f file, path string) {
@@ -93,6 +97,7 @@ func (s *Site) merge(f file, path string) {
 		s.ApproverUsers, s.ApproverGroups = f.approverUsers, f.approverGroups
 	}
 	s.Recording.merge(f.recording, path)
+	s.Readiness.merge(f.readiness, path)
 }
 
 // parse decodes one policy file (name is used in findings).
@@ -105,11 +110,11 @@ func parse(name string, data []byte) (file, error) {
 	if err != nil {
 		return out, err
 	}
-	es, ok := y.Mapping(y.Root(), "", "site policy", "a mapping of sections (approval, approvers, recording)")
+	es, ok := y.Mapping(y.Root(), "", "site policy", "a mapping of sections (approval, approvers, recording, readiness)")
 	if !ok {
 		return out, y.Err()
 	}
-	for _, e := range y.Known(es, "site policy", "approval", "approvers", "recording") {
+	for _, e := range y.Known(es, "site policy", "approval", "approvers", "recording", "readiness") {
 		ctx := "site policy: " + e.Key()
 		kes, ok := y.Mapping(e.Value(), e.Path(), ctx, "a mapping")
 		if !ok {
@@ -123,6 +128,8 @@ func parse(name string, data []byte) (file, error) {
 			out.named = true
 		case "recording":
 			out.recording = recording(y, kes, ctx)
+		case "readiness":
+			out.readiness = readiness(y, kes, ctx)
 		}
 	}
 	return out, y.Err()

@@ -47,9 +47,24 @@ type Config struct {
 	// Approval is the site's part of the two-person rule (approval.go).
 	Approval ApprovalPolicy
 	Journal  Journal
-	// Clock is the time source for ages and elapsed times (default
-	// time.Now).
+	// Clock is the wall clock the session's ages and elapsed times are
+	// measured on (default time.Now; tests give the one their journal is
+	// stamped with).
 	Clock func() time.Time
+	// SimClock is the simulator's clock, for a rehearsal only (New and
+	// Resume refuse it for a live session): the engine, its poller, the
+	// step and downtime clocks run on it, and every record carries its
+	// simulated time (sim_time) beside the journal's wall-clock time.
+	SimClock checks.Clock
+	// Speed is a rehearsal's speed (simulated seconds per wall second),
+	// journaled in session.start and session.resume; 0 when not given.
+	Speed float64
+	// Warnings are journaled right after session.start (and the
+	// preflight): a readiness warning, a forecast past the window.
+	Warnings []WarningData
+	// Forecast is the per-step p50/p90 the session is planned against
+	// (nil: none), with the maintenance window's end.
+	Forecast *Forecast
 	// ProcessAlive tells whether an action's process group is still alive
 	// (default checks.ProcessGroupAlive); Resume asks it about an action
 	// that never ended.
@@ -195,6 +210,14 @@ type Engine struct {
 	lastFresh time.Time
 	preflight *PreflightData
 	appr      approvals // the two-person rule's requests (approval.go)
+	// The simulated clock (simclock.go): the last record's simulated and
+	// wall times, the speed last journaled; warnings and the forecast
+	// (forecast.go).
+	lastSim, lastWall time.Time
+	speed             float64
+	warnings          []WarningData
+	skipped           time.Duration
+	windowWarned      bool
 }
 
 // newEngine builds the engine's static part (units, secrets) without
@@ -206,11 +229,16 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.Journal == nil {
 		return nil, errors.New("session: no journal")
 	}
+	estimate := false
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+		estimate = true
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeLive
+	}
+	if err := checkClockConfig(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.ProcessAlive == nil {
 		cfg.ProcessAlive = checks.ProcessGroupAlive
@@ -224,6 +252,14 @@ func newEngine(cfg Config) (*Engine, error) {
 	}
 	cfg.Params = params
 	e := &Engine{units: units, targets: targets, cfg: cfg, j: cfg.Journal, clock: cfg.Clock, cur: -1, action: ActionNone, pendingGoto: -1}
+	switch {
+	case cfg.SimClock != nil:
+		e.clock = cfg.SimClock.Now
+	case estimate && cfg.Mode == ModeRehearsal:
+		// A rehearsal replayed without its simulator (watch, report):
+		// its records' simulated times are what the clock follows.
+		e.clock = e.estimatedSimNow
+	}
 	secretNames := map[string]bool{}
 	for _, n := range cfg.Secrets {
 		secretNames[n] = true
@@ -264,6 +300,7 @@ func newEngine(cfg Config) (*Engine, error) {
 		Mode:            cfg.Mode,
 		Scenario:        cfg.Scenario,
 		HandrailVersion: cfg.Version,
+		Speed:           cfg.Speed,
 	}
 	for k, v := range params {
 		if secretNames[k] {
@@ -292,6 +329,11 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.journalPreflight(pf); err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings {
+		if err := e.emit(EvWarning, w); err != nil {
+			return nil, err
+		}
+	}
 	for _, u := range e.units {
 		if u.SkipWhy != "" {
 			if err := e.emit(EvStepSkip, StepSkipData{Step: u.Key, Reason: u.SkipWhy}); err != nil {
@@ -300,6 +342,10 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	if err := e.advance(); err != nil {
+		return nil, err
+	}
+	// A forecast that passes the maintenance window is said at once.
+	if err := e.checkWindow(); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -316,6 +362,11 @@ func (e *Engine) emit(typ string, data any) error {
 		// its own, can be taken for part of a live change.
 		if raw, err = markRehearsal(raw); err != nil {
 			return fmt.Errorf("session: encode %s: %w", typ, err)
+		}
+		if e.cfg.SimClock != nil {
+			if raw, err = stampSim(raw, e.clock()); err != nil {
+				return fmt.Errorf("session: encode %s: %w", typ, err)
+			}
 		}
 	}
 	rec, err := e.j.Append(typ, raw)
@@ -345,6 +396,12 @@ func (e *Engine) unitIndex(key string) int {
 // through here, which is what makes a replayed engine equal to the live one.
 func (e *Engine) apply(rec journal.Record) error {
 	t := rec.Time.UTC().Round(0)
+	if st := SimTime(rec); !st.IsZero() {
+		// A rehearsal on the simulator's clock: its steps, downtime and
+		// ages run on simulated time.
+		t = st.UTC().Round(0)
+		e.lastSim, e.lastWall = t, rec.Time
+	}
 	e.lastSeq = rec.Seq
 	bad := func(err error) error {
 		return fmt.Errorf("session: record %d (%s): %w", rec.Seq, rec.Type, err)
@@ -361,6 +418,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.start = d
 		e.started = t
 		e.operator = d.Operator
+		e.speed = d.Speed
 	case EvStepSkip:
 		var d StepSkipData
 		if err := decode(rec.Data, &d); err != nil {
@@ -544,6 +602,10 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.ended = ""
 		e.gen++
 		e.operator = d.Operator
+		if d.Speed > 0 {
+			e.speed = d.Speed
+		}
+		e.windowWarned = false
 		// Never trust results from before the break: every check runs
 		// again, and manual checks are ticked again. The on_fail advice
 		// that fired stays: it is still what the runbook says.
@@ -579,6 +641,21 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.suspended, e.haltReason = false, ""
 		e.continues = append(e.continues, d)
+	case EvWarning:
+		var d WarningData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.warnings = append(e.warnings, d)
+		if d.Kind == WarnWindow {
+			e.windowWarned = true
+		}
+	case EvSimSkip:
+		var d SimSkipData
+		if err := decode(rec.Data, &d); err != nil {
+			return bad(err)
+		}
+		e.skipped += d.SkippedNS
 	case EvPreflight:
 		var d PreflightData
 		if err := decode(rec.Data, &d); err != nil {

@@ -73,6 +73,9 @@ type StartData struct {
 	Mode            string            `json:"mode"`
 	Scenario        string            `json:"scenario"`
 	HandrailVersion string            `json:"handrail_version"`
+	// Speed is a rehearsal's speed on the simulator's clock (simulated
+	// seconds per wall second).
+	Speed float64 `json:"speed,omitempty"`
 }
 
 // StepEnterData is step.enter's data. Step is the expanded step's key
@@ -268,6 +271,8 @@ type ResumeData struct {
 	// Action describes an action that started before the break and never
 	// ended, and whether its process group was still alive at resume.
 	Action *OrphanData `json:"action,omitempty"`
+	// Speed is a resumed rehearsal's speed from now on.
+	Speed float64 `json:"speed,omitempty"`
 }
 
 // OrphanData is what resume found of an action that never ended.

@@ -121,6 +121,9 @@ func (e *Engine) Refresh() (bool, error) {
 	if err := e.heartbeat(); err != nil {
 		return true, err
 	}
+	if err := e.checkWindow(); err != nil {
+		return true, err
+	}
 	changed, err := e.updateGate()
 	return changed || orphanEnded || e.lastSeq != n, err
 }

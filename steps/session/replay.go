@@ -81,6 +81,10 @@ func NewReplayer(cfg Config) *Replayer {
 	return &Replayer{cfg: cfg, pending: map[string]journal.Record{}}
 }
 
+// SetSpeed sets the rehearsal speed a resume journals: a resume that keeps
+// the speed the session last ran at learns it only from the records.
+func (r *Replayer) SetSpeed(speed float64) { r.cfg.Speed = speed }
+
 // deferrable lists the record types that may be applied before a pending
 // check.status without changing the result: they neither read nor change
 // the checks' state or which step is current. They are the ones a long
@@ -264,7 +268,7 @@ func (r *Replayer) Resume(opt ResumeOptions) (*Engine, error) {
 	}
 	pendingGoto := e.pendingGoto
 	rd := ResumeData{Operator: cfg.Operator, RunbookChanged: changed, AcceptedChangedRunbook: changed && opt.AcceptChanged,
-		Suspended: e.suspended, Action: e.orphan()}
+		Suspended: e.suspended, Action: e.orphan(), Speed: cfg.Speed}
 	if changed {
 		rd.SHA256 = cfg.Runbook.SHA256
 	}

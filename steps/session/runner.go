@@ -48,11 +48,16 @@ type Runner struct {
 }
 
 // NewRunner starts a runner for e over d. clock is the poller's time source
-// for `within` and `stable_for` (nil: time.Now). Close stops it; the caller
-// closes the Driver.
+// for `within` and `stable_for` (nil: the session's clock, e.SessionClock:
+// the simulator's in a rehearsal on it, else the wall clock). Close stops
+// it; the caller closes the Driver.
 func NewRunner(e *Engine, d checks.Driver, clock func() time.Time) *Runner {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{e: e, drv: d, p: checks.NewPoller(d, clock), ctx: ctx, cancel: cancel,
+	pc := e.SessionClock()
+	if clock != nil {
+		pc = checks.ClockFunc(clock)
+	}
+	r := &Runner{e: e, drv: d, p: checks.NewPollerOn(d, pc), ctx: ctx, cancel: cancel,
 		results: make(chan checks.Result), actions: make(chan checks.ActionResult, 1),
 		procs: make(chan checks.ActionProcess, 1), Grace: DefaultActionGrace}
 	r.wg.Add(1)

@@ -181,6 +181,9 @@ type Snapshot struct {
 	ActionProcess *checks.ActionProcess
 	Interrupted   *ActionInterruptedData
 	Preflight     *PreflightData
+	Warnings      []WarningData
+	Speed         float64
+	Skipped       time.Duration
 }
 
 // StepSnap is one step's journaled state.
@@ -209,7 +212,7 @@ func (e *Engine) Snapshot() Snapshot {
 		Overrides: e.overrides, Notes: e.notes, Attests: e.attests, Resumes: e.resumes, Repairs: e.repairs,
 		LastSeq: e.lastSeq, PendingGoto: e.pendingGoto, Suspended: e.suspended, HaltStep: e.haltStep,
 		Continues: e.continues, Operator: e.operator, ActionProcess: e.actionProc, Interrupted: e.interrupted,
-		Preflight: e.preflight}
+		Preflight: e.preflight, Warnings: e.warnings, Speed: e.speed, Skipped: e.skipped}
 	if e.cur >= 0 {
 		s.Current = e.units[e.cur].Key
 		for _, c := range e.units[e.cur].Step.Checks {

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// trainee drives plain mode the way a trainee who follows the manual
+// does: on each step it runs the action (typing yes), ticks every manual
+// check, goes on when the gate opens, follows an on_fail goto, and when
+// nothing happens for a while it skips the wait to the next simulated
+// event. It returns everything plain mode printed.
+func trainee(t *testing.T, ctx context.Context, args ...string) (ExitCode, string, string) {
+	t.Helper()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var out, errb bytes.Buffer
+	var mu sync.Mutex
+	done := make(chan ExitCode, 1)
+	go func() {
+		code := Main(args, IO{In: inR, Out: outW, Err: &errb})
+		_ = outW.Close() // the bot's reader ends; a pipe's Close does not fail
+		done <- code
+	}()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			mu.Lock()
+			out.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			lines <- sc.Text()
+		}
+	}()
+	// Commands are written by their own goroutine: plain mode may be busy
+	// printing (to the reader below) while the bot has more to say.
+	cmds := make(chan string, 1024)
+	go func() {
+		for c := range cmds {
+			if _, err := inW.Write([]byte(c + "\n")); err != nil {
+				return // the session ended and stopped reading
+			}
+		}
+	}()
+	defer close(cmds)
+	send := func(cs ...string) {
+		for _, c := range cs {
+			select {
+			case cmds <- c:
+			default:
+				t.Errorf("the bot has over 1024 commands queued: plain mode stopped reading")
+			}
+		}
+	}
+	tickRe := regexp.MustCompile(`\(type 'tick ([^']+)'\)`)
+	gotoRe := regexp.MustCompile(`type 'goto ([^']+)'`)
+	var ticks []string
+	action, header := false, false
+	quiet := time.NewTimer(time.Hour)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			mu.Lock()
+			defer mu.Unlock()
+			t.Fatalf("the rehearsal did not end in time:\n%s\n%s", out.String(), errb.String())
+		case l, ok := <-lines:
+			if !ok {
+				_ = inW.Close()
+				code := <-done
+				mu.Lock()
+				defer mu.Unlock()
+				return code, out.String(), errb.String()
+			}
+			switch {
+			case strings.HasPrefix(l, "== REHEARSAL · Step"):
+				ticks, action, header = nil, false, true
+			case header && strings.HasPrefix(l, "Action: "):
+				action = true
+			case header && tickRe.MatchString(l):
+				ticks = append(ticks, tickRe.FindStringSubmatch(l)[1])
+			case strings.HasPrefix(l, "GATE OPEN"), strings.HasPrefix(l, "No checks: type 'next'"):
+				send("next")
+			case gotoRe.MatchString(l):
+				send("goto " + gotoRe.FindStringSubmatch(l)[1])
+			}
+			// The step's header has been printed once 150 ms pass
+			// without a line; after that, 1 s of quiet is a wait.
+			quiet.Reset(150 * time.Millisecond)
+		case <-quiet.C:
+			if header {
+				header = false
+				if action {
+					send("run", "yes")
+				}
+				for _, id := range ticks {
+					send("tick " + id)
+				}
+			} else {
+				send("skip")
+			}
+			quiet.Reset(time.Second)
+		}
+	}
+}
+
+// TestFaultScenariosAtSpeed20EndWithTheGradedDebrief: whole fault
+// scenarios rehearse in plain mode at --speed 20 (each within a deadline
+// of 60 s): ThinMan's replication error halts where the manual says;
+// GemStone's slow replay (15 simulated minutes) is waited out with skips.
+// Each ends with the graded debrief, printed and written beside the
+// journal; the journal holds both clocks and the skips.
+func TestFaultScenariosAtSpeed20EndWithTheGradedDebrief(t *testing.T) {
+	tests := []struct {
+		runbook, scenario string
+		code              ExitCode
+		want              []string
+	}{
+		{"thinman-dual-db", "replication-error", ExitHalted, []string{
+			"WORLD tm-primary: ", "HALTED: ", "# Rehearsal debrief: ThinMan",
+			"**binlog-purged** (mysql.io_error, shows at step start-replica): **found**",
+		}},
+		{"gemstone-hot-standby", "slow-replay", ExitOK, []string{
+			"UNREACHABLE slave-on-target-binaries: nothing on gs2 answers /opt/gemstone/GemStone64Bit3.7.0-x86_64.Linux/bin/gslist",
+			"WORLD gs2: ", "replaying the failover record, 15m0s left",
+			"Skipped the wait: ", "Skipped the wait: 14m5", "(gs2: replaying the failover record)",
+			"**replay-lag** (gemstone.slow_replay, shows at step slave-await-failover): **found**",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.runbook+"/"+tt.scenario, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			code, out, errs := trainee(t, ctx, "rehearse", tt.runbook, "--scenario", tt.scenario, "--speed", "20",
+				"--plain", "--state-dir", dir, "--operator", "Trainee")
+			if code != tt.code {
+				t.Fatalf("code %d, want %d\n%s\n%s", code, tt.code, out, errs)
+			}
+			for _, want := range append([]string{"Simulated time runs at x20.",
+				"**Score 100/100: passed", "of simulated time on the steps"}, tt.want...) {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+			if len(paths) != 1 {
+				t.Fatalf("journals: %v", paths)
+			}
+			md, html := debriefPaths(paths[0])
+			for _, p := range []string{md, html} {
+				b, err := os.ReadFile(p)
+				if err != nil || !bytes.Contains(b, []byte("Score 100/100: passed")) {
+					t.Errorf("debrief %s: %v\n%s", p, err, b)
+				}
+			}
+			recs, err := journal.Read(paths[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			skips := 0
+			for _, r := range recs {
+				if session.SimTime(r).IsZero() {
+					t.Fatalf("record %d %s has no simulated time", r.Seq, r.Type)
+				}
+				if r.Type == session.EvSimSkip {
+					skips++
+				}
+			}
+			if strings.Contains(out, "Skipped the wait") && skips == 0 {
+				t.Errorf("no sim.skip journaled, though the output says %q", "Skipped the wait")
+			}
+			// Simulated time ran well ahead of the wall clock.
+			first, last := recs[0], recs[len(recs)-1]
+			if sim, wall := session.SimTime(last).Sub(session.SimTime(first)), last.Time.Sub(first.Time); sim < 5*wall {
+				t.Errorf("simulated %s in %s of wall time: want at least 5 times as much", sim, wall)
+			}
+		})
+	}
+}
