@@ -188,10 +188,10 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	defer closeJournal(stdio, fj, &err)
-	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
+	defer finishRecording(stdio, rec, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
-		Version: Version, Approval: pol.Approval, Journal: rec.journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil),
+		Version: Version, Approval: pol.Approval, Journal: rec.Journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil),
 		SimClock: clock, Speed: f.speed, Forecast: plan})
 	if err != nil {
 		return withCode(ExitError, err)

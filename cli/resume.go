@@ -159,7 +159,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	if err != nil {
 		return err
 	}
-	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
+	defer finishRecording(stdio, rec, recording.EndClosed) // before the journal closes
 
 	// Everything the session needs is here: read the journal once,
 	// verifying it and replaying it record by record; a rehearsal's world
@@ -188,7 +188,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		}
 		rp.SetSpeed(sim.speed)
 	}
-	hooked.j = rec.journal(j, path, rb.Title+" · "+start.Session, markRecs)
+	hooked.j = rec.Journal(j, path, rb.Title+" · "+start.Session, markRecs)
 	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
 	repair := w.PendingRepair()
 	if repair != nil {

@@ -198,9 +198,9 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	defer rec.finish(stdio, recording.EndClosed)
+	defer finishRecording(stdio, rec, recording.EndClosed)
 	if !usePlain && tui.FormNeeded(formConfig(rb, params)) {
-		res, err := paramForm(rb, params, stdio, rec.recorder())
+		res, err := paramForm(rb, params, stdio, rec.Recorder())
 		if err != nil {
 			return err
 		}
@@ -230,10 +230,10 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id), Opts: []journal.Option{journal.WithRedactor(redactBytes(red))}}
 	defer closeJournal(stdio, fj, &err)
-	defer rec.finish(stdio, recording.EndClosed) // before the journal closes
+	defer finishRecording(stdio, rec, recording.EndClosed) // before the journal closes
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
 		Operator: operator, Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
-		Journal: rec.journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock,
+		Journal: rec.Journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock,
 		Warnings: warnings, Forecast: fc})
 	if err != nil {
 		return withCode(ExitError, err)
@@ -245,7 +245,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 
 // drive runs a started (or resumed) session to its end or a quit and turns
 // the end state into the exit status.
-func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool, rec *consoleRecording) error {
+func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool, rec *recording.Run) error {
 	r := session.NewRunner(e, drv, sessionClock)
 	defer r.Close()
 	ctx, stop := signalContext()
@@ -263,12 +263,12 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 		}
 		end, err = plain.Run(ctx, r, opts)
 	} else {
-		end, err = interactive(ctx, r, stdio, rec.recorder(), filepath.Dir(fj.Path))
+		end, err = interactive(ctx, r, stdio, rec.Recorder(), filepath.Dir(fj.Path))
 	}
 	if err != nil {
-		rec.finish(stdio, recording.EndClosed)
+		finishRecording(stdio, rec, recording.EndClosed)
 	} else {
-		rec.finish(stdio, end)
+		finishRecording(stdio, rec, end)
 	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("session %s stopped: %w; resume it with `handrail resume %s` once the journal is writable", e.SessionID(), err, e.SessionID()))

@@ -392,6 +392,18 @@ func TestServeApprovalWaitsForApprover(t *testing.T) {
 	if out, _, code := cli(t, nil, "verify", id, "--state-dir", f.stateDir); code != 0 {
 		t.Errorf("verify: exit %d\n%s", code, out)
 	}
+	// The operator's recording marks the request and bob's grant, as
+	// journaled.
+	_, _, events := readCast(t, filepath.Join(f.stateDir, id+".cast"))
+	markers := map[string][]string{}
+	for _, e := range events {
+		if e.Code == "m" {
+			markers[markerKind(e.Data)] = append(markers[markerKind(e.Data)], e.Data)
+		}
+	}
+	if len(markers["approval.request"]) != 1 || len(markers["approval.grant"]) != 1 || !strings.Contains(markers["approval.grant"][0], "by bob") {
+		t.Errorf("approval markers in the operator's recording: %q", markers)
+	}
 }
 
 // TestServeNoSelfApproval: alice has the approver role, yet she can never

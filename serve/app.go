@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
@@ -48,7 +49,8 @@ type app struct {
 	gen     int
 	console *tui.Model
 	form    *tui.Form
-	formFor func(tui.FormResult) tea.Cmd
+	formFor func(tui.FormResult, *recording.Recorder) tea.Cmd
+	formRec *recording.Recorder // records the form, then the console it starts
 }
 
 type screen int
@@ -218,33 +220,56 @@ func (a *app) startChild(init tea.Cmd) (tea.Model, tea.Cmd) {
 	return a, tea.Batch(a.wrap(init), size, tea.RequestBackgroundColor)
 }
 
+// openConsole puts a session's console on screen. The console of the
+// operator who drives the session is recorded (only that one: a watcher's
+// or an approver's is not the session's operator's), from a full repaint.
 func (a *app) openConsole(att *attachment) (tea.Model, tea.Cmd) {
 	m := tui.New(att.rt, tui.Options{ASCII: !a.c.utf8(), Dark: a.styles.Dark})
 	a.console, a.form = &m, nil
 	a.flash = ""
-	return a.startChild(m.Init())
+	model, cmd := a.startChild(m.Init())
+	if att.driver {
+		if rec := att.hosted.recorder(); rec != nil {
+			a.c.out.record(rec)
+			cmd = tea.Batch(cmd, tea.ClearScreen)
+		}
+	}
+	return model, cmd
 }
 
-func (a *app) openForm(cfg tui.FormConfig, then func(tui.FormResult) tea.Cmd) (tea.Model, tea.Cmd) {
+// openForm puts a parameter form on screen for the session then starts.
+// The form is recorded, like `handrail run`'s (never a masked value: the
+// form does not draw it); the recording becomes the session's when then
+// starts it, and is dropped, never written, when the form is cancelled.
+func (a *app) openForm(cfg tui.FormConfig, then func(tui.FormResult, *recording.Recorder) tea.Cmd) (tea.Model, tea.Cmd) {
 	cfg.ASCII, cfg.Dark = !a.c.utf8(), a.styles.Dark
 	f := tui.NewForm(cfg)
 	a.form, a.console, a.formFor = &f, nil, then
-	return a.startChild(f.Init())
+	a.formRec = a.c.out.newRecorder()
+	a.c.out.record(a.formRec)
+	model, cmd := a.startChild(f.Init())
+	return model, tea.Batch(cmd, tea.ClearScreen)
 }
 
 // childDone: the console or the form quit.
 func (a *app) childDone() (tea.Model, tea.Cmd) {
-	a.gen++ // nothing the child left running reaches the screen again
+	// Nothing the child left running reaches the screen again, and the
+	// picker is never recorded.
+	a.gen++
+	a.c.out.stop()
 	if f := a.form; f != nil {
 		a.form = nil
 		a.scr = scrSessions
+		rec := a.formRec
+		a.formRec = nil
 		res, ok := f.Result()
 		if !ok {
+			closeRecorder(rec) // in memory only: nothing was written
 			a.flash = "cancelled: nothing was started"
 			return a, a.c.listSessions
 		}
 		a.busy = "starting…"
-		return a, a.formFor(res)
+		return a, a.formFor(res, rec)
 	}
 	a.console = nil
 	a.busy = "leaving…"
@@ -254,9 +279,9 @@ func (a *app) childDone() (tea.Model, tea.Cmd) {
 func (a *app) resumeWith(p ResumePlan) (tea.Model, tea.Cmd) {
 	if !p.NeedsForm {
 		a.busy = "resuming…"
-		return a, a.c.resume(p, tui.FormResult{})
+		return a, a.c.resume(p, tui.FormResult{}, nil)
 	}
-	return a.openForm(a.c.srv.hub.resumeForm(p), func(res tui.FormResult) tea.Cmd { return a.c.resume(p, res) })
+	return a.openForm(a.c.srv.hub.resumeForm(p), func(res tui.FormResult, rec *recording.Recorder) tea.Cmd { return a.c.resume(p, res, rec) })
 }
 
 // ---- keys ----
@@ -382,7 +407,7 @@ func (a *app) modeKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		rb := mc.rb
 		return a.openForm(tui.FormConfig{Runbook: rb, Values: map[string]string{}, Getenv: os.Getenv},
-			func(res tui.FormResult) tea.Cmd { return a.c.startLive(rb, res) })
+			func(res tui.FormResult, rec *recording.Recorder) tea.Cmd { return a.c.startLive(rb, res, rec) })
 	}
 	return a, nil
 }
@@ -529,7 +554,6 @@ type attachment struct {
 	viewer  *Viewer
 	driver  bool
 	cancel  context.CancelFunc
-	stopRec func() error
 }
 
 // listSessions reads the state directory for the picker.
@@ -569,16 +593,19 @@ func (c *conn) drive(hs *Hosted, err error) tea.Msg {
 		hs.Close("the operator's connection dropped before the console opened: the session is interrupted")
 		return nil
 	}
-	att.stopRec = c.out.record(hs.ID, hs.Path)
 	return openedMsg{att: att}
 }
 
+// rehearse starts a rehearsal; its recording starts now, and its first
+// frame is the console's.
 func (c *conn) rehearse(rb *steps.Runbook, scenario string) tea.Cmd {
-	return func() tea.Msg { return c.drive(c.srv.hub.StartRehearsal(rb, scenario, c.who)) }
+	return func() tea.Msg { return c.drive(c.srv.hub.StartRehearsal(rb, scenario, c.who, c.out.newRecorder())) }
 }
 
-func (c *conn) startLive(rb *steps.Runbook, res tui.FormResult) tea.Cmd {
-	return func() tea.Msg { return c.drive(c.srv.hub.StartLive(rb, res, c.who)) }
+// startLive starts a live run with the form's answers; rec has recorded
+// the form.
+func (c *conn) startLive(rb *steps.Runbook, res tui.FormResult, rec *recording.Recorder) tea.Cmd {
+	return func() tea.Msg { return c.drive(c.srv.hub.StartLive(rb, res, c.who, rec)) }
 }
 
 func (c *conn) plan(id string) tea.Cmd {
@@ -588,8 +615,15 @@ func (c *conn) plan(id string) tea.Cmd {
 	}
 }
 
-func (c *conn) resume(p ResumePlan, res tui.FormResult) tea.Cmd {
-	return func() tea.Msg { return c.drive(c.srv.hub.Resume(p, res, c.who)) }
+// resume resumes a session as its next recorded part; rec has recorded
+// the form that asked for res (nil: there was none, the part starts now).
+func (c *conn) resume(p ResumePlan, res tui.FormResult, rec *recording.Recorder) tea.Cmd {
+	return func() tea.Msg {
+		if rec == nil {
+			rec = c.out.newRecorder()
+		}
+		return c.drive(c.srv.hub.Resume(p, res, c.who, rec))
+	}
 }
 
 // watch opens a read-only console: on the runtime of a session driven
@@ -641,13 +675,9 @@ func (c *conn) leave() tea.Msg {
 
 // release undoes an attachment; note overrides what the watchers are told.
 func (c *conn) release(att *attachment, note string) string {
-	if att.stopRec != nil {
-		if err := att.stopRec(); err != nil {
-			c.srv.log.Error("recording", "session", att.id, "error", err)
-		}
-	}
 	switch {
 	case att.driver:
+		c.out.stop() // then Close ends the recording with the session's state
 		att.console.close()
 		end := att.hosted.live.Snapshot().Ended
 		if note == "" {

@@ -99,7 +99,7 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := h.Resume(p, tui.FormResult{}, session.Operator{Name: "A. Operator", User: me.Username})
+	hs, err := h.Resume(p, tui.FormResult{}, session.Operator{Name: "A. Operator", User: me.Username}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

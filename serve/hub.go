@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -53,6 +54,7 @@ type Hosted struct {
 	runner *session.Runner
 	drv    io.Closer
 	fj     *session.FileJournal
+	rec    *recording.Run // the operator's console's recording
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -88,10 +90,11 @@ type published struct {
 type subscription struct{ ch chan published }
 
 // host registers a started (or resumed) session and starts pumping its
-// events to subscribers.
-func (h *Hub) host(id, path string, driver session.Operator, live *tui.Live, r *session.Runner, drv io.Closer, fj *session.FileJournal) (*Hosted, error) {
+// events to subscribers. When serve is stopping it closes them instead:
+// the session is left interrupted.
+func (h *Hub) host(id, path string, driver session.Operator, live *tui.Live, r *session.Runner, drv io.Closer, fj *session.FileJournal, rec *recording.Run) (*Hosted, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	hs := &Hosted{hub: h, ID: id, Path: path, Driver: driver, live: live, runner: r, drv: drv, fj: fj,
+	hs := &Hosted{hub: h, ID: id, Path: path, Driver: driver, live: live, runner: r, drv: drv, fj: fj, rec: rec,
 		ctx: ctx, cancel: cancel, done: make(chan struct{}), pumped: make(chan struct{}), subs: map[*subscription]struct{}{},
 		wake: make(chan struct{}, 1)}
 	hs.last = live.Snapshot()
@@ -99,7 +102,12 @@ func (h *Hub) host(id, path string, driver session.Operator, live *tui.Live, r *
 	if h.closing {
 		h.mu.Unlock()
 		cancel()
-		return nil, errors.New("handrail serve is stopping")
+		r.Close()
+		errs := []error{errors.New("handrail serve is stopping"), rec.Finish(recording.EndInterrupted)}
+		if drv != nil {
+			errs = append(errs, drv.Close())
+		}
+		return nil, errors.Join(append(errs, fj.Close())...)
 	}
 	h.hosted[id] = hs
 	h.mu.Unlock()
@@ -312,6 +320,15 @@ func (hs *Hosted) Latest() tui.Snapshot {
 	return hs.last
 }
 
+// recorder is the Recorder of the operator's console (nil when it is not
+// recorded: the site policy, or a file that could not be made).
+func (hs *Hosted) recorder() *recording.Recorder {
+	if !hs.rec.Recording() {
+		return nil
+	}
+	return hs.rec.Recorder()
+}
+
 // Done is closed once the session is no longer driven here.
 func (hs *Hosted) Done() <-chan struct{} { return hs.done }
 
@@ -349,8 +366,9 @@ func (hs *Hosted) isClosed() bool {
 }
 
 // Close stops driving the session here: the watchers hear note, polling
-// stops, the targets' connections and the journal close (its lock is
-// released). Nothing is journaled: a session its operator did not end is
+// stops, the operator's recording ends with its final checkpoint, the
+// targets' connections and the journal close (its lock is released).
+// Nothing else is journaled: a session its operator did not end is
 // interrupted and resumable, exactly as after a dropped terminal.
 func (hs *Hosted) Close(note string) {
 	snap := hs.live.Snapshot()
@@ -377,6 +395,10 @@ func (hs *Hosted) Close(note string) {
 	<-hs.pumped
 	hs.runner.Close()
 	var errs []error
+	// The recording's final checkpoint, before the journal closes.
+	if err := hs.rec.Finish(hs.live.Snapshot().Ended); err != nil {
+		errs = append(errs, fmt.Errorf("the recording of the operator's console is incomplete: %w", err))
+	}
 	if hs.drv != nil {
 		if err := hs.drv.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close the connections to the checked systems: %w", err))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
@@ -39,6 +40,13 @@ func newTestHub(t *testing.T) *Hub {
 // when twoPerson (a resume reads the same file).
 func rehearse(t *testing.T, h *Hub, twoPerson bool) *Hosted {
 	t.Helper()
+	return rehearseWith(t, h, twoPerson, nil)
+}
+
+// rehearseWith is rehearse with the operator's console recorded by rec
+// (nil: none).
+func rehearseWith(t *testing.T, h *Hub, twoPerson bool, rec *recording.Recorder) *Hosted {
+	t.Helper()
 	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +65,7 @@ func rehearse(t *testing.T, h *Hub, twoPerson bool) *Hosted {
 	if rb.NeedsOverrideApproval() != twoPerson {
 		t.Fatal("the approval mark did not take")
 	}
-	hs, err := h.StartRehearsal(rb, "happy", who(alice, "alice"))
+	hs, err := h.StartRehearsal(rb, "happy", who(alice, "alice"), rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +207,7 @@ func TestClosingLeavesTheSessionResumable(t *testing.T) {
 		t.Fatal(err)
 	}
 	bobAsOp := &Person{Name: "bob", Roles: []string{RoleOperator}}
-	rs, err := h.Resume(p, tui.FormResult{}, who(bobAsOp, "bob"))
+	rs, err := h.Resume(p, tui.FormResult{}, who(bobAsOp, "bob"), nil)
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}

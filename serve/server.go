@@ -206,12 +206,12 @@ func (s *Server) session(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "handrail serve: it runs no commands; connect without one (ssh -t -p PORT HOST)")
 			return
 		}
-		_, winCh, isPty := sess.Pty()
+		pty, winCh, isPty := sess.Pty()
 		if !isPty {
 			wish.Fatalln(sess, "handrail serve: it needs a terminal; connect with ssh -t")
 			return
 		}
-		c := &conn{srv: s, person: p, who: s.identity(p, sess), env: sess.Environ(), out: newSwitchWriter(sess)}
+		c := &conn{srv: s, person: p, who: s.identity(p, sess), env: sess.Environ(), out: newSwitchWriter(sess, sess.EmulatedPty(), pty.Window.Width, pty.Window.Height)}
 		s.log.Info("connected", "person", p.Name, "key", c.who.Key, "from", c.who.SSHClient, "roles", strings.Join(p.Roles, ","))
 		// The process's signals are serve's (a clean stop), never a console's.
 		opts := append(bubbletea.MakeOptions(sess), tea.WithOutput(c.out), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
@@ -225,6 +225,7 @@ func (s *Server) session(next ssh.Handler) ssh.Handler {
 					if !ok {
 						return
 					}
+					c.out.resize(w.Width, w.Height) // recorded before the redraw it causes
 					prog.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 				}
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
+	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
@@ -77,70 +78,91 @@ func scenarioFS(rb *steps.Runbook) fs.FS {
 
 // policy reads the site policy anew for every session started: a file
 // with findings stops the start, never ignored.
-func (h *Hub) policy() (session.ApprovalPolicy, error) {
-	p, err := policy.Load(h.cfg.StateDir)
-	if err != nil {
-		return session.ApprovalPolicy{}, err
-	}
-	return p.Approval, nil
+func (h *Hub) policy() (policy.Site, error) {
+	return policy.Load(h.cfg.StateDir)
 }
 
-// StartRehearsal starts a rehearsal of rb's scenario driven by who.
-func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Operator) (*Hosted, error) {
-	pol, err := h.policy()
+// recordingFor is the recording of the operator's console under the site
+// policy: rec has recorded the console (or its parameter form) since it
+// opened, in memory; the policy may turn it off (recording.off), as for a
+// local console. There is no --no-record in serve: a person drives a
+// session, and the site decides.
+func recordingFor(rec *recording.Recorder, site policy.Site) *recording.Run {
+	off, _ := recording.Decide(recording.Choice{Policy: site.Recording}) // no --no-record: never refused
+	return recording.NewRun(rec, off)
+}
+
+// closeRecorder drops a recording that never reached a session.
+func closeRecorder(rec *recording.Recorder) {
+	if rec != nil {
+		_ = rec.Close()
+	}
+}
+
+// StartRehearsal starts a rehearsal of rb's scenario driven by who, whose
+// console rec records (nil: none).
+func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Operator, rec *recording.Recorder) (*Hosted, error) {
+	site, err := h.policy()
 	if err != nil {
+		closeRecorder(rec)
 		return nil, err
 	}
+	run := recordingFor(rec, site)
 	sc, err := rehearsal.LoadScenario(scenarioFS(rb), rb.ID, scenario)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
 	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
 	id := journal.NewSessionID(time.Now())
 	path := journal.SessionPath(h.cfg.StateDir, id)
 	fj := &session.FileJournal{Path: path}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Operator: who,
-		Mode: session.ModeRehearsal, Scenario: sc.Name, Version: h.cfg.Version, Approval: pol,
-		Journal: rehearsal.HookJournal(fj, drv)})
+		Mode: session.ModeRehearsal, Scenario: sc.Name, Version: h.cfg.Version, Approval: site.Approval,
+		Journal: run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
 	if err != nil {
-		return nil, errors.Join(err, fj.Close())
+		// The recording's final checkpoint goes in before the journal closes.
+		return nil, errors.Join(err, run.Finish(recording.EndClosed), fj.Close())
 	}
 	r := session.NewRunner(e, drv, nil)
-	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj)
+	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj, run)
 }
 
 // StartLive starts a live session of rb with the parameter form's answers:
 // its params, and the credentials the environment of serve lacks (held in
-// memory only, never exported to a child's environment).
-func (h *Hub) StartLive(rb *steps.Runbook, res tui.FormResult, who session.Operator) (*Hosted, error) {
-	pol, err := h.policy()
+// memory only, never exported to a child's environment). rec has recorded
+// the form, and records the console (nil: none).
+func (h *Hub) StartLive(rb *steps.Runbook, res tui.FormResult, who session.Operator, rec *recording.Recorder) (*Hosted, error) {
+	site, err := h.policy()
 	if err != nil {
+		closeRecorder(rec)
 		return nil, err
 	}
+	run := recordingFor(rec, site)
 	params := maps.Clone(res.Params)
 	plan, err := steps.Expand(rb, params)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
 	secrets := secretValues(rb, params)
 	red := checks.NewRedactor(secrets...)
 	drv, credSecrets, err := openLiveDriver(plan.Targets, res, red)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
 	id := journal.NewSessionID(time.Now())
 	path := journal.SessionPath(h.cfg.StateDir, id)
 	fj := &session.FileJournal{Path: path, Opts: []journal.Option{journal.WithRedactor(red.RedactJSON)}}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secrets, credSecrets...),
-		Operator: who, Mode: session.ModeLive, Version: h.cfg.Version, Approval: pol, Journal: fj})
+		Operator: who, Mode: session.ModeLive, Version: h.cfg.Version, Approval: site.Approval,
+		Journal: run.Journal(fj, path, rb.Title+" · "+id, nil)})
 	if err != nil {
-		return nil, errors.Join(err, drv.Close(), fj.Close())
+		return nil, errors.Join(err, run.Finish(recording.EndClosed), drv.Close(), fj.Close())
 	}
 	r := session.NewRunner(e, drv, nil)
-	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj)
+	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj, run)
 }
 
 // openLiveDriver resolves every target's credentials from serve's
@@ -234,20 +256,30 @@ func (h *Hub) resumeForm(p ResumePlan) tui.FormConfig {
 // journal is locked (a session driven elsewhere is refused), its torn tail
 // cut off and recorded, every check re-run, and a rehearsal's simulated
 // world replayed. res holds a live session's secret params and credentials.
-func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator) (hs *Hosted, err error) {
-	pol, err := h.policy()
+// rec records who's console (and the form that asked for res), as the
+// session's next numbered part (nil: none).
+func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec *recording.Recorder) (hs *Hosted, err error) {
+	site, err := h.policy()
 	if err != nil {
+		closeRecorder(rec)
 		return nil, err
 	}
+	run := recordingFor(rec, site)
 	red := checks.NewRedactor()
 	w, recs, repair, err := journal.Open(p.Path, journal.WithRedactor(red.RedactJSON))
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
 	fj := &session.FileJournal{Path: p.Path, W: w}
-	var drv checks.Driver
+	var (
+		drv    checks.Driver
+		hosted bool // host has them all: it closes what it cannot host
+	)
 	defer func() {
-		if err != nil {
+		if err != nil && !hosted {
+			// The recording's final checkpoint goes in before the journal
+			// closes.
+			err = errors.Join(err, run.Finish(recording.EndClosed))
 			if drv != nil {
 				err = errors.Join(err, drv.Close())
 			}
@@ -285,12 +317,15 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator) (hs
 	} else if drv, credSecrets, err = openLiveDriver(plan.Targets, res, red); err != nil {
 		return nil, err
 	}
+	// The recording's hook goes outside the simulator's, as for a local
+	// resume: its markers and checkpoints follow each record on disk.
+	j = run.Journal(j, p.Path, p.Runbook.Title+" · "+p.Start.Session, recs)
 	opt := session.ResumeOptions{}
 	if repair != nil {
 		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
 	}
 	e, err := session.Resume(session.Config{Runbook: p.Runbook, Params: params, Redact: append(secrets, credSecrets...),
-		Operator: who, Version: h.cfg.Version, Approval: pol, Journal: j}, recs, opt)
+		Operator: who, Version: h.cfg.Version, Approval: site.Approval, Journal: j}, recs, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +334,8 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator) (hs
 		hook.On = true
 	}
 	r := session.NewRunner(e, drv, nil)
-	return h.host(e.SessionID(), p.Path, who, tui.NewLive(r, nil), r, drv, fj)
+	hosted = true
+	return h.host(e.SessionID(), p.Path, who, tui.NewLive(r, nil), r, drv, fj, run)
 }
 
 // sessionRunbook loads the runbook a session started with: its file when
