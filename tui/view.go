@@ -41,9 +41,9 @@ func (m Model) Render() string {
 	default:
 		listW, paneW := m.columns()
 		list := m.list.view(m.snap, m.styles, listW, bodyH)
-		sep := strings.TrimSuffix(strings.Repeat(lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")+"\n", bodyH), "\n")
+		sep := lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")
 		pane := m.paneView(paneW, bodyH)
-		body = lipgloss.JoinHorizontal(lipgloss.Top, list, sep, pane)
+		body = besides(list, sep, pane)
 	}
 	return strings.Join([]string{header, body, m.gateView(), m.shortHelpView()}, "\n")
 }
@@ -203,6 +203,28 @@ func (m Model) goodbye() string {
 		return "Session " + m.snap.SessionID + " halted. Report: handrail report " + m.snap.SessionID + "\n"
 	}
 	return "Session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
+}
+
+// besides puts two columns of the same height side by side with sep
+// between them. Each column's lines are already exactly its width, so
+// nothing is measured again.
+func besides(left, sep, right string) string {
+	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + len(ls)*(len(sep)+1))
+	for i := range max(len(ls), len(rs)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(ls) {
+			b.WriteString(ls[i])
+		}
+		b.WriteString(sep)
+		if i < len(rs) {
+			b.WriteString(rs[i])
+		}
+	}
+	return b.String()
 }
 
 // clip cuts or pads s to exactly w columns and h lines.
