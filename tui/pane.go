@@ -140,14 +140,6 @@ func indented(b paneBlock) paneBlock {
 
 func bodyWidth(textW int) int { return max(10, textW) }
 
-func prefixLines(s, p string) []string {
-	ls := strings.Split(s, "\n")
-	for i := range ls {
-		ls[i] = p + ls[i]
-	}
-	return ls
-}
-
 // stepBody is the step's rendered Markdown.
 func (m Model) stepBody(st StepView, width int) []string {
 	if body, ok := m.body.get(stepKey(st), bodyWidth(width)); ok && body != "" {
