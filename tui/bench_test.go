@@ -82,3 +82,24 @@ func bigOutput(n int) string {
 	line := "row\tvalue \x1b[31mred\x1b[0m \x1b[2J" + strings.Repeat("x", 40) + "\r\n"
 	return strings.Repeat(line, n/len(line)+1)[:n]
 }
+
+// BenchmarkResultFrame10Checks: what one poll result that changes nothing
+// on screen but the age of its data costs the console: its Update and the
+// View after it, 10 replica checks at 120x40 (the idle console).
+func BenchmarkResultFrame10Checks(b *testing.B) {
+	now := time.Now()
+	snap := manyChecksSnapshot(10, now)
+	m := New(&staticRuntime{snap: snap}, Options{Dark: true, Now: now})
+	m = step(b, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	_ = m.View()
+	i := 0
+	for b.Loop() {
+		i++
+		s := snap
+		s.Seq = uint64(i + 1)
+		s.Checks = append([]CheckView(nil), snap.Checks...)
+		s.Checks[i%len(s.Checks)].Result.Obs.At = now.Add(time.Duration(i) * time.Millisecond)
+		m = step(b, m, eventMsg{ev: Event{Snap: s}, n: 1})
+		_ = m.View()
+	}
+}

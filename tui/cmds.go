@@ -73,12 +73,10 @@ func waitEvent(ctx context.Context, rt Runtime) tea.Cmd {
 		if err != nil {
 			return closedMsg(ctx, err)
 		}
-		deadline := time.Now().Add(frameTime)
+		fctx, cancel := context.WithTimeout(ctx, frameTime)
+		defer cancel()
 		for n := 1; ; n++ {
-			fctx, cancel := context.WithDeadline(ctx, deadline)
 			next, err := rt.Wait(fctx)
-			over := fctx.Err() != nil
-			cancel()
 			switch {
 			case err == nil:
 				if next.Snap.Seq >= ev.Snap.Seq {
@@ -87,7 +85,7 @@ func waitEvent(ctx context.Context, rt Runtime) tea.Cmd {
 				continue
 			case ctx.Err() != nil:
 				return runtimeClosedMsg{}
-			case over, errors.Is(err, ErrClosed):
+			case fctx.Err() != nil, errors.Is(err, ErrClosed):
 				// The frame is over (or the runtime closed: the next
 				// Wait says so again, after this event is drawn).
 				return eventMsg{ev: ev, n: n}

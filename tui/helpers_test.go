@@ -213,5 +213,11 @@ func bigOutputSnapshot(n int, now time.Time) Snapshot {
 				Rows: []checks.Row{{Fields: []checks.Field{{Name: "stdout", Value: out}, {Name: "state", Value: out}}}}},
 			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "~ /ACTIVE/", Actual: out}}}}}
 	s := manyChecksSnapshot(1, now)
-	return oneStepSnapshot([]CheckView{cmd, s.Checks[0]})
+	snap := oneStepSnapshot([]CheckView{cmd, s.Checks[0]})
+	// The engine quotes a blocking value in the gate's reason, and an
+	// action's error in the notice.
+	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected ~ /ACTIVE/)"
+	snap.Notice = "the last action failed: " + out
+	snap.Advice = out
+	return snap
 }

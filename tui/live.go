@@ -68,18 +68,42 @@ func (l *Live) Wait(ctx context.Context) (Event, error) {
 			l.mu.Unlock()
 			t.Reset(refreshEvery)
 		case res := <-l.r.Results():
+			// Feed it, and every result already waiting behind it, then
+			// copy the session out once: a burst of answers costs one
+			// snapshot, not one each.
 			l.mu.Lock()
-			fed, err := l.r.Feed(res)
-			l.r.Sync()
+			var last *checks.Result
+			var err error
+			for {
+				var fed bool
+				fed, err = l.r.Feed(res)
+				l.r.Sync()
+				if fed {
+					r := res
+					last = &r
+				}
+				if err != nil {
+					break
+				}
+				var more bool
+				select {
+				case res, more = <-l.r.Results():
+				default:
+				}
+				if !more {
+					break
+				}
+			}
+			if err == nil && last == nil {
+				l.mu.Unlock()
+				continue // answers for a step already left
+			}
 			s := l.snapshotLocked()
 			l.mu.Unlock()
 			if err != nil {
 				return Event{Snap: s}, err
 			}
-			if !fed {
-				continue // an answer for a step already left
-			}
-			return Event{Result: &res, Snap: s}, nil
+			return Event{Result: last, Snap: s}, nil
 		}
 	}
 }

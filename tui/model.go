@@ -52,6 +52,7 @@ type Model struct {
 	// panels keeps the check panels between frames (shared by every copy
 	// of the model; used from View only).
 	panels *panelCache
+	memo   *viewMemo
 	focus  int // index of the focused manual check among the current step's manual checks
 
 	dialog   dialog
@@ -90,6 +91,7 @@ func New(rt Runtime, opts Options) Model {
 		now:    now,
 		body:   newBodyCache(),
 		panels: newPanelCache(),
+		memo:   &viewMemo{},
 		list:   stepList{browse: -1},
 	}
 	spinKind := spinner.MiniDot

@@ -40,7 +40,7 @@ func (m Model) paneView(width, height int) string {
 	textW, panelW, split := m.paneColumns()
 
 	// One column of margin on the left of the pane, beside the separator.
-	head := m.stepText(st, idx, textW-2)
+	head := m.stepTextMemo(st, idx, textW-2)
 	body := m.stepBody(st, textW-2)
 	var lines []string
 	var more bool
@@ -148,6 +148,23 @@ func (m Model) stepBody(st StepView, width int) []string {
 	return nil
 }
 
+// stepTextMemo is stepText, drawn again only when the step, whether it is
+// the current one, the notice, the targets, the width or the colours
+// changed: everything stepText reads.
+func (m Model) stepTextMemo(st StepView, idx, width int) []string {
+	type textIn struct {
+		st          StepView
+		current     bool
+		notice      string
+		targets     map[string]checks.Target
+		width       int
+		dark, ascii bool
+	}
+	in := textIn{st: st, current: idx == m.snap.Current, notice: m.snap.Notice, targets: m.snap.Targets,
+		width: width, dark: m.styles.Dark, ascii: m.opts.ASCII}
+	return m.memo.text.get(in, func() []string { return m.stepText(st, idx, width) })
+}
+
 // stepText is the title, state, commands and action of a step: what to do,
 // where, before the details.
 func (m Model) stepText(st StepView, idx, width int) []string {
@@ -172,7 +189,7 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 		out = append(out, wrap(strings.Join(meta, " · "), width)...)
 	}
 	if idx == m.snap.Current && m.snap.Notice != "" {
-		out = append(out, wrap(s.Warn.Render(m.snap.Notice), width)...)
+		out = append(out, textLines(&s.Warn, m.snap.Notice, width, 2)...)
 	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",

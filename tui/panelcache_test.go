@@ -211,10 +211,55 @@ func TestBigOutputKeepsThePanelsLayout(t *testing.T) {
 		if !strings.Contains(text, `value \x1b[31mred`) {
 			t.Errorf("%dx%d: the output is not shown escaped:\n%s", size[0], size[1], text)
 		}
-		if !strings.Contains(text, "Slave_IO_Running") {
+		if size[1] >= 40 && !strings.Contains(text, "Slave_IO_Running") {
 			t.Errorf("%dx%d: the panel after the big one is gone:\n%s", size[0], size[1], text)
 		}
+		if h := panelHeight(text, "server-stat.sh"); h < 0 || h > 14 {
+			t.Errorf("%dx%d: the 5 MiB check's panel is %d lines high:\n%s", size[0], size[1], h, text)
+		}
 	}
+}
+
+// panelHeight is how many lines the panel holding text spans on screen,
+// borders included (-1: not found, or not whole on screen).
+func panelHeight(screen, text string) int {
+	var lines [][]rune
+	for _, l := range strings.Split(screen, "\n") {
+		lines = append(lines, []rune(l))
+	}
+	at, col := -1, -1
+	for i, l := range lines {
+		if j := strings.Index(string(l), text); j >= 0 {
+			at = i
+			// The panel's left border: the nearest │ before the text.
+			for c := len([]rune(string(l)[:j])) - 1; c >= 0; c-- {
+				if l[c] == '│' {
+					col = c
+					break
+				}
+			}
+			break
+		}
+	}
+	if at < 0 || col < 0 {
+		return -1
+	}
+	is := func(i int, r rune) bool { return col < len(lines[i]) && lines[i][col] == r }
+	top, bottom := -1, -1
+	for i := at; i >= 0 && top < 0; i-- {
+		if is(i, '╭') {
+			top = i
+		}
+	}
+	for i := at; i < len(lines) && bottom < 0; i++ {
+		if is(i, '╰') {
+			bottom = i
+		}
+	}
+	if top < 0 || bottom < 0 {
+		return -1
+	}
+	return bottom - top + 1
 }
 
 // queueRuntime answers Wait from a queue, then reports end: the next Wait
@@ -281,5 +326,42 @@ func TestResultsWithinAFrameAreDrawnOnce(t *testing.T) {
 	rt.q <- Event{Snap: Snapshot{Seq: 1}}
 	if got, want := waitEvent(context.Background(), rt)(), (runtimeClosedMsg{err: boom}); got != want {
 		t.Fatalf("got %#v, want %#v", got, want)
+	}
+}
+
+// TestMemoisedPartsShowEveryChange: the step list, the step's text and the
+// key help are drawn again when what they show changes, and only then.
+func TestMemoisedPartsShowEveryChange(t *testing.T) {
+	now := time.Now()
+	snap := manyChecksSnapshot(2, now)
+	m := sized(t, snap, now, 100, 30)
+	draws := func() [3]int { return [3]int{m.memo.list.draws, m.memo.text.draws, m.memo.help.draws} }
+	before := draws()
+	// A result that changes nothing they show: none is drawn again.
+	snap = next(snap, func(cs []CheckView) { cs[0].Result.Obs.At = now.Add(time.Second) })
+	m = step(t, m, eventMsg{ev: Event{Snap: snap}, n: 1})
+	_ = m.Render()
+	if d := draws(); d != before {
+		t.Errorf("a new answer redrew the list, text or help: %v -> %v", before, d)
+	}
+	for _, ch := range []struct {
+		name   string
+		change func(s *Snapshot)
+		want   string
+	}{
+		{"a step's state", func(s *Snapshot) { s.Steps[1].State = StepSkipped }, "⤼ After"},
+		{"a step's title", func(s *Snapshot) { s.Steps[1].Step.Title = "Afterwards" }, "Afterwards"},
+		{"the notice", func(s *Snapshot) { s.Notice = "the action is running" }, "the action is running"},
+		{"a target's address", func(s *Snapshot) {
+			s.Targets = map[string]checks.Target{"db": {Name: "db", Kind: checks.TargetMySQL, Host: "db9", Port: 3307}}
+		}, "db9:3307"},
+	} {
+		snap = next(snap, func([]CheckView) {})
+		snap.Steps = append([]StepView(nil), snap.Steps...)
+		ch.change(&snap)
+		m = step(t, m, eventMsg{ev: Event{Snap: snap}, n: 1})
+		if s := plain(m); !strings.Contains(s, ch.want) {
+			t.Errorf("%s: the frame does not show %q:\n%s", ch.name, ch.want, s)
+		}
 	}
 }

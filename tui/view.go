@@ -40,7 +40,7 @@ func (m Model) Render() string {
 		body = m.fullHelpView(bodyH)
 	default:
 		listW, paneW := m.columns()
-		list := m.list.view(m.snap, m.styles, listW, bodyH)
+		list := m.listView(listW, bodyH)
 		sep := lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")
 		pane := m.paneView(paneW, bodyH)
 		body = besides(list, sep, pane)
@@ -144,8 +144,13 @@ func clock(d time.Duration) string {
 
 // ---- gate bar and help ----
 
+// gateView is the one line under the pane: the flash, or where the gate
+// stands. The texts in it can quote a server's answer (a blocking check's
+// value, an action's error): each is cut to the line and made safe before
+// anything measures it.
 func (m Model) gateView() string {
 	s := m.styles
+	fit := func(t string) string { return oneLine(t, m.width) }
 	var line string
 	switch {
 	case m.flash != "":
@@ -153,7 +158,7 @@ func (m Model) gateView() string {
 		if m.flashBad {
 			st = s.Fail
 		}
-		line = st.Render(m.flash)
+		line = st.Render(fit(m.flash))
 	case m.snap.ReadOnly:
 		line = s.Dim.Render("watching " + m.snap.SessionID + " (read-only): the operator drives it elsewhere")
 	case m.snap.Ended == "completed":
@@ -165,9 +170,9 @@ func (m Model) gateView() string {
 	case m.snap.Gate.Open:
 		line = s.GateOpen.Render(s.Sym.Pass + " ready: press n for the next step")
 	default:
-		line = s.GateClosed.Render(s.Sym.Fail+" blocked: ") + gateReason(m.snap)
+		line = s.GateClosed.Render(s.Sym.Fail+" blocked: ") + fit(gateReason(m.snap))
 		if m.snap.Advice != "" {
-			line += s.Warn.Render("  on fail: " + m.snap.Advice)
+			line += s.Warn.Render("  on fail: " + fit(m.snap.Advice))
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")
@@ -185,7 +190,22 @@ func gateReason(s Snapshot) string {
 }
 
 func (m Model) shortHelpView() string {
-	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+	type binding struct {
+		on        bool
+		key, desc string
+	}
+	type helpIn struct {
+		keys  []binding
+		width int
+		dark  bool
+	}
+	in := helpIn{width: m.width, dark: m.styles.Dark}
+	for _, k := range m.keys.ShortHelp() {
+		in.keys = append(in.keys, binding{on: k.Enabled(), key: k.Help().Key, desc: k.Help().Desc})
+	}
+	return m.memo.help.get(in, func() string {
+		return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+	})
 }
 
 // Goodbye is what to print once the console has left the alternate screen:

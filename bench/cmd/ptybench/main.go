@@ -10,8 +10,10 @@
 //	ptybench -ready … -presses 40 -marker 'viewing read-only' -- handrail run …
 //	  key_ms=a,b,c…             j until the screen shows -marker, k until it
 //	                            no longer does, one latency per press
-//	ptybench -ready … -settle 3s -idle 20s -- handrail run …
+//	ptybench -ready … -settle 3s -idle 20s [-probe CMD] -- handrail run …
 //	  cpu_pct=…                 the program's CPU over the window, % of one core
+//	  out_bytes_per_s=…         what it wrote to the terminal meanwhile
+//	  probe_per_s=…             how fast CMD's counter grew meanwhile
 //
 // The program runs in its own session; it is killed (its whole process
 // group) when the measurement is done.
@@ -41,15 +43,16 @@ import (
 func main() {
 	cols := flag.Int("cols", 120, "terminal width")
 	rows := flag.Int("rows", 40, "terminal height")
-	ready := flag.String("ready", "", "text the first frame shows (required)")
+	ready := flag.String("ready", "", "text the first frame shows (empty: the program draws nothing to wait for, as the wire anchor)")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up on any one wait after this long")
 	presses := flag.Int("presses", 0, "key presses to time (j and k in turn)")
 	marker := flag.String("marker", "viewing read-only", "text j brings on screen and k takes away")
 	settle := flag.Duration("settle", 3*time.Second, "wait this long after the first frame before -presses or -idle")
 	idle := flag.Duration("idle", 0, "measure the program's CPU over this long, touching nothing")
+	probe := flag.String("probe", "", "a shell command that prints a counter, run at the start and the end of -idle (probe_per_s: its growth per second)")
 	flag.Parse()
-	if *ready == "" || flag.NArg() == 0 || *cols < 20 || *cols > 1000 || *rows < 5 || *rows > 1000 {
-		fmt.Fprintln(os.Stderr, "usage: ptybench -ready TEXT [-presses N] [-idle D] -- command args…")
+	if flag.NArg() == 0 || *cols < 20 || *cols > 1000 || *rows < 5 || *rows > 1000 {
+		fmt.Fprintln(os.Stderr, "usage: ptybench [-ready TEXT] [-presses N] [-idle D] -- command args…")
 		os.Exit(2)
 	}
 
@@ -71,11 +74,13 @@ func main() {
 	go t.read(ptmx)
 
 	var out []string
-	at, err := t.waitFor(func(s string) bool { return strings.Contains(s, *ready) }, start, *timeout)
-	if err != nil {
-		fail(fmt.Errorf("first frame: %w\n%s", err, t.screen()))
+	if *ready != "" {
+		at, err := t.waitFor(func(s string) bool { return strings.Contains(s, *ready) }, start, *timeout)
+		if err != nil {
+			fail(fmt.Errorf("first frame: %w\n%s", err, t.screen()))
+		}
+		out = append(out, fmt.Sprintf("first_frame_ms=%.2f", ms(at.Sub(start))))
 	}
-	out = append(out, fmt.Sprintf("first_frame_ms=%.2f", ms(at.Sub(start))))
 	if *presses > 0 || *idle > 0 {
 		time.Sleep(*settle)
 	}
@@ -106,6 +111,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
+		p0 := counter(*probe)
 		b0, t0 := t.bytes(), time.Now()
 		time.Sleep(*idle)
 		c1, err := cpuTime(cmd.Process.Pid)
@@ -113,8 +119,12 @@ func main() {
 			fail(err)
 		}
 		d := time.Since(t0)
-		out = append(out, fmt.Sprintf("cpu_pct=%.3f", 100*c1.Seconds()/d.Seconds()-100*c0.Seconds()/d.Seconds()),
+		p1 := counter(*probe)
+		out = append(out, fmt.Sprintf("cpu_pct=%.3f", 100*(c1-c0).Seconds()/d.Seconds()),
 			fmt.Sprintf("out_bytes_per_s=%.0f", float64(t.bytes()-b0)/d.Seconds()))
+		if *probe != "" {
+			out = append(out, fmt.Sprintf("probe_per_s=%.2f", float64(p1-p0)/d.Seconds()))
+		}
 	}
 	fmt.Println(strings.Join(out, " "))
 }
@@ -218,6 +228,22 @@ func cpuTime(pid int) (time.Duration, error) {
 		sum += ns
 	}
 	return time.Duration(sum), nil
+}
+
+// counter runs a shell command that prints one integer (0 when cmd is "").
+func counter(cmd string) int64 {
+	if cmd == "" {
+		return 0
+	}
+	out, err := exec.CommandContext(context.Background(), "sh", "-c", cmd).Output() //nolint:gosec // the bench script's own command
+	if err != nil {
+		fail(fmt.Errorf("probe %q: %w", cmd, err))
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		fail(fmt.Errorf("probe %q printed %q, not a number", cmd, out))
+	}
+	return n
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
