@@ -329,6 +329,21 @@ func TestResultsWithinAFrameAreDrawnOnce(t *testing.T) {
 	}
 }
 
+// TestKeyHelpFollowsTheTerminalsSize: the key help drawn before the
+// terminal said its size is not reused once it has: the help model's own
+// width is part of what the memo compares.
+func TestKeyHelpFollowsTheTerminalsSize(t *testing.T) {
+	now := time.Now()
+	m := New(&staticRuntime{snap: manyChecksSnapshot(1, now)}, Options{Dark: true, Now: now})
+	_ = m.Render() // Bubble Tea draws once before the first WindowSizeMsg
+	m = step(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	lines := strings.Split(plain(m), "\n")
+	want := ansi.Strip(ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), 80, "…"))
+	if got := lines[len(lines)-1]; got != want {
+		t.Errorf("key help\n got %q\nwant %q", got, want)
+	}
+}
+
 // TestMemoisedPartsShowEveryChange: the step list, the step's text and the
 // key help are drawn again when what they show changes, and only then.
 func TestMemoisedPartsShowEveryChange(t *testing.T) {

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+
+	"charm.land/bubbles/v2/help"
 	"strings"
 	"time"
 
@@ -197,9 +199,9 @@ func (m Model) shortHelpView() string {
 	type helpIn struct {
 		keys  []binding
 		width int
-		dark  bool
+		help  help.Model // its width, separators and styles
 	}
-	in := helpIn{width: m.width, dark: m.styles.Dark}
+	in := helpIn{width: m.width, help: m.help}
 	for _, k := range m.keys.ShortHelp() {
 		in.keys = append(in.keys, binding{on: k.Enabled(), key: k.Help().Key, desc: k.Help().Desc})
 	}

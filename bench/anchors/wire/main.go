@@ -5,6 +5,7 @@
 //
 //	wire -polls 2000        # polls back to back; prints the client CPU per poll
 //	wire -every 100ms -for 20s   # polls at a rate, as N checks at 1 Hz would
+//	wire -polls 2000 -deadline 5s  # each poll under a deadline, as a check's is
 //
 // The DSN comes from the environment (BENCH_WIRE_DSN), never the command line.
 package main
@@ -25,6 +26,7 @@ func main() {
 	polls := flag.Int("polls", 0, "poll this many times back to back and print the client CPU per poll")
 	every := flag.Duration("every", time.Second, "the time between polls (with -for)")
 	runFor := flag.Duration("for", 0, "poll every -every for this long")
+	deadline := flag.Duration("deadline", 0, "give each poll a context with this deadline (0: none)")
 	flag.Parse()
 	db, err := sql.Open("mysql", os.Getenv("BENCH_WIRE_DSN"))
 	if err != nil {
@@ -38,7 +40,13 @@ func main() {
 	}
 	defer func() { _ = conn.Close() }()
 	poll := func() {
-		rows, err := conn.QueryContext(ctx, "SHOW SLAVE STATUS")
+		qctx := ctx
+		if *deadline > 0 {
+			var cancel context.CancelFunc
+			qctx, cancel = context.WithTimeout(ctx, *deadline)
+			defer cancel()
+		}
+		rows, err := conn.QueryContext(qctx, "SHOW SLAVE STATUS")
 		if err != nil {
 			fail(err)
 		}
