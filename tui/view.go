@@ -2,11 +2,10 @@ package tui
 
 import (
 	"fmt"
-
-	"charm.land/bubbles/v2/help"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
