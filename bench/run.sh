@@ -82,8 +82,8 @@ for _ in $(seq 10); do
     END { printf "init-version all %.3f\ninit-version console %.3f\n", all, ui }' >>"$res"
 done
 
-echo "bench: exec to first frame ($((rounds * 5)) runs each, interleaved)"
-for _ in $(seq $((rounds * 5))); do
+echo "bench: exec to first frame ($((rounds * 10)) runs each, interleaved)"
+for _ in $(seq $((rounds * 10))); do
   record bare "$(pty -ready 'keys pressed' -- "$out/bare")"
   # shellcheck disable=SC2046
   record demo "$(pty -ready '? help' -- "$out/handrail" demo --state-dir $(state))"

@@ -24,6 +24,7 @@ type fakeDriver struct {
 	io, sql string
 	hang    bool // Observe blocks until its deadline, like a dead host
 	ran     []string
+	polls   int // Observe calls
 }
 
 func newFakeDriver() *fakeDriver { return &fakeDriver{io: "Yes", sql: "Yes"} }
@@ -37,6 +38,7 @@ func (d *fakeDriver) set(io, sql string) {
 func (d *fakeDriver) Observe(ctx context.Context, c checks.Check) checks.Observation {
 	d.mu.Lock()
 	hang, io, sql := d.hang, d.io, d.sql
+	d.polls++
 	d.mu.Unlock()
 	if hang {
 		<-ctx.Done()

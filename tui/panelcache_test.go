@@ -380,3 +380,32 @@ func TestMemoisedPartsShowEveryChange(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveGathersAFramesResults: asked with a deadline, Live feeds every
+// result until it and copies the session out once, with the newest result.
+func TestLiveGathersAFramesResults(t *testing.T) {
+	ts := newTestSession(t)
+	toStopReplica(t, ts) // one replica check, polled every 200 ms
+	polls := func() int {
+		ts.drv.mu.Lock()
+		defer ts.drv.mu.Unlock()
+		return ts.drv.polls
+	}
+	seq0 := ts.live.Snapshot().Seq
+	p0 := polls()
+	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
+	defer cancel()
+	ev, err := ts.live.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := polls() - p0; n < 2 {
+		t.Fatalf("only %d polls in the window: nothing to gather", n)
+	}
+	if ev.Snap.Seq != seq0+1 {
+		t.Errorf("%d snapshots built for one window, want 1", ev.Snap.Seq-seq0)
+	}
+	if ev.Result == nil || time.Since(ev.Result.Obs.At) > 400*time.Millisecond {
+		t.Errorf("the event does not carry the newest result: %+v", ev.Result)
+	}
+}
