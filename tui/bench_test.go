@@ -1,38 +1,16 @@
 package tui
 
 import (
-	"context"
-	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/session"
 )
-
-// staticRuntime answers with a fixed snapshot: benchmarks measure the
-// console, not the engine.
-type staticRuntime struct{ snap Snapshot }
-
-func (s *staticRuntime) Snapshot() Snapshot { return s.snap }
-func (s *staticRuntime) Wait(ctx context.Context) (Event, error) {
-	<-ctx.Done()
-	return Event{}, ErrClosed
-}
-func (s *staticRuntime) Advance() (Snapshot, error)              { return s.snap, nil }
-func (s *staticRuntime) Override(Override) (Snapshot, error)     { return s.snap, nil }
-func (s *staticRuntime) Annotate(string) (Snapshot, error)       { return s.snap, nil }
-func (s *staticRuntime) Tick(string, bool) (Snapshot, error)     { return s.snap, nil }
-func (s *staticRuntime) Attest(string, string) (Snapshot, error) { return s.snap, nil }
-func (s *staticRuntime) Repoll()                                 {}
-func (s *staticRuntime) Quit() (Snapshot, error)                 { return s.snap, nil }
-func (s *staticRuntime) RunAction(context.Context) (checks.ActionResult, Snapshot, error) {
-	return checks.ActionResult{}, s.snap, nil
-}
 
 // BenchmarkFirstFrame: a real engine over the bundled ThinMan runbook, the
 // console built over it, sized, and its first frame rendered.
@@ -58,42 +36,70 @@ func BenchmarkFirstFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkKeyWith20Checks: one key press and the frame after it, while 20
-// live check results stream in.
-func BenchmarkKeyWith20Checks(b *testing.B) {
-	rb := &steps.Runbook{ID: "bench", Title: "Twenty checks",
-		Targets: map[string]checks.Target{"db": {Name: "db", Kind: checks.TargetMySQL, Host: "db2", Port: 3306}}}
-	st := steps.Step{ID: "many", Title: "Twenty live checks", Body: "Watch **every** replica."}
-	var cvs []CheckView
-	now := time.Now()
-	for i := range 20 {
-		no := "No"
-		c := checks.Check{ID: fmt.Sprintf("replica-%02d", i), Kind: checks.KindMySQLReplica, Target: "db",
-			Expect: checks.Expectations{{Field: "Slave_IO_Running", Expect: checks.Expect{Equals: &no}}, {Field: "Slave_SQL_Running", Expect: checks.Expect{Equals: &no}}}}
-		st.Checks = append(st.Checks, c)
-		cvs = append(cvs, CheckView{Check: c, HasResult: true, Result: checks.Result{Step: "many", CheckID: c.ID, Status: checks.StatusWaiting,
-			Obs:     checks.Observation{At: now},
-			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "Slave_IO_Running", Expected: "= No", Actual: "Yes"}, {Field: "Slave_SQL_Running", Expected: "= No", Actual: "No", Pass: true}}}}})
-	}
-	rb.Sections = []steps.Section{{Title: "Main", Steps: []steps.Step{st, {ID: "after", Title: "After"}}}}
-	snap := Snapshot{Seq: 1, Runbook: rb, SessionID: "20261122-020000-abcd", Targets: rb.Targets, Current: 0, Checks: cvs,
-		Steps: []StepView{{ID: "many", Section: "Main", State: StepCurrent, Step: st}, {ID: "after", Section: "Main", Step: steps.Step{ID: "after", Title: "After"}}},
-		Gate:  Gate{Blocking: []string{"replica-00"}, Reason: "replica-00: waiting"}}
+// benchKeys measures one key press and the frame after it, while a live
+// check result streams in before each key: the event's Update, the key's
+// Update and the View that follows.
+func benchKeys(b *testing.B, snap Snapshot, w, h int) {
+	now := snap.Checks[0].Result.Obs.At
 	m := New(&staticRuntime{snap: snap}, Options{Dark: true, Now: now})
-	out, _ := m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
-	m = out.(Model)
+	m = step(b, m, tea.WindowSizeMsg{Width: w, Height: h})
+	_ = m.View()
 	keys := []tea.KeyPressMsg{{Code: 'j', Text: "j"}, {Code: 'k', Text: "k"}}
-	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		i++
 		s := snap
 		s.Seq = uint64(i + 1)
-		s.Checks = append([]CheckView(nil), cvs...)
-		s.Checks[i%20].Result.Obs.At = now.Add(time.Duration(i) * time.Millisecond)
-		out, _ = m.Update(eventMsg{ev: Event{Snap: s}})
-		out, _ = out.(Model).Update(keys[i%2])
-		m = out.(Model)
+		s.Checks = append([]CheckView(nil), snap.Checks...)
+		s.Checks[i%len(s.Checks)].Result.Obs.At = now.Add(time.Duration(i) * time.Millisecond)
+		m = step(b, m, eventMsg{ev: Event{Snap: s}, n: 1})
+		m = step(b, m, keys[i%2])
+		_ = m.View()
+	}
+}
+
+// BenchmarkKeyWith20Checks: 20 replica checks at 200x50.
+func BenchmarkKeyWith20Checks(b *testing.B) {
+	benchKeys(b, manyChecksSnapshot(20, time.Now()), 200, 50)
+}
+
+// BenchmarkKeyWith40Checks: 40 replica checks at 120x40, where most panels
+// are below the screen.
+func BenchmarkKeyWith40Checks(b *testing.B) {
+	benchKeys(b, manyChecksSnapshot(40, time.Now()), 120, 40)
+}
+
+// BenchmarkKeyWith5MBOutput: a command check whose observation holds 5 MB
+// of output (in its stdout field, its raw text and its error), at 200x50;
+// the frame must still answer within 16 ms.
+func BenchmarkKeyWith5MBOutput(b *testing.B) {
+	benchKeys(b, bigOutputSnapshot(5<<20, time.Now()), 200, 50)
+}
+
+// bigOutput is n bytes of command output: many lines, each with a tab, a
+// carriage return and escape sequences (a colour, clear the screen).
+func bigOutput(n int) string {
+	line := "row\tvalue \x1b[31mred\x1b[0m \x1b[2J" + strings.Repeat("x", 40) + "\r\n"
+	return strings.Repeat(line, n/len(line)+1)[:n]
+}
+
+// BenchmarkResultFrame10Checks: what one poll result that changes nothing
+// on screen but the age of its data costs the console: its Update and the
+// View after it, 10 replica checks at 120x40 (the idle console).
+func BenchmarkResultFrame10Checks(b *testing.B) {
+	now := time.Now()
+	snap := manyChecksSnapshot(10, now)
+	m := New(&staticRuntime{snap: snap}, Options{Dark: true, Now: now})
+	m = step(b, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	_ = m.View()
+	i := 0
+	for b.Loop() {
+		i++
+		s := snap
+		s.Seq = uint64(i + 1)
+		s.Checks = append([]CheckView(nil), snap.Checks...)
+		s.Checks[i%len(s.Checks)].Result.Obs.At = now.Add(time.Duration(i) * time.Millisecond)
+		m = step(b, m, eventMsg{ev: Event{Snap: s}, n: 1})
 		_ = m.View()
 	}
 }

@@ -56,6 +56,12 @@ func (c *bodyCache) render(key, md string, width int) string {
 		// on each side of an already narrow pane.
 		var zero uint
 		style.Document.Margin = &zero
+		// Code blocks are drawn in the code block's own colours, never
+		// highlighted: handrail links a chroma that highlights nothing
+		// (third_party/chroma: the real one costs every command 11-17 ms
+		// of start-up).
+		style.CodeBlock.Chroma = nil
+		style.CodeBlock.Theme = ""
 		var err error
 		r, err = glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(width))
 		if err != nil {

@@ -14,8 +14,12 @@ import (
 // Messages the console's commands return. Each carries the snapshot the
 // runtime answered with; the model keeps the one with the highest Seq.
 type (
-	// eventMsg is one runtime event (a check result, a followed record).
-	eventMsg struct{ ev Event }
+	// eventMsg is the newest of n runtime events (check results, followed
+	// records) that arrived within one frame.
+	eventMsg struct {
+		ev Event
+		n  int
+	}
 	// runtimeClosedMsg: Wait has nothing more to say.
 	runtimeClosedMsg struct{ err error }
 	// doneMsg answers a request (advance, override, note, tick, quit).
@@ -53,20 +57,49 @@ func expireFlash(seq int) tea.Cmd {
 	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpiredMsg(seq) })
 }
 
-// waitEvent blocks on the runtime for the next event. The model re-arms it
-// after each eventMsg, so exactly one receive is outstanding at a time and
-// events arrive in order.
+// frame is the console's frame time: the events that arrive within one
+// frame of the first are drawn once.
+const frameTime = time.Second / 60
+
+// waitEvent blocks on the runtime for the next event, then keeps taking the
+// events that follow within one frame and returns only the newest (each
+// carries the whole snapshot): twenty results that land together are one
+// Update and one View, not twenty. The model re-arms it after each
+// eventMsg, so exactly one receive is outstanding at a time and events
+// arrive in order.
 func waitEvent(ctx context.Context, rt Runtime) tea.Cmd {
 	return func() tea.Msg {
 		ev, err := rt.Wait(ctx)
 		if err != nil {
-			if errors.Is(err, ErrClosed) || ctx.Err() != nil {
+			return closedMsg(ctx, err)
+		}
+		fctx, cancel := context.WithTimeout(ctx, frameTime)
+		defer cancel()
+		for n := 1; ; n++ {
+			next, err := rt.Wait(fctx)
+			switch {
+			case err == nil:
+				if next.Snap.Seq >= ev.Snap.Seq {
+					ev = next
+				}
+				continue
+			case ctx.Err() != nil:
 				return runtimeClosedMsg{}
+			case fctx.Err() != nil, errors.Is(err, ErrClosed):
+				// The frame is over (or the runtime closed: the next
+				// Wait says so again, after this event is drawn).
+				return eventMsg{ev: ev, n: n}
 			}
 			return runtimeClosedMsg{err: err}
 		}
-		return eventMsg{ev: ev}
 	}
+}
+
+func closedMsg(ctx context.Context, err error) tea.Msg {
+	if errors.Is(err, ErrClosed) || ctx.Err() != nil {
+		return runtimeClosedMsg{}
+	}
+	return runtimeClosedMsg{err: err}
 }
 
 func clockTick() tea.Cmd {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,7 @@ type fakeDriver struct {
 	io, sql string
 	hang    bool // Observe blocks until its deadline, like a dead host
 	ran     []string
+	polls   int // Observe calls
 }
 
 func newFakeDriver() *fakeDriver { return &fakeDriver{io: "Yes", sql: "Yes"} }
@@ -36,6 +38,7 @@ func (d *fakeDriver) set(io, sql string) {
 func (d *fakeDriver) Observe(ctx context.Context, c checks.Check) checks.Observation {
 	d.mu.Lock()
 	hang, io, sql := d.hang, d.io, d.sql
+	d.polls++
 	d.mu.Unlock()
 	if hang {
 		<-ctx.Done()
@@ -144,4 +147,79 @@ func noSecretOnDisk(t testing.TB, path string) {
 	if strings.Contains(string(b), "Canary-S3cret-7781") {
 		t.Fatalf("the secret param reached the journal")
 	}
+}
+
+// staticRuntime answers with a fixed snapshot: benchmarks and rendering
+// tests measure the console, not the engine.
+type staticRuntime struct{ snap Snapshot }
+
+func (s *staticRuntime) Snapshot() Snapshot { return s.snap }
+func (s *staticRuntime) Wait(ctx context.Context) (Event, error) {
+	<-ctx.Done()
+	return Event{}, ErrClosed
+}
+func (s *staticRuntime) Advance() (Snapshot, error)              { return s.snap, nil }
+func (s *staticRuntime) Override(Override) (Snapshot, error)     { return s.snap, nil }
+func (s *staticRuntime) Annotate(string) (Snapshot, error)       { return s.snap, nil }
+func (s *staticRuntime) Tick(string, bool) (Snapshot, error)     { return s.snap, nil }
+func (s *staticRuntime) Attest(string, string) (Snapshot, error) { return s.snap, nil }
+func (s *staticRuntime) Repoll()                                 {}
+func (s *staticRuntime) Quit() (Snapshot, error)                 { return s.snap, nil }
+func (s *staticRuntime) RunAction(context.Context) (checks.ActionResult, Snapshot, error) {
+	return checks.ActionResult{}, s.snap, nil
+}
+
+// oneStepSnapshot is a session whose current step holds checks cvs (with
+// their results), followed by a step "after".
+func oneStepSnapshot(cvs []CheckView) Snapshot {
+	rb := &steps.Runbook{ID: "bench", Title: "Many checks",
+		Targets: map[string]checks.Target{"db": {Name: "db", Kind: checks.TargetMySQL, Host: "db2", Port: 3306}}}
+	st := steps.Step{ID: "many", Title: "Many live checks", Body: "Watch **every** replica."}
+	for _, c := range cvs {
+		st.Checks = append(st.Checks, c.Check)
+	}
+	after := steps.Step{ID: "after", Title: "After"}
+	rb.Sections = []steps.Section{{Title: "Main", Steps: []steps.Step{st, after}}}
+	var blocking []string
+	for _, c := range cvs {
+		blocking = append(blocking, c.Check.ID)
+	}
+	return Snapshot{Seq: 1, Runbook: rb, SessionID: "20261122-020000-abcd", Targets: rb.Targets, Current: 0, Checks: cvs,
+		Steps: []StepView{{ID: "many", Section: "Main", State: StepCurrent, Step: st}, {ID: "after", Section: "Main", Step: after}},
+		Gate:  Gate{Blocking: blocking, Reason: blocking[0] + ": waiting"}}
+}
+
+// manyChecksSnapshot: n replica checks, each with an answer at now.
+func manyChecksSnapshot(n int, now time.Time) Snapshot {
+	var cvs []CheckView
+	for i := range n {
+		no := "No"
+		c := checks.Check{ID: fmt.Sprintf("replica-%02d", i), Kind: checks.KindMySQLReplica, Target: "db",
+			Expect: checks.Expectations{{Field: "Slave_IO_Running", Expect: checks.Expect{Equals: &no}}, {Field: "Slave_SQL_Running", Expect: checks.Expect{Equals: &no}}}}
+		cvs = append(cvs, CheckView{Check: c, HasResult: true, Result: checks.Result{Step: "many", CheckID: c.ID, Status: checks.StatusWaiting,
+			Obs:     checks.Observation{At: now},
+			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "Slave_IO_Running", Expected: "= No", Actual: "Yes"}, {Field: "Slave_SQL_Running", Expected: "= No", Actual: "No", Pass: true}}}}})
+	}
+	return oneStepSnapshot(cvs)
+}
+
+// bigOutputSnapshot: a command check whose answer holds n bytes of output
+// in its stdout field, its raw text and its error, beside a replica check.
+func bigOutputSnapshot(n int, now time.Time) Snapshot {
+	out := bigOutput(n)
+	cmd := CheckView{Check: checks.Check{ID: "server-stat", Kind: checks.KindCommand, Target: "db", Shell: "server-stat.sh --all",
+		Expect: checks.Expectations{{Field: "stdout", Expect: checks.Expect{Match: "ACTIVE"}}}},
+		HasResult: true,
+		Result: checks.Result{Step: "many", CheckID: "server-stat", Status: checks.StatusWaiting,
+			Obs: checks.Observation{At: now, Raw: out, Error: "server-stat.sh exited 2: " + out,
+				Rows: []checks.Row{{Fields: []checks.Field{{Name: "stdout", Value: out}, {Name: "state", Value: out}}}}},
+			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "~ /ACTIVE/", Actual: out}}}}}
+	s := manyChecksSnapshot(1, now)
+	snap := oneStepSnapshot([]CheckView{cmd, s.Checks[0]})
+	// The engine quotes a blocking value in the gate's reason, and an
+	// action's error in the notice.
+	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected ~ /ACTIVE/)"
+	snap.Notice = "the last action failed: " + out
+	snap.Advice = out
+	return snap
 }

@@ -51,8 +51,13 @@ func (l *Live) snapshotLocked() Snapshot {
 const refreshEvery = time.Second
 
 // Wait blocks for the next poll result, feeds it to the engine and returns
-// the new state.
+// the new state. When ctx has a deadline (the console gathering one frame's
+// results), it feeds every result that arrives until then and copies the
+// session out once, at the deadline; with none, it returns ErrClosed then.
+// Copying the session is most of what a result costs the console: with 40
+// checks every 100 ms, one copy a frame instead of one a result.
 func (l *Live) Wait(ctx context.Context) (Event, error) {
+	_, gather := ctx.Deadline()
 	t := time.NewTimer(refreshEvery)
 	defer t.Stop()
 	for {
@@ -73,18 +78,60 @@ func (l *Live) Wait(ctx context.Context) (Event, error) {
 			l.mu.Unlock()
 			t.Reset(refreshEvery)
 		case res := <-l.r.Results():
+			last, err := l.feed(res)
+		more:
+			for gather && err == nil {
+				select {
+				case res, ok := <-l.r.Results():
+					if !ok {
+						break more
+					}
+					var r *checks.Result
+					if r, err = l.feed(res); r != nil {
+						last = r
+					}
+				case <-ctx.Done():
+					break more
+				}
+			}
+			if err == nil && last == nil {
+				continue // answers for a step already left
+			}
 			l.mu.Lock()
-			fed, err := l.r.Feed(res)
-			l.r.Sync()
 			s := l.snapshotLocked()
 			l.mu.Unlock()
 			if err != nil {
 				return Event{Snap: s}, err
 			}
-			if !fed {
-				continue // an answer for a step already left
-			}
-			return Event{Result: &res, Snap: s}, nil
+			return Event{Result: last, Snap: s}, nil
+		}
+	}
+}
+
+// feed hands res, and every result already waiting behind it, to the
+// engine; last is the newest one it took (nil: all were for a step already
+// left).
+func (l *Live) feed(res checks.Result) (last *checks.Result, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		var fed bool
+		fed, err = l.r.Feed(res)
+		l.r.Sync()
+		if fed {
+			r := res
+			last = &r
+		}
+		if err != nil {
+			return last, err
+		}
+		var ok bool
+		select {
+		case res, ok = <-l.r.Results():
+		default:
+		}
+		if !ok {
+			return last, nil
 		}
 	}
 }

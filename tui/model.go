@@ -46,10 +46,14 @@ type Model struct {
 	width, height int
 	now           time.Time
 
-	list  stepList
-	pane  stepPane
-	body  *bodyCache
-	focus int // index of the focused manual check among the current step's manual checks
+	list stepList
+	pane stepPane
+	body *bodyCache
+	// panels keeps the check panels between frames (shared by every copy
+	// of the model; used from View only).
+	panels *panelCache
+	memo   *viewMemo
+	focus  int // index of the focused manual check among the current step's manual checks
 
 	dialog   dialog
 	dialogID int
@@ -86,6 +90,8 @@ func New(rt Runtime, opts Options) Model {
 		help:   help.New(),
 		now:    now,
 		body:   newBodyCache(),
+		panels: newPanelCache(),
+		memo:   &viewMemo{},
 		list:   stepList{browse: -1},
 	}
 	spinKind := spinner.MiniDot

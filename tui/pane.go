@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/checks"
@@ -42,44 +40,105 @@ func (m Model) paneView(width, height int) string {
 	textW, panelW, split := m.paneColumns()
 
 	// One column of margin on the left of the pane, beside the separator.
-	head := m.stepText(st, idx, textW-2)
+	head := m.stepTextMemo(st, idx, textW-2)
 	body := m.stepBody(st, textW-2)
 	var lines []string
+	var more bool
 	if split {
 		// Side by side: the instructions left, the live panels right.
-		text := prefixLines(strings.Join(append(head, body...), "\n"), " ")
-		panels := m.panelsView(st, live, panelW-1)
-		left := clip(strings.Join(text, "\n"), textW, max(len(text), 1))
-		joined := lipgloss.JoinHorizontal(lipgloss.Top, left, " ", strings.Join(panels, "\n"))
-		lines = strings.Split(joined, "\n")
+		text := append(head, body...)
+		panels := (&m).panelBlocks(st, live, panelW-1)
+		off := m.pane.offset
+		right, rmore, done, rtotal := window(panels, off, height)
+		if total := max(len(text), rtotal); done && off > max(0, total-height) {
+			off = max(0, total-height)
+			right, rmore, _, _ = window(panels, off, height)
+		}
+		more = rmore || len(text) > off+height
+		blank := strings.Repeat(" ", panelW-1)
+		for i := range height {
+			l := ""
+			if off+i < len(text) {
+				l = text[off+i]
+			}
+			r := blank
+			if i < len(right) {
+				r = right[i]
+			}
+			lines = append(lines, fit(" "+l, textW)+" "+r)
+		}
 	} else {
 		// Stacked: what to type and the proof that it worked come first,
 		// so they fit a small terminal; the details follow.
-		lines = prefixLines(strings.Join(head, "\n"), " ")
-		for _, p := range m.panelsView(st, live, panelW-2) {
-			lines = append(lines, prefixLines(p, " ")...)
+		var blocks []paneBlock
+		blocks = appendText(blocks, head, width)
+		for _, b := range (&m).panelBlocks(st, live, width-2) {
+			blocks = append(blocks, indented(b))
 		}
-		lines = append(lines, prefixLines(strings.Join(body, "\n"), " ")...)
+		blocks = appendText(blocks, body, width)
+		off := m.pane.offset
+		var done bool
+		var total int
+		lines, more, done, total = window(blocks, off, height)
+		if done && off > max(0, total-height) {
+			lines, more, _, _ = window(blocks, max(0, total-height), height)
+		}
 	}
-	off := min(m.pane.offset, max(0, len(lines)-height))
-	more := off+height < len(lines)
-	end := min(len(lines), off+height)
-	view := lines[off:end]
-	if more && len(view) > 0 {
-		view[len(view)-1] = m.styles.Dim.Render(fmt.Sprintf(" ↓ %d more lines: pgdn/f", len(lines)-end+1))
+	if more && len(lines) > 0 {
+		lines[len(lines)-1] = fit(m.styles.Dim.Render(" ↓ more below: pgdn/f"), width)
 	}
-	return clip(strings.Join(view, "\n"), width, height)
+	for len(lines) < height {
+		lines = append(lines, strings.Repeat(" ", width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// paneBlock is a run of the pane's lines: fixed text, or a check's panel,
+// which is built (or taken from the cache) only once the window reaches it.
+// Every line a block gives is exactly the column's width.
+type paneBlock struct {
+	n    func() int         // how many lines (may build the panel)
+	line func(i int) string // line i, 0 <= i < n()
+}
+
+// window lays blocks out top to bottom and returns their lines
+// [off, off+h). A block that starts below the window is never asked for
+// anything: a panel off the bottom of the screen is not built. more says
+// that lines follow the window; done that every block was laid out, and
+// then total is how many lines they hold.
+func window(blocks []paneBlock, off, h int) (lines []string, more, done bool, total int) {
+	pos := 0
+	for _, b := range blocks {
+		if pos >= off+h {
+			return lines, true, false, 0
+		}
+		n := b.n()
+		for i := max(0, off-pos); i < n && pos+i < off+h; i++ {
+			lines = append(lines, b.line(i))
+		}
+		pos += n
+	}
+	return lines, pos > off+h, true, pos
+}
+
+// appendText adds fixed lines, each with the pane's one-column margin and
+// fitted to width when it is shown.
+func appendText(blocks []paneBlock, text []string, width int) []paneBlock {
+	if len(text) == 0 {
+		return blocks
+	}
+	return append(blocks, paneBlock{
+		n:    func() int { return len(text) },
+		line: func(i int) string { return fit(" "+text[i], width) },
+	})
+}
+
+// indented gives a panel the pane's one-column margin on each side.
+func indented(b paneBlock) paneBlock {
+	return paneBlock{n: b.n, line: func(i int) string { return " " + b.line(i) + " " }}
 }
 
 func bodyWidth(textW int) int { return max(10, textW) }
-
-func prefixLines(s, p string) []string {
-	ls := strings.Split(s, "\n")
-	for i := range ls {
-		ls[i] = p + ls[i]
-	}
-	return ls
-}
 
 // stepBody is the step's rendered Markdown.
 func (m Model) stepBody(st StepView, width int) []string {
@@ -87,6 +146,23 @@ func (m Model) stepBody(st StepView, width int) []string {
 		return append([]string{""}, strings.Split(body, "\n")...)
 	}
 	return nil
+}
+
+// stepTextMemo is stepText, drawn again only when the step, whether it is
+// the current one, the notice, the targets, the width or the colours
+// changed: everything stepText reads.
+func (m Model) stepTextMemo(st StepView, idx, width int) []string {
+	type textIn struct {
+		st          StepView
+		current     bool
+		notice      string
+		targets     map[string]checks.Target
+		width       int
+		dark, ascii bool
+	}
+	in := textIn{st: st, current: idx == m.snap.Current, notice: m.snap.Notice, targets: m.snap.Targets,
+		width: width, dark: m.styles.Dark, ascii: m.opts.ASCII}
+	return m.memo.text.get(in, func() []string { return m.stepText(st, idx, width) })
 }
 
 // stepText is the title, state, commands and action of a step: what to do,
@@ -113,7 +189,7 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 		out = append(out, wrap(strings.Join(meta, " · "), width)...)
 	}
 	if idx == m.snap.Current && m.snap.Notice != "" {
-		out = append(out, wrap(s.Warn.Render(m.snap.Notice), width)...)
+		out = append(out, textLines(&s.Warn, m.snap.Notice, width, 2)...)
 	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",
@@ -155,27 +231,52 @@ func (m Model) targetLabel(name string) string {
 	return m.styles.Host.Render(name) + m.styles.Dim.Render(" ("+t.Address()+")")
 }
 
-// panelsView renders one panel per check: live for the current step, the
-// specification for any other.
-func (m Model) panelsView(st StepView, live bool, width int) []string {
-	var out []string
-	manualIdx := 0
+// panelBlocks are the panels of the step shown, one per check: live for the
+// current step, the specification for any other. Nothing is built here.
+func (m *Model) panelBlocks(st StepView, live bool, width int) []paneBlock {
+	key := stepKey(st)
+	var out []paneBlock
 	if live {
+		manual := m.manualChecks()
+		manualIdx := 0
 		for _, c := range m.snap.Checks {
 			focused := false
 			if c.Check.Kind == checks.KindManual {
 				// Nothing can be ticked once the session has ended.
-				focused = m.snap.Ended == "" && manualIdx == m.focus%max(1, len(m.manualChecks()))
+				focused = m.snap.Ended == "" && manualIdx == m.focus%max(1, len(manual))
 				manualIdx++
 			}
-			out = append(out, m.panel(c, true, focused, width))
+			out = append(out, m.panelBlock(key, c, true, focused, width))
 		}
 		return out
 	}
 	for _, c := range st.Step.Checks {
-		out = append(out, m.panel(CheckView{Check: c}, false, false, width))
+		out = append(out, m.panelBlock(key, CheckView{Check: c}, false, false, width))
 	}
 	return out
+}
+
+// panelBlock is one check's panel as a block: built when first asked for,
+// its status line drawn only when it is on screen.
+func (m *Model) panelBlock(step string, c CheckView, live, focused bool, width int) paneBlock {
+	var p *panelLines
+	get := func() *panelLines {
+		if p == nil {
+			pl := m.panelFor(step, c, live, focused, width)
+			p = &pl
+		}
+		return p
+	}
+	return paneBlock{
+		n: func() int { return len(get().lines) },
+		line: func(i int) string {
+			pl := get()
+			if i == pl.status {
+				return pl.frame(m.statusLine(c), width)
+			}
+			return pl.lines[i]
+		},
+	}
 }
 
 func wrap(s string, width int) []string {

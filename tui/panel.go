@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // polling reports whether a check waits for an answer: the runtime says an
@@ -24,28 +26,56 @@ func polling(c CheckView, now time.Time) bool {
 	return !at.IsZero() && now.Sub(at) > c.Check.PollInterval()+1500*time.Millisecond
 }
 
-// panel renders one check: what it asks where, then expected beside actual
-// for every field, with a symbol and a colour for each.
+// panelLines is one check's panel, framed: every line is exactly the
+// panel's width. status is the index of the line that statusLine fills in
+// on every frame (the age of the data, the spinner, held and left change
+// while the rest stays), or -1 when the panel has none.
+type panelLines struct {
+	lines  []string
+	status int
+	// left and right are the border and padding around a content line.
+	left, right string
+}
+
+// panel renders one check's panel as text, its status line filled in (for
+// tests and one-off renders; the pane takes panels from m.panels).
 func (m Model) panel(c CheckView, live, focused bool, width int) string {
+	p := m.buildPanel(c, live, focused, width)
+	lines := append([]string(nil), p.lines...)
+	if p.status >= 0 {
+		lines[p.status] = p.frame(m.statusLine(c), width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// buildPanel lays one check out: what it asks where, then expected beside
+// actual for every field, with a symbol and a colour for each. It reads
+// only c, the styles, the check's target and whether this is a rehearsal:
+// panelInput names the same things, so a cached panel is rebuilt exactly
+// when one of them changes. Text from the runbook, the server or a command
+// passes through termtext, cut to what fits before it is measured: a 5 MB
+// output costs no more than a short one.
+func (m Model) buildPanel(c CheckView, live, focused bool, width int) panelLines {
 	s := m.styles
 	inner := max(20, width-4)
 	ck := c.Check
 	var lines []string
 
-	name := ck.ID
+	name := oneLine(ck.ID, inner)
 	if ck.Title != "" {
-		name = ck.Title + s.Dim.Render(" ("+ck.ID+")")
+		name = oneLine(ck.Title, inner) + s.Dim.Render(" ("+oneLine(ck.ID, inner)+")")
 	}
 	if ck.Optional {
 		name += s.Dim.Render(" optional")
 	}
 	lines = append(lines, s.PanelTitle.Render(ansi.Truncate(name, inner, "…")))
-	lines = append(lines, wrap(s.Dim.Render(m.checkQuery(ck)), inner)...)
+	lines = append(lines, textLines(&s.Dim, m.checkQuery(ck), inner, 0)...)
 
 	if m.snap.Rehearsal && ck.Why != "" {
-		lines = append(lines, wrap(s.Warn.Render("why: ")+ck.Why, inner)...)
+		lines = append(lines, prefixFirst(s.Warn.Render("why: "), textLines(nil, ck.Why, inner-5, 0))...)
 	}
 
+	focus := focused && live
 	if ck.Kind == checks.KindManual {
 		box := s.Sym.Unticked
 		st := s.Wait
@@ -53,44 +83,103 @@ func (m Model) panel(c CheckView, live, focused bool, width int) string {
 			box, st = s.Sym.Ticked, s.Pass
 		}
 		cursor := "  "
-		if focused && live {
+		if focus {
 			cursor = s.Sym.Current + " "
 		}
-		lines = append(lines, wrap(cursor+st.Render(box)+" "+ck.Attest, inner)...)
-		if live && focused {
+		lead := cursor + st.Render(box) + " "
+		lines = append(lines, prefixFirst(lead, textLines(nil, ck.Attest, inner-ansi.StringWidth(lead), 0))...)
+		if focus {
 			lines = append(lines, s.Dim.Render("  space ticks it once you have checked it yourself"))
 		}
-		return m.frame(lines, width, focused && live)
+		return m.framePanel(lines, -1, width, focus)
 	}
 
+	status := -1
 	if live {
-		lines = append(lines, m.statusLine(c))
-		if extra := summary(ck, c.Result.Obs); extra != "" && c.HasResult {
-			lines = append(lines, s.Bold.Render(extra))
+		status = len(lines)
+		lines = append(lines, "") // statusLine, on every frame
+		if c.HasResult {
+			if extra := summary(ck, c.Result.Obs, inner); extra != "" {
+				lines = append(lines, s.Bold.Render(extra))
+			}
 		}
 	}
 	// Why there is no answer comes first: an unreachable server or "not a
 	// replica" matters more than the rows it leaves empty, and must stay
 	// on a small screen.
 	if live && c.HasResult {
-		if e := c.Result.Obs.Error; e != "" {
-			lines = append(lines, wrap(s.Fail.Render("error: ")+e, inner)...)
-		} else if st := c.Result.Obs.State; st != "" {
-			lines = append(lines, wrap(s.Fail.Render("state: ")+st, inner)...)
-		} else if !c.Result.Verdict.Pass && c.Result.Verdict.Reason != "" && len(c.Result.Verdict.Fields) == 0 {
-			lines = append(lines, wrap(s.Warn.Render(c.Result.Verdict.Reason), inner)...)
+		r := c.Result
+		switch {
+		case r.Obs.Error != "":
+			lines = append(lines, prefixFirst(s.Fail.Render("error: "), textLines(nil, r.Obs.Error, inner-7, maxMessageLines))...)
+		case r.Obs.State != "":
+			lines = append(lines, prefixFirst(s.Fail.Render("state: "), textLines(nil, r.Obs.State, inner-7, maxMessageLines))...)
+		case !r.Verdict.Pass && r.Verdict.Reason != "" && len(r.Verdict.Fields) == 0:
+			lines = append(lines, textLines(&s.Warn, r.Verdict.Reason, inner, maxMessageLines)...)
 		}
 	}
 	lines = append(lines, m.fieldTable(c, live, inner)...)
-	return m.frame(lines, width, false)
+	return m.framePanel(lines, status, width, false)
 }
 
-func (m Model) frame(lines []string, width int, focused bool) string {
-	st := m.styles.Panel
+// maxMessageLines bounds an error or a reason in a panel: the first lines
+// say what went wrong; a command's whole output does not belong there.
+const maxMessageLines = 4
+
+// framePanel draws the rounded border and one column of padding around
+// lines, each cut or padded to fit, so every line is exactly width columns.
+func (m Model) framePanel(lines []string, status, width int, focused bool) panelLines {
+	s := m.styles
+	inner := max(1, width-4)
+	bst := lipgloss.NewStyle().Foreground(s.Border)
 	if focused {
-		st = m.styles.PanelFocus
+		bst = bst.Foreground(s.Accent)
 	}
-	return st.Width(width).Render(strings.Join(lines, "\n"))
+	b := lipgloss.RoundedBorder()
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, bst.Render(b.TopLeft+strings.Repeat(b.Top, max(0, width-2))+b.TopRight))
+	left, right := bst.Render(b.Left)+" ", " "+bst.Render(b.Right)
+	for _, l := range lines {
+		out = append(out, left+fit(l, inner)+right)
+	}
+	out = append(out, bst.Render(b.BottomLeft+strings.Repeat(b.Bottom, max(0, width-2))+b.BottomRight))
+	if status >= 0 {
+		status++ // below the top border
+	}
+	return panelLines{lines: out, status: status, left: left, right: right}
+}
+
+// frame frames one content line the way framePanel did the others.
+func (p panelLines) frame(l string, width int) string {
+	return p.left + fit(l, max(1, width-4)) + p.right
+}
+
+// fit cuts or pads a styled line to exactly w columns.
+func fit(l string, w int) string {
+	n := ansi.StringWidth(l)
+	if n > w {
+		l = ansi.Truncate(l, w, "…")
+		n = ansi.StringWidth(l)
+	}
+	return l + strings.Repeat(" ", max(0, w-n))
+}
+
+// prefixFirst puts p before the first line and indents the others to line
+// up under it.
+func prefixFirst(p string, lines []string) []string {
+	if len(lines) == 0 {
+		return []string{p}
+	}
+	ind := strings.Repeat(" ", ansi.StringWidth(p))
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if i == 0 {
+			out[i] = p + l
+		} else {
+			out[i] = ind + l
+		}
+	}
+	return out
 }
 
 // checkQuery says what the check asks, and where, the way the operator would
@@ -143,7 +232,8 @@ func (m Model) checkQuery(ck checks.Check) string {
 	return ck.Kind + where
 }
 
-// statusLine: state, age of the data, spinner, time left or held.
+// statusLine: state, age of the data, spinner, time left or held. It is the
+// only part of a panel drawn on every frame.
 func (m Model) statusLine(c CheckView) string {
 	s := m.styles
 	var parts []string
@@ -164,8 +254,12 @@ func (m Model) statusLine(c CheckView) string {
 			parts = append(parts, s.Fail.Render(s.Sym.Fail+" FAIL"))
 		case checks.StatusUnreachable:
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" unreachable"))
-		default:
+		case checks.StatusPending:
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" pending"))
+		default:
+			// A status this console does not know yet: say its name
+			// rather than pretend it is one it knows.
+			parts = append(parts, s.Wait.Render(s.Sym.Wait+" "+termtext.Line(r.Status.String())))
 		}
 		if !r.Obs.At.IsZero() {
 			parts = append(parts, "data "+age(m.snap.SessionNow(m.now).Sub(r.Obs.At))+" old")
@@ -209,6 +303,8 @@ func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 		field, actual, expected string
 		pass, known             bool
 	}
+	// No column is wider than the panel: cut every cell to that before
+	// anything measures it.
 	var rows []row
 	if live && c.HasResult && len(c.Result.Verdict.Fields) > 0 {
 		for _, f := range c.Result.Verdict.Fields {
@@ -220,11 +316,12 @@ func (m Model) fieldTable(c CheckView, live bool, width int) []string {
 			if actual == "" {
 				actual = `""` // an empty value, visibly so in a column
 			}
-			rows = append(rows, row{field: name + ":", actual: actual, expected: f.Expected, pass: f.Pass, known: true})
+			rows = append(rows, row{field: oneLine(name, width) + ":", actual: oneLine(actual, width),
+				expected: oneLine(f.Expected, width), pass: f.Pass, known: true})
 		}
 	} else {
 		for _, fe := range c.Check.Expect {
-			rows = append(rows, row{field: fe.Field + ":", actual: "?", expected: fe.Expect.String()})
+			rows = append(rows, row{field: oneLine(fe.Field, width) + ":", actual: "?", expected: oneLine(fe.Expect.String(), width)})
 		}
 	}
 	fw, aw, ew := 0, 0, 0
@@ -258,10 +355,71 @@ func pad(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
 }
 
+// oneLine is untrusted text as one line of at most about width columns: the
+// first line only (an ellipsis says more follows), cut before termtext
+// escapes it and anything measures it.
+func oneLine(s string, width int) string {
+	lim := cutAt(s, 4*max(1, width)+16)
+	first, more := lim, len(lim) < len(s)
+	if i := strings.IndexByte(lim, '\n'); i >= 0 {
+		first, more = lim[:i], true
+	}
+	first = termtext.Line(strings.TrimSuffix(first, "\r"))
+	if more {
+		first += "…"
+	}
+	return first
+}
+
+// textLines is untrusted multi-line text wrapped to width: each line made
+// safe by termtext (a tab or a control is shown, never obeyed, so it cannot
+// move the cursor out of the panel), styled with st (nil: plain), at most maxLines of
+// them (0: no limit) with an ellipsis when some are left out. The text is
+// cut before anything measures it.
+func textLines(st *lipgloss.Style, s string, width, maxLines int) []string {
+	width = max(1, width)
+	cut := false
+	if maxLines > 0 {
+		c := cutAt(s, maxLines*(4*width+16))
+		cut, s = len(c) < len(s), c
+	}
+	var out []string
+	for _, l := range termtext.Lines(s) {
+		out = append(out, strings.Split(ansi.Wrap(l, width, " "), "\n")...)
+		if maxLines > 0 && len(out) > maxLines {
+			break
+		}
+	}
+	if maxLines > 0 && len(out) > maxLines {
+		out, cut = out[:maxLines], true
+	}
+	if cut {
+		last := len(out) - 1
+		out[last] = ansi.Truncate(out[last], width-1, "") + "…"
+	}
+	if st != nil {
+		for i, l := range out {
+			out[i] = st.Render(l)
+		}
+	}
+	return out
+}
+
+// cutAt is s cut to at most n bytes, on a character boundary.
+func cutAt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
 // summary is the one line that matters most for some kinds of check: the
 // HotStandby state of a solidDB server, the role and state of a Terracotta
 // server.
-func summary(ck checks.Check, obs checks.Observation) string {
+func summary(ck checks.Check, obs checks.Observation, width int) string {
 	if len(obs.Rows) == 0 {
 		return ""
 	}
@@ -270,7 +428,7 @@ func summary(ck checks.Check, obs checks.Observation) string {
 	case checks.KindSolid:
 		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(ck.Admin)), "hsb") {
 			if f, ok := row.Get("TEXT"); ok {
-				return "HSB: " + f.Value
+				return "HSB: " + oneLine(f.Value, width)
 			}
 		}
 	case checks.KindCommand:
@@ -278,7 +436,7 @@ func summary(ck checks.Check, obs checks.Observation) string {
 		for _, f := range row.Fields {
 			n := strings.ToLower(f.Name)
 			if n == "role" || n == "state" || strings.HasSuffix(n, ".role") || strings.HasSuffix(n, ".state") {
-				parts = append(parts, f.Name+": "+f.Value)
+				parts = append(parts, oneLine(f.Name, width)+": "+oneLine(f.Value, width))
 			}
 		}
 		return strings.Join(parts, " · ")

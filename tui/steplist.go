@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/x/ansi"
+import (
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/handrail/handrail/internal/termtext"
+)
 
 // stepList is the left column: sections and steps with their state. browse
 // is the step the operator is looking at read-only (-1: the current one).
@@ -47,7 +51,31 @@ func (l stepList) symbol(st StepView, sym Symbols) string {
 	}
 }
 
-// view renders the list, scrolled so the shown step stays in sight.
+// listView is the step list, drawn again only when a step's title, section
+// or state, the step shown, the size or the colours changed.
+func (m Model) listView(width, height int) string {
+	type row struct {
+		section, title string
+		state          StepState
+	}
+	type listIn struct {
+		rows          []row
+		shown         int
+		browsing      bool
+		width, height int
+		dark, ascii   bool
+	}
+	in := listIn{shown: m.list.shown(m.snap), browsing: m.list.browse >= 0, width: width, height: height,
+		dark: m.styles.Dark, ascii: m.opts.ASCII, rows: make([]row, len(m.snap.Steps))}
+	for i, st := range m.snap.Steps {
+		in.rows[i] = row{section: st.Section, title: st.Title(), state: st.State}
+	}
+	return m.memo.list.get(in, func() string { return m.list.view(m.snap, m.styles, width, height) })
+}
+
+// view renders the list, scrolled so the shown step stays in sight. It
+// reads each step's Section, Title() and State, and nothing else of it
+// (listView's memo depends on that).
 func (l stepList) view(s Snapshot, st Styles, width, height int) string {
 	var lines []string
 	at := 0
@@ -57,13 +85,13 @@ func (l stepList) view(s Snapshot, st Styles, width, height int) string {
 		if step.Section != section {
 			section = step.Section
 			if section != "" {
-				lines = append(lines, st.Section.Render(ansi.Truncate(section, width-1, "…")))
+				lines = append(lines, st.Section.Render(ansi.Truncate(termtext.Line(section), width-1, "…")))
 			}
 		}
 		if i == shown {
 			at = len(lines)
 		}
-		text := ansi.Truncate(l.symbol(step, st.Sym)+" "+step.Title(), width-1, "…")
+		text := ansi.Truncate(l.symbol(step, st.Sym)+" "+termtext.Line(step.Title()), width-1, "…")
 		style := st.Dim
 		switch step.State {
 		case StepCurrent:

@@ -41,11 +41,12 @@ type Styles struct {
 	StepCurrent, StepDone, StepSkipped     lipgloss.Style
 	StepOverridden, StepFailed, StepBrowse lipgloss.Style
 	Pass, Fail, Wait, Warn                 lipgloss.Style
-	Panel, PanelTitle, PanelFocus          lipgloss.Style
+	PanelTitle                             lipgloss.Style
 	Command, Host                          lipgloss.Style
 	GateOpen, GateClosed, Flash            lipgloss.Style
 	Dialog, DialogTitle, Button, ButtonOn  lipgloss.Style
-	Border                                 color.Color
+	// Border frames the check panels; Accent frames the focused one.
+	Border, Accent color.Color
 }
 
 // NewStyles builds the styles for a dark or light background.
@@ -59,7 +60,7 @@ func NewStyles(dark bool, sym Symbols) Styles {
 	border := ld(lipgloss.Color("#bcbcbc"), lipgloss.Color("#4e4e4e"))
 	fg := ld(lipgloss.Color("#1c1c1c"), lipgloss.Color("#e4e4e4"))
 
-	s := Styles{Dark: dark, Sym: sym, Border: border}
+	s := Styles{Dark: dark, Sym: sym, Border: border, Accent: accent}
 	s.Header = lipgloss.NewStyle().Bold(true).Foreground(fg)
 	s.HeaderDim = lipgloss.NewStyle().Foreground(dim)
 	s.Rehearsal = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(amber)
@@ -78,8 +79,6 @@ func NewStyles(dark bool, sym Symbols) Styles {
 	s.Fail = lipgloss.NewStyle().Bold(true).Foreground(red)
 	s.Wait = lipgloss.NewStyle().Foreground(amber)
 	s.Warn = lipgloss.NewStyle().Foreground(amber)
-	s.Panel = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
-	s.PanelFocus = s.Panel.BorderForeground(accent)
 	s.PanelTitle = lipgloss.NewStyle().Bold(true)
 	s.Command = lipgloss.NewStyle().Bold(true)
 	s.Host = lipgloss.NewStyle().Foreground(accent)

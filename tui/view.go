@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -40,10 +41,10 @@ func (m Model) Render() string {
 		body = m.fullHelpView(bodyH)
 	default:
 		listW, paneW := m.columns()
-		list := m.list.view(m.snap, m.styles, listW, bodyH)
-		sep := strings.TrimSuffix(strings.Repeat(lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")+"\n", bodyH), "\n")
+		list := m.listView(listW, bodyH)
+		sep := lipgloss.NewStyle().Foreground(m.styles.Border).Render("│")
 		pane := m.paneView(paneW, bodyH)
-		body = lipgloss.JoinHorizontal(lipgloss.Top, list, sep, pane)
+		body = besides(list, sep, pane)
 	}
 	return strings.Join([]string{header, body, m.gateView(), m.shortHelpView()}, "\n")
 }
@@ -144,8 +145,13 @@ func clock(d time.Duration) string {
 
 // ---- gate bar and help ----
 
+// gateView is the one line under the pane: the flash, or where the gate
+// stands. The texts in it can quote a server's answer (a blocking check's
+// value, an action's error): each is cut to the line and made safe before
+// anything measures it.
 func (m Model) gateView() string {
 	s := m.styles
+	fit := func(t string) string { return oneLine(t, m.width) }
 	var line string
 	switch {
 	case m.flash != "":
@@ -153,7 +159,7 @@ func (m Model) gateView() string {
 		if m.flashBad {
 			st = s.Fail
 		}
-		line = st.Render(m.flash)
+		line = st.Render(fit(m.flash))
 	case m.approvalBanner() != "":
 		line = m.approvalBanner()
 	case m.snap.ReadOnly:
@@ -167,9 +173,9 @@ func (m Model) gateView() string {
 	case m.snap.Gate.Open:
 		line = s.GateOpen.Render(s.Sym.Pass + " ready: press n for the next step")
 	default:
-		line = s.GateClosed.Render(s.Sym.Fail+" blocked: ") + gateReason(m.snap)
+		line = s.GateClosed.Render(s.Sym.Fail+" blocked: ") + fit(gateReason(m.snap))
 		if m.snap.Advice != "" {
-			line += s.Warn.Render("  on fail: " + m.snap.Advice)
+			line += s.Warn.Render("  on fail: " + fit(m.snap.Advice))
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")
@@ -187,7 +193,22 @@ func gateReason(s Snapshot) string {
 }
 
 func (m Model) shortHelpView() string {
-	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+	type binding struct {
+		on        bool
+		key, desc string
+	}
+	type helpIn struct {
+		keys  []binding
+		width int
+		help  help.Model // its width, separators and styles
+	}
+	in := helpIn{width: m.width, help: m.help}
+	for _, k := range m.keys.ShortHelp() {
+		in.keys = append(in.keys, binding{on: k.Enabled(), key: k.Help().Key, desc: k.Help().Desc})
+	}
+	return m.memo.help.get(in, func() string {
+		return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+	})
 }
 
 // Goodbye is what to print once the console has left the alternate screen:
@@ -205,6 +226,28 @@ func (m Model) goodbye() string {
 		return "Session " + m.snap.SessionID + " halted. Report: handrail report " + m.snap.SessionID + "\n"
 	}
 	return "Session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
+}
+
+// besides puts two columns of the same height side by side with sep
+// between them. Each column's lines are already exactly its width, so
+// nothing is measured again.
+func besides(left, sep, right string) string {
+	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + len(ls)*(len(sep)+1))
+	for i := range max(len(ls), len(rs)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(ls) {
+			b.WriteString(ls[i])
+		}
+		b.WriteString(sep)
+		if i < len(rs) {
+			b.WriteString(rs[i])
+		}
+	}
+	return b.String()
 }
 
 // clip cuts or pads s to exactly w columns and h lines.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,8 @@ type Prober struct {
 
 	mu     sync.Mutex
 	server *Server
+
+	namers namers // column names per expectation set (vocab.go)
 }
 
 // NewProber wraps a pool the caller owns (and closes).
@@ -116,7 +119,7 @@ func (p *Prober) replicaRows(ctx context.Context, c checks.Check) ([]checks.Row,
 	if err != nil {
 		return nil, err
 	}
-	namer := newFieldNamer(expectFields(c))
+	namer := p.namers.get(expectFields(c))
 	out, err := p.scanAll(ctx, srv.ReplicaStatusStatement(), namer, checks.MaxRows)
 	var me *gomysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1064 {
@@ -170,14 +173,8 @@ func scanRows(rows *sql.Rows, namer fieldNamer, limit int) ([]checks.Row, int, e
 	if err != nil {
 		return nil, 0, err
 	}
-	names := make([]string, len(cols))
-	keyCol := -1
-	for i, c := range cols {
-		names[i] = namer.name(c)
-		if keyCol < 0 && isChannelColumn(c) {
-			keyCol = i
-		}
-	}
+	names := namer.names(cols)
+	keyCol := slices.IndexFunc(cols, isChannelColumn)
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {

@@ -19,6 +19,7 @@ type goreleaserConfig struct {
 		Env     []string `yaml:"env"`
 		Goos    []string `yaml:"goos"`
 		Goarch  []string `yaml:"goarch"`
+		Flags   []string `yaml:"flags"`
 		Ldflags []string `yaml:"ldflags"`
 	} `yaml:"builds"`
 	Checksum struct {
@@ -28,7 +29,8 @@ type goreleaserConfig struct {
 
 // TestGoreleaserConfig checks the release promises of the README: linux,
 // darwin and windows on amd64 and arm64, CGO off, the version stamped into
-// the cli package by ldflags, and a checksum file. `goreleaser check` was
+// the cli package by ldflags, a stripped binary (-s -w, -trimpath: the size
+// BENCHMARKS.md reports), and a checksum file. `goreleaser check` was
 // also run by hand (see ARCHITECTURE.md); this test keeps the promises true.
 func TestGoreleaserConfig(t *testing.T) {
 	data, err := os.ReadFile("../../.goreleaser.yaml")
@@ -64,6 +66,19 @@ func TestGoreleaserConfig(t *testing.T) {
 		if !strings.Contains(flags, "github.com/handrail/handrail/"+v) {
 			t.Errorf("ldflags do not stamp %s: %s", v, flags)
 		}
+	}
+	// Stripped: no symbol table (-s), no DWARF (-w), no build paths.
+	var ld []string
+	for _, f := range b.Ldflags {
+		ld = append(ld, strings.Fields(f)...)
+	}
+	for _, f := range []string{"-s", "-w"} {
+		if !slices.Contains(ld, f) {
+			t.Errorf("ldflags lack %s: the shipped binary is not stripped: %v", f, b.Ldflags)
+		}
+	}
+	if !slices.Contains(b.Flags, "-trimpath") {
+		t.Errorf("flags lack -trimpath: %v", b.Flags)
 	}
 	if cfg.Checksum.NameTemplate == "" {
 		t.Error("no checksum file configured")
