@@ -102,3 +102,25 @@ func writeHostileJournal(t *testing.T, dir, id string) string {
 	}
 	return path
 }
+
+// TestReportFileCarriesNoControl: a Markdown report written to a file (-o)
+// is as safe to `cat` as the report on stdout.
+func TestReportFileCarriesNoControl(t *testing.T) {
+	const id = "20261122-021500-ab12"
+	dir := t.TempDir()
+	path := writeHostileJournal(t, dir, id)
+	out := filepath.Join(t.TempDir(), "report.md")
+	if code, _, errs := runJournalCmd("report", path, "-o", out); code != ExitOK {
+		t.Fatalf("report -o: exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, bad := rawControl(string(b)); bad {
+		t.Fatalf("the report file carries %U raw", r)
+	}
+	if !strings.Contains(string(b), `\x1b`) {
+		t.Errorf("the hostile text is not shown visibly in the file:\n%s", b)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 )
@@ -99,9 +100,12 @@ func mdEscape(s string) string {
 }
 
 // Markdown renders the graded debrief. Values from the journal are kept on
-// their line; a terminal shows it through the sanitizing rule
-// (internal/termtext), as every other text.
-func (g Grade) Markdown() string {
+// their line, and the text passes through the sanitizing rule
+// (internal/termtext): the file beside the journal is as safe to `cat` as
+// what the terminal shows.
+func (g Grade) Markdown() string { return termtext.Block(g.markdown()) }
+
+func (g Grade) markdown() string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	title := g.RunbookTitle

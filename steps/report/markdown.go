@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // timeFmt is how times appear in reports: UTC, to the second.
@@ -24,9 +25,11 @@ func fmtTime(t time.Time) string {
 func clock(t time.Time) string { return t.UTC().Format("15:04:05") }
 
 // Markdown writes the report as Markdown. Everything that came from the
-// journal is escaped, so a note cannot inject links, HTML or table breaks.
+// journal is escaped, so a note cannot inject links, HTML or table breaks,
+// and the whole text passes through the sanitizing rule (termtext.Writer):
+// a report file shown with `cat` or `less -R` carries no control either.
 func (r *Report) Markdown(out io.Writer) error {
-	w := bufio.NewWriter(out)
+	w := bufio.NewWriter(termtext.Writer(out))
 	mark := ""
 	if r.Rehearsal {
 		mark = " · REHEARSAL"
