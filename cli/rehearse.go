@@ -272,79 +272,18 @@ func writeDebrief(g rehearsal.Grade, path string) (string, string, error) {
 	return md, html, nil
 }
 
-// resumedRehearsal is a rehearsal's simulated world rebuilt for a resume.
-type resumedRehearsal struct {
-	scenario *rehearsal.Scenario
-	world    *rehearsal.Driver
-	clock    *rehearsal.SimClock
-	// speed is the speed from now on: --speed, else the last one the
-	// journal recorded (keep tells which).
-	speed float64
-	keep  bool
-}
-
-// newResumedRehearsal starts rebuilding a stopped rehearsal's world: on a
-// simulated clock held at the session's start (first: the journal's
-// session.start, with its sim_time) the scenario's world is built. Hand it
-// every record of the journal, in order, with add (it keeps none: the
-// journal may be streamed through it), then call ready: the world is then
-// exactly as it was when the last record was written, and the clock stands
-// at that instant until it is started. speed 0 keeps the speed the journal
-// last recorded.
-func newResumedRehearsal(rb *steps.Runbook, start session.StartData, first journal.Record, speed float64) (*resumedRehearsal, error) {
+// newResumedRehearsal starts rebuilding a stopped rehearsal's world
+// (rehearsal.Resumed) with the scenario session.start names.
+func newResumedRehearsal(rb *steps.Runbook, start session.StartData, first journal.Record, speed float64) (*rehearsal.Resumed, error) {
 	sc, err := loadScenario(rb, start.Scenario)
 	if err != nil {
 		return nil, err
 	}
-	rr := &resumedRehearsal{scenario: sc, speed: speed}
-	if speed == 0 {
-		rr.keep, rr.speed = true, start.Speed
-		if rr.speed <= 0 {
-			rr.speed = 1
-		}
-	}
-	if rr.clock, err = rehearsal.NewSimClock(session.RecordTime(first), rr.speed); err != nil {
-		return nil, withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
-	}
-	if rr.world, err = rehearsal.New(rb, sc, rr.clock); err != nil {
-		return nil, withCode(ExitError, err)
-	}
-	return rr, nil
-}
-
-// add takes one journal record into the world (rehearsal.Restore), and a
-// resume's speed when the speed is kept.
-func (rr *resumedRehearsal) add(r journal.Record) {
-	rr.world.Restore(r)
-	if rr.keep && r.Type == session.EvSessionResume {
-		var d session.ResumeData
-		if r.Decode(&d) == nil && d.Speed > 0 {
-			rr.speed = d.Speed
-		}
-	}
-}
-
-// ready sets the clock to the last record's instant, at the speed from now
-// on; the caller starts it when the session is driven again.
-func (rr *resumedRehearsal) ready() error {
-	rr.clock.Set(rr.world.RestoredAt())
-	if err := rr.clock.SetSpeed(rr.speed); err != nil {
-		return withCode(ExitUsage, fmt.Errorf("--speed: %w", err))
-	}
-	return nil
-}
-
-// resumeRehearsal rebuilds a stopped rehearsal's world from its whole
-// journal (newResumedRehearsal, add, ready).
-func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
-	rr, err := newResumedRehearsal(rb, start, recs[0], speed)
+	r, err := rehearsal.NewResumed(rb, sc, start, first, speed)
 	if err != nil {
-		return nil, err
+		return nil, withCode(ExitUsage, fmt.Errorf("--%w", err))
 	}
-	for _, r := range recs {
-		rr.add(r)
-	}
-	return rr, rr.ready()
+	return r, nil
 }
 
 // worldView shows a rehearsal's simulated world to plain mode.

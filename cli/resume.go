@@ -136,7 +136,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	var (
 		drv         checks.Driver
 		credSecrets []string
-		sim         *resumedRehearsal
+		sim         *rehearsal.Resumed
 		simClock    checks.Clock    // nil live: a live session never runs on another clock
 		j           session.Journal = fj
 	)
@@ -146,8 +146,8 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		if sim, err = newResumedRehearsal(rb, start, first, speed); err != nil {
 			return err
 		}
-		drv, simClock = sim.world, sim.clock
-		j = rehearsal.HookJournal(fj, sim.world)
+		drv, simClock = sim.World, sim.Clock
+		j = rehearsal.HookJournal(fj, sim.World)
 	} else if speed != 0 {
 		return withCode(ExitUsage, fmt.Errorf("--speed is for rehearsals: session %s is live, and a live session runs on the wall clock", start.Session))
 	} else if drv, credSecrets, err = openDriver(plan.Targets, con, stdio, red); err != nil {
@@ -172,7 +172,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	var markRecs []journal.Record
 	err = w.ReadRecords(func(r journal.Record) error {
 		if sim != nil {
-			sim.add(r)
+			sim.Add(r)
 		}
 		if recording.Follows(r.Type) {
 			markRecs = append(markRecs, r.Clone())
@@ -183,10 +183,10 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return withCode(ExitError, err)
 	}
 	if sim != nil {
-		if err := sim.ready(); err != nil {
-			return err
+		if err := sim.Ready(); err != nil {
+			return withCode(ExitUsage, fmt.Errorf("--%w", err))
 		}
-		rp.SetSpeed(sim.speed)
+		rp.SetSpeed(sim.Speed)
 	}
 	hooked.j = rec.Journal(j, path, rb.Title+" · "+start.Session, markRecs)
 	opt := session.ResumeOptions{AcceptChanged: acceptChanged}
@@ -206,7 +206,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
 	}
 	if sim != nil {
-		sim.clock.Start()
+		sim.Clock.Start()
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
@@ -217,15 +217,10 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	if sim != nil {
-		finishRehearsal(stdio, e, rb, sim.scenario, path)
+		finishRehearsal(stdio, e, rb, sim.Scenario, path)
 	}
 	return runErr
 }
-
-// worldRecord names the record types rehearsal.ReplayWorld rebuilds a
-// rehearsal's simulated world from.
-var worldRecord = map[string]bool{session.EvStepEnter: true, session.EvManualTick: true, session.EvStepDone: true,
-	session.EvOverride: true, session.EvActionEnd: true}
 
 // deferredJournal is a session's journal named once the records are read:
 // the recording's hook needs them first. Nothing is appended before.

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -112,7 +111,13 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	if err != nil {
 		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
+	// A rehearsal runs on the simulator's clock, as a local one does (at
+	// speed 1: the trainee over SSH waits as the manual says).
+	clock, err := rehearsal.NewSimClock(time.Time{}, 1)
+	if err != nil {
+		return nil, errors.Join(err, run.Finish(recording.EndClosed))
+	}
+	drv, err := rehearsal.New(rb, sc, clock)
 	if err != nil {
 		return nil, errors.Join(err, run.Finish(recording.EndClosed))
 	}
@@ -121,11 +126,13 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	fj := &session.FileJournal{Path: path}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Operator: who,
 		Mode: session.ModeRehearsal, Scenario: sc.Name, Version: h.cfg.Version, Approval: site.Approval,
-		Journal: run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil)})
+		Journal: run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil),
+		SimClock: clock, Speed: 1})
 	if err != nil {
 		// The recording's final checkpoint goes in before the journal closes.
 		return nil, errors.Join(err, run.Finish(recording.EndClosed), fj.Close())
 	}
+	clock.Start()
 	r := session.NewRunner(e, drv, nil)
 	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj, run)
 }
@@ -300,20 +307,29 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec
 	red.Add(secrets...)
 	var (
 		credSecrets []string
-		world       *rehearsal.Driver
-		hook        *rehearsal.GatedHook
+		sim         *rehearsal.Resumed
+		simClock    checks.Clock // nil live: a live session runs on the wall clock
+		speed       float64
 		j           session.Journal = fj
 	)
 	if p.Start.Mode == session.ModeRehearsal {
+		// The simulated world rebuilt exactly as it was when the session
+		// stopped, as a local resume does (rehearsal.Resumed).
 		sc, err := rehearsal.LoadScenario(scenarioFS(p.Runbook), p.Runbook.ID, p.Start.Scenario)
 		if err != nil {
 			return nil, err
 		}
-		if world, err = rehearsal.New(p.Runbook, sc, rehearsal.RealClock{}); err != nil {
+		if sim, err = rehearsal.NewResumed(p.Runbook, sc, p.Start, recs[0], 0); err != nil {
 			return nil, err
 		}
-		drv, hook = world, &rehearsal.GatedHook{Hook: world}
-		j = rehearsal.HookJournal(fj, hook)
+		for _, rec := range recs {
+			sim.Add(rec)
+		}
+		if err := sim.Ready(); err != nil {
+			return nil, err
+		}
+		drv, simClock, speed = sim.World, sim.Clock, sim.Speed
+		j = rehearsal.HookJournal(fj, sim.World)
 	} else if drv, credSecrets, err = openLiveDriver(plan.Targets, res, red); err != nil {
 		return nil, err
 	}
@@ -325,13 +341,12 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec
 		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
 	}
 	e, err := session.Resume(session.Config{Runbook: p.Runbook, Params: params, Redact: append(secrets, credSecrets...),
-		Operator: who, Version: h.cfg.Version, Approval: site.Approval, Journal: j}, recs, opt)
+		Operator: who, Version: h.cfg.Version, Approval: site.Approval, Journal: j, SimClock: simClock, Speed: speed}, recs, opt)
 	if err != nil {
 		return nil, err
 	}
-	if world != nil {
-		rehearsal.ReplayWorld(context.Background(), world, e, recs)
-		hook.On = true
+	if sim != nil {
+		sim.Clock.Start()
 	}
 	r := session.NewRunner(e, drv, nil)
 	hosted = true
