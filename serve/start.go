@@ -126,7 +126,7 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	fj := &session.FileJournal{Path: path}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Operator: who,
 		Mode: session.ModeRehearsal, Scenario: sc.Name, Version: h.cfg.Version, Approval: site.Approval,
-		Journal: run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil),
+		Journal:  run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil),
 		SimClock: clock, Speed: 1})
 	if err != nil {
 		// The recording's final checkpoint goes in before the journal closes.
