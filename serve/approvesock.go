@@ -233,15 +233,22 @@ func DialApprovals(stateDir, id string) (*ApprovalClient, error) {
 func (a *ApprovalClient) Close() error { return a.c.Close() }
 
 func (a *ApprovalClient) call(req approvalReq) (approvalResp, error) {
-	if err := json.NewEncoder(a.c).Encode(req); err != nil {
-		return approvalResp{}, fmt.Errorf("approval socket: %w", err)
-	}
+	// The socket may have refused this user and hung up before the
+	// request is written: its answer is still there to read, and says why
+	// better than the broken pipe does.
+	werr := json.NewEncoder(a.c).Encode(req)
 	var resp approvalResp
 	if err := a.dec.Decode(&resp); err != nil {
+		if werr != nil {
+			err = werr
+		}
 		return approvalResp{}, fmt.Errorf("approval socket: %w", err)
 	}
 	if resp.Error != "" {
 		return resp, errors.New(resp.Error)
+	}
+	if werr != nil {
+		return approvalResp{}, fmt.Errorf("approval socket: %w", werr)
 	}
 	return resp, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os/user"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/policy"
@@ -134,6 +135,10 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close() //nolint:errcheck
+	// The socket refuses at once and hangs up: the refusal must reach the
+	// client even when it asks only after the hang-up (its write then
+	// fails with a broken pipe).
+	time.Sleep(200 * time.Millisecond)
 	if _, err := c.Pending(); err == nil || !strings.Contains(err.Error(), "does not name "+me.Username) {
 		t.Errorf("a user the policy does not name: %v", err)
 	}
