@@ -210,22 +210,12 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
-	if !usePlain {
-		if err := suspendedChoice(stdio, e, drv); err != nil {
-			return err
-		}
-	}
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	if sim != nil {
 		finishRehearsal(stdio, e, rb, sim.scenario, path)
 	}
 	return runErr
 }
-
-// worldRecord names the record types rehearsal.ReplayWorld rebuilds a
-// rehearsal's simulated world from.
-var worldRecord = map[string]bool{session.EvStepEnter: true, session.EvManualTick: true, session.EvStepDone: true,
-	session.EvOverride: true, session.EvActionEnd: true}
 
 // deferredJournal is a session's journal named once the records are read:
 // the recording's hook needs them first. Nothing is appended before.
