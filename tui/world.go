@@ -189,7 +189,11 @@ func (m Model) trainingParts() []string {
 		return parts
 	}
 	if p.WindowWarning() != "" {
-		parts = append(parts, s.Downtime.Render("past the window ("+p.WindowEnd.Local().Format("15:04")+")"))
+		word := "may pass the window"
+		if p.OverWindow {
+			word = "past the window"
+		}
+		parts = append(parts, s.Downtime.Render(word+" ("+p.WindowEnd.Local().Format("15:04")+")"))
 	}
 	parts = append(parts, s.HeaderDim.Render("~"+roundMin(p.Left)+" left, "+aheadText(p.Ahead)))
 	return parts

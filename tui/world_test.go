@@ -328,7 +328,7 @@ func TestRehearsalHeaderWorldAndPlan(t *testing.T) {
 	m = feed(t, m, cmd, func(msg tea.Msg) bool { _, ok := msg.(worldMsg); return ok })
 	got := plain(m)
 	for _, want := range []string{
-		"sim 03:00:00 x20", "past the window (03:40)", "~35m left, 5m behind plan",
+		"sim 03:00:00 x20", "may pass the window (03:40)", "~35m left, 5m behind plan",
 		"Simulated world", "s: skip the wait: 1m40s (tm2: installer running)",
 		"gs1: GemStone stone gs64stone (3.7.1)", "tm2: stopped: ThinMan Secondary Server; installer running, 1m40s left",
 		"no answer to replica-00: nothing on gs2 answers gslist (simulator: it is not",
