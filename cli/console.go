@@ -7,7 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/recording"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -16,8 +18,11 @@ import (
 // session until the operator quits, the session completes or halts, or ctx
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes).
-func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string) (string, error) {
+func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string, rh consoleRehearsal) (string, error) {
 	lv := tui.NewLive(r, nil)
+	if rh.world != nil {
+		lv.SetRehearsal(rh.world, rh.debrief)
+	}
 	defer approvalSocket(stdio, lv, r.Engine(), stateDir)()
 	m := tui.New(lv, tui.Options{ASCII: !utf8Locale(), Dark: true})
 	end, err := runProgram(ctx, m, stdio, rec)
@@ -29,6 +34,31 @@ func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording
 		}
 	}
 	return end, err
+}
+
+// consoleRehearsal is what the console shows of a rehearsal beyond the
+// session: its simulated world (the machines, skip) and its graded
+// debrief once it has ended. Both are zero for a live session.
+type consoleRehearsal struct {
+	world   tui.World
+	debrief func() (string, error)
+}
+
+// consoleRehearsalOf is the rehearsal part of a console over e, whose
+// driver is drv and whose journal is at path.
+func consoleRehearsalOf(e *session.Engine, drv checks.Driver, path string) consoleRehearsal {
+	w, ok := drv.(*rehearsal.Driver)
+	if !ok {
+		return consoleRehearsal{}
+	}
+	rb := e.Runbook()
+	return consoleRehearsal{world: w, debrief: func() (string, error) {
+		g, err := rehearsal.GradeFile(rb, w.Scenario(), path)
+		if err != nil {
+			return "", err
+		}
+		return g.Markdown(), nil
+	}}
 }
 
 // watchConsole shows a live session read-only, following its journal at

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -68,7 +69,7 @@ graded.`),
 			if err != nil {
 				return err
 			}
-			g, err := gradeJournal(rb, sc, path)
+			g, err := rehearsal.GradeFile(rb, sc, path)
 			if err != nil {
 				return withCode(ExitError, err)
 			}

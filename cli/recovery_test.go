@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -207,83 +208,56 @@ func TestCredentialsKeepTheUser(t *testing.T) {
 	}
 }
 
-// TestSuspendedChoiceBeforeTheConsole: a halted session resumed for the
-// console runs the halting step's checks once, shows them, and continues
-// only on a typed reason (and a second yes while they fail); Enter keeps
-// it suspended.
-func TestSuspendedChoiceBeforeTheConsole(t *testing.T) {
+// TestPreflightScreenOnTheConsolePath: on a terminal, the console's
+// preflight screen (not a line prompt) shows the unreachable slave (the
+// real live driver, port 1), and the session starts only once the operator
+// chose to, with a reason typed there: the preflight record's data says
+// so. Esc on the screen starts nothing.
+func TestPreflightScreenOnTheConsolePath(t *testing.T) {
+	slaveCredentials(t)
 	rb, err := steps.LoadBundled(runbooks.FS, "thinman-dual-db")
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := map[string]string{"primary_host": "tm1", "secondary_host": "tm2", "new_version": "6.0.2"}
+	plan, err := steps.Expand(rb, map[string]string{"primary_host": "tm1", "secondary_host": "127.0.0.1", "new_version": "6.0.2", "slave_port": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason = "the slave is rebooting, back in five minutes"
 	for _, tt := range []struct {
-		name, input string
-		continued   bool
-		say         string
+		name, keys string
+		start      bool
 	}{
-		{"enter keeps it suspended", "\n", false, "The session stays suspended."},
-		{"short reason, then a reason, then declined", "too short\nthe DBA fixed the replica at 03:10\nno\n", false, "! 9 characters: say why in at least 15."},
-		{"a reason and continue", "the DBA fixed the replica at 03:10\ncontinue\n", true, "Continued: the suspension is over, on the record."},
+		{"a reason typed on the screen", "s" + reason + "\r", true},
+		{"esc stops", "\x1b", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mj := &session.MemoryJournal{}
-			e, err := session.New(session.Config{SessionID: "20261122-020000-5u5p", Runbook: rb, Params: params, Journal: mj})
+			var out, term bytes.Buffer
+			stdio := IO{In: strings.NewReader(tt.keys), Out: &out, Err: io.Discard, Term: &term}
+			drv, _, err := openDriver(plan.Targets, console{}, stdio, checks.NewRedactor())
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range []string{"backup-done"} {
-				if err := e.Tick(c, true); err != nil {
-					t.Fatal(err)
+			defer drv.Close()
+			pf, err := preflight(stdio, console{in: true, out: true}, bufio.NewReader(strings.NewReader("")), drv, plan, "", false, nil)
+			if !tt.start {
+				if err == nil || !strings.Contains(err.Error(), "not started") {
+					t.Fatalf("esc: %+v, %v", pf, err)
 				}
+				return
 			}
-			if err := e.Next(); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range []string{"primary-installer-present", "secondary-installer-present"} {
-				if err := e.Tick(c, true); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := e.Next(); err != nil {
-				t.Fatal(err)
-			}
-			// The replica's SQL thread stopped on an error: final, halts.
-			bad := checks.Observation{Rows: []checks.Row{{Fields: []checks.Field{{Name: "Slave_IO_Running", Value: "No"},
-				{Name: "Slave_SQL_Running", Value: "No"}, {Name: "Last_SQL_Errno", Value: "1062"}}}}, At: time.Now()}
-			v, st, _ := e.Current()
-			c := st.Checks[0]
-			if _, err := e.Observe(checks.NewJudge(c, time.Now()).Result(v.Key, e.Generation(), bad, time.Now())); err != nil {
-				t.Fatal(err)
-			}
-			if e.Ended() != session.EndHalted {
-				t.Fatalf("not halted: %q", e.Ended())
-			}
-			e, err = session.Resume(session.Config{Runbook: rb, Journal: mj}, mj.Records(), session.ResumeOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out bytes.Buffer
-			if err := suspendedChoice(IO{In: strings.NewReader(tt.input), Out: &out, Err: io.Discard}, e, stoppedReplica{}); err != nil {
-				t.Fatal(err)
+			if !pf.Accepted || pf.Reason != reason || len(pf.Targets) != 1 || pf.Targets[0].Reachable {
+				t.Fatalf("preflight data %+v", pf)
 			}
-			for _, want := range []string{"Checking step stop-replica again", "SUSPENDED: the session halted at step stop-replica",
-				"WAITING replica-stopped: ", "The halting step's checks do not all pass", tt.say} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("output lacks %q:\n%s", want, out.String())
-				}
+			// The screen ran (its window title), not the line prompt.
+			if !strings.Contains(term.String(), "handrail: preflight") || strings.Contains(out.String(), "Press Enter to stop") {
+				t.Errorf("the preflight screen did not run:\nterminal %q\nstdout:\n%s", term.String(), out.String())
 			}
-			if e.Suspended() == tt.continued {
-				t.Errorf("suspended = %v after %q", e.Suspended(), tt.input)
-			}
-			var conts int
-			for _, r := range mj.Records() {
-				if r.Type == session.EvSessionContinue {
-					conts++
-				}
-			}
-			if want := map[bool]int{true: 1, false: 0}[tt.continued]; conts != want {
-				t.Errorf("%d session.continue records, want %d", conts, want)
+			if !strings.Contains(out.String(), "Starting with slave unreachable, on the record: "+reason) {
+				t.Errorf("stdout:\n%s", out.String())
 			}
 		})
 	}

@@ -223,7 +223,7 @@ func finishRehearsal(stdio IO, e *session.Engine, rb *steps.Runbook, sc *rehears
 	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
 		return
 	}
-	g, err := gradeJournal(rb, sc, path)
+	g, err := rehearsal.GradeFile(rb, sc, path)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
 		return
@@ -235,22 +235,6 @@ func finishRehearsal(stdio IO, e *session.Engine, rb *steps.Runbook, sc *rehears
 		return
 	}
 	fmt.Fprintf(stdio.Err, "handrail: debrief written to %s and %s\n", md, html)
-}
-
-// gradeJournal grades the rehearsal journal at path, streaming it.
-func gradeJournal(rb *steps.Runbook, sc *rehearsal.Scenario, path string) (rehearsal.Grade, error) {
-	gr := rehearsal.NewGrader(rb, sc)
-	res, err := journal.ScanFile(path, func(r journal.Record) error {
-		gr.Add(r)
-		return nil
-	})
-	if err != nil {
-		return rehearsal.Grade{}, err
-	}
-	if !res.OK && !res.Torn {
-		return rehearsal.Grade{}, fmt.Errorf("journal %s does not verify at line %d: %s (`handrail verify` says more)", path, res.BadLine, res.Problem)
-	}
-	return gr.Grade(), nil
 }
 
 // debriefPaths are the debrief files of the journal at path.

@@ -210,11 +210,6 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
-	if !usePlain {
-		if err := suspendedChoice(stdio, e, drv); err != nil {
-			return err
-		}
-	}
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)
 	if sim != nil {
 		finishRehearsal(stdio, e, rb, sim.Scenario, path)

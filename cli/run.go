@@ -218,7 +218,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return err
 	}
 	defer closeDriver(stdio, drv)
-	pf, err := preflight(stdio, con, in, drv, plan, f.startUnreachable)
+	pf, err := preflight(stdio, con, in, drv, plan, f.startUnreachable, usePlain, rec.Recorder())
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 		}
 		end, err = plain.Run(ctx, r, opts)
 	} else {
-		end, err = interactive(ctx, r, stdio, rec.Recorder(), filepath.Dir(fj.Path))
+		end, err = interactive(ctx, r, stdio, rec.Recorder(), filepath.Dir(fj.Path), consoleRehearsalOf(e, drv, fj.Path))
 	}
 	if err != nil {
 		finishRecording(stdio, rec, recording.EndClosed)
@@ -283,8 +283,8 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 }
 
 // interactive runs the full-screen console (cli/console.go).
-func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string) (string, error) {
-	return runConsole(ctx, r, stdio, rec, stateDir)
+func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string, rh consoleRehearsal) (string, error) {
+	return runConsole(ctx, r, stdio, rec, stateDir, rh)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.

@@ -495,3 +495,19 @@ func signed(d time.Duration) string {
 	}
 	return "−" + fmtDur(-d)
 }
+
+// GradeFile grades the rehearsal journal at path, streaming it.
+func GradeFile(rb *steps.Runbook, sc *Scenario, path string) (Grade, error) {
+	gr := NewGrader(rb, sc)
+	res, err := journal.ScanFile(path, func(r journal.Record) error {
+		gr.Add(r)
+		return nil
+	})
+	if err != nil {
+		return Grade{}, err
+	}
+	if !res.OK && !res.Torn {
+		return Grade{}, fmt.Errorf("journal %s does not verify at line %d: %s (`handrail verify` says more)", path, res.BadLine, res.Problem)
+	}
+	return gr.Grade(), nil
+}

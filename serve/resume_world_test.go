@@ -58,3 +58,15 @@ func TestServedRehearsalResumesItsWorldExactly(t *testing.T) {
 		t.Errorf("the world after the resume differs:\nbefore %v\nafter  %v", before, after)
 	}
 }
+
+// TestServedRehearsalShowsItsWorld: the console of a rehearsal driven
+// through serve sees the simulated machines, as a local rehearsal's
+// console does.
+func TestServedRehearsalShowsItsWorld(t *testing.T) {
+	h := newTestHub(t)
+	hs := rehearse(t, h, false)
+	v, ok := hs.live.WorldView()
+	if !ok || len(v.Hosts) == 0 {
+		t.Fatalf("WorldView = %+v, %v: the served rehearsal's console has no world", v, ok)
+	}
+}

@@ -134,7 +134,20 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	}
 	clock.Start()
 	r := session.NewRunner(e, drv, nil)
-	return h.host(id, path, who, tui.NewLive(r, nil), r, drv, fj, run)
+	return h.host(id, path, who, rehearsalLive(r, rb, drv, sc, path), r, drv, fj, run)
+}
+
+// rehearsalLive is the runtime of a rehearsal's console: beside the
+// session, its simulated world (the machines, skip) and, once it has
+// ended, its graded debrief, as a local rehearsal's console shows them.
+func rehearsalLive(r *session.Runner, rb *steps.Runbook, w *rehearsal.Driver, sc *rehearsal.Scenario, path string) *tui.Live {
+	return tui.NewLive(r, nil).SetRehearsal(w, func() (string, error) {
+		g, err := rehearsal.GradeFile(rb, sc, path)
+		if err != nil {
+			return "", err
+		}
+		return g.Markdown(), nil
+	})
 }
 
 // StartLive starts a live session of rb with the parameter form's answers:
@@ -350,7 +363,11 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec
 	}
 	r := session.NewRunner(e, drv, nil)
 	hosted = true
-	return h.host(e.SessionID(), p.Path, who, tui.NewLive(r, nil), r, drv, fj, run)
+	live := tui.NewLive(r, nil)
+	if sim != nil {
+		live = rehearsalLive(r, p.Runbook, sim.World, sim.Scenario, p.Path)
+	}
+	return h.host(e.SessionID(), p.Path, who, live, r, drv, fj, run)
 }
 
 // sessionRunbook loads the runbook a session started with: its file when

@@ -8,6 +8,7 @@ type keyMap struct {
 	Next, Override, Annotate, Action, Tick, Repoll key.Binding
 	Up, Down, Current, FocusNext, PageUp, PageDown key.Binding
 	Help, Quit, ForceQuit                          key.Binding
+	Recovery                                       recoveryKeys // recovery.go
 }
 
 func newKeyMap() keyMap {
@@ -27,6 +28,7 @@ func newKeyMap() keyMap {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit (resumable)")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
+		Recovery:  newRecoveryKeys(),
 	}
 }
 
@@ -39,9 +41,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Action, k.Tick, k.FocusNext, k.Repoll},
-		{k.Override, k.Annotate},
+		{k.Override, k.Annotate, k.Recovery.Goto, k.Recovery.Credentials, k.Recovery.Continue},
 		{k.Up, k.Down, k.Current, k.PageUp, k.PageDown},
-		{k.Help, k.Quit, k.ForceQuit},
+		{k.Help, k.Quit, k.ForceQuit, k.Recovery.Skip, k.Recovery.Debrief},
 	}
 }
 
@@ -52,4 +54,5 @@ func (k *keyMap) setReadOnly() {
 		b.SetEnabled(false)
 	}
 	k.Quit.SetHelp("q", "stop watching")
+	k.Recovery.setReadOnly()
 }

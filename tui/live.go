@@ -25,6 +25,8 @@ type Live struct {
 	// changed wakes Wait when the session changed from outside the
 	// console (a decision through the approval socket, approval.go).
 	changed chan struct{}
+	// rh is a rehearsal's simulated world and debrief (world.go).
+	rh rehearsalHooks
 }
 
 // NewLive wraps a runner (over a fresh or resumed engine). rb is the
@@ -342,6 +344,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		s.Notice = "halted: " + r
 	}
 	s.Approval = approvalOf(eng)
+	s.Recovery = recoveryOf(eng)
 	return s
 }
 

@@ -71,6 +71,8 @@ type Model struct {
 	quitting bool
 	closed   bool // the runtime said it has nothing more to say
 	lastErr  error
+
+	rx recoveryState // recovery and rehearsal (recovery.go, world.go, debrief.go)
 }
 
 // New builds the console over rt. The caller runs it with tea.NewProgram.
@@ -144,7 +146,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	seq := m.flashSeq
 	next, cmd := m.update(msg)
-	nm := next.(Model)
+	nm, more := next.(Model).recoveryPost(msg)
+	cmd = tea.Batch(cmd, more)
 	if nm.flashSeq != seq && nm.flash != "" {
 		cmd = tea.Batch(cmd, expireFlash(nm.flashSeq))
 	}
@@ -152,6 +155,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if mm, cmd, ok := m.recoveryPre(msg); ok {
+		return mm, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -424,6 +430,9 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if mm, cmd, ok := m.approvalKey(k); ok {
 		return mm, cmd
 	}
+	if mm, cmd, ok := m.recoveryKey(k); ok {
+		return mm, cmd
+	}
 	if m.snap.ReadOnly {
 		// m.keys has these disabled (so help hides them): match against
 		// the full map to say why nothing happens.
@@ -579,6 +588,9 @@ func (m Model) finishDialog(res any, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if mm, c, ok := m.finishApproval(res); ok {
+		return mm, c
+	}
+	if mm, c, ok := m.finishRecovery(res); ok {
 		return mm, c
 	}
 	m.dialog = nil

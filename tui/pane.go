@@ -248,7 +248,7 @@ func (m *Model) panelBlocks(st StepView, live bool, width int) []paneBlock {
 			}
 			out = append(out, m.panelBlock(key, c, true, focused, width))
 		}
-		return out
+		return append(out, m.trainingBlocks(width)...)
 	}
 	for _, c := range st.Step.Checks {
 		out = append(out, m.panelBlock(key, CheckView{Check: c}, false, false, width))

@@ -253,7 +253,7 @@ func (m Model) statusLine(c CheckView) string {
 		case checks.StatusFail:
 			parts = append(parts, s.Fail.Render(s.Sym.Fail+" FAIL"))
 		case checks.StatusUnreachable:
-			parts = append(parts, s.Wait.Render(s.Sym.Wait+" unreachable"))
+			parts = append(parts, s.Wait.Render(s.Sym.Wait+" "+m.unreachableStatus(r)))
 		case checks.StatusPending:
 			parts = append(parts, s.Wait.Render(s.Sym.Wait+" pending"))
 		default:
@@ -292,7 +292,12 @@ func short(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	}
-	return strings.TrimSuffix(d.String(), "0s")
+	// "5m0s" reads "5m"; "1m20s" stays whole.
+	out := d.String()
+	if strings.HasSuffix(out, "m0s") {
+		out = strings.TrimSuffix(out, "0s")
+	}
+	return out
 }
 
 // fieldTable shows expected beside actual, like `show slave status\G` rows:

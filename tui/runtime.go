@@ -188,6 +188,9 @@ type Snapshot struct {
 	// Warnings are the warnings journaled in the session (readiness, the
 	// forecast passing the maintenance window).
 	Warnings []string
+	// Recovery is where the session stands on the manual's recovery
+	// paths (recovery.go).
+	Recovery RecoveryView
 }
 
 // SessionClock is the session's clock at a snapshot.

@@ -39,6 +39,8 @@ func (m Model) Render() string {
 		body = clip(body, m.width, bodyH)
 	case m.showHelp:
 		body = m.fullHelpView(bodyH)
+	case m.debriefShown():
+		body = m.debriefView(bodyH)
 	default:
 		listW, paneW := m.columns()
 		list := m.listView(listW, bodyH)
@@ -111,6 +113,7 @@ func (m Model) headerView() string {
 	if !m.snap.Started.IsZero() {
 		parts = append(parts, s.HeaderDim.Render("elapsed "+clock(m.snap.SessionNow(m.now).Sub(m.snap.Started))))
 	}
+	parts = append(parts, m.trainingParts()...)
 	if m.snap.Operator != "" {
 		parts = append(parts, s.HeaderDim.Render(m.snap.Operator))
 	}
@@ -170,6 +173,8 @@ func (m Model) gateView() string {
 		line = s.GateClosed.Render("session " + m.snap.Ended)
 	case m.busy != "":
 		line = s.Wait.Render(m.spin.View() + " " + m.busy + "…")
+	case m.recoveryBanner() != "":
+		line = m.recoveryBanner()
 	case m.snap.Gate.Open:
 		line = s.GateOpen.Render(s.Sym.Pass + " ready: press n for the next step")
 	default:

@@ -368,26 +368,3 @@ func PrintPreflight(w io.Writer, targets []session.PreflightTarget, ascii bool) 
 		u.printf("  %s %s: %s (%s, %s)\n", u.mark(true), where, termtext.Line(detail), termtext.Line(t.Probe), t.LatencyNS.Round(time.Millisecond))
 	}
 }
-
-// PrintSuspension prints where a resumed, suspended session stands, for a
-// caller that asks the operator before the console starts: why it halted,
-// each check of the halting step as it stands, and whether they pass.
-func PrintSuspension(w io.Writer, e *session.Engine, ascii bool) {
-	u := &ui{out: termtext.Writer(w), ascii: ascii, now: time.Now}
-	u.printf("SUSPENDED: the session halted at step %s: %s\n", termtext.Line(e.HaltStep()), termtext.Line(e.HaltReason()))
-	for _, c := range e.Checks() {
-		switch {
-		case c.Check.Kind == checks.KindManual:
-			u.printf("  [ ] %s (tick it again in the session)\n", termtext.Line(c.Check.ID))
-		case c.Last == nil:
-			u.printf("  … PENDING %s: no result yet\n", termtext.Line(c.Check.ID))
-		default:
-			u.printf("  %s\n", u.checkLine(c.Check.ID, c.Last))
-		}
-	}
-	if e.ChecksPass() {
-		u.printf("The halting step's checks pass now.\n")
-	} else {
-		u.printf("The halting step's checks do not all pass: %s\n", termtext.Line(checkBlockers(e.Gate())))
-	}
-}
