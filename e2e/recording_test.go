@@ -208,24 +208,7 @@ func TestRecordDemo(t *testing.T) {
 	t.Logf("recorded: %d bytes over %.1f s of an actively driven console", bytes, secs)
 
 	// The real asciinema CLI plays both parts; they show the steps.
-	for _, part := range []struct {
-		file   string
-		titles []string
-	}{
-		{part1, thinmanSteps[:stepStopReplica]},
-		{part2, thinmanSteps[stepStopReplica-1 : stepStopReplica+2]},
-	} {
-		code, out := asciinemaCat(t, part.file)
-		if code != 0 {
-			t.Fatalf("asciinema cat %s exited %d:\n%q", part.file, code, out)
-		}
-		text := ansiRe.ReplaceAllString(out, "")
-		for _, title := range part.titles {
-			if !shows(text, title) {
-				t.Errorf("asciinema cat %s does not show the step %q", filepath.Base(part.file), title)
-			}
-		}
-	}
+	asciinemaShowsTheSteps(t, part1, part2)
 
 	// One marker per journaled event of each marked kind, across the parts.
 	markers := map[string]int{}
@@ -355,5 +338,30 @@ func TestRecordCanary(t *testing.T) {
 	}
 	if code, out := asciinemaCat(t, filepath.Join(stateDir, id+".cast")); code != 0 || strings.Contains(out, canary) {
 		t.Errorf("asciinema cat: exit %d, canary shown %v", code, strings.Contains(out, canary))
+	}
+}
+
+// asciinemaShowsTheSteps plays the two parts of a ThinMan recording with
+// the real asciinema CLI (the first up to the replica's stop, the second
+// from there on) and checks that each shows its steps' titles.
+func asciinemaShowsTheSteps(t *testing.T, part1, part2 string) {
+	t.Helper()
+	for _, part := range []struct {
+		file   string
+		titles []string
+	}{
+		{part1, thinmanSteps[:stepStopReplica]},
+		{part2, thinmanSteps[stepStopReplica-1 : stepStopReplica+2]},
+	} {
+		code, out := asciinemaCat(t, part.file)
+		if code != 0 {
+			t.Fatalf("asciinema cat %s exited %d:\n%q", part.file, code, out)
+		}
+		text := ansiRe.ReplaceAllString(out, "")
+		for _, title := range part.titles {
+			if !shows(text, title) {
+				t.Errorf("asciinema cat %s does not show the step %q", filepath.Base(part.file), title)
+			}
+		}
 	}
 }

@@ -129,24 +129,7 @@ func TestServeRecordsTheOperatorsConsole(t *testing.T) {
 	}
 
 	// The real asciinema CLI plays both parts; they show the steps.
-	for _, part := range []struct {
-		file   string
-		titles []string
-	}{
-		{part1, thinmanSteps[:stepStopReplica]},
-		{part2, thinmanSteps[stepStopReplica-1 : stepStopReplica+2]},
-	} {
-		code, out := asciinemaCat(t, part.file)
-		if code != 0 {
-			t.Fatalf("asciinema cat %s exited %d:\n%q", part.file, code, out)
-		}
-		text := ansiRe.ReplaceAllString(out, "")
-		for _, title := range part.titles {
-			if !shows(text, title) {
-				t.Errorf("asciinema cat %s does not show the step %q", filepath.Base(part.file), title)
-			}
-		}
-	}
+	asciinemaShowsTheSteps(t, part1, part2)
 
 	// One marker per journaled event of each marked kind, across the
 	// parts; the resize; each part from a full repaint of the console,
