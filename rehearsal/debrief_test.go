@@ -166,6 +166,9 @@ func TestGradeTable(t *testing.T) {
 				Reason: "the pair will connect by itself later on", Confirmed: true}); err != nil {
 				h.t.Fatal(err)
 			}
+			if err := h.e.Next(); err != nil { // the override opened the gate
+				h.t.Fatal(err)
+			}
 			// The pair never connects: the test step after it is blocked
 			// too, and overridden as well.
 			h.runToEnd(false, 10*time.Minute)
@@ -175,6 +178,9 @@ func TestGradeTable(t *testing.T) {
 			}
 			if err := h.e.Override(session.OverrideRequest{Checks: ids, Category: session.CategoryCheckWrong,
 				Reason: "same as before: it will connect later", Confirmed: true}); err != nil {
+				h.t.Fatal(err)
+			}
+			if err := h.e.Next(); err != nil {
 				h.t.Fatal(err)
 			}
 			h.runToEnd(false, time.Hour)

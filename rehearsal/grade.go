@@ -199,8 +199,13 @@ func (gr *grader) Add(r journal.Record) {
 		return left
 	}
 	switch r.Type {
-	case session.EvStepEnter, session.EvStepDone, session.EvOverride, session.EvGoto, session.EvSessionHalt:
+	case session.EvStepEnter, session.EvStepDone, session.EvGoto, session.EvSessionHalt:
 		leave()
+	case session.EvOverride:
+		var d session.OverrideData
+		if r.Decode(&d) == nil && !d.OpensGate {
+			leave() // an override of an older journal ended its step
+		}
 	case session.EvSessionEnd:
 		gr.paused = leave()
 	}

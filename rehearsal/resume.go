@@ -22,6 +22,7 @@ func ReplayWorld(ctx context.Context, drv *Driver, e *session.Engine, recs []jou
 			bound[v.Key] = st
 		}
 	}
+	var ends session.StepEnds
 	for _, rec := range recs {
 		var d struct {
 			Step   string              `json:"step"`
@@ -36,14 +37,13 @@ func ReplayWorld(ctx context.Context, drv *Driver, e *session.Engine, recs []jou
 		}
 		switch rec.Type {
 		case session.EvStepEnter:
+			ends.Next(rec)
 			drv.StepEntered(d.Step, d.Item)
 		case session.EvManualTick:
 			drv.CheckTicked(d.Step, d.Check, d.Ticked)
-		case session.EvOverride: // an override ends its step
-			drv.StepDone(d.Step)
-		case session.EvStepDone:
-			if d.Via != session.ViaOverride { // older journals: the override said it already
-				drv.StepDone(d.Step)
+		case session.EvOverride, session.EvStepDone:
+			if step, _, ok := ends.Next(rec); ok {
+				drv.StepDone(step)
 			}
 		case session.EvActionEnd:
 			if st, ok := bound[d.Step]; ok && st.Action != nil && d.Result.OK() {

@@ -308,6 +308,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	}
 	g := eng.Gate()
 	s.Gate.Open = g.Open && s.Ended == ""
+	s.Gate.Overridden = g.Overridden
 	var why []string
 	for _, b := range g.Blocking {
 		id := b.Check

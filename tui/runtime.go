@@ -29,7 +29,8 @@ type Runtime interface {
 	// Advance moves to the next step; it fails with a *GateError when the
 	// gate is closed.
 	Advance() (Snapshot, error)
-	// Override passes the current step's gate despite failing checks.
+	// Override opens the current step's gate despite failing checks (the
+	// step stays current; Advance then leaves it via override).
 	Override(o Override) (Snapshot, error)
 	// Annotate adds a note to the journal for the current step.
 	Annotate(text string) (Snapshot, error)
@@ -137,6 +138,9 @@ type Gate struct {
 	Open     bool
 	Blocking []string // check ids holding it
 	Reason   string   // why it is closed, in words
+	// Overridden names the checks an override of this visit covers: the
+	// gate is open by override, and n leaves the step via override.
+	Overridden []string
 }
 
 // Downtime is the downtime clock.
