@@ -51,6 +51,8 @@ type Grade struct {
 // StepGrade is one step of the session.
 type StepGrade struct {
 	Key, Title string
+	// Number is the step's number in the runbook (0 without the runbook).
+	Number int
 	Visits     int
 	// Took is the simulated time spent on it (every visit), TookWall the
 	// wall-clock time; Reference the scenario's.
@@ -148,8 +150,11 @@ func (gr *grader) step(key string) *StepGrade {
 	s := gr.steps[key]
 	if s == nil {
 		s = &StepGrade{Key: key}
+		if gr.rb != nil {
+			s.Number = gr.rb.Number(key)
+		}
 		gr.steps[key] = s
-		gr.g.Steps = append(gr.g.Steps, StepGrade{Key: key}) // order; filled in Grade
+		gr.g.Steps = append(gr.g.Steps, StepGrade{Key: key, Number: s.Number}) // order; filled in Grade
 	}
 	return s
 }
@@ -499,4 +504,13 @@ func signed(d time.Duration) string {
 		return "+" + fmtDur(d)
 	}
 	return "−" + fmtDur(-d)
+}
+
+// Label names the step as every view does: its number in the runbook, then
+// its key ("3 · stop-replica").
+func (s StepGrade) Label() string {
+	if s.Number <= 0 {
+		return s.Key
+	}
+	return fmt.Sprintf("%d · %s", s.Number, s.Key)
 }

@@ -213,12 +213,12 @@ func bigOutputSnapshot(n int, now time.Time) Snapshot {
 		Result: checks.Result{Step: "many", CheckID: "server-stat", Status: checks.StatusWaiting,
 			Obs: checks.Observation{At: now, Raw: out, Error: "server-stat.sh exited 2: " + out,
 				Rows: []checks.Row{{Fields: []checks.Field{{Name: "stdout", Value: out}, {Name: "state", Value: out}}}}},
-			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "~ /ACTIVE/", Actual: out}}}}}
+			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "matches /ACTIVE/", Actual: out}}}}}
 	s := manyChecksSnapshot(1, now)
 	snap := oneStepSnapshot([]CheckView{cmd, s.Checks[0]})
 	// The engine quotes a blocking value in the gate's reason, and an
 	// action's error in the notice.
-	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected ~ /ACTIVE/)"
+	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected matches /ACTIVE/)"
 	snap.Notice = "the last action failed: " + out
 	snap.Advice = out
 	return snap

@@ -587,8 +587,9 @@ func targetText(e *session.Engine, name string) string {
 }
 
 func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
-	total := len(e.Steps())
-	head := fmt.Sprintf("Step %d/%d", v.Index+1, total)
+	// The step's number in the runbook, as show, list and the console give
+	// it (foreach copies share it).
+	head := fmt.Sprintf("Step %d/%d", v.Number, e.StepCount())
 	if e.Start().Mode == session.ModeRehearsal {
 		// Every screenful of a rehearsal says so.
 		head = "REHEARSAL · " + head
@@ -677,7 +678,7 @@ func (u *ui) status() {
 	if e.Start().Mode == session.ModeRehearsal {
 		mode = "REHEARSAL session"
 	}
-	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Index+1, len(e.Steps()), termtext.Line(v.Key), termtext.Line(v.Title),
+	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Number, e.StepCount(), termtext.Line(v.Key), termtext.Line(v.Title),
 		e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second))
 	for _, c := range e.Checks() {
 		switch {
