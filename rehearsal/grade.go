@@ -53,7 +53,7 @@ type StepGrade struct {
 	Key, Title string
 	// Number is the step's number in the runbook (0 without the runbook).
 	Number int
-	Visits     int
+	Visits int
 	// Took is the simulated time spent on it (every visit), TookWall the
 	// wall-clock time; Reference the scenario's.
 	Took, TookWall, Reference time.Duration
