@@ -334,19 +334,6 @@ func (rr *resumedRehearsal) ready() error {
 	return nil
 }
 
-// resumeRehearsal rebuilds a stopped rehearsal's world from its whole
-// journal (newResumedRehearsal, add, ready).
-func resumeRehearsal(rb *steps.Runbook, start session.StartData, recs []journal.Record, speed float64) (*resumedRehearsal, error) {
-	rr, err := newResumedRehearsal(rb, start, recs[0], speed)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recs {
-		rr.add(r)
-	}
-	return rr, rr.ready()
-}
-
 // worldView shows a rehearsal's simulated world to plain mode.
 type worldView struct{ d *rehearsal.Driver }
 

@@ -48,7 +48,10 @@ then:
 
 Secret params are not in the journal: on a terminal they are asked for
 again; otherwise resume names them. SESSION is a session id or an
-unambiguous prefix (see 'handrail sessions'), or a journal file.`),
+unambiguous prefix (see 'handrail sessions'), or a journal file.
+
+Exit status: as run's (0 completed or saved for later, 5 halted, 130
+interrupted by ctrl+c or a signal, ...).`),
 		Example: strings.TrimRight(`
   handrail resume 20261122-021500-ab12
   handrail resume 20261122-0215 --plain
@@ -221,11 +224,6 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	return runErr
 }
-
-// worldRecord names the record types rehearsal.ReplayWorld rebuilds a
-// rehearsal's simulated world from.
-var worldRecord = map[string]bool{session.EvStepEnter: true, session.EvManualTick: true, session.EvStepDone: true,
-	session.EvOverride: true, session.EvActionEnd: true}
 
 // deferredJournal is a session's journal named once the records are read:
 // the recording's hook needs them first. Nothing is appended before.

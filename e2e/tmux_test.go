@@ -71,7 +71,9 @@ func startTerm(t *testing.T, name string, w, h int, env []string, argv ...string
 	conf := filepath.Join(t.TempDir(), "tmux.conf")
 	// No status line: the pane gets the whole w x h. A long history keeps
 	// the text printed after the console left the alternate screen.
-	err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 10000\n"), 0o600)
+	// set-clipboard on: what the console copies with OSC 52 becomes a
+	// tmux paste buffer the test can read.
+	err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 10000\nset -g set-clipboard on\n"), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

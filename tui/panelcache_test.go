@@ -338,7 +338,7 @@ func TestKeyHelpFollowsTheTerminalsSize(t *testing.T) {
 	_ = m.Render() // Bubble Tea draws once before the first WindowSizeMsg
 	m = step(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	lines := strings.Split(plain(m), "\n")
-	want := ansi.Strip(ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), 80, "…"))
+	want := ansi.Strip(drawFooter(m.styles, m.footerKeys(), m.footerTail(), 80))
 	if got := lines[len(lines)-1]; got != want {
 		t.Errorf("key help\n got %q\nwant %q", got, want)
 	}

@@ -167,6 +167,8 @@ func (e *Engine) applyFresh(d CheckFreshData, t time.Time) {
 					r.Left = max(0, r.Left-d)
 				case checks.StatusHolding:
 					r.Held += d
+				case checks.StatusPending, checks.StatusPass, checks.StatusFail, checks.StatusUnreachable:
+					// no clock runs on for them
 				}
 			}
 			r.Obs.At = at
