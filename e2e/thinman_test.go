@@ -111,8 +111,9 @@ func (c console) waitStep(n int) string {
 // tickAll ticks the step's n manual items: space on the focused one, tab
 // to the next, as an operator does, then waits for the gate to open. The
 // console refuses session keys while a tick is under way, as it should, so
-// each tick is awaited on the record (the item may be scrolled out of a
-// small screen) before the next key.
+// each tick is awaited on the record before the next key. An item below a
+// small screen is brought into view by the first space, and ticked by the
+// next: the console never ticks what the operator cannot see.
 func (c console) tickAll(n int) string {
 	c.t.Helper()
 	for i := 0; i < n; i++ {
@@ -123,13 +124,18 @@ func (c console) tickAll(n int) string {
 		c.keys("Space")
 		deadline := time.Now().Add(wait)
 		retry := time.Now().Add(3 * time.Second)
+		inView := false
 		for c.ticks() == before {
 			if time.Now().After(deadline) {
 				c.t.Fatalf("%s: space on manual item %d was not journaled within %s; screen:\n%s", c.name, i+1, wait, frame(c.screen()))
 			}
 			// A key that arrives while the previous tick is still being
-			// answered is refused with this flash: press it again.
-			if time.Now().After(retry) && strings.Contains(c.screen(), "is under way") {
+			// answered is refused with this flash, and an item off the
+			// screen is first scrolled into view: press it again.
+			s := c.screen()
+			if !inView && strings.Contains(s, "off screen: it is in view now") ||
+				time.Now().After(retry) && strings.Contains(s, "is under way") {
+				inView = true // once per item: a third space would untick it
 				c.keys("Space")
 				retry = time.Now().Add(3 * time.Second)
 			}

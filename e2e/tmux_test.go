@@ -156,8 +156,10 @@ func (p *term) pid() int {
 // exited reports whether the pane's command has exited, and its status.
 func (p *term) exited() (bool, int) {
 	p.t.Helper()
-	// The shell's line is the last thing printed: it is on the screen.
-	m := exitRe.FindStringSubmatch(p.screen())
+	// The shell's line is the last thing printed: it is on the screen,
+	// joined (after a console killed mid-frame, it may start at the end
+	// of a full line and wrap).
+	m := exitRe.FindStringSubmatch(p.tmux("capture-pane", "-p", "-J", "-t", "e2e"))
 	if m == nil {
 		return false, 0
 	}

@@ -218,8 +218,14 @@ func (m Model) actionTarget(name string) string {
 // commands.
 func (m Model) actionText(st *steps.Step, width int) []string {
 	act := st.Action
-	head := m.styles.Bold.Render("x runs") + " on " + m.styles.Host.Render(m.actionTarget(act.Target)) + ":"
-	lines := commandLines(act.Shown(), max(8, width-2), m.styles.Sym.Continue, false)
+	// The target with its address (the dialog adds its kind).
+	head := m.styles.Bold.Render("x runs") + " on " + m.targetLabel(act.Target) + ":"
+	shown := act.Shown()
+	if ansi.StringWidth(head)+1+ansi.StringWidth(shown) <= width {
+		// It fits beside where it runs: one line, on a small screen too.
+		return []string{head + " " + m.styles.Command.Render(shown)}
+	}
+	lines := commandLines(shown, max(8, width-2), m.styles.Sym.Continue, false)
 	return append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...)
 }
 
