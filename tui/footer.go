@@ -155,33 +155,64 @@ func (m Model) footerView() string {
 		width       int
 		dark, ascii bool
 	}{m.footerKeys(), m.footerTail(), m.width, m.styles.Dark, m.opts.ASCII}
-	return m.memo.help.get(in, func() string { return drawFooter(m.styles, in.keys, in.tail, in.width) })
+	return m.memo.help.get(in, func() string { return m.memo.footer.draw(m.styles, in.keys, in.tail, in.width) })
+}
+
+// footerItems keeps each key's styled text (lipgloss is slow to render
+// it on every frame the footer changes); a change of colours starts afresh.
+type footerItems struct {
+	dark  bool
+	items map[footerKey]string
+}
+
+func (f *footerItems) draw(s Styles, keys, tail []footerKey, width int) string {
+	if f.items == nil || f.dark != s.Dark || len(f.items) > 256 {
+		f.items, f.dark = map[footerKey]string{}, s.Dark
+	}
+	sep, ok := f.items[footerKey{}]
+	if !ok {
+		sep = s.Dim.Render(" · ")
+		f.items[footerKey{}] = sep
+	}
+	return drawFooterWith(sep, keys, tail, width, func(k footerKey) string {
+		out, ok := f.items[k]
+		if !ok {
+			out = s.FooterKey.Render(k.key) + " " + s.Dim.Render(k.desc)
+			f.items[k] = out
+		}
+		return out
+	})
 }
 
 func drawFooter(s Styles, keys, tail []footerKey, width int) string {
-	sep := s.Dim.Render(" · ")
-	item := func(k footerKey) string { return s.FooterKey.Render(k.key) + " " + s.Dim.Render(k.desc) }
-	var tailParts []string
-	for _, k := range tail {
-		tailParts = append(tailParts, item(k))
+	return drawFooterWith(s.Dim.Render(" · "), keys, tail, width, func(k footerKey) string { return s.FooterKey.Render(k.key) + " " + s.Dim.Render(k.desc) })
+}
+
+// drawFooterWith lays the footer out: sep (" · ", styled) between the
+// keys, item draws one.
+func drawFooterWith(sep string, keys, tail []footerKey, width int, item func(footerKey) string) string {
+	const sepW = 3 // " · "
+	plainW := func(k footerKey) int { return ansi.StringWidth(k.key) + 1 + ansi.StringWidth(k.desc) }
+	room := width
+	for i, k := range tail {
+		room -= plainW(k)
+		if i > 0 {
+			room -= sepW
+		}
 	}
-	end := strings.Join(tailParts, sep)
-	room := width - ansi.StringWidth(end)
-	var parts []string
-	used := 0
+	parts := make([]string, 0, len(keys)+len(tail))
 	for _, k := range keys {
-		w := ansi.StringWidth(item(k)) + 3 // with its separator
-		if used+w > room {
+		w := plainW(k) + sepW // with its separator
+		if w > room {
 			break // the rest matter less: ? lists them
 		}
 		parts = append(parts, item(k))
-		used += w
+		room -= w
 	}
-	line := strings.Join(append(parts, end), sep)
-	if len(parts) == 0 {
-		line = end
+	for _, k := range tail {
+		parts = append(parts, item(k))
 	}
-	return ansi.Truncate(line, width, "")
+	return ansi.Truncate(strings.Join(parts, sep), width, "")
 }
 
 // journalCause is the words of a journal write failure, without the

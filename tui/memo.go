@@ -29,4 +29,5 @@ func (c *memo[T]) get(in any, draw func() T) T {
 type viewMemo struct {
 	list, help memo[string]
 	text       memo[stepText]
+	footer     footerItems
 }
