@@ -144,8 +144,9 @@ func (d confirmDialog) view() string {
 }
 
 // frame draws a dialog box of the given outer width, at most height lines
-// tall (0: no limit). A box that would be taller scrolls inside: it shows
-// the lines from keepFrom to keepTo (indices into lines, the part the
+// tall (0: no limit). A box that would be taller scrolls inside: its first
+// two lines (the title and the step it is on) stay, and below them it shows
+// the lines from keepFrom to keepTo (indices into lines: the part the
 // operator is working on) and as much around them as fits, with a mark
 // where lines are left out above or below.
 func frame(s Styles, width, height int, lines []string, keepFrom, keepTo int) string {
@@ -157,28 +158,42 @@ func frame(s Styles, width, height int, lines []string, keepFrom, keepTo int) st
 		wrapped = append(wrapped, strings.Split(lipgloss.NewStyle().Width(inner).Render(l), "\n")...)
 	}
 	start[len(lines)] = len(wrapped)
-	room := height - 2 // the borders
-	if height > 0 && len(wrapped) > room && room >= 3 {
-		keepFrom = min(max(0, keepFrom), len(lines)-1)
+	pin := min(2, len(lines))
+	if room := height - 2 - start[pin]; height > 0 && len(wrapped)-start[pin] > room && room >= 3 {
+		head, rest := wrapped[:start[pin]], wrapped[start[pin]:]
+		keepFrom = min(max(pin, keepFrom), len(lines)-1)
 		keepTo = min(max(keepFrom, keepTo), len(lines)-1)
-		top, bottom := start[keepFrom], start[keepTo+1] // [top, bottom)
-		// Room for the marks: one line each when lines are left out.
-		view := room - 2
-		off := max(0, min(top, bottom-view))
-		if bottom-top > view {
-			off = top
+		top, bottom := start[keepFrom]-start[pin], start[keepTo+1]-start[pin] // [top, bottom) in rest
+		// The window [off, off+view): marks take a line each where lines
+		// are left out, so the view shrinks by them.
+		var off, view int
+		for _, marks := range []int{0, 1, 2} {
+			view = room - marks
+			off = max(0, min(top, bottom-view))
+			if bottom-top > view {
+				off = top
+			}
+			off = min(off, len(rest)-view)
+			need := 0
+			if off > 0 {
+				need++
+			}
+			if off+view < len(rest) {
+				need++
+			}
+			if need <= marks {
+				break
+			}
 		}
-		off = min(off, len(wrapped)-view)
-		above, below := off, len(wrapped)-(off+view)
-		win := append([]string(nil), wrapped[off:off+view]...)
-		upMark, downMark := "", ""
-		if above > 0 {
-			upMark = s.Dim.Render("↑ more above")
+		win := append([]string(nil), head...)
+		if off > 0 {
+			win = append(win, s.Dim.Render("↑ more above"))
 		}
-		if below > 0 {
-			downMark = s.Dim.Render("↓ more below")
+		win = append(win, rest[off:off+view]...)
+		if off+view < len(rest) {
+			win = append(win, s.Dim.Render("↓ more below"))
 		}
-		wrapped = append(append([]string{upMark}, win...), downMark)
+		wrapped = win
 	}
 	for i, l := range wrapped {
 		if ansi.StringWidth(l) > inner {

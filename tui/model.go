@@ -276,8 +276,10 @@ func (m *Model) apply(s Snapshot) bool {
 		return false
 	}
 	moved := s.Current != m.snap.Current
-	if s.Gate.Open != m.snap.Gate.Open {
-		m.flash = "" // the gate's news is more important than an old refusal
+	if s.Gate.Open != m.snap.Gate.Open || s.Ended != m.snap.Ended {
+		// The gate's news, or the session's end, is more important than an
+		// old refusal or result.
+		m.flash = ""
 	}
 	m.snap = s
 	if moved {

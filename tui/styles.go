@@ -100,7 +100,9 @@ func NewStyles(dark bool, sym Symbols) Styles {
 	s.GateOpen = lipgloss.NewStyle().Bold(true).Foreground(green)
 	s.GateClosed = lipgloss.NewStyle().Bold(true).Foreground(red)
 	s.Flash = lipgloss.NewStyle().Bold(true).Foreground(amber)
-	s.Banner = lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(red)
+	// The banner is drawn in colours of its own (not reversed), white on
+	// red, so it reads the same in every terminal.
+	s.Banner = lipgloss.NewStyle().Bold(true).Background(ld(lipgloss.Color("#af0000"), lipgloss.Color("#d70000"))).Foreground(lipgloss.Color("#ffffff"))
 	s.FooterKey = lipgloss.NewStyle().Bold(true).Foreground(fg)
 	s.Dialog = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(accent).Padding(0, 1)
 	s.DialogTitle = lipgloss.NewStyle().Bold(true).Foreground(accent)

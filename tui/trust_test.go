@@ -545,6 +545,14 @@ func TestHintContrast(t *testing.T) {
 				}
 			}
 		}
+		// The banner brings its own background.
+		var bb [3]uint8
+		bgc := s.Banner.GetBackground()
+		r, g, b, _ := bgc.RGBA()
+		bb[0], bb[1], bb[2] = uint8(r>>8), uint8(g>>8), uint8(b>>8)
+		if c := contrast(s.Banner.GetForeground(), fmt.Sprintf("#%02x%02x%02x", bb[0], bb[1], bb[2])); c < 4.5 {
+			t.Errorf("dark=%v: the banner's text on its background: contrast %.2f", dark, c)
+		}
 	}
 }
 
@@ -595,7 +603,7 @@ func TestOverrideDialogAt80x24(t *testing.T) {
 	}
 	m = pressKeys(t, m, "tab", "enter")
 	out := screen()
-	for _, want := range []string{"4. Confirm", "type yes", "known-issue"} {
+	for _, want := range []string{"Override the gate", "on: step 1 · Check five things by hand", "4. Confirm", "type yes", "known-issue"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the confirm stage at 80x24 lacks %q:\n%s", want, out)
 		}

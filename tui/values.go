@@ -177,12 +177,23 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 				if f.Row != "" {
 					name = termtext.Line(f.Row) + "/" + name
 				}
-				lines = append(lines, "  "+fst.Render(sym)+" "+s.Bold.Render(name)+s.Dim.Render("  expected "+termtext.Line(f.Expected)))
 				val := f.Shown()
 				if val == "" {
 					val = `""`
 				}
-				for _, l := range textLines(&fst, val, width-6, 0) {
+				expected := s.Dim.Render("expected " + termtext.Line(f.Expected))
+				if f.FailWhen {
+					expected = s.Dim.Render(termtext.Line(f.Expected)) // "fail when …"
+				}
+				head := "  " + fst.Render(sym) + " " + s.Bold.Render(name+":") + " "
+				vl := textLines(&fst, val, width-6, 0)
+				if len(vl) == 1 && ansi.StringWidth(head)+ansi.StringWidth(vl[0])+2+ansi.StringWidth(expected) <= width {
+					// Short: on one line with what was expected.
+					lines = append(lines, head+vl[0]+"  "+expected)
+					continue
+				}
+				lines = append(lines, head+expected)
+				for _, l := range vl {
 					lines = append(lines, "      "+l)
 				}
 			}

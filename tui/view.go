@@ -167,7 +167,7 @@ func (m Model) gateView() string {
 		line = s.GateOpen.Render(s.Sym.Done + " procedure complete: handrail report " + m.snap.SessionID)
 	case m.snap.Ended == "halted":
 		line = s.GateClosed.Render("suspended, not over: ") +
-			fit("once the condition is fixed, handrail resume "+m.snap.SessionID+" checks the step again")
+			fit("handrail resume "+m.snap.SessionID+" checks the step again once the condition is fixed")
 	case m.snap.Ended != "":
 		line = s.GateClosed.Render("session " + m.snap.Ended)
 	case m.busy != "":
