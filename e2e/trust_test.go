@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -267,6 +268,32 @@ func TestCtrlCInADialog(t *testing.T) {
 	}
 	sessions, _, _ := cli(t, nil, "sessions", "--state-dir", stateDir)
 	if !strings.Contains(sessions, id) || !strings.Contains(sessions, "quit") {
+		t.Errorf("the session should be listed as quit:\n%s", sessions)
+	}
+}
+
+// TestCtrlCInPlainMode: ctrl+c in plain mode (a SIGINT from the terminal)
+// means the same as in the console: the session is quit, resumable, and the
+// command exits 130.
+func TestCtrlCInPlainMode(t *testing.T) {
+	t.Parallel()
+	stateDir := t.TempDir()
+	p := startTerm(t, "plain ctrl+c", 80, 24, nil, handrail(t), "demo", "--plain", "--state-dir", stateDir)
+	waitFor(t, p, "== REHEARSAL · Step 1/14", wait)
+	// The SIGINT a terminal sends on ctrl+c in line mode (tmux would send
+	// it to the pane's shell too).
+	if err := syscall.Kill(p.pid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.waitExit(wait); code != 130 {
+		t.Errorf("ctrl+c in plain mode exited %d, want 130:\n%s", code, p.history())
+	}
+	id := sessionID(t, stateDir)
+	if h := p.history(); !strings.Contains(h, "interrupted (SIGINT)") || !strings.Contains(h, "handrail resume "+id) {
+		t.Errorf("no word that the session was interrupted and resumes:\n%s", h)
+	}
+	sessions, _, _ := cli(t, nil, "sessions", "--state-dir", stateDir)
+	if !strings.Contains(sessions, "quit") {
 		t.Errorf("the session should be listed as quit:\n%s", sessions)
 	}
 }
