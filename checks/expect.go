@@ -52,7 +52,7 @@ func (e Expect) String() string {
 		parts = append(parts, "in ["+strings.Join(e.In, ", ")+"]")
 	}
 	if e.Match != "" {
-		parts = append(parts, "~ /"+e.Match+"/")
+		parts = append(parts, "matches /"+e.Match+"/")
 	}
 	if e.Lt != nil {
 		parts = append(parts, "< "+f(*e.Lt))

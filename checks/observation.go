@@ -82,6 +82,30 @@ func (f FieldVerdict) Shown() string {
 	return f.Actual
 }
 
+// Why says in words why the field fails, with its whole value (a
+// Verdict's Reason quotes a value capped and names only the first failing
+// field): "Last_IO_Errno: is "1236", expected = 0". "" when it passes.
+func (f FieldVerdict) Why() string {
+	if f.Pass {
+		return ""
+	}
+	name := f.Field
+	if f.Row != "" {
+		name = f.Row + ": " + f.Field
+	}
+	v := strconv.Quote(f.Actual)
+	if f.Null {
+		v = "NULL"
+	}
+	switch {
+	case f.Missing:
+		return fmt.Sprintf("%s: not returned by the server (expected %s)", name, f.Expected)
+	case f.FailWhen:
+		return fmt.Sprintf("%s: is %s, which the runbook says is a failure (%s)", name, v, f.Expected)
+	}
+	return fmt.Sprintf("%s: is %s, expected %s", name, v, f.Expected)
+}
+
 // Verdict is an observation judged against a check's expectations. Reason
 // says in words why it failed ("" when it passed).
 type Verdict struct {

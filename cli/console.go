@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -14,26 +15,55 @@ import (
 	"github.com/handrail/handrail/tui"
 )
 
+// errInterrupted says the operator left the console with ctrl+c: the
+// session was quit at once (resumable), and the command exits with
+// ExitInterrupted.
+var errInterrupted = errors.New("interrupted")
+
+// consoleOptions are the console's options on this terminal: 7-bit symbols
+// without a UTF-8 locale, and the background COLORFGBG names (dark when it
+// says nothing) until the terminal answers the console's own question.
+func consoleOptions() tui.Options {
+	dark, ok := tui.DarkFromEnv(os.Getenv)
+	return tui.Options{ASCII: !utf8Locale(), Dark: dark || !ok}
+}
+
 // runConsole runs the full-screen console over a started or resumed
 // session until the operator quits, the session completes or halts, or ctx
 // ends (a signal). It returns the session's end state ("" when it was
-// interrupted without one: the journal still resumes).
+// interrupted without one: the journal still resumes), and errInterrupted
+// when the operator left with ctrl+c.
 func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string, rh consoleRehearsal) (string, error) {
 	lv := tui.NewLive(r, nil)
 	if rh.world != nil {
 		lv.SetRehearsal(rh.world, rh.debrief)
 	}
 	defer approvalSocket(stdio, lv, r.Engine(), stateDir)()
-	m := tui.New(lv, tui.Options{ASCII: !utf8Locale(), Dark: true})
-	end, err := runProgram(ctx, m, stdio, rec)
+	m := tui.New(lv, consoleOptions())
+	fm, err := runProgram(ctx, m, stdio, rec)
 	if ctx.Err() != nil {
 		// A signal stopped the console: an action still running gets its
 		// grace period and goes on the record as interrupted.
 		if ierr := lv.Interrupt(signalCause(ctx)); ierr != nil && err == nil {
 			err = ierr
 		}
+		return fm.Snapshot().Ended, err
 	}
-	return end, err
+	var pe *programError
+	if errors.As(err, &pe) && lv.Snapshot().Ended == "" {
+		// The console could not run (or stopped on a terminal error):
+		// the session is not left half-made. It is quit, on the record,
+		// and resumes as any other (in plain mode if need be).
+		if _, qerr := lv.Quit(); qerr != nil {
+			return "", errors.Join(err, qerr)
+		}
+		return session.EndQuit, fmt.Errorf("%w; the session is saved: resume it with `handrail resume %s` (add --plain without a terminal)",
+			err, fm.Snapshot().SessionID)
+	}
+	if err == nil && fm.Interrupted() {
+		err = errInterrupted
+	}
+	return fm.Snapshot().Ended, err
 }
 
 // consoleRehearsal is what the console shows of a rehearsal beyond the
@@ -71,16 +101,27 @@ func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	m := tui.New(w, tui.Options{ASCII: !utf8Locale(), Dark: true})
-	if _, err := runProgram(ctx, m, stdio, nil); err != nil {
+	m := tui.New(w, consoleOptions())
+	fm, err := runProgram(ctx, m, stdio, nil)
+	switch {
+	case err != nil:
 		return withCode(ExitError, err)
+	case ctx.Err() != nil, fm.Interrupted():
+		return withCode(ExitInterrupted, nil)
 	}
 	return nil
 }
 
-// runProgram runs the console; rec, when not nil, records what it draws
-// (consoleOutput).
-func runProgram(ctx context.Context, m tui.Model, stdio IO, rec *recording.Recorder) (string, error) {
+// programError is a console that could not run, or stopped on an error of
+// its own (not a signal, not the session's).
+type programError struct{ err error }
+
+func (e *programError) Error() string { return "the console could not run: " + e.err.Error() }
+func (e *programError) Unwrap() error { return e.err }
+
+// runProgram runs the console and returns its last model; rec, when not
+// nil, records what it draws (consoleOutput).
+func runProgram(ctx context.Context, m tui.Model, stdio IO, rec *recording.Recorder) (tui.Model, error) {
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(stdio.In)}, consoleOutput(stdio, rec)...)...)
 	final, err := p.Run()
 	fm, ok := final.(tui.Model)
@@ -91,11 +132,12 @@ func runProgram(ctx context.Context, m tui.Model, stdio IO, rec *recording.Recor
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			// Interrupted by a signal: nothing more was journaled, and the
 			// journal resumes as it stands.
-			return fm.Snapshot().Ended, nil
+			return fm, nil
 		}
-		return fm.Snapshot().Ended, fmt.Errorf("console: %w", err)
+		return fm, &programError{err: err}
 	}
-	// The alternate screen is gone: leave the line that says what next.
+	// The alternate screen is gone: leave the line that says what next
+	// (never "saved" when the journal could not be written).
 	fmt.Fprint(stdio.Out, fm.Goodbye())
-	return fm.Snapshot().Ended, fm.Err()
+	return fm, fm.Err()
 }

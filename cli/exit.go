@@ -13,6 +13,10 @@ const (
 	ExitError    ExitCode = 3 // runtime failure (file unreadable, server unreachable)
 	ExitLocked   ExitCode = 4 // the session is driven by another process
 	ExitHalted   ExitCode = 5 // the procedure was halted by an on_fail rule
+	// ExitInterrupted: ctrl+c (or SIGINT, SIGTERM, SIGHUP) stopped the
+	// command at once; a session it drove stays resumable. 128+SIGINT, as
+	// shells report a program ended by ctrl+c.
+	ExitInterrupted ExitCode = 130
 )
 
 // exitError carries an exit code with the error shown on stderr. A nil err

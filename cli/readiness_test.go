@@ -142,7 +142,7 @@ func TestStatsDebriefAndSpeedFlags(t *testing.T) {
 	}
 
 	code, outs, _ = runCLI(t, "", "debrief", rehearsalID, "--state-dir", dir)
-	if code != ExitOK || !strings.Contains(outs, "Score 100/100: passed") || !strings.Contains(outs, "| look |") {
+	if code != ExitOK || !strings.Contains(outs, "Score 100/100: passed") || !strings.Contains(outs, "| 2 · look |") {
 		t.Fatalf("debrief: %d\n%s", code, outs)
 	}
 	code, outs, _ = runCLI(t, "", "debrief", rehearsalID, "--state-dir", dir, "--format", "html")

@@ -83,7 +83,7 @@ func TestRehearseCompletesWithDebrief(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
-	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| ready |", "| look |", "None: every gate opened on its checks."} {
+	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| 1 · ready |", "| 2 · look |", "None: every gate opened on its checks."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -193,7 +193,7 @@ func TestResumedRehearsalEndsWithDebrief(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("resume: code %d\n%s\n%s", code, o.String(), e.String())
 	}
-	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| ready |", "| look |"} {
+	for _, want := range []string{"# Rehearsal debrief: Replica drill", "| 1 · ready |", "| 2 · look |"} {
 		if !strings.Contains(o.String(), want) {
 			t.Errorf("the resumed rehearsal's end lacks %q:\n%s", want, o.String())
 		}

@@ -48,7 +48,10 @@ then:
 
 Secret params are not in the journal: on a terminal they are asked for
 again; otherwise resume names them. SESSION is a session id or an
-unambiguous prefix (see 'handrail sessions'), or a journal file.`),
+unambiguous prefix (see 'handrail sessions'), or a journal file.
+
+Exit status: as run's (0 completed or saved for later, 5 halted, 130
+interrupted by ctrl+c or a signal, ...).`),
 		Example: strings.TrimRight(`
   handrail resume 20261122-021500-ab12
   handrail resume 20261122-0215 --plain

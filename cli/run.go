@@ -96,7 +96,8 @@ With --window or --until, it warns when the forecast from past sessions
 ('handrail stats') passes the end of the maintenance window.
 
 Exit status: 0 completed or saved for later, 2 usage (or refused by the
-site policy), 3 error, 4 the session is locked, 5 halted by an on_fail rule.`),
+site policy), 3 error, 4 the session is locked, 5 halted by an on_fail rule,
+130 interrupted (ctrl+c, or a signal; the session stays resumable).`),
 		Example: strings.TrimRight(`
   handrail run mysql-replica-upgrade --param slave_host=db2.example.com
   handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
@@ -265,13 +266,23 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	} else {
 		end, err = interactive(ctx, r, stdio, rec.Recorder(), filepath.Dir(fj.Path), consoleRehearsalOf(e, drv, fj.Path))
 	}
+	// ctrl+c in the console, or a signal (ctrl+c in plain mode, SIGTERM,
+	// a dropped connection): one meaning, leave now, and one exit status.
+	interrupted := errors.Is(err, errInterrupted) || ctx.Err() != nil
+	if errors.Is(err, errInterrupted) {
+		err = nil
+	}
 	if err != nil {
 		finishRecording(stdio, rec, recording.EndClosed)
 	} else {
 		finishRecording(stdio, rec, end)
 	}
-	if err != nil {
-		return withCode(ExitError, fmt.Errorf("session %s stopped: %w; resume it with `handrail resume %s` once the journal is writable", e.SessionID(), err, e.SessionID()))
+	switch {
+	case errors.Is(err, session.ErrJournalWrite):
+		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded; free space, then resume it with `handrail resume %s`",
+			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05"), e.SessionID()))
+	case err != nil:
+		return withCode(ExitError, fmt.Errorf("session %s stopped: %w", e.SessionID(), err))
 	}
 	if fj.W != nil {
 		fmt.Fprintf(stdio.Err, "handrail: journal head %s (seq %d): keep it with the change record; `handrail verify --head` proves nothing was cut off\n", fj.W.Head(), fj.W.Seq())
@@ -279,7 +290,20 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 	if end == session.EndHalted {
 		return withCode(ExitHalted, fmt.Errorf("session %s halted: %s", e.SessionID(), e.HaltReason()))
 	}
+	if interrupted {
+		fmt.Fprintf(stdio.Err, "handrail: interrupted (%s): session %s stays resumable: handrail resume %s\n", interruptWord(ctx), e.SessionID(), e.SessionID())
+		return withCode(ExitInterrupted, nil)
+	}
 	return nil
+}
+
+// interruptWord names what interrupted the session: the signal, or ctrl+c
+// pressed in the console.
+func interruptWord(ctx context.Context) string {
+	if ctx.Err() != nil {
+		return signalCause(ctx)
+	}
+	return "ctrl+c"
 }
 
 // interactive runs the full-screen console (cli/console.go).

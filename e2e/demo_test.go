@@ -33,9 +33,9 @@ func testDemo(t *testing.T, w, h int) {
 		"handrail · ThinMan Primary and Secondary Server",
 		"REHEARSAL",
 		"Before the update",     // a section of the step list
-		"▶ Back up ThinMan",     // the current step, marked
-		"Stop the database",     // later steps, pending
-		"Update terminated",     // the last step
+		"▶  1 Back up ThinMan",  // the current step, marked, numbered
+		"3 Stop the datab",      // later steps, pending
+		"14 Update termina",     // the last step
 		"╭",                     // the check panel's border
 		"[ ] A complete backup", // its manual item, unticked
 		"✘ blocked: backup-done",
@@ -58,7 +58,7 @@ func testDemo(t *testing.T, w, h int) {
 
 	// The replica step: commands to type, what x runs, the live panel.
 	s := waitFor(t, c.term, "Slave_IO_Running:  Yes", wait)
-	for _, want := range []string{"Stop the database replica on the slave", "slave$ STOP REPLICA;", "x runs: STOP REPLICA on slave (tm-secondary:3306)", "Slave status after slave stop (replica-stopped)"} {
+	for _, want := range []string{"Stop the database replica on the slave", "slave$ STOP REPLICA;", "x runs on slave (tm-secondary:3306): STOP REPLICA", "Slave status after slave stop (replica-stopped)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("replica step at %s lacks %q:\n%s", size, want, frame(s))
 		}
@@ -103,7 +103,7 @@ func testDemo(t *testing.T, w, h int) {
 
 	// Finish the whole procedure.
 	c.next(stepStopReplica)
-	for step := stepStopReplica + 1; step <= stepDone; step++ {
+	for _, step := range stepsAfter(stepStopReplica) {
 		if step == stepStartReplica {
 			c.closedGateHolds(stepStartReplica)
 			c.runAction("START REPLICA")

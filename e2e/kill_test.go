@@ -57,7 +57,7 @@ func TestKillResume(t *testing.T) {
 	s = c.waitFor(gateReady)
 	requireRow(t, s, "Slave_IO_Running:", "No", "✔")
 	c.next(stepStopReplica)
-	for step := stepStopReplica + 1; step <= stepDone; step++ {
+	for _, step := range stepsAfter(stepStopReplica) {
 		if step == stepStartReplica {
 			c.waitFor("Slave_IO_Running:  No")
 			c.runAction("START REPLICA")

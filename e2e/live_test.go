@@ -89,7 +89,7 @@ func testLive(t *testing.T, w, h int) {
 
 	// Stop the replica: the panel reads the real server, running.
 	s = waitFor(t, c.term, "Slave_IO_Running:  Yes", wait)
-	if !strings.Contains(s, "x runs: STOP REPLICA on slave ("+addr+")") {
+	if !strings.Contains(s, "x runs on slave ("+addr+"): STOP REPLICA") {
 		t.Errorf("the step should say what x runs and where (%s):\n%s", addr, frame(s))
 	}
 	c.closedGateHolds(stepStopReplica)
@@ -109,7 +109,7 @@ func testLive(t *testing.T, w, h int) {
 	}
 
 	c.next(stepStopReplica)
-	for step := stepStopReplica + 1; step <= stepDone; step++ {
+	for _, step := range stepsAfter(stepStopReplica) {
 		if step == stepStartReplica {
 			// The panel reads the real, stopped replica: the gate is shut.
 			s = waitFor(t, c.term, "Slave_IO_Running:  No", wait)

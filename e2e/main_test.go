@@ -48,8 +48,14 @@ func testMain(m *testing.M) int {
 		}
 	}()
 	// The binary builds while MariaDB boots: both take seconds.
+	// HANDRAIL_E2E_BINARY runs the tests against a binary built elsewhere
+	// (an older commit, to see a new test fail before its fix).
 	go func() {
 		defer close(built)
+		if p := os.Getenv("HANDRAIL_E2E_BINARY"); p != "" {
+			binPath = p
+			return
+		}
 		binPath = filepath.Join(dir, "handrail")
 		// The test runs in e2e/; the module root is its parent.
 		build := exec.Command("go", "build", "-o", binPath, ".")

@@ -172,13 +172,16 @@ func TestRecordDemo(t *testing.T) {
 	c.keys("o")
 	c.waitFor("Override the gate")
 	time.Sleep(dialogArm)
-	c.keys("Enter") // the checks: all selected
-	c.keys("Enter") // the category: the first
+	c.keys("Enter")          // the checks: all selected
+	c.keys("Right", "Enter") // the category: the first (none is chosen for you)
 	c.tmux("send-keys", "-t", "e2e", "-l", "the installer ran from the change laptop")
 	c.keys("Tab", "Enter") // Continue
 	c.waitFor("type yes")
 	c.tmux("send-keys", "-t", "e2e", "-l", "yes")
 	c.keys("Enter")
+	// The override opens the gate; n leaves the step.
+	c.waitFor("gate open by override")
+	c.next(stepStopReplica + 1)
 	c.waitStep(stepStopReplica + 2)
 	c.waitFor(thinmanSteps[stepStopReplica+1])
 	c.quit()

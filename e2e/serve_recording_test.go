@@ -100,13 +100,16 @@ func TestServeRecordsTheOperatorsConsole(t *testing.T) {
 	op.keys("o")
 	op.waitFor("Override the gate")
 	time.Sleep(dialogArm)
-	op.keys("Enter") // the checks: all selected
-	op.keys("Enter") // the category: the first
+	op.keys("Enter")          // the checks: all selected
+	op.keys("Right", "Enter") // the category: the first (none is chosen for you)
 	op.keys("-l", "the installer ran from the change laptop")
 	op.keys("Tab", "Enter") // Continue
 	op.waitFor("type yes")
 	op.keys("-l", "yes")
 	op.keys("Enter")
+	// The override opens the gate; n leaves the step.
+	op.waitFor("gate open by override")
+	op.next(stepStopReplica + 1)
 	op.waitStep(stepStopReplica + 2)
 	op.waitFor(thinmanSteps[stepStopReplica+1])
 	op.leaveConsole()

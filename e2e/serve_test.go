@@ -374,6 +374,9 @@ func TestServeApprovalWaitsForApprover(t *testing.T) {
 	app.keys("Tab", "Enter")
 	app.waitFor("decision recorded")
 
+	// The granted override opened the gate; the operator leaves the step.
+	op.waitFor("gate open by override")
+	op.next(stepBackup)
 	op.waitStep(stepInstallers)
 	obs.waitStep(stepInstallers)
 	grants := recordsOf(t, f.stateDir, id, "approval.grant")

@@ -29,19 +29,36 @@ var thinmanSteps = []string{
 	"Update terminated",
 }
 
-// Step numbers of the ThinMan runbook that the tests name.
+// Step numbers of the ThinMan runbook that the tests name: the runbook's
+// own numbers, as `handrail show` prints them and the console's header
+// gives them ("step 9/14").
 const (
 	stepBackup        = 1
 	stepInstallers    = 2
 	stepStopReplica   = 3
 	stepPrimaryCheck  = 6
-	stepStartReplica  = 7
-	stepDone          = 11
-	thinmanStepsTotal = 11
+	stepStartReplica  = 9
+	stepDone          = 14
+	thinmanStepsTotal = 14
 )
 
-// manualItems is how many manual checks each ThinMan step has (1-based).
-var manualItems = map[int]int{1: 1, 2: 2, 4: 1, 5: 1, 6: 4, 8: 1, 9: 1, 10: 1, 11: 1}
+// thinmanWalk is the steps a session of the demo goes through, in order:
+// with the services checked by hand (the default), steps 7, 8 and 13 (the
+// per-service checks) are skipped and keep their numbers.
+var thinmanWalk = []int{1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 14}
+
+// stepsAfter is the walk's steps after step.
+func stepsAfter(step int) []int {
+	for i, s := range thinmanWalk {
+		if s == step {
+			return thinmanWalk[i+1:]
+		}
+	}
+	return nil
+}
+
+// manualItems is how many manual checks each ThinMan step has.
+var manualItems = map[int]int{1: 1, 2: 2, 4: 1, 5: 1, 6: 4, 10: 1, 11: 1, 12: 1, 14: 1}
 
 const (
 	gateReady = "✔ ready: press n for the next step"
@@ -94,8 +111,9 @@ func (c console) waitStep(n int) string {
 // tickAll ticks the step's n manual items: space on the focused one, tab
 // to the next, as an operator does, then waits for the gate to open. The
 // console refuses session keys while a tick is under way, as it should, so
-// each tick is awaited on the record (the item may be scrolled out of a
-// small screen) before the next key.
+// each tick is awaited on the record before the next key. An item below a
+// small screen is brought into view by the first space, and ticked by the
+// next: the console never ticks what the operator cannot see.
 func (c console) tickAll(n int) string {
 	c.t.Helper()
 	for i := 0; i < n; i++ {
@@ -106,13 +124,18 @@ func (c console) tickAll(n int) string {
 		c.keys("Space")
 		deadline := time.Now().Add(wait)
 		retry := time.Now().Add(3 * time.Second)
+		inView := false
 		for c.ticks() == before {
 			if time.Now().After(deadline) {
 				c.t.Fatalf("%s: space on manual item %d was not journaled within %s; screen:\n%s", c.name, i+1, wait, frame(c.screen()))
 			}
 			// A key that arrives while the previous tick is still being
-			// answered is refused with this flash: press it again.
-			if time.Now().After(retry) && strings.Contains(c.screen(), "is under way") {
+			// answered is refused with this flash, and an item off the
+			// screen is first scrolled into view: press it again.
+			s := c.screen()
+			if !inView && strings.Contains(s, "off screen: it is in view now") ||
+				time.Now().After(retry) && strings.Contains(s, "is under way") {
+				inView = true // once per item: a third space would untick it
 				c.keys("Space")
 				retry = time.Now().Add(3 * time.Second)
 			}
@@ -144,12 +167,17 @@ func (c console) finish() string {
 	}
 }
 
-// next presses n on an open gate until the console shows step from+1. The
-// console refuses n for a moment after a step appears (so a held key cannot
-// skip a step unread): a refused press is pressed again. It fails when the
-// console jumps past from+1.
+// next presses n on an open gate until the console shows the step after
+// from (the walk's next: skipped steps keep their numbers). The console
+// refuses n for a moment after a step appears (so a held key cannot skip a
+// step unread): a refused press is pressed again. It fails when the
+// console jumps past it.
 func (c console) next(from int) string {
 	c.t.Helper()
+	want := from + 1
+	if after := stepsAfter(from); len(after) > 0 {
+		want = after[0]
+	}
 	deadline := time.Now().Add(wait)
 	for {
 		c.keys("n")
@@ -157,15 +185,15 @@ func (c console) next(from int) string {
 		for time.Now().Before(until) {
 			s := c.screen()
 			switch got := stepOf(s); {
-			case got == from+1:
+			case got == want:
 				return s
-			case got > from+1:
-				c.t.Fatalf("%s: n on step %d went to step %d, past step %d:\n%s", c.name, from, got, from+1, frame(s))
+			case got > want:
+				c.t.Fatalf("%s: n on step %d went to step %d, past step %d:\n%s", c.name, from, got, want, frame(s))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("%s: n on step %d did not reach step %d within %s; last screen:\n%s", c.name, from, from+1, wait, frame(c.screen()))
+			c.t.Fatalf("%s: n on step %d did not reach step %d within %s; last screen:\n%s", c.name, from, want, wait, frame(c.screen()))
 		}
 	}
 }

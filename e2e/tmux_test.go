@@ -71,7 +71,9 @@ func startTerm(t *testing.T, name string, w, h int, env []string, argv ...string
 	conf := filepath.Join(t.TempDir(), "tmux.conf")
 	// No status line: the pane gets the whole w x h. A long history keeps
 	// the text printed after the console left the alternate screen.
-	err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 10000\n"), 0o600)
+	// set-clipboard on: what the console copies with OSC 52 becomes a
+	// tmux paste buffer the test can read.
+	err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 10000\nset -g set-clipboard on\n"), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +156,10 @@ func (p *term) pid() int {
 // exited reports whether the pane's command has exited, and its status.
 func (p *term) exited() (bool, int) {
 	p.t.Helper()
-	// The shell's line is the last thing printed: it is on the screen.
-	m := exitRe.FindStringSubmatch(p.screen())
+	// The shell's line is the last thing printed: it is on the screen,
+	// joined (after a console killed mid-frame, it may start at the end
+	// of a full line and wrap).
+	m := exitRe.FindStringSubmatch(p.tmux("capture-pane", "-p", "-J", "-t", "e2e"))
 	if m == nil {
 		return false, 0
 	}

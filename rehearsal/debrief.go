@@ -137,7 +137,7 @@ func (g Grade) markdown() string {
 	}
 	p("\n## Time per step\n\n| step | took (simulated) | wall clock | reference | difference | checks passed first time |\n|---|---|---|---|---|---|\n")
 	for _, s := range g.Steps {
-		p("| %s | %s | %s | %s | %s | %s |\n", mdEscape(s.Key), s.TookText(), fmtDur(s.TookWall), durOrDash(s.Reference), s.DiffText(), s.ChecksText())
+		p("| %s | %s | %s | %s | %s | %s |\n", mdEscape(s.Label()), s.TookText(), fmtDur(s.TookWall), durOrDash(s.Reference), s.DiffText(), s.ChecksText())
 	}
 	p("\nSteps done in %s (simulated)", fmtDur(g.Took))
 	if g.Reference > 0 {
@@ -249,7 +249,7 @@ th{background:#f3f3f3}.score{font-size:1.3rem;font-weight:bold}.passed{color:#1a
 {{if .Deductions}}<ul>{{range .Deductions}}<li>{{neg .Points}}: {{.Why}}</li>{{end}}</ul>{{end}}
 <h2>Time per step</h2>
 <table><tr><th>step</th><th>took (simulated)</th><th>wall clock</th><th>reference</th><th>difference</th><th>checks passed first time</th></tr>
-{{range .Steps}}<tr><td>{{.Key}}</td><td>{{.TookText}}</td><td>{{dur .TookWall}}</td><td>{{durDash .Reference}}</td><td>{{.DiffText}}</td><td>{{.ChecksText}}</td></tr>
+{{range .Steps}}<tr><td>{{.Label}}</td><td>{{.TookText}}</td><td>{{dur .TookWall}}</td><td>{{durDash .Reference}}</td><td>{{.DiffText}}</td><td>{{.ChecksText}}</td></tr>
 {{end}}</table>
 <p>Steps done in {{dur .Took}} (simulated){{if .Reference}} against a reference of {{dur .Reference}} ({{signed (diffRef .)}}){{end}}.</p>
 {{if .Faults}}<h2>Faults</h2><ul>{{range .Faults}}<li><strong>{{.ID}}</strong> ({{.Kind}}{{if .Step}}, shows at step {{.Step}}{{end}}): <strong>{{.Outcome}}</strong>: {{.How}}.{{if .Say}} <span class="muted">What the manual expects: {{.Say}}</span>{{end}}</li>

@@ -55,7 +55,7 @@ func TestDebriefNetcopyFails(t *testing.T) {
 	got := Debrief(h.rb, h.sc, h.records())
 	for _, want := range []string{
 		"Scenario **netcopy-fails**",
-		"| s2-connect |",
+		"| 23 · s2-connect |",
 		"(2 visits)",
 		"**connect-refused** (soliddb.connect_fails, shows at step s2-connect): **found**:",
 		"you followed on_fail to s1-upgrade",
@@ -70,7 +70,7 @@ func TestDebriefNetcopyFails(t *testing.T) {
 	}
 	golden(t, "debrief-soliddb-netcopy-fails.md", got)
 	html := GradeRecords(h.rb, h.sc, h.records()).HTML()
-	for _, want := range []string{"<title>Rehearsal debrief: solidDB", "Score 90/100: passed", "<td>s2-connect</td>"} {
+	for _, want := range []string{"<title>Rehearsal debrief: solidDB", "Score 90/100: passed", "<td>23 · s2-connect</td>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML debrief lacks %q", want)
 		}
@@ -166,6 +166,9 @@ func TestGradeTable(t *testing.T) {
 				Reason: "the pair will connect by itself later on", Confirmed: true}); err != nil {
 				h.t.Fatal(err)
 			}
+			if err := h.e.Next(); err != nil { // the override opened the gate
+				h.t.Fatal(err)
+			}
 			// The pair never connects: the test step after it is blocked
 			// too, and overridden as well.
 			h.runToEnd(false, 10*time.Minute)
@@ -175,6 +178,9 @@ func TestGradeTable(t *testing.T) {
 			}
 			if err := h.e.Override(session.OverrideRequest{Checks: ids, Category: session.CategoryCheckWrong,
 				Reason: "same as before: it will connect later", Confirmed: true}); err != nil {
+				h.t.Fatal(err)
+			}
+			if err := h.e.Next(); err != nil {
 				h.t.Fatal(err)
 			}
 			h.runToEnd(false, time.Hour)

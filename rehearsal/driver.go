@@ -12,6 +12,7 @@ import (
 	"github.com/handrail/handrail/checks/netprobe"
 	"github.com/handrail/handrail/checks/soliddb"
 	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // StepHook is implemented by drivers that model the operator's hands: the
@@ -36,6 +37,8 @@ const simLatency = 3 * time.Millisecond
 // Driver answers checks and runs actions against the simulated world. It is
 // safe for concurrent use (the poller probes from several goroutines).
 type Driver struct {
+	// ends tells which records leave a step (hear; callers hold mu).
+	ends   session.StepEnds
 	w      *world
 	rb     *steps.Runbook
 	sc     *Scenario

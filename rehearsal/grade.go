@@ -51,7 +51,9 @@ type Grade struct {
 // StepGrade is one step of the session.
 type StepGrade struct {
 	Key, Title string
-	Visits     int
+	// Number is the step's number in the runbook (0 without the runbook).
+	Number int
+	Visits int
 	// Took is the simulated time spent on it (every visit), TookWall the
 	// wall-clock time; Reference the scenario's.
 	Took, TookWall, Reference time.Duration
@@ -148,8 +150,11 @@ func (gr *grader) step(key string) *StepGrade {
 	s := gr.steps[key]
 	if s == nil {
 		s = &StepGrade{Key: key}
+		if gr.rb != nil {
+			s.Number = gr.rb.Number(key)
+		}
 		gr.steps[key] = s
-		gr.g.Steps = append(gr.g.Steps, StepGrade{Key: key}) // order; filled in Grade
+		gr.g.Steps = append(gr.g.Steps, StepGrade{Key: key, Number: s.Number}) // order; filled in Grade
 	}
 	return s
 }
@@ -199,8 +204,13 @@ func (gr *grader) Add(r journal.Record) {
 		return left
 	}
 	switch r.Type {
-	case session.EvStepEnter, session.EvStepDone, session.EvOverride, session.EvGoto, session.EvSessionHalt:
+	case session.EvStepEnter, session.EvStepDone, session.EvGoto, session.EvSessionHalt:
 		leave()
+	case session.EvOverride:
+		var d session.OverrideData
+		if r.Decode(&d) == nil && !d.OpensGate {
+			leave() // an override of an older journal ended its step
+		}
 	case session.EvSessionEnd:
 		gr.paused = leave()
 	}
@@ -510,4 +520,13 @@ func GradeFile(rb *steps.Runbook, sc *Scenario, path string) (Grade, error) {
 		return Grade{}, fmt.Errorf("journal %s does not verify at line %d: %s (`handrail verify` says more)", path, res.BadLine, res.Problem)
 	}
 	return gr.Grade(), nil
+}
+
+// Label names the step as every view does: its number in the runbook, then
+// its key ("3 · stop-replica").
+func (s StepGrade) Label() string {
+	if s.Number <= 0 {
+		return s.Key
+	}
+	return fmt.Sprintf("%d · %s", s.Number, s.Key)
 }

@@ -54,14 +54,15 @@ func (d *Driver) hear(rec journal.Record, restoring bool) {
 	}
 	switch rec.Type {
 	case session.EvStepEnter:
+		d.ends.Next(rec)
 		d.stepEntered(at, in.Step, in.Item)
 	case session.EvManualTick:
 		d.checkTicked(at, in.Step, in.Check, in.Ticked)
-	case session.EvOverride: // an override ends its step
-		d.stepDone(at, in.Step)
-	case session.EvStepDone:
-		if in.Via != session.ViaOverride { // older journals: the override said it already
-			d.stepDone(at, in.Step)
+	case session.EvOverride, session.EvStepDone:
+		// The record that leaves the step, whatever the override's shape
+		// (session.StepEnds).
+		if step, _, ok := d.ends.Next(rec); ok {
+			d.stepDone(at, step)
 		}
 	case session.EvActionStart:
 		if !restoring {

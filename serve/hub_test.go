@@ -280,8 +280,9 @@ func TestApprovalThroughConsoles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bob's grant: %v", err)
 	}
-	if s.Current <= cur {
-		t.Errorf("after the grant the session is still on step %d", s.Current)
+	// The granted override opens the gate; the operator leaves the step.
+	if s.Current != cur || !s.Gate.Open {
+		t.Errorf("after the grant: step %d (want %d), gate open %v", s.Current, cur, s.Gate.Open)
 	}
 	types := journalTypes(t, hs.Path)
 	if count(types, session.EvApprovalGrant) != 1 || count(types, session.EvOverride) != 1 {

@@ -3,7 +3,11 @@
 // imports Bubble Tea: the same engine drives the TUI, plain mode and tests.
 package steps
 
-import "github.com/handrail/handrail/checks"
+import (
+	"strings"
+
+	"github.com/handrail/handrail/checks"
+)
 
 // Runbook is one documented procedure, loaded and validated.
 type Runbook struct {
@@ -132,6 +136,38 @@ type OnFail struct {
 	Say  string `yaml:"say,omitempty" json:"say,omitempty"`
 	Goto string `yaml:"goto,omitempty" json:"goto,omitempty"`
 	Halt bool   `yaml:"halt,omitempty" json:"halt,omitempty"`
+}
+
+// Number is a step's number in the runbook: its position among every step,
+// across sections, counting from 1, as `show` prints it and `list` counts
+// the steps (a foreach step counts once, and its copies share its number).
+// It is the one number every view gives a step: the console, plain mode,
+// show, the report, the debrief and the scenarios. id is the step's id as
+// written, or a foreach copy's `<id>@<item>`; 0 when no step has it.
+func (rb *Runbook) Number(id string) int {
+	if i := strings.IndexByte(id, '@'); i >= 0 {
+		id = id[:i]
+	}
+	n := 0
+	for _, s := range rb.Sections {
+		for _, st := range s.Steps {
+			n++
+			if st.ID == id {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// StepCount is how many steps the runbook has (a foreach step counts once):
+// the total beside every step number.
+func (rb *Runbook) StepCount() int {
+	n := 0
+	for _, s := range rb.Sections {
+		n += len(s.Steps)
+	}
+	return n
 }
 
 // AllSteps returns every step in order, across sections.

@@ -191,6 +191,7 @@ type resDecide struct {
 // a decision and its reason.
 type approvalDialog struct {
 	a        ApprovalView
+	step     string // the step it is on, as every dialog names it
 	evidence []string
 	grant    bool
 	onPick   bool
@@ -199,16 +200,20 @@ type approvalDialog struct {
 	onBtn    bool
 	armed    bool
 	width    int
+	height   int
 	problem  string
 	s        Styles
 }
 
 func newApprovalDialog(a ApprovalView, snap Snapshot, s Styles) approvalDialog {
-	d := approvalDialog{a: a, onPick: true, s: s,
+	d := approvalDialog{a: a, onPick: true, s: s, step: termtext.Line(a.Step),
 		ta:  newTextarea(s, "Why: what you checked, what you accept"),
 		btn: buttons{labels: [2]string{"Cancel", "Record"}, focus: 1}}
 	for _, c := range snap.Checks {
 		d.evidence = append(d.evidence, evidenceLine(c, s))
+	}
+	if st, ok := snap.CurrentStep(); ok && st.ID+stepItemSuffix(st.Item) == a.Step {
+		d.step = stepLabel(st) + " (" + termtext.Line(a.Step) + ")"
 	}
 	return d
 }
@@ -242,8 +247,8 @@ func evidenceLine(c CheckView, s Styles) string {
 
 func (d approvalDialog) init() tea.Cmd { return nil }
 func (d approvalDialog) arm() dialog   { d.armed = true; return d }
-func (d approvalDialog) resize(width int) dialog {
-	d.width = width
+func (d approvalDialog) resize(width, height int) dialog {
+	d.width, d.height = width, height
 	d.ta.SetWidth(max(10, width-4))
 	d.ta.SetHeight(3)
 	return d
@@ -314,7 +319,7 @@ func (d approvalDialog) view() string {
 	a := d.a
 	lines := []string{
 		s.DialogTitle.Render(fmt.Sprintf("Approval request #%d", a.ID)),
-		s.Dim.Render("on: " + termtext.Line(a.Step)),
+		s.Dim.Render("on: " + d.step),
 		"",
 		termtext.Line(a.Requester.Name) + s.Dim.Render(" ("+termtext.Line(requesterFrom(a.Requester))+")") + " asks to",
 		"  " + termtext.Line(a.Summary),
@@ -336,7 +341,8 @@ func (d approvalDialog) view() string {
 	}
 	lines = append(lines, "", s.Dim.Render("←/→ approve or reject · tab next · enter on Record · esc cancel"),
 		s.Dim.Render("journaled with your name, your key and the checks above"))
-	return frame(s, d.width, lines)
+	// The decision and the buttons stay in view; the evidence scrolls.
+	return frame(s, d.width, d.height, lines, len(lines)-8, len(lines)-1)
 }
 
 func requesterFrom(o session.Operator) string {

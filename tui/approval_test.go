@@ -75,6 +75,9 @@ func TestApprovalBannerAndDialog(t *testing.T) {
 	if !hasRecord(recs, session.EvApprovalGrant, `"name":"bob"`) || !hasRecord(recs, session.EvOverride, "the nightly backup was verified") {
 		t.Fatalf("journal: %v", types(recs))
 	}
+	// The granted override opened the gate: the operator leaves with n.
+	waitText(t, op, "press n")
+	press(op, "n")
 	waitText(t, op, "Stop the replica")
 }
 

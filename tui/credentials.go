@@ -54,6 +54,7 @@ type credentialsDialog struct {
 	btn     buttons
 	armed   bool
 	width   int
+	height  int
 	problem string
 	s       Styles
 }
@@ -85,8 +86,8 @@ func newCredentialsDialog(snap Snapshot, names []string, s Styles) credentialsDi
 
 func (d credentialsDialog) init() tea.Cmd { return nil }
 func (d credentialsDialog) arm() dialog   { d.armed = true; return d }
-func (d credentialsDialog) resize(width int) dialog {
-	d.width = width
+func (d credentialsDialog) resize(width, height int) dialog {
+	d.width, d.height = width, height
 	d.in.SetWidth(max(10, width-16))
 	return d
 }
@@ -168,5 +169,6 @@ func (d credentialsDialog) view() string {
 	lines = append(lines, "",
 		s.Dim.Render("masked; journaled as re-entered, never the value; checked again at once"),
 		s.Dim.Render("pgdn/pgup other target · enter use it · esc cancel"))
-	return frame(s, d.width, lines)
+	// Keep the field and its buttons in view when the dialog scrolls.
+	return frame(s, d.width, d.height, lines, len(lines)-7, len(lines)-3)
 }

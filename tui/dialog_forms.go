@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 func newTextarea(s Styles, placeholder string) textarea.Model {
@@ -20,7 +22,19 @@ func newTextarea(s Styles, placeholder string) textarea.Model {
 	return ta
 }
 
-// noteDialog takes a free-text note for the journal.
+// stepLabel names a step as every dialog does: its number in the runbook
+// and its title ("step 9 · Start the database replica on the slave").
+func stepLabel(st StepView) string {
+	t := termtext.Line(st.Title())
+	if st.Number > 0 {
+		return fmt.Sprintf("step %d · %s", st.Number, t)
+	}
+	return t
+}
+
+// noteDialog takes a free-text note for the journal. tab moves from the
+// text to the buttons and shift+tab back; a key that types text while a
+// button has the focus goes to the text, so no keystroke is lost.
 type noteDialog struct {
 	step    string
 	ta      textarea.Model
@@ -28,12 +42,13 @@ type noteDialog struct {
 	btn     buttons
 	armed   bool
 	width   int
+	height  int
 	problem string
 	s       Styles
 }
 
 func newNoteDialog(st StepView, s Styles) noteDialog {
-	d := noteDialog{step: st.Title(), ta: newTextarea(s, "What happened, what you saw, who you spoke to…"), s: s,
+	d := noteDialog{step: stepLabel(st), ta: newTextarea(s, "What happened, what you saw, who you spoke to…"), s: s,
 		btn: buttons{labels: [2]string{"Cancel", "Save note"}, focus: 1}}
 	// Focus here, not in init: init has a value receiver and its change
 	// would be lost.
@@ -43,8 +58,8 @@ func newNoteDialog(st StepView, s Styles) noteDialog {
 
 func (d noteDialog) init() tea.Cmd { return nil }
 func (d noteDialog) arm() dialog   { d.armed = true; return d }
-func (d noteDialog) resize(width int) dialog {
-	d.width = width
+func (d noteDialog) resize(width, height int) dialog {
+	d.width, d.height = width, height
 	d.ta.SetWidth(max(10, width-4))
 	return d
 }
@@ -64,9 +79,16 @@ func (d noteDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 	}
 	if d.onBtn {
 		switch {
-		case k.String() == "shift+tab" && d.btn.focus == 0, k.String() == "up":
+		case k.String() == "shift+tab", k.String() == "up", printable(k):
+			// Back to the text; a typed key is typed there.
 			d.onBtn = false
 			cmd := d.ta.Focus()
+			if printable(k) {
+				var c tea.Cmd
+				d.ta, c = d.ta.Update(k)
+				cmd = tea.Batch(cmd, c)
+				d.problem = ""
+			}
 			return d, nil, cmd
 		case d.btn.move(k.String()):
 		case k.String() == "enter":
@@ -84,6 +106,7 @@ func (d noteDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 	}
 	if k.String() == "tab" {
 		d.onBtn = true
+		d.btn.focus = 1
 		d.ta.Blur()
 		return d, nil, nil
 	}
@@ -105,8 +128,8 @@ func (d noteDialog) view() string {
 	if d.problem != "" {
 		lines = append(lines, d.s.Fail.Render(d.problem))
 	}
-	lines = append(lines, "", d.s.Dim.Render("tab to the buttons · enter on Save note · esc cancel"))
-	return frame(d.s, d.width, lines)
+	lines = append(lines, "", d.s.Dim.Render("tab to the buttons · shift+tab back · enter on Save note · esc cancel"))
+	return frame(d.s, d.width, d.height, lines, 3, len(lines)-1)
 }
 
 // Override dialog stages.
@@ -118,14 +141,15 @@ const (
 )
 
 // overrideDialog collects an explicit override: which failing checks, what
-// kind of override, a written reason of at least MinReasonLen characters,
-// and a typed "yes".
+// kind of override (none is chosen for the operator), a written reason of
+// at least MinReasonLen characters, and a typed "yes". tab moves forward,
+// shift+tab back, through every stage and button; no keystroke is lost.
 type overrideDialog struct {
 	step     string
 	failing  []CheckView
 	selected []bool
 	cursor   int
-	category int
+	category int // -1 until the operator chooses one
 	stage    int
 	ta       textarea.Model
 	onBtn    bool
@@ -133,15 +157,17 @@ type overrideDialog struct {
 	yes      textinput.Model
 	armed    bool
 	width    int
+	height   int
 	problem  string
 	s        Styles
 }
 
 func newOverrideDialog(st StepView, failing []CheckView, s Styles) overrideDialog {
 	d := overrideDialog{
-		step:     st.Title(),
+		step:     stepLabel(st),
 		failing:  failing,
 		selected: make([]bool, len(failing)),
+		category: -1,
 		ta:       newTextarea(s, "Why is it safe to go on? What did you verify instead?"),
 		btn:      buttons{labels: [2]string{"Back", "Continue"}, focus: 1},
 		s:        s,
@@ -157,9 +183,11 @@ func newOverrideDialog(st StepView, failing []CheckView, s Styles) overrideDialo
 
 func (d overrideDialog) init() tea.Cmd { return nil }
 func (d overrideDialog) arm() dialog   { d.armed = true; return d }
-func (d overrideDialog) resize(width int) dialog {
-	d.width = width
+func (d overrideDialog) resize(width, height int) dialog {
+	d.width, d.height = width, height
 	d.ta.SetWidth(max(10, width-4))
+	// A small screen gets a smaller text field, so more of the dialog fits.
+	d.ta.SetHeight(map[bool]int{true: 2, false: 4}[height < 24])
 	d.yes.SetWidth(10)
 	return d
 }
@@ -228,13 +256,22 @@ func (d overrideDialog) checksKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 func (d overrideDialog) categoryKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 	switch k.String() {
 	case "up", "k", "left", "h":
-		d.category = max(0, d.category-1)
+		if d.category < 0 {
+			d.category = 0
+		} else {
+			d.category = max(0, d.category-1)
+		}
 	case "down", "j", "right", "l":
 		d.category = min(len(OverrideCategories)-1, d.category+1)
 	case "shift+tab":
 		d.stage = ovChecks
 	case "tab", "enter":
+		if d.category < 0 {
+			d.problem = "choose a category with ←/→: none is chosen for you"
+			return d, nil, nil
+		}
 		d.stage = ovReason
+		d.onBtn = false
 		cmd := d.ta.Focus()
 		return d, nil, cmd
 	}
@@ -259,9 +296,15 @@ func (d overrideDialog) reasonKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 		return d, nil, cmd
 	}
 	switch {
-	case k.String() == "up", k.String() == "shift+tab" && d.btn.focus == 0:
+	case k.String() == "shift+tab", k.String() == "up", printable(k):
+		// Back to the reason; a typed key is typed there.
 		d.onBtn = false
 		cmd := d.ta.Focus()
+		if printable(k) {
+			var c tea.Cmd
+			d.ta, c = d.ta.Update(k)
+			cmd = tea.Batch(cmd, c)
+		}
 		return d, nil, cmd
 	case d.btn.move(k.String()):
 	case k.String() == "enter":
@@ -284,7 +327,9 @@ func (d overrideDialog) reasonKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 func (d overrideDialog) confirmKey(k tea.KeyPressMsg) (dialog, any, tea.Cmd) {
 	switch k.String() {
 	case "shift+tab":
+		// Back to the Continue button, the way it came.
 		d.stage = ovReason
+		d.onBtn, d.btn.focus = true, 1
 		d.yes.Blur()
 		d.yes.SetValue("")
 		return d, nil, nil
@@ -309,6 +354,19 @@ func (d overrideDialog) view() string {
 		}
 		return "  "
 	}
+	// from/to: the lines of the stage the operator is on, kept in view.
+	from, to := 0, 0
+	stage := func(n int) {
+		if d.stage == n {
+			from = len(lines)
+		}
+	}
+	end := func(n int) {
+		if d.stage == n {
+			to = len(lines) - 1
+		}
+	}
+	stage(ovChecks)
 	lines = append(lines, stageTitle(s, "1. Checks to override", d.stage == ovChecks))
 	for i, c := range d.failing {
 		box := s.Sym.Unticked
@@ -321,9 +379,12 @@ func (d overrideDialog) view() string {
 		} else if c.HasResult {
 			status = c.Result.Status.String()
 		}
-		lines = append(lines, mark(d.stage == ovChecks && i == d.cursor)+box+" "+c.Check.ID+" "+s.Dim.Render("("+status+")"))
+		lines = append(lines, mark(d.stage == ovChecks && i == d.cursor)+box+" "+termtext.Line(c.Check.ID)+" "+s.Dim.Render("("+status+")"))
 	}
-	lines = append(lines, "", stageTitle(s, "2. Category", d.stage == ovCategory))
+	end(ovChecks)
+	lines = append(lines, "")
+	stage(ovCategory)
+	lines = append(lines, stageTitle(s, "2. Category (choose one)", d.stage == ovCategory))
 	var cats []string
 	for i, c := range OverrideCategories {
 		if i == d.category {
@@ -333,26 +394,35 @@ func (d overrideDialog) view() string {
 		}
 	}
 	lines = append(lines, "  "+strings.Join(cats, "  "))
-	lines = append(lines, "", stageTitle(s, fmt.Sprintf("3. Reason (at least %d characters; it goes on the record)", MinReasonLen), d.stage == ovReason))
+	end(ovCategory)
+	lines = append(lines, "")
+	stage(ovReason)
+	lines = append(lines, stageTitle(s, fmt.Sprintf("3. Reason (at least %d characters; it goes on the record)", MinReasonLen), d.stage == ovReason))
 	if d.stage >= ovReason {
 		lines = append(lines, d.ta.View(), d.btn.view(s, d.stage == ovReason && d.onBtn))
 	}
+	end(ovReason)
 	if d.stage == ovConfirm {
-		lines = append(lines, "", stageTitle(s, "4. Confirm", true),
-			fmt.Sprintf("Override %s as %s? This is journaled with your name.", strings.Join(d.chosen(), ", "), OverrideCategories[d.category]),
+		lines = append(lines, "")
+		from = len(lines)
+		lines = append(lines, stageTitle(s, "4. Confirm", true),
+			fmt.Sprintf("Override %s as %s? The gate opens; the step is left with n. This is journaled with your name.",
+				strings.Join(d.chosen(), ", "), OverrideCategories[d.category]),
 			d.yes.View())
+		to = len(lines) - 1
 	}
 	if d.problem != "" {
 		lines = append(lines, "", s.Fail.Render(d.problem))
+		to = len(lines) - 1
 	}
 	hint := map[int]string{
 		ovChecks:   "↑/↓ move · space select · tab next · esc cancel",
 		ovCategory: "←/→ choose · tab next · shift+tab back · esc cancel",
-		ovReason:   "type the reason · tab to the buttons · enter on Continue · esc cancel",
+		ovReason:   "type the reason · tab to the buttons · shift+tab back · enter on Continue · esc cancel",
 		ovConfirm:  "type yes, then enter · shift+tab back · esc cancel",
 	}[d.stage]
 	lines = append(lines, "", s.Dim.Render(hint))
-	return frame(s, d.width, lines)
+	return frame(s, d.width, d.height, lines, from, max(to, len(lines)-1))
 }
 
 func stageTitle(s Styles, t string, active bool) string {
@@ -363,11 +433,13 @@ func stageTitle(s Styles, t string, active bool) string {
 }
 
 // attestDialog records what happened to an action whose end was never
-// journaled: an outcome and how the operator knows.
+// journaled: an outcome (none is chosen for the operator) and how the
+// operator knows.
 type attestDialog struct {
 	note    noteDialog
-	outcome int
-	onPick  bool // focus on the outcome row
+	outcome int // -1 until chosen
+	onPick  bool
+	problem string
 }
 
 func newAttestDialog(st StepView, s Styles) attestDialog {
@@ -375,19 +447,20 @@ func newAttestDialog(st StepView, s Styles) attestDialog {
 	n.ta.Blur() // the outcome row has the focus first
 	n.ta.Placeholder = "How do you know? (what you checked on the host)"
 	n.btn.labels = [2]string{"Cancel", "Record"}
-	return attestDialog{note: n, onPick: true}
+	return attestDialog{note: n, onPick: true, outcome: -1}
 }
 
 func (d attestDialog) init() tea.Cmd { return nil }
 func (d attestDialog) arm() dialog   { d.note.armed = true; return d }
-func (d attestDialog) resize(width int) dialog {
-	d.note = d.note.resize(width).(noteDialog)
+func (d attestDialog) resize(width, height int) dialog {
+	d.note = d.note.resize(width, height).(noteDialog)
 	return d
 }
 
 func (d attestDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 	k, isKey := msg.(tea.KeyPressMsg)
 	if isKey && d.onPick {
+		d.problem = ""
 		switch k.String() {
 		case "esc":
 			return d, resCancel{}, nil
@@ -396,11 +469,16 @@ func (d attestDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 		case "right", "l":
 			d.outcome = min(len(AttestOutcomes)-1, d.outcome+1)
 		case "tab", "enter":
-			if d.note.armed {
-				d.onPick = false
-				cmd := d.note.ta.Focus()
-				return d, nil, cmd
+			if !d.note.armed {
+				return d, nil, nil
 			}
+			if d.outcome < 0 {
+				d.problem = "choose what happened with ←/→: none is chosen for you"
+				return d, nil, nil
+			}
+			d.onPick = false
+			cmd := d.note.ta.Focus()
+			return d, nil, cmd
 		}
 		return d, nil, nil
 	}
@@ -435,7 +513,7 @@ func (d attestDialog) view() string {
 		s.DialogTitle.Render("Attest the action's outcome"),
 		s.Dim.Render("on: " + d.note.step),
 		"The action started before the break; its end was never recorded.",
-		"What happened?",
+		"What happened? (choose one)",
 		"",
 		row,
 		"",
@@ -443,9 +521,11 @@ func (d attestDialog) view() string {
 		"",
 		d.note.btn.view(s, d.note.onBtn),
 	}
-	if d.note.problem != "" {
-		lines = append(lines, s.Fail.Render(d.note.problem))
+	for _, p := range []string{d.problem, d.note.problem} {
+		if p != "" {
+			lines = append(lines, s.Fail.Render(p))
+		}
 	}
-	lines = append(lines, "", s.Dim.Render("←/→ outcome · tab next · enter on Record · esc cancel"))
-	return frame(s, d.note.width, lines)
+	lines = append(lines, "", s.Dim.Render("←/→ outcome · tab next · shift+tab back · enter on Record · esc cancel"))
+	return frame(s, d.note.width, d.note.height, lines, 3, len(lines)-1)
 }

@@ -121,7 +121,9 @@ func TestOverrideRefusesShortReasonAndAcceptsProperOne(t *testing.T) {
 	waitText(t, tm, "Override the gate", "replica-stopped")
 	press(tm, "enter") // ignored: the dialog is not armed yet
 	armed()
-	press(tm, "tab", "tab") // checks -> category -> reason
+	press(tm, "tab", "tab") // checks -> category: none is chosen for the operator
+	waitText(t, tm, "choose a category")
+	press(tm, "right", "tab") // known-issue, then the reason
 	press(tm, "too short", "tab", "enter")
 	waitText(t, tm, "too short: 9 characters")
 
@@ -133,15 +135,20 @@ func TestOverrideRefusesShortReasonAndAcceptsProperOne(t *testing.T) {
 		tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
 	}
 	press(tm, "yes", "enter")
-	waitText(t, tm, "override recorded", "Tell the users")
-
+	// The override opens the gate; the operator stays on the step.
+	waitText(t, tm, "override recorded", "Stop the database replica", "press n")
 	recs := ts.records(t)
 	if !hasRecord(recs, session.EvOverride, "too short - DBA confirmed on the phone") {
 		t.Fatalf("override with the reason not journaled: %v", types(recs))
 	}
-	// One record: the override itself ends the step.
-	if !hasRecord(recs, session.EvOverride, `"duration_ns"`) || hasRecord(recs, session.EvStepDone, `"override"`) {
-		t.Errorf("the override is not one record that ends the step: %v", types(recs))
+	if hasRecord(recs, session.EvStepDone, `"stop-replica"`) {
+		t.Fatalf("the override left the step before n: %v", types(recs))
+	}
+	time.Sleep(stepSettle)
+	press(tm, "n")
+	waitText(t, tm, "Tell the users")
+	if !hasRecord(ts.records(t), session.EvStepDone, `"via":"override"`) {
+		t.Errorf("n after the override did not leave via override: %v", types(ts.records(t)))
 	}
 }
 

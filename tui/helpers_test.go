@@ -185,7 +185,7 @@ func oneStepSnapshot(cvs []CheckView) Snapshot {
 		blocking = append(blocking, c.Check.ID)
 	}
 	return Snapshot{Seq: 1, Runbook: rb, SessionID: "20261122-020000-abcd", Targets: rb.Targets, Current: 0, Checks: cvs,
-		Steps: []StepView{{ID: "many", Section: "Main", State: StepCurrent, Step: st}, {ID: "after", Section: "Main", Step: after}},
+		Steps: []StepView{{ID: "many", Number: 1, Section: "Main", State: StepCurrent, Step: st}, {ID: "after", Number: 2, Section: "Main", Step: after}},
 		Gate:  Gate{Blocking: blocking, Reason: blocking[0] + ": waiting"}}
 }
 
@@ -213,12 +213,12 @@ func bigOutputSnapshot(n int, now time.Time) Snapshot {
 		Result: checks.Result{Step: "many", CheckID: "server-stat", Status: checks.StatusWaiting,
 			Obs: checks.Observation{At: now, Raw: out, Error: "server-stat.sh exited 2: " + out,
 				Rows: []checks.Row{{Fields: []checks.Field{{Name: "stdout", Value: out}, {Name: "state", Value: out}}}}},
-			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "~ /ACTIVE/", Actual: out}}}}}
+			Verdict: checks.Verdict{Fields: []checks.FieldVerdict{{Field: "stdout", Expected: "matches /ACTIVE/", Actual: out}}}}}
 	s := manyChecksSnapshot(1, now)
 	snap := oneStepSnapshot([]CheckView{cmd, s.Checks[0]})
 	// The engine quotes a blocking value in the gate's reason, and an
 	// action's error in the notice.
-	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected ~ /ACTIVE/)"
+	snap.Gate.Reason = "server-stat: waiting (stdout: is " + out + ", expected matches /ACTIVE/)"
 	snap.Notice = "the last action failed: " + out
 	snap.Advice = out
 	return snap

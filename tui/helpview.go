@@ -44,24 +44,46 @@ func helpBands(hm help.Model, groups [][]key.Binding, width int) []string {
 }
 
 // fullHelpView is the ? screen: every key first, then what the gate and
-// dialogs do, as room allows, and how to close it.
+// dialogs do, as room allows, and how to close it. When the keys do not
+// fit (the smallest terminals), it scrolls, and its last line says so.
 func (m Model) fullHelpView(h int) string {
+	lines := m.helpLines()
+	closing := m.styles.Dim.Render("? or esc closes this help")
+	if len(lines)+1 <= h {
+		lines = append(lines, closing)
+	} else {
+		off := min(m.helpOffset, max(0, len(lines)-(h-1)))
+		more := ""
+		switch {
+		case off+h-1 < len(lines) && off > 0:
+			more = " · ↑/↓ more"
+		case off+h-1 < len(lines):
+			more = " · ↓ more below: pgdn"
+		default:
+			more = " · ↑ more above: pgup"
+		}
+		lines = append(slices.Clone(lines[off:min(len(lines), off+h-1)]), closing+m.styles.Dim.Render(more))
+	}
+	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
+}
+
+// helpLines are the ? screen's lines above its closing line: the keys,
+// then the prose when it fits with them.
+func (m Model) helpLines() []string {
 	s := m.styles
 	w := max(10, m.width-4) // inside the padding
+	h := m.bodyHeight()
 	lines := append([]string{s.Title.Render("Keys"), ""}, helpBands(m.help, m.keys.FullHelp(), w)...)
 	prose := strings.Split(ansi.Wordwrap(strings.Join([]string{
 		"n opens the next step only when the gate is open (every required check passes on fresh data).",
 		fmt.Sprintf("o overrides a closed gate: pick the failing checks, a category, write a reason (at least %d characters), then type yes.", MinReasonLen),
 		"Dialogs confirm with enter on the button you moved to; esc cancels.",
 	}, " "), w, ""), "\n")
-	closing := s.Dim.Render("? or esc closes this help")
-	switch {
-	case len(lines)+len(prose)+3 <= h:
-		lines = append(append(append(lines, ""), prose...), "", closing)
-	case len(lines)+2 <= h:
-		lines = append(lines, "", closing)
-	default:
-		lines = append(lines, closing)
+	if len(lines)+len(prose)+3 <= h {
+		lines = append(append(append(lines, ""), prose...), "")
 	}
-	return clip(lipgloss.NewStyle().Padding(0, 2).Render(strings.Join(lines, "\n")), m.width, h)
+	return lines
 }
+
+// helpMaxOffset is the furthest the ? screen scrolls.
+func (m Model) helpMaxOffset() int { return max(0, len(m.helpLines())-(m.bodyHeight()-1)) }

@@ -27,20 +27,32 @@ func TestFullHelpShowsEveryKey(t *testing.T) {
 			out := plain(m)
 			// Each key with its description, as the help's columns pair
 			// them: the key, one space, padding, then the description.
+			// Where the help does not fit it scrolls: every page counts.
 			rows := strings.Split(out, "\n")
+			pages := out
+			for i := 0; i < 10 && m.helpOffset < m.helpMaxOffset(); i++ {
+				m = step(t, m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+				page := plain(m)
+				pages += "\n" + page
+				rows = append(rows, strings.Split(page, "\n")...)
+			}
+			if m.helpOffset < m.helpMaxOffset() {
+				t.Fatalf("%dx%d: pgdn never reached the end of the help", sz[0], sz[1])
+			}
 			for _, grp := range m.keys.FullHelp() {
 				for _, b := range grp {
 					if !b.Enabled() {
 						continue
 					}
 					if !hasPair(rows, b.Help().Key, b.Help().Desc) {
-						t.Errorf("%dx%d read-only=%v: %q %q not shown whole:\n%s", sz[0], sz[1], readOnly, b.Help().Key, b.Help().Desc, out)
+						t.Errorf("%dx%d read-only=%v: %q %q not shown whole:\n%s", sz[0], sz[1], readOnly, b.Help().Key, b.Help().Desc, pages)
 					}
 				}
 			}
 			// The help body sits between the two header lines and the
 			// gate and key lines (which may cut themselves short).
-			if body := strings.Join(rows[2:len(rows)-2], "\n"); strings.Contains(body, "…") {
+			first := strings.Split(out, "\n")
+			if body := strings.Join(first[2:len(first)-2], "\n"); strings.Contains(body, "…") {
 				t.Errorf("%dx%d: the help is cut off:\n%s", sz[0], sz[1], body)
 			}
 			for i, l := range rows {

@@ -262,20 +262,23 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	}
 	es := eng.Snapshot()
 	s := Snapshot{
-		Seq:       seq,
-		Runbook:   rb,
-		SessionID: eng.SessionID(),
-		Operator:  start.Operator.Name,
-		Rehearsal: start.Mode == session.ModeRehearsal,
-		Scenario:  start.Scenario,
-		ReadOnly:  readOnly,
-		Started:   es.Started,
-		Params:    start.Params,
-		Targets:   map[string]checks.Target{},
-		Current:   -1,
-		Ended:     eng.Ended(),
-		Clock:     SessionClock{Simulated: eng.Simulated(), Now: eng.Now(), Wall: time.Now(), Speed: eng.Speed()},
-		Plan:      eng.Plan(),
+		Seq:        seq,
+		Runbook:    rb,
+		SessionID:  eng.SessionID(),
+		Operator:   start.Operator.Name,
+		Rehearsal:  start.Mode == session.ModeRehearsal,
+		Scenario:   start.Scenario,
+		ReadOnly:   readOnly,
+		Started:    es.Started,
+		Params:     start.Params,
+		Targets:    map[string]checks.Target{},
+		Current:    -1,
+		Ended:      eng.Ended(),
+		StepCount:  eng.StepCount(),
+		HaltReason: eng.HaltReason(),
+		LastRecord: eng.LastRecord(),
+		Clock:      SessionClock{Simulated: eng.Simulated(), Now: eng.Now(), Wall: time.Now(), Speed: eng.Speed()},
+		Plan:       eng.Plan(),
 	}
 	for _, w := range eng.Warnings() {
 		s.Warnings = append(s.Warnings, w.Text)
@@ -290,9 +293,17 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		t.Name = name
 		s.Targets[name] = t
 	}
+	// A foreach step's copies name their own targets ("server@tc-m1"):
+	// the screen says where those are too.
+	for name, t := range eng.Targets() {
+		if _, ok := s.Targets[name]; !ok {
+			t.Name = name
+			s.Targets[name] = t
+		}
+	}
 	curView, curStep, hasCur := eng.Current()
 	for _, v := range eng.Steps() {
-		sv := StepView{ID: v.ID, Item: v.Item, Section: v.Section, State: stepState(v.State), SkipReason: v.Reason}
+		sv := StepView{ID: v.ID, Item: v.Item, Number: v.Number, Section: v.Section, State: stepState(v.State), SkipReason: v.Reason}
 		if hasCur && v.Index == curView.Index {
 			sv.Step = curStep
 			s.Current = v.Index
@@ -310,6 +321,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	}
 	g := eng.Gate()
 	s.Gate.Open = g.Open && s.Ended == ""
+	s.Gate.Overridden = g.Overridden
 	var why []string
 	for _, b := range g.Blocking {
 		id := b.Check
@@ -330,6 +342,10 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		if g.OnFail.Goto != "" {
 			s.Advice += " (the runbook says: go to step " + g.OnFail.Goto + ")"
 		}
+	} else if of := eng.OnFail(); of != nil && s.Ended == session.EndHalted {
+		// A halted session's gate says only that it ended: the runbook's
+		// instruction is what the operator must read.
+		s.Advice = of.Say
 	}
 	s.Downtime = Downtime{Running: eng.DowntimeRunning(), Since: es.DowntimeSince, Total: es.DowntimeTotal}
 	if act, last := eng.Action(); act == session.ActionUnknown {

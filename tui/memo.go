@@ -28,5 +28,6 @@ func (c *memo[T]) get(in any, draw func() T) T {
 // Model; used from View only).
 type viewMemo struct {
 	list, help memo[string]
-	text       memo[[]string]
+	text       memo[stepText]
+	footer     footerItems
 }

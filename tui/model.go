@@ -10,6 +10,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // Minimum terminal size the console lays out for; below it, it says so.
@@ -53,11 +56,22 @@ type Model struct {
 	// of the model; used from View only).
 	panels *panelCache
 	memo   *viewMemo
-	focus  int // index of the focused manual check among the current step's manual checks
+	// focus is the index of the focused item among focusItems: the shown
+	// step's commands (y copies one), then the current step's manual
+	// checks (space ticks one). tab moves it; the pane keeps it in view.
+	focus int
+	// cmdShift is how far the commands are scrolled sideways (←/→) when
+	// one is wider than the pane.
+	cmdShift int
+	// values is the full-value viewer (enter), when open.
+	values *valuesView
 
 	dialog   dialog
 	dialogID int
 	showHelp bool
+	// helpOffset is how far the ? screen is scrolled (it scrolls only when
+	// it does not fit).
+	helpOffset int
 
 	busy      string // the request under way ("next", "override"…), "" when idle
 	settling  bool   // a step just changed: `n` waits a moment
@@ -71,6 +85,12 @@ type Model struct {
 	quitting bool
 	closed   bool // the runtime said it has nothing more to say
 	lastErr  error
+	// journalErr is the journal write that failed: nothing after
+	// snap.LastRecord is recorded, and every key that needs a record is
+	// refused (a lasting banner says so).
+	journalErr error
+	// interrupted: ctrl+c left the console (the session stays resumable).
+	interrupted bool
 
 	rx recoveryState // recovery and rehearsal (recovery.go, world.go, debrief.go)
 }
@@ -107,6 +127,7 @@ func New(rt Runtime, opts Options) Model {
 		m.keys.setReadOnly()
 	}
 	m.width, m.height = 80, 24
+	m.resetFocus()
 	m.refreshBody()
 	return m
 }
@@ -118,7 +139,7 @@ func (m *Model) setStyles(dark bool) {
 	} else {
 		m.styles.Sym = UnicodeSymbols
 	}
-	m.help.Styles = help.DefaultStyles(dark)
+	m.help.Styles = helpStyles(m.styles)
 	m.spin.Style = m.styles.Wait
 	m.body.setDark(dark)
 }
@@ -128,6 +149,15 @@ func (m Model) Snapshot() Snapshot { return m.snap }
 
 // Err is the runtime error that stopped the console, if any.
 func (m Model) Err() error { return m.lastErr }
+
+// Interrupted reports whether the operator left with ctrl+c (the session
+// was quit, resumable, at once).
+func (m Model) Interrupted() bool { return m.interrupted }
+
+// JournalFailed is the journal write that failed during the console, if
+// any: nothing after the session's last record (Snapshot().LastRecord) is
+// recorded.
+func (m Model) JournalFailed() error { return m.journalErr }
 
 // Init starts the clock and the event stream, and asks the terminal for its
 // background colour.
@@ -166,8 +196,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 		m.refreshBody()
 		if m.dialog != nil {
-			m.dialog = m.dialog.resize(m.dialogWidth())
+			m.dialog = m.dialog.resize(m.dialogWidth(), m.bodyHeight())
 		}
+		m.refreshValues()
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.setStyles(msg.IsDark())
@@ -178,6 +209,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.apply(msg.ev.Snap) {
 			settle = m.startSettle()
 		}
+		m.refreshValues()
 		if m.closed {
 			return m, tea.Batch(settle, m.spinIfNeeded())
 		}
@@ -186,7 +218,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.closed = true
 		if msg.err != nil {
 			m.lastErr = msg.err
-			m.setFlash("session runtime stopped: "+msg.err.Error(), true)
+			if !m.noteJournalErr(msg.err) {
+				m.setFlash("session runtime stopped: "+msg.err.Error(), true)
+			}
 		}
 		return m, nil
 	case doneMsg:
@@ -199,6 +233,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
+			if m.noteJournalErr(msg.err) {
+				m.apply(msg.snap)
+				return m, nil
+			}
 			m.setFlash("action failed: "+msg.err.Error(), true)
 			return m, nil
 		}
@@ -247,14 +285,16 @@ func (m *Model) apply(s Snapshot) bool {
 		return false
 	}
 	moved := s.Current != m.snap.Current
-	if s.Gate.Open != m.snap.Gate.Open {
-		m.flash = "" // the gate's news is more important than an old refusal
+	if s.Gate.Open != m.snap.Gate.Open || s.Ended != m.snap.Ended {
+		// The gate's news, or the session's end, is more important than an
+		// old refusal or result.
+		m.flash = ""
 	}
 	m.snap = s
 	if moved {
-		m.focus = 0
 		m.pane.offset = 0
 		m.list.browse = -1
+		m.resetFocus()
 	}
 	if s.Ended != "" {
 		m.closed = m.closed || s.Ended == "completed" || s.Ended == "halted"
@@ -276,6 +316,8 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		var ge *GateError
 		switch {
+		case m.noteJournalErr(msg.err):
+			m.apply(msg.snap)
 		case errors.As(msg.err, &ge):
 			m.setFlash("gate closed: "+ge.Reason, true)
 		case errors.Is(msg.err, ErrReadOnly):
@@ -304,7 +346,7 @@ func (m Model) handleDone(msg doneMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case "next", "override":
 		if msg.op == "override" {
-			m.setFlash("override recorded", false)
+			m.setFlash("override recorded: the gate is open; n leaves the step", false)
 		} else {
 			m.flash = ""
 		}
@@ -331,9 +373,10 @@ func (m *Model) setFlash(s string, bad bool) {
 	m.flashSeq++
 }
 
-// needSpinner reports whether any visible check waits for an answer.
+// needSpinner reports whether any visible check waits for an answer. Once
+// the session has ended (or cannot record), nothing is polled: no spinner.
 func (m Model) needSpinner() bool {
-	if m.snap.ReadOnly {
+	if !m.running() {
 		return false
 	}
 	for _, c := range m.snap.Checks {
@@ -355,8 +398,12 @@ func (m *Model) spinIfNeeded() tea.Cmd {
 // ---- keys ----
 
 func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(k, m.keys.ForceQuit) && m.dialog == nil {
-		return m.quit()
+	// ctrl+c has one meaning everywhere, dialogs included: leave now.
+	if key.Matches(k, m.keys.ForceQuit) {
+		return m.interrupt()
+	}
+	if m.values != nil {
+		return m.valuesKey(k)
 	}
 	if m.dialog != nil {
 		return m.dialogKey(k)
@@ -386,11 +433,16 @@ func (m Model) helpKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.keys.Help), k.String() == "esc", key.Matches(k, m.keys.Quit):
 		m.showHelp = false
+	case key.Matches(k, m.keys.Down, m.keys.PageDown), k.String() == "space":
+		m.helpOffset = min(m.helpOffset+max(1, m.bodyHeight()/2), m.helpMaxOffset())
+	case key.Matches(k, m.keys.Up, m.keys.PageUp):
+		m.helpOffset = max(0, m.helpOffset-max(1, m.bodyHeight()/2))
 	}
 	return m, nil
 }
 
-// paneKey handles browsing and scrolling; ok=false passes the key on.
+// paneKey handles browsing, scrolling and the focus; ok=false passes the
+// key on.
 func (m Model) paneKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	switch {
 	case key.Matches(k, m.keys.Up):
@@ -405,15 +457,30 @@ func (m Model) paneKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	case key.Matches(k, m.keys.PageDown):
 		m.pane.offset += m.bodyHeight() / 2
 		return m, nil, true
-	case key.Matches(k, m.keys.FocusNext):
-		if n := len(m.manualChecks()); n > 0 {
-			m.focus = (m.focus + 1) % n
+	case key.Matches(k, m.keys.FocusNext), key.Matches(k, m.keys.FocusPrev):
+		if n := len(m.focusItems()); n > 0 {
+			d := 1
+			if key.Matches(k, m.keys.FocusPrev) {
+				d = n - 1
+			}
+			m.focus = (m.focus + d) % n
+			m.showFocus()
+		}
+		return m, nil, true
+	case key.Matches(k, m.keys.Left):
+		m.cmdShift = max(0, m.cmdShift-m.shiftStep())
+		return m, nil, true
+	case key.Matches(k, m.keys.Right):
+		if m.commandsCut() {
+			m.cmdShift += m.shiftStep()
 		}
 		return m, nil, true
 	default:
 		return m, nil, false
 	}
 	m.pane.offset = 0
+	m.cmdShift = 0
+	m.resetFocus()
 	m.refreshBody()
 	return m, nil, true
 }
@@ -422,10 +489,18 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.flash = ""
 	switch {
 	case key.Matches(k, m.keys.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOffset = true, 0
 		return m, nil
 	case key.Matches(k, m.keys.Quit):
 		return m.openQuit()
+	case key.Matches(k, m.keys.Copy):
+		return m.copyCommand()
+	case key.Matches(k, m.keys.Values):
+		return m.openValues()
+	}
+	if m.journalErr != nil && (isSessionKey(k, newKeyMap()) || k.String() == "A") {
+		m.setFlash(m.journalRefusal(), true)
+		return m, nil
 	}
 	if mm, cmd, ok := m.approvalKey(k); ok {
 		return mm, cmd
@@ -445,6 +520,11 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if isSessionKey(k, m.keys) {
 			m.setFlash("the session has ended; q to leave", true)
 		}
+		return m, nil
+	}
+	// An act on the current step is never taken while another is shown.
+	if m.browsing() && key.Matches(k, m.keys.Action, m.keys.Tick, m.keys.Override) {
+		m.setFlash(fmt.Sprintf("you are viewing step %d: return to the current step (c) first", m.shownStep().Number), true)
 		return m, nil
 	}
 	if m.busy != "" && isSessionKey(k, m.keys) {
@@ -473,11 +553,29 @@ func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {
 	return key.Matches(k, km.Next, km.Override, km.Annotate, km.Action, km.Tick, km.Repoll)
 }
 
+// browsing reports whether the operator is looking at a step other than
+// the current one.
+func (m Model) browsing() bool { return m.list.browse >= 0 && m.list.browse != m.snap.Current }
+
+// shownStep is the step the pane shows.
+func (m Model) shownStep() StepView {
+	if len(m.snap.Steps) == 0 {
+		return StepView{}
+	}
+	return m.snap.Steps[m.list.shown(m.snap)]
+}
+
+// running reports whether the session goes on here: not watched, not
+// ended, its journal writable.
+func (m Model) running() bool {
+	return !m.snap.ReadOnly && !m.closed && m.snap.Ended == "" && m.journalErr == nil
+}
+
 // next asks to leave the step: refused here, with the reason, while the gate
 // is closed or the step has only just appeared.
 func (m Model) next() (tea.Model, tea.Cmd) {
-	if m.list.browse >= 0 && m.list.browse != m.snap.Current {
-		m.setFlash("browsing another step: press c to return to the current one", true)
+	if m.browsing() {
+		m.setFlash(fmt.Sprintf("you are viewing step %d: return to the current step (c) first", m.shownStep().Number), true)
 		return m, nil
 	}
 	if m.settling {
@@ -492,13 +590,25 @@ func (m Model) next() (tea.Model, tea.Cmd) {
 	return m, advanceCmd(m.rt)
 }
 
+// tick ticks or unticks the focused manual item, and only one the operator
+// can see: an item scrolled out of the pane is brought into view first.
 func (m Model) tick() (tea.Model, tea.Cmd) {
+	items := m.focusItems()
 	manual := m.manualChecks()
 	if len(manual) == 0 {
 		m.setFlash("this step has no item to tick", true)
 		return m, nil
 	}
-	c := manual[m.focus%len(manual)]
+	if m.focus >= len(items) || items[m.focus].check == "" {
+		m.setFlash("space ticks a manual item: tab moves the focus to one", true)
+		return m, nil
+	}
+	if !m.focusVisible() {
+		m.showFocus()
+		m.setFlash("the focused item was off screen: it is in view now; press space again to tick it", true)
+		return m, nil
+	}
+	c, _ := m.snap.Check(items[m.focus].check)
 	m.busy = "tick"
 	return m, tickCmd(m.rt, c.Check.ID, !c.Ticked)
 }
@@ -513,11 +623,36 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	return m, quitCmd(m.rt)
 }
 
+// interrupt is ctrl+c: whatever is open closes, and the console leaves at
+// once; the session is quit (journaled) and stays resumable. The caller
+// exits with the status that says the session was interrupted.
+func (m Model) interrupt() (tea.Model, tea.Cmd) {
+	m.dialog, m.values, m.showHelp = nil, nil, false
+	m.interrupted = true
+	if m.busy == "quit" {
+		return m, nil // already leaving
+	}
+	return m.quit()
+}
+
+// noteJournalErr keeps err when it says the journal cannot be written (the
+// banner then lasts); it reports whether it did.
+func (m *Model) noteJournalErr(err error) bool {
+	if !errors.Is(err, session.ErrJournalWrite) {
+		return false
+	}
+	if m.journalErr == nil {
+		m.journalErr = err
+	}
+	m.lastErr = err
+	return true
+}
+
 // ---- dialogs ----
 
 func (m Model) openDialog(d dialog) (tea.Model, tea.Cmd) {
 	m.dialogID++
-	m.dialog = d.resize(m.dialogWidth())
+	m.dialog = d.resize(m.dialogWidth(), m.bodyHeight())
 	return m, tea.Batch(armAfter(m.dialogID), m.dialog.init())
 }
 
@@ -531,7 +666,20 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 		"The session is saved in its journal. Resume it with:",
 		"  handrail resume " + m.snap.SessionID,
 	}
-	return m.openDialog(newConfirm("Quit", body, "Stay", "Quit", resQuit{}, m.styles))
+	if m.journalErr != nil {
+		body = []string{
+			"Leave the console now?",
+			"",
+			m.styles.Fail.Render("The journal cannot be written: nothing after " + m.lastRecordClock() + " is recorded."),
+			"Free space, then resume it with:",
+			"  handrail resume " + m.snap.SessionID,
+		}
+	}
+	step := ""
+	if st, ok := m.snap.CurrentStep(); ok {
+		step = stepLabel(st)
+	}
+	return m.openDialog(newConfirm("Quit", step, body, "Stay", "Quit", resQuit{}, m.styles))
 }
 
 func (m Model) openOverride() (tea.Model, tea.Cmd) {
@@ -571,15 +719,11 @@ func (m Model) openAction() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	a := st.Step.Action
-	t := m.snap.Targets[a.Target]
-	body := []string{
-		"handrail will run, on " + a.Target + " (" + t.Kind + " " + t.Address() + "):",
-		"",
-		"  " + a.Describe(),
-		"",
-		"as " + a.Kind + ". It is journaled before and after it runs.",
-	}
-	return m.openDialog(newConfirm("Run the step's action", body, "Cancel", "Run", resAction{}, m.styles))
+	body := []string{"handrail will run, on " + m.actionTarget(a.Target) + ":", ""}
+	// The same lines as the step's text shows: one source, read the same.
+	body = append(body, m.actionLines(a, max(10, m.dialogWidth()-6))...)
+	body = append(body, "", "as "+termtext.Line(a.Kind)+". It is journaled before and after it runs.")
+	return m.openDialog(newConfirm("Run the step's action", stepLabel(st), body, "Cancel", "Run", resAction{}, m.styles))
 }
 
 // finishDialog acts on what a dialog decided.

@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // stepPane is the right column: the shown step's instructions, the exact
@@ -40,7 +42,7 @@ func (m Model) paneView(width, height int) string {
 	textW, panelW, split := m.paneColumns()
 
 	// One column of margin on the left of the pane, beside the separator.
-	head := m.stepTextMemo(st, idx, textW-2)
+	head := m.stepTextMemo(st, idx, textW-2).lines
 	body := m.stepBody(st, textW-2)
 	var lines []string
 	var more bool
@@ -148,10 +150,18 @@ func (m Model) stepBody(st StepView, width int) []string {
 	return nil
 }
 
-// stepTextMemo is stepText, drawn again only when the step, whether it is
-// the current one, the notice, the targets, the width or the colours
-// changed: everything stepText reads.
-func (m Model) stepTextMemo(st StepView, idx, width int) []string {
+// stepText is the title, state, commands and action of a step: what to
+// do, where, before the details. cmds is the line range [from, to) of
+// each command in lines, so the focus can be kept in view.
+type stepText struct {
+	lines []string
+	cmds  [][2]int
+}
+
+// stepTextMemo is buildStepText, drawn again only when the step, whether it
+// is the current one, the notice, the targets, the width, the colours, the
+// focused command or the sideways scroll changed: everything it reads.
+func (m Model) stepTextMemo(st StepView, idx, width int) stepText {
 	type textIn struct {
 		st          StepView
 		current     bool
@@ -159,22 +169,28 @@ func (m Model) stepTextMemo(st StepView, idx, width int) []string {
 		targets     map[string]checks.Target
 		width       int
 		dark, ascii bool
+		focusCmd    int
+		shift       int
+		ended       string
 	}
 	in := textIn{st: st, current: idx == m.snap.Current, notice: m.snap.Notice, targets: m.snap.Targets,
-		width: width, dark: m.styles.Dark, ascii: m.opts.ASCII}
-	return m.memo.text.get(in, func() []string { return m.stepText(st, idx, width) })
+		width: width, dark: m.styles.Dark, ascii: m.opts.ASCII, focusCmd: m.focusedCommand(), shift: m.cmdShift, ended: m.snap.Ended}
+	return m.memo.text.get(in, func() stepText { return m.buildStepText(st, idx, width) })
 }
 
-// stepText is the title, state, commands and action of a step: what to do,
-// where, before the details.
-func (m Model) stepText(st StepView, idx, width int) []string {
+func (m Model) buildStepText(st StepView, idx, width int) stepText {
 	s := m.styles
-	var out []string
-	title := st.Title()
-	if len(st.Step.SourceStep) > 0 {
-		title += s.Dim.Render("  (source step " + strings.Join(st.Step.SourceStep, ", ") + ")")
+	var out stepText
+	add := func(l ...string) { out.lines = append(out.lines, l...) }
+	title := termtext.Line(st.Title())
+	if st.Number > 0 {
+		title = fmt.Sprintf("%d. %s", st.Number, title)
 	}
-	out = append(out, wrap(s.Title.Render(title), width)...)
+	title = s.Title.Render(title)
+	if len(st.Step.SourceStep) > 0 {
+		title += s.Dim.Render("  (source step " + termtext.Line(strings.Join(st.Step.SourceStep, ", ")) + ")")
+	}
+	add(wrap(title, width)...)
 	var meta []string
 	if st.Step.On != "" {
 		meta = append(meta, "on "+m.targetLabel(st.Step.On))
@@ -186,39 +202,32 @@ func (m Model) stepText(st StepView, idx, width int) []string {
 		meta = append(meta, s.Warn.Render("impact: degraded"))
 	}
 	if len(meta) > 0 {
-		out = append(out, wrap(strings.Join(meta, " · "), width)...)
+		add(wrap(strings.Join(meta, " · "), width)...)
 	}
-	if idx == m.snap.Current && m.snap.Notice != "" {
-		out = append(out, textLines(&s.Warn, m.snap.Notice, width, 2)...)
+	// A halt's reason is the banner's (bannerLines): not said twice.
+	if idx == m.snap.Current && m.snap.Notice != "" && m.snap.Ended != "halted" {
+		add(textLines(&s.Warn, m.snap.Notice, width, 2)...)
 	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",
 			StepOverridden: "passed by override", StepFailed: "failed"}[st.State]
 		if st.State == StepSkipped && st.SkipReason != "" {
-			state += ": " + st.SkipReason
+			state += ": " + termtext.Line(st.SkipReason)
 		}
-		out = append(out, wrap(s.Warn.Render("viewing read-only ("+state+"); c returns to the current step"), width)...)
+		add(wrap(s.Warn.Render("viewing read-only ("+state+"); c returns to the current step"), width)...)
 	}
 	if len(st.Step.Commands) > 0 {
-		out = append(out, "", s.Bold.Render("Type exactly:"))
-		for _, c := range st.Step.Commands {
-			on := c.On
-			if on == "" {
-				on = st.Step.On
-			}
-			prompt := "$"
-			if on != "" {
-				prompt = on + "$"
-			}
-			out = append(out, wrap("  "+s.Host.Render(prompt)+" "+s.Command.Render(c.Run), width)...)
-			if t, ok := m.snap.Targets[on]; ok && on != st.Step.On {
-				out = append(out, s.Dim.Render("    ("+t.Kind+" "+t.Address()+")"))
-			}
+		add("", s.Bold.Render("Type exactly:"))
+		focused := m.focusedCommand()
+		for i, c := range m.stepCommands(st, width) {
+			from := len(out.lines)
+			add(m.drawCommand(c, i == focused, m.cmdShift, width)...)
+			out.cmds = append(out.cmds, [2]int{from, len(out.lines)})
 		}
 	}
-	if a := st.Step.Action; a != nil {
-		out = append(out, "")
-		out = append(out, wrap(s.Bold.Render("x runs: ")+s.Command.Render(a.Describe())+" on "+m.targetLabel(a.Target), width)...)
+	if st.Step.Action != nil {
+		add("")
+		add(m.actionText(&st.Step, width)...)
 	}
 	return out
 }
@@ -237,16 +246,11 @@ func (m *Model) panelBlocks(st StepView, live bool, width int) []paneBlock {
 	key := stepKey(st)
 	var out []paneBlock
 	if live {
-		manual := m.manualChecks()
-		manualIdx := 0
+		focused := m.focusedCheck()
 		for _, c := range m.snap.Checks {
-			focused := false
-			if c.Check.Kind == checks.KindManual {
-				// Nothing can be ticked once the session has ended.
-				focused = m.snap.Ended == "" && manualIdx == m.focus%max(1, len(manual))
-				manualIdx++
-			}
-			out = append(out, m.panelBlock(key, c, true, focused, width))
+			// Nothing can be ticked once the session has ended.
+			f := c.Check.Kind == checks.KindManual && c.Check.ID == focused && m.snap.Ended == ""
+			out = append(out, m.panelBlock(key, c, true, f, width))
 		}
 		return append(out, m.trainingBlocks(width)...)
 	}

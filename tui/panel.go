@@ -69,7 +69,11 @@ func (m Model) buildPanel(c CheckView, live, focused bool, width int) panelLines
 		name += s.Dim.Render(" optional")
 	}
 	lines = append(lines, s.PanelTitle.Render(ansi.Truncate(name, inner, "…")))
-	lines = append(lines, textLines(&s.Dim, m.checkQuery(ck), inner, 0)...)
+	// What the check asks is a command: broken only between words, a word
+	// too long for the panel with a continuation mark.
+	for _, l := range commandLines(oneLine(m.checkQuery(ck), 4*inner), inner, s.Sym.Continue, true) {
+		lines = append(lines, s.Dim.Render(l))
+	}
 
 	if m.snap.Rehearsal && ck.Why != "" {
 		lines = append(lines, prefixFirst(s.Warn.Render("why: "), textLines(nil, ck.Why, inner-5, 0))...)
@@ -267,11 +271,16 @@ func (m Model) statusLine(c CheckView) string {
 		if sf := time.Duration(c.Check.StableFor); sf > 0 {
 			parts = append(parts, fmt.Sprintf("held %s/%s", short(r.Held), short(sf)))
 		}
-		if c.Check.Within > 0 && r.Status != checks.StatusPass {
+		switch {
+		case r.Status == checks.StatusFail && r.Verdict.Final:
+			parts = append(parts, "final (fail_when)")
+		case c.Check.Within > 0 && r.Status != checks.StatusPass && r.Status != checks.StatusFail:
 			parts = append(parts, "left "+short(r.Left))
 		}
 	}
-	if !m.snap.ReadOnly && polling(c, m.snap.SessionNow(m.now)) {
+	// Only a running session polls: once it has ended (or cannot record)
+	// nothing is asked, and no spinner says otherwise.
+	if m.running() && polling(c, m.snap.SessionNow(m.now)) {
 		parts = append(parts, s.Wait.Render(m.spin.View()+" polling"))
 	}
 	return strings.Join(parts, " · ")

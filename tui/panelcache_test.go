@@ -338,7 +338,7 @@ func TestKeyHelpFollowsTheTerminalsSize(t *testing.T) {
 	_ = m.Render() // Bubble Tea draws once before the first WindowSizeMsg
 	m = step(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	lines := strings.Split(plain(m), "\n")
-	want := ansi.Strip(ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), 80, "…"))
+	want := ansi.Strip(drawFooter(m.styles, m.footerKeys(), m.footerTail(), 80))
 	if got := lines[len(lines)-1]; got != want {
 		t.Errorf("key help\n got %q\nwant %q", got, want)
 	}
@@ -364,7 +364,7 @@ func TestMemoisedPartsShowEveryChange(t *testing.T) {
 		change func(s *Snapshot)
 		want   string
 	}{
-		{"a step's state", func(s *Snapshot) { s.Steps[1].State = StepSkipped }, "⤼ After"},
+		{"a step's state", func(s *Snapshot) { s.Steps[1].State = StepSkipped }, "⤼ 2 After"},
 		{"a step's title", func(s *Snapshot) { s.Steps[1].Step.Title = "Afterwards" }, "Afterwards"},
 		{"the notice", func(s *Snapshot) { s.Notice = "the action is running" }, "the action is running"},
 		{"a target's address", func(s *Snapshot) {

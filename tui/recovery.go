@@ -193,19 +193,13 @@ func (m Model) recoveryKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	return mm, cmd, true
 }
 
-// stepNo is the step at index i counted as the header counts the current
-// one (skipped steps are not counted); 0 when it is skipped or unknown.
+// stepNo is the number of the step at index i, as every view shows it
+// (StepView.Number: the runbook's own numbering); 0 when unknown.
 func stepNo(s Snapshot, i int) int {
-	if i < 0 || i >= len(s.Steps) || s.Steps[i].State == StepSkipped {
+	if i < 0 || i >= len(s.Steps) {
 		return 0
 	}
-	n := 0
-	for j := 0; j <= i; j++ {
-		if s.Steps[j].State != StepSkipped {
-			n++
-		}
-	}
-	return n
+	return s.Steps[i].Number
 }
 
 // gotoLabel names the offered step: "step 16" and, apart, what it is
@@ -252,8 +246,6 @@ func (m Model) openGoto() (tea.Model, tea.Cmd) {
 		failed = "a check"
 	}
 	body := []string{
-		"on: " + termtext.Line(st.Title()),
-		"",
 		termtext.Line(failed) + " failed. The runbook says: go to " + gotoText(m.snap) + ".",
 	}
 	if rv.FailedAction != "" {
@@ -263,7 +255,7 @@ func (m Model) openGoto() (tea.Model, tea.Cmd) {
 		body = append(body, "", "On fail: "+termtext.Line(rv.Say))
 	}
 	body = append(body, "", "This step is left as failed; the goto is journaled with your name.")
-	return m.openDialog(newConfirm("Take the on_fail goto", body, "Stay", "Go", resGoto{step: rv.Goto}, m.styles))
+	return m.openDialog(newConfirm("Take the on_fail goto", stepLabel(st), body, "Stay", "Go", resGoto{step: rv.Goto}, m.styles))
 }
 
 func (m Model) openContinue() (tea.Model, tea.Cmd) {
@@ -539,8 +531,8 @@ func newContinueDialog(snap Snapshot, s Styles) continueDialog {
 
 func (d continueDialog) init() tea.Cmd { return nil }
 func (d continueDialog) arm() dialog   { d.note.armed = true; return d }
-func (d continueDialog) resize(width int) dialog {
-	d.note = d.note.resize(width).(noteDialog)
+func (d continueDialog) resize(width, height int) dialog {
+	d.note = d.note.resize(width, height).(noteDialog)
 	d.note.ta.SetHeight(2)
 	return d
 }
@@ -616,5 +608,7 @@ func (d continueDialog) view() string {
 		hint = "type continue, then enter · shift+tab back · esc stays suspended"
 	}
 	lines = append(lines, s.Dim.Render(hint))
-	return frame(s, d.note.width, lines)
+	// Keep the reason, its buttons and what to type in view when the
+	// dialog scrolls.
+	return frame(s, d.note.width, d.note.height, lines, max(0, len(lines)-6), len(lines)-1)
 }

@@ -313,7 +313,7 @@ func TestHaltResumeContinue(t *testing.T) {
 	drv.set(func(d *recoveryDriver) { d.io, d.errno = "No", "1236" })
 	time.Sleep(stepSettle)
 	press(tm, "n")
-	waitText(t, tm, "session halted")
+	waitText(t, tm, "HALTED: ")
 	press(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	if end := tm.FinalModel(t).(Model).Snapshot().Ended; end != session.EndHalted {
@@ -396,7 +396,7 @@ func TestContinueDialogWhileChecksFail(t *testing.T) {
 	snap := Snapshot{Recovery: RecoveryView{Suspended: true, HaltStep: "start-replica", HaltReason: "Last_IO_Errno 1236"},
 		Steps: []StepView{{ID: "start-replica", Step: steps.Step{Title: "Start"}}}, Current: 0}
 	var d dialog = newContinueDialog(snap, NewStyles(true, ASCIISymbols))
-	d = d.resize(70).arm()
+	d = d.resize(70, 40).arm()
 	send := func(keys ...tea.KeyPressMsg) any {
 		var res any
 		for _, k := range keys {
@@ -512,5 +512,52 @@ func TestShortDurations(t *testing.T) {
 		if got := short(tt.d); got != tt.want {
 			t.Errorf("short(%s) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// recoveringRuntime is a static runtime that can change the session's
+// course, for the footer's recovery keys.
+type recoveringRuntime struct{ staticRuntime }
+
+func (r *recoveringRuntime) Goto(string) (Snapshot, error)     { return r.snap, nil }
+func (r *recoveringRuntime) Continue(string) (Snapshot, error) { return r.snap, nil }
+func (r *recoveringRuntime) SetCredentials(string, checks.Secret) (Snapshot, error) {
+	return r.snap, nil
+}
+
+// TestFooterOffersTheRecoveryKeys: the footer says which recovery key acts
+// now: the goto once it is offered, continue while suspended, a password
+// for a target out of reach, skip in a simulated rehearsal.
+func TestFooterOffersTheRecoveryKeys(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name   string
+		change func(s *Snapshot)
+		want   string
+	}{
+		{"goto offered", func(s *Snapshot) {
+			s.Recovery = RecoveryView{Goto: "many", GotoIndex: 0, Failed: "replica-00"}
+		}, "g goto step 1"},
+		{"suspended", func(s *Snapshot) { s.Recovery = RecoveryView{Suspended: true, HaltStep: "many"} }, "C continue"},
+		{"out of reach", func(s *Snapshot) { s.Checks[0].Result.Status = checks.StatusUnreachable }, "p password"},
+		{"a simulated rehearsal", func(s *Snapshot) {
+			s.Rehearsal, s.Clock = true, SessionClock{Simulated: true, Now: now, Wall: now, Speed: 20}
+		}, "s skip the wait"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := manyChecksSnapshot(1, now)
+			base := &recoveringRuntime{staticRuntime{snap: s}}
+			m := New(base, Options{Now: now, ASCII: true})
+			m = step(t, m, tea.WindowSizeMsg{Width: 200, Height: 40})
+			if got := ansi.Strip(m.footerView()); strings.Contains(got, tt.want) {
+				t.Fatalf("the footer offers %q before it acts: %q", tt.want, got)
+			}
+			tt.change(&s)
+			m = New(&recoveringRuntime{staticRuntime{snap: s}}, Options{Now: now, ASCII: true})
+			m = step(t, m, tea.WindowSizeMsg{Width: 200, Height: 40})
+			if got := ansi.Strip(m.footerView()); !strings.Contains(got, tt.want) {
+				t.Errorf("footer %q lacks %q", got, tt.want)
+			}
+		})
 	}
 }

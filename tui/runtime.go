@@ -29,7 +29,8 @@ type Runtime interface {
 	// Advance moves to the next step; it fails with a *GateError when the
 	// gate is closed.
 	Advance() (Snapshot, error)
-	// Override passes the current step's gate despite failing checks.
+	// Override opens the current step's gate despite failing checks (the
+	// step stays current; Advance then leaves it via override).
 	Override(o Override) (Snapshot, error)
 	// Annotate adds a note to the journal for the current step.
 	Annotate(text string) (Snapshot, error)
@@ -103,8 +104,12 @@ const (
 
 // StepView is one step (one foreach item of it) as the session sees it.
 type StepView struct {
-	ID      string
-	Item    string // the foreach item, "" otherwise
+	ID   string
+	Item string // the foreach item, "" otherwise
+	// Number is the step's number in the runbook (Snapshot.StepCount is
+	// the total): the one number the console, plain mode, show, list, the
+	// report and the debrief give it. Foreach copies share it.
+	Number  int
 	Section string // the section title
 	State   StepState
 	// Step is bound: no ${param} is left in its text, commands or checks.
@@ -137,6 +142,9 @@ type Gate struct {
 	Open     bool
 	Blocking []string // check ids holding it
 	Reason   string   // why it is closed, in words
+	// Overridden names the checks an override of this visit covers: the
+	// gate is open by override, and n leaves the step via override.
+	Overridden []string
 }
 
 // Downtime is the downtime clock.
@@ -161,12 +169,21 @@ type Snapshot struct {
 	Params    map[string]string // secrets already replaced by "[secret]"
 	Targets   map[string]checks.Target
 	Steps     []StepView
+	// StepCount is how many steps the runbook has: the total beside a
+	// StepView's Number.
+	StepCount int
 	Current   int // index into Steps; -1 once the session has ended
 	Checks    []CheckView
 	Gate      Gate
 	Downtime  Downtime
 	// Ended is "", "completed", "quit" or "halted".
 	Ended string
+	// HaltReason is why the session halted (the runbook's instruction).
+	HaltReason string
+	// LastRecord is the wall-clock time of the journal's last record: a
+	// watcher sees how long ago the operator's session last wrote, and
+	// after a write failure nothing later is on the record.
+	LastRecord time.Time
 	// Advice is the current step's on_fail advice when its checks fail.
 	Advice string
 	// ActionUnknown: the step's action started before a break and its

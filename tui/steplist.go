@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/internal/termtext"
@@ -56,6 +58,7 @@ func (l stepList) symbol(st StepView, sym Symbols) string {
 func (m Model) listView(width, height int) string {
 	type row struct {
 		section, title string
+		number         int
 		state          StepState
 	}
 	type listIn struct {
@@ -68,18 +71,20 @@ func (m Model) listView(width, height int) string {
 	in := listIn{shown: m.list.shown(m.snap), browsing: m.list.browse >= 0, width: width, height: height,
 		dark: m.styles.Dark, ascii: m.opts.ASCII, rows: make([]row, len(m.snap.Steps))}
 	for i, st := range m.snap.Steps {
-		in.rows[i] = row{section: st.Section, title: st.Title(), state: st.State}
+		in.rows[i] = row{section: st.Section, title: st.Title(), number: st.Number, state: st.State}
 	}
 	return m.memo.list.get(in, func() string { return m.list.view(m.snap, m.styles, width, height) })
 }
 
-// view renders the list, scrolled so the shown step stays in sight. It
-// reads each step's Section, Title() and State, and nothing else of it
+// view renders the list, scrolled so the shown step stays in sight: each
+// step with its state's symbol and its number in the runbook. It reads
+// each step's Section, Title(), Number and State, and nothing else of it
 // (listView's memo depends on that).
 func (l stepList) view(s Snapshot, st Styles, width, height int) string {
 	var lines []string
 	at := 0
 	shown := l.shown(s)
+	digits := len(fmt.Sprint(s.StepCount))
 	section := "\x00"
 	for i, step := range s.Steps {
 		if step.Section != section {
@@ -91,7 +96,11 @@ func (l stepList) view(s Snapshot, st Styles, width, height int) string {
 		if i == shown {
 			at = len(lines)
 		}
-		text := ansi.Truncate(l.symbol(step, st.Sym)+" "+termtext.Line(step.Title()), width-1, "…")
+		num := ""
+		if step.Number > 0 {
+			num = fmt.Sprintf("%*d ", digits, step.Number)
+		}
+		text := ansi.Truncate(l.symbol(step, st.Sym)+" "+num+termtext.Line(step.Title()), width-1, "…")
 		style := st.Dim
 		switch step.State {
 		case StepCurrent:

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -34,6 +33,8 @@ func (m Model) Render() string {
 	bodyH := m.bodyHeight()
 	var body string
 	switch {
+	case m.values != nil:
+		body = m.valuesBody(bodyH)
 	case m.dialog != nil:
 		body = lipgloss.Place(m.width, bodyH, lipgloss.Center, lipgloss.Center, m.dialog.view())
 		body = clip(body, m.width, bodyH)
@@ -48,10 +49,14 @@ func (m Model) Render() string {
 		pane := m.paneView(paneW, bodyH)
 		body = besides(list, sep, pane)
 	}
-	return strings.Join([]string{header, body, m.gateView(), m.shortHelpView()}, "\n")
+	parts := []string{header, body}
+	parts = append(parts, m.bannerLines()...)
+	return strings.Join(append(parts, m.gateView(), m.footerView()), "\n")
 }
 
-func (m Model) bodyHeight() int { return max(1, m.height-4) }
+// bodyHeight is what is left of the screen under the header, above the
+// banner, the gate bar and the footer.
+func (m Model) bodyHeight() int { return max(1, m.height-4-len(m.bannerLines())) }
 
 // columns splits the width between the step list and the step pane.
 func (m Model) columns() (listW, paneW int) {
@@ -60,15 +65,23 @@ func (m Model) columns() (listW, paneW int) {
 }
 
 // paneColumns splits the step pane into text and check panels side by side
-// when it is wide enough, or stacks them.
+// when both get room, or stacks them. The instructions get the larger
+// share: side by side only when they keep at least minTextW columns beside
+// panels of at least minPanelW; stacked, they use the whole pane.
 func (m Model) paneColumns() (textW, panelW int, split bool) {
 	_, paneW := m.columns()
-	if paneW >= 110 {
-		panelW = min(90, paneW/2)
-		return paneW - panelW - 1, panelW, true
+	panelW = min(90, max(minPanelW, paneW*9/20))
+	if textW = paneW - panelW - 1; textW >= minTextW {
+		return textW, panelW, true
 	}
 	return paneW, paneW, false
 }
+
+// The narrowest columns worth splitting the pane for.
+const (
+	minTextW  = 80
+	minPanelW = 60
+)
 
 // ---- header ----
 
@@ -95,9 +108,8 @@ func (m Model) headerView() string {
 
 	// Most important first: a narrow terminal cuts the end of the line.
 	var parts []string
-	n, total := m.stepNumber()
-	if n > 0 {
-		parts = append(parts, s.Header.Render(fmt.Sprintf("step %d/%d", n, total)))
+	if st, ok := m.snap.CurrentStep(); ok && st.Number > 0 {
+		parts = append(parts, s.Header.Render(fmt.Sprintf("step %d/%d", st.Number, m.snap.StepCount)))
 	} else if m.snap.Ended != "" {
 		parts = append(parts, s.Header.Render(m.snap.Ended))
 	}
@@ -120,21 +132,6 @@ func (m Model) headerView() string {
 	parts = append(parts, s.HeaderDim.Render("session "+m.snap.SessionID))
 	line2 := strings.Join(parts, s.HeaderDim.Render(" · "))
 	return ansi.Truncate(line1, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
-}
-
-// stepNumber counts the current step among the steps that apply (not
-// skipped), as the operator thinks of them.
-func (m Model) stepNumber() (n, total int) {
-	for i, st := range m.snap.Steps {
-		if st.State == StepSkipped {
-			continue
-		}
-		total++
-		if i == m.snap.Current {
-			n = total
-		}
-	}
-	return n, total
 }
 
 // clock formats a duration as h:mm:ss.
@@ -163,18 +160,26 @@ func (m Model) gateView() string {
 			st = s.Fail
 		}
 		line = st.Render(fit(m.flash))
+	case m.journalErr != nil:
+		line = s.Fail.Render("the journal cannot be written: " + fit(journalCause(m.journalErr)))
 	case m.approvalBanner() != "":
 		line = m.approvalBanner()
 	case m.snap.ReadOnly:
-		line = s.Dim.Render("watching " + m.snap.SessionID + " (read-only): the operator drives it elsewhere")
+		line = m.watchLine()
 	case m.snap.Ended == "completed":
 		line = s.GateOpen.Render(s.Sym.Done + " procedure complete: handrail report " + m.snap.SessionID)
+	case m.snap.Ended == "halted":
+		line = s.GateClosed.Render("suspended, not over: ") +
+			fit("handrail resume "+m.snap.SessionID+" checks the step again once the condition is fixed")
 	case m.snap.Ended != "":
 		line = s.GateClosed.Render("session " + m.snap.Ended)
 	case m.busy != "":
 		line = s.Wait.Render(m.spin.View() + " " + m.busy + "…")
 	case m.recoveryBanner() != "":
 		line = m.recoveryBanner()
+	case m.snap.Gate.Open && len(m.snap.Gate.Overridden) > 0:
+		line = s.Warn.Render("! gate open by override: ") + s.GateOpen.Render("press n to leave the step") +
+			s.Dim.Render(" (overridden: "+fit(strings.Join(m.snap.Gate.Overridden, ", "))+")")
 	case m.snap.Gate.Open:
 		line = s.GateOpen.Render(s.Sym.Pass + " ready: press n for the next step")
 	default:
@@ -184,6 +189,76 @@ func (m Model) gateView() string {
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")
+}
+
+// watchLine is a watcher's gate bar: how the operator's session stands,
+// said as news, never as a key to press.
+func (m Model) watchLine() string {
+	s := m.styles
+	switch m.snap.Ended {
+	case "quit":
+		return s.Warn.Render("paused: the operator quit; resumable") + s.Dim.Render(" (handrail resume "+m.snap.SessionID+")")
+	case "completed":
+		return s.GateOpen.Render("ended: the procedure is complete")
+	case "halted":
+		return s.GateClosed.Render("ended: halted") + s.Dim.Render("; suspended, resumable once the condition is fixed")
+	case "":
+	default:
+		return s.Dim.Render("ended: " + m.snap.Ended)
+	}
+	since := ""
+	if !m.snap.LastRecord.IsZero() {
+		since = " · last record " + age(m.now.Sub(m.snap.LastRecord)) + " ago"
+	}
+	head := s.Dim.Render("watching" + since + " · ")
+	switch {
+	case m.snap.Gate.Open && len(m.snap.Gate.Overridden) > 0:
+		return head + s.Warn.Render("! the gate is open by override")
+	case m.snap.Gate.Open:
+		return head + s.GateOpen.Render(s.Sym.Pass+" the gate is open: the operator may go on")
+	}
+	return head + s.GateClosed.Render(s.Sym.Fail+" blocked: ") + oneLine(gateReason(m.snap), m.width)
+}
+
+// bannerLines are the lasting lines above the gate bar: what no flash may
+// cover. A journal that cannot be written comes first (nothing more is
+// recorded); a halted session shows the runbook's instruction itself.
+func (m Model) bannerLines() []string {
+	s := m.styles
+	switch {
+	case m.quitting || m.tooSmall():
+		return nil
+	case m.journalErr != nil:
+		t := s.Sym.Fail + " nothing after " + m.lastRecordClock() + " is recorded: free space, then resume (handrail resume " + m.snap.SessionID + ")"
+		return []string{s.Banner.Render(fit(" "+t, m.width))}
+	case m.snap.Ended == "halted":
+		what := m.snap.Advice
+		if what == "" {
+			what = m.snap.HaltReason
+		}
+		lines := textLines(nil, what, m.width-12, 2)
+		out := []string{s.Banner.Render(fit(" "+s.Sym.Fail+" HALTED: "+lines[0], m.width))}
+		if len(lines) > 1 {
+			out = append(out, s.Banner.Render(fit("           "+lines[1], m.width)))
+		}
+		return out
+	}
+	return nil
+}
+
+// lastRecordClock is the time of day of the journal's last record, as the
+// operator's clock shows it.
+func (m Model) lastRecordClock() string {
+	if m.snap.LastRecord.IsZero() {
+		return "the start"
+	}
+	return m.snap.LastRecord.Local().Format("15:04:05")
+}
+
+// journalRefusal is what a key that needs a record is told once the
+// journal cannot be written.
+func (m Model) journalRefusal() string {
+	return "not done: the journal cannot be written, and nothing is done off the record; free space, then resume (q leaves)"
 }
 
 // gateReason says in words which checks hold the gate.
@@ -197,25 +272,6 @@ func gateReason(s Snapshot) string {
 	return "the checks have not passed yet"
 }
 
-func (m Model) shortHelpView() string {
-	type binding struct {
-		on        bool
-		key, desc string
-	}
-	type helpIn struct {
-		keys  []binding
-		width int
-		help  help.Model // its width, separators and styles
-	}
-	in := helpIn{width: m.width, help: m.help}
-	for _, k := range m.keys.ShortHelp() {
-		in.keys = append(in.keys, binding{on: k.Enabled(), key: k.Help().Key, desc: k.Help().Desc})
-	}
-	return m.memo.help.get(in, func() string {
-		return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
-	})
-}
-
 // Goodbye is what to print once the console has left the alternate screen:
 // how the session stands and the command that continues it.
 func (m Model) Goodbye() string { return m.goodbye() }
@@ -223,12 +279,19 @@ func (m Model) Goodbye() string { return m.goodbye() }
 // goodbye is the last frame, left on the terminal after the console exits.
 func (m Model) goodbye() string {
 	switch {
+	case m.journalErr != nil:
+		// Never "saved": the last write failed.
+		return "Session " + m.snap.SessionID + " is NOT fully recorded: the journal could not be written (" + journalCause(m.journalErr) +
+			"), and nothing after " + m.lastRecordClock() + " is on the record. Free space, then resume it with: handrail resume " + m.snap.SessionID + "\n"
 	case m.snap.ReadOnly:
 		return "Stopped watching session " + m.snap.SessionID + ".\n"
 	case m.snap.Ended == "completed":
 		return "Procedure complete. Report: handrail report " + m.snap.SessionID + "\n"
 	case m.snap.Ended == "halted":
 		return "Session " + m.snap.SessionID + " halted. Report: handrail report " + m.snap.SessionID + "\n"
+	}
+	if m.interrupted {
+		return "Interrupted (ctrl+c): session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
 	}
 	return "Session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
 }

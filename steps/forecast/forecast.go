@@ -70,6 +70,7 @@ func Collect(dir, runbook string) (*Stats, error) {
 	for _, p := range paths {
 		mode := ""
 		got := map[string]bool{}
+		var ends session.StepEnds
 		_, err := journal.ScanFile(p, func(r journal.Record) error {
 			if mode == "" {
 				if r.Type != session.EvSessionStart {
@@ -85,24 +86,11 @@ func Collect(dir, runbook string) (*Stats, error) {
 				}
 				return nil
 			}
-			var step string
-			var dur time.Duration
-			switch r.Type {
-			case session.EvStepDone:
-				var d session.StepDoneData
-				if r.Decode(&d) != nil {
-					return nil
-				}
-				step, dur = baseID(d.Step), d.DurationNS
-			case session.EvOverride:
-				var d session.OverrideData
-				if r.Decode(&d) != nil {
-					return nil
-				}
-				step, dur = baseID(d.Step), d.DurationNS
-			default:
+			key, dur, ok := ends.Next(r)
+			if !ok {
 				return nil
 			}
+			step := baseID(key)
 			if samples[mode] == nil {
 				samples[mode] = map[string][]time.Duration{}
 				sessions[mode] = map[string]int{}

@@ -104,6 +104,11 @@ func TestList(t *testing.T) {
 	mustClose(t, halted)
 	cut := mk("20261122-030000-0003", [2]any{"step.enter", map[string]any{"step": "s3"}})
 	mustClose(t, cut)
+	// A console's recording writes its final checkpoint after session.end:
+	// the session is quit, not interrupted.
+	recorded := mk("20261122-035000-0035", [2]any{"step.enter", map[string]any{"step": "s35"}}, [2]any{"session.end", map[string]any{"state": "quit"}},
+		[2]any{"recording.checkpoint", map[string]any{"final": true, "end": "quit"}}, [2]any{"watch.leave", map[string]any{"who": "bo"}})
+	mustClose(t, recorded)
 	live := mk("20261122-040000-0004", [2]any{"step.enter", map[string]any{"step": "s4"}})
 	defer live.Close()
 	mustWriteFile(t, SessionPath(dir, "20261122-050000-0005"), []byte("garbage\n"))
@@ -112,7 +117,7 @@ func TestList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ state, step string }{{StateCompleted, "stop-slave"}, {StateHalted, "s2"}, {StateInterrupted, "s3"}, {StateActive, "s4"}, {StateInterrupted, ""}}
+	want := []struct{ state, step string }{{StateCompleted, "stop-slave"}, {StateHalted, "s2"}, {StateInterrupted, "s3"}, {StateQuit, "s35"}, {StateActive, "s4"}, {StateInterrupted, ""}}
 	if len(got) != len(want) {
 		t.Fatalf("%d sessions", len(got))
 	}
@@ -125,7 +130,7 @@ func TestList(t *testing.T) {
 	if s.Runbook != "mysql-replica-upgrade" || s.Operator != "Ana" || s.Mode != "rehearsal" || s.Ticket != "CHG-1" || s.Records != 3 || s.LastType != "session.end" || s.Started.IsZero() || s.Problem != "" {
 		t.Errorf("summary %+v", s)
 	}
-	if got[4].Problem == "" {
+	if got[5].Problem == "" {
 		t.Error("garbage journal listed without a problem")
 	}
 }

@@ -153,10 +153,19 @@ func summarize(f *os.File, s *Summary) (string, error) {
 			s.Step, _ = String(Fields(tail[i].Data, "step")[0])
 		}
 	}
+	// The session's own last record says how it ended: the recording's
+	// final checkpoint and a watcher's leave come after session.end.
+	endRec := last
+	for i := len(tail) - 1; i >= 0; i-- {
+		if t := tail[i].Type; !strings.HasPrefix(t, "recording.") && !strings.HasPrefix(t, "watch.") {
+			endRec = tail[i]
+			break
+		}
+	}
 	end := ""
-	switch last.Type {
+	switch endRec.Type {
 	case "session.end":
-		end, _ = String(Fields(last.Data, "state")[0])
+		end, _ = String(Fields(endRec.Data, "state")[0])
 		if end == "" {
 			end = StateCompleted
 		}

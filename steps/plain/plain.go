@@ -362,7 +362,7 @@ func (u *ui) override() error {
 	if err := e.Override(req); !errors.Is(err, session.ErrNeedConfirm) {
 		return err
 	}
-	ans, err = u.ask("Overriding leaves this step with its checks failing, on the record. Type override to confirm: ")
+	ans, err = u.ask("Overriding opens the gate with its checks failing, on the record; 'next' then leaves the step. Type override to confirm: ")
 	if err != nil {
 		return err
 	}
@@ -374,7 +374,7 @@ func (u *ui) override() error {
 	if err := e.Override(req); err != nil {
 		return err
 	}
-	u.printf("Overridden (%s).\n", termtext.Line(cat))
+	u.printf("Overridden (%s): the gate is open. Type 'next' to leave the step.\n", termtext.Line(cat))
 	return nil
 }
 
@@ -403,7 +403,7 @@ func (u *ui) help() {
 	u.printf(`Commands:
   next              go to the next step (only when every check passes)
   run               run the step's action (asks you to type yes first)
-  override          leave the step although checks fail, with a reason on the record
+  override          open the gate although checks fail, with a reason on the record (then next)
   tick CHECK        attest a manual check (untick CHECK takes it back)
   note TEXT         add a note to the record
   attest            say what happened to an action whose outcome is unknown
@@ -547,9 +547,13 @@ func (u *ui) render() {
 		g := e.Gate()
 		if g.Open != u.shownGate {
 			u.shownGate = g.Open
-			if g.Open {
+			switch {
+			case g.Open && len(g.Overridden) > 0:
+				u.printf("GATE OPEN by override of %s: the checks are not all passing. Type 'next' to leave the step.\n",
+					termtext.Line(strings.Join(g.Overridden, ", ")))
+			case g.Open:
 				u.printf("GATE OPEN: every check passes. Type 'next' to continue.\n")
-			} else {
+			default:
 				u.printf("GATE CLOSED: %s\n", termtext.Line(blockers(g)))
 			}
 		}
@@ -583,8 +587,9 @@ func targetText(e *session.Engine, name string) string {
 }
 
 func (u *ui) printStep(e *session.Engine, v session.StepView, step steps.Step) {
-	total := len(e.Steps())
-	head := fmt.Sprintf("Step %d/%d", v.Index+1, total)
+	// The step's number in the runbook, as show, list and the console give
+	// it (foreach copies share it).
+	head := fmt.Sprintf("Step %d/%d", v.Number, e.StepCount())
 	if e.Start().Mode == session.ModeRehearsal {
 		// Every screenful of a rehearsal says so.
 		head = "REHEARSAL · " + head
@@ -673,7 +678,7 @@ func (u *ui) status() {
 	if e.Start().Mode == session.ModeRehearsal {
 		mode = "REHEARSAL session"
 	}
-	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Index+1, len(e.Steps()), termtext.Line(v.Key), termtext.Line(v.Title),
+	u.printf("%s %s, step %d/%d %s: %s (elapsed %s, downtime %s)\n", mode, e.SessionID(), v.Number, e.StepCount(), termtext.Line(v.Key), termtext.Line(v.Title),
 		e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second))
 	for _, c := range e.Checks() {
 		switch {

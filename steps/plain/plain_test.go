@@ -141,6 +141,9 @@ func TestPlainSession(t *testing.T) {
 	say("the replica is started by cron at 03:00, not by us")
 	waitFor(t, out, "Type override to confirm: ")
 	say("override")
+	// The override opens the gate; the operator leaves the step with next.
+	waitFor(t, out, "GATE OPEN by override of io-flaky")
+	say("next")
 	res := <-done
 	if res.err != nil || res.end != session.EndCompleted {
 		t.Fatalf("Run = %q, %v\n%s", res.end, res.err, out.String())
@@ -158,7 +161,7 @@ func TestPlainSession(t *testing.T) {
 		}
 	}
 	got := strings.Join(kinds, " ")
-	for _, want := range []string{"manual.tick gate.open step.done", "action.start", "action.end", "note", "override session.end"} {
+	for _, want := range []string{"manual.tick gate.open step.done", "action.start", "action.end", "note", "override step.done session.end"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("journal lacks %q: %s", want, got)
 		}

@@ -27,6 +27,8 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"dur":         FormatDuration,
 	"operator":    operatorLine,
 	"first":       firstNonEmpty,
+	"stepNumber":  StepNumber,
+	"stepHeading": stepHeading,
 	"join":        func(ids []string) string { return strings.Join(ids, ", ") },
 	"rows":        evidenceRows,
 	"result":      func(a *Action) string { return actionResult(a, func(s string) string { return s }) },
@@ -113,7 +115,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- end}}
 {{- range .Overrides}}
 <div class="override">
-<h3>Override {{.N}}: step <code>{{.Step}}</code> — {{.Category}}{{template "reclink" ($r.CastLink .Time)}}</h3>
+<h3>Override {{.N}}: step {{stepNumber .Number}}<code>{{.Step}}</code> — {{.Category}}{{template "reclink" ($r.CastLink .Time)}}</h3>
 <p><strong>When:</strong> {{time .Time}}{{if .StepTitle}}<br><strong>Step:</strong> {{.StepTitle}}{{end}}<br>
 <strong>Category:</strong> {{.Category}}<br>
 <strong>Checks overridden:</strong> {{range $i, $c := .Checks}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</p>
@@ -137,7 +139,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- if eq .Kind "event"}}
 <ul class="tl"><li class="k-{{.Event.Kind}}"><span class="t">{{clock .Event.Time}}</span>{{.Event.Text}}{{template "reclink" ($r.CastLink .Event.Time)}}</li></ul>
 {{- else if eq .Kind "open"}}{{with .Visit}}
-<h3>{{.N}}. {{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
+<h3>{{stepHeading .Number}}{{first .Title .Step}}{{if .Item}} [{{.Item}}]{{end}} (<code>{{.Step}}</code>)</h3>
 <ul class="tl">
 <li><span class="t">{{clock .Entered}}</span>entered{{template "reclink" ($r.CastLink .Entered)}}</li>
 {{- end}}
@@ -162,7 +164,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 {{- if not .Skipped}}<p>None.</p>{{else}}
 <table><tr><th>step</th><th>when</th><th>reason</th></tr>
 {{- range .Skipped}}
-<tr><td><code>{{.Step}}</code></td><td>{{time .Time}}</td><td>{{.Reason}}</td></tr>
+<tr><td>{{stepNumber .Number}}<code>{{.Step}}</code></td><td>{{time .Time}}</td><td>{{.Reason}}</td></tr>
 {{- end}}
 </table>{{end}}
 

@@ -83,7 +83,7 @@ func (r *Report) Markdown(out io.Writer) error {
 		fmt.Fprint(w, "No gate was overridden: every step opened on passing checks or was done manually.\n")
 	}
 	for _, o := range r.Overrides {
-		fmt.Fprintf(w, "### Override %d: step %s — %s\n\n", o.N, mdCode(o.Step), mdText(o.Category))
+		fmt.Fprintf(w, "### Override %d: step %s%s — %s\n\n", o.N, StepNumber(o.Number), mdCode(o.Step), mdText(o.Category))
 		fmt.Fprintf(w, "- **When:** %s%s\n", fmtTime(o.Time), r.castMD(o.Time))
 		if o.StepTitle != "" {
 			fmt.Fprintf(w, "- **Step:** %s\n", mdText(o.StepTitle))
@@ -114,7 +114,7 @@ func (r *Report) Markdown(out io.Writer) error {
 			fmt.Fprintf(w, "- %s %s%s\n", clock(it.Event.Time), eventMD(*it.Event), r.castMD(it.Event.Time))
 		case EntryOpen:
 			v := it.Visit
-			fmt.Fprintf(w, "\n### %d. %s%s%s\n\n", v.N, mdText(firstNonEmpty(v.Title, v.Step)), itemSuffix(v.Item), " ("+mdCode(v.Step)+")")
+			fmt.Fprintf(w, "\n### %s%s%s%s\n\n", stepHeading(v.Number), mdText(firstNonEmpty(v.Title, v.Step)), itemSuffix(v.Item), " ("+mdCode(v.Step)+")")
 			fmt.Fprintf(w, "- %s entered%s\n", clock(v.Entered), r.castMD(v.Entered))
 		case EntryItem:
 			e := it.Event
@@ -143,7 +143,7 @@ func (r *Report) Markdown(out io.Writer) error {
 	} else {
 		fmt.Fprint(w, "| step | when | reason |\n|---|---|---|\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", mdCode(s.Step), fmtTime(s.Time), mdCell(s.Reason))
+			fmt.Fprintf(w, "| %s%s | %s | %s |\n", StepNumber(s.Number), mdCode(s.Step), fmtTime(s.Time), mdCell(s.Reason))
 		}
 	}
 
@@ -299,9 +299,8 @@ func evidenceRows(e Evidence) []evRow {
 		rows = append(rows, evRow{Field: fieldName(f), Expected: f.Expected, Actual: f.Shown(), Mark: passMark(f.Pass)})
 	}
 	if len(rows) > 0 {
-		if e.Reason != "" && !allPass(e.Fields) {
-			rows = append(rows, evRow{Field: "why", Actual: e.Reason, Mark: "✗"})
-		}
+		// Every field is a row with its whole value: the verdict's
+		// reason, which names only the first failing one, adds nothing.
 		return rows
 	}
 	switch {
@@ -317,15 +316,6 @@ func evidenceRows(e Evidence) []evRow {
 		return []evRow{{Field: "output", Actual: truncate(e.Raw, 200), Mark: passMark(e.Status == "pass")}}
 	}
 	return []evRow{{Field: "—", Mark: passMark(e.Status == "pass")}}
-}
-
-func allPass(fs []checks.FieldVerdict) bool {
-	for _, f := range fs {
-		if !f.Pass {
-			return false
-		}
-	}
-	return true
 }
 
 func fieldName(f checks.FieldVerdict) string {
@@ -432,4 +422,23 @@ func mdCode(s string) string {
 		pad = " "
 	}
 	return fence + pad + strings.ReplaceAll(s, "|", `\|`) + pad + fence
+}
+
+// StepNumber is "step N · " for a step the journal numbers (the runbook's
+// number, as the console, plain mode and show give it), "" for a journal
+// written before step records carried it.
+func StepNumber(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d · ", n)
+}
+
+// stepHeading starts a visit's heading: "Step N · ", or nothing for a
+// journal that does not number its steps.
+func stepHeading(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "Step " + StepNumber(n)
 }

@@ -89,6 +89,7 @@ type Override struct {
 	N         int
 	Time      time.Time
 	Step      string
+	Number    int // the step's number in the runbook (0 in journals written before it)
 	StepTitle string
 	Checks    []string
 	Category  string
@@ -99,8 +100,11 @@ type Override struct {
 // Visit is one stay on a step, from step.enter to step.done (or the next
 // step.enter when it was left another way).
 type Visit struct {
-	N        int
-	Step     string
+	N    int
+	Step string
+	// Number is the step's number in the runbook, the one every view
+	// gives it (0 in journals written before step.enter carried it).
+	Number   int
 	Title    string
 	Item     string
 	Index    int
@@ -135,6 +139,7 @@ type Action struct {
 type Skip struct {
 	Time   time.Time
 	Step   string
+	Number int
 	Reason string
 }
 
@@ -287,6 +292,7 @@ type wire struct {
 	Step     string         `json:"step"`
 	Title    string         `json:"title"`
 	Index    int            `json:"index"`
+	Number   int            `json:"number"`
 	Item     string         `json:"item"`
 	Reason   string         `json:"reason"`
 	Check    string         `json:"check"`
@@ -350,6 +356,7 @@ type builder struct {
 	suspRecs, castRecs []journal.Record
 	n                  int
 	titles             map[string]string
+	numbers            map[string]int // step key -> the runbook's step number
 	openDown           *Window
 	actions            map[string]*Action // step -> its action without an end yet
 	sumDown            time.Duration
@@ -358,7 +365,7 @@ type builder struct {
 }
 
 func newBuilder(path string) *builder {
-	return &builder{r: &Report{Path: path, actions: map[uint64]*Action{}}, titles: map[string]string{},
+	return &builder{r: &Report{Path: path, actions: map[uint64]*Action{}}, titles: map[string]string{}, numbers: map[string]int{},
 		actions: map[string]*Action{}, endTotal: -1, lastTotal: -1}
 }
 
@@ -399,8 +406,10 @@ func (b *builder) add(rec journal.Record) error {
 		sort.Slice(r.Params, func(a, b int) bool { return r.Params[a].Name < r.Params[b].Name })
 	case "step.enter":
 		b.titles[d.Step] = d.Title
+		b.numbers[d.Step] = d.Number
 	case "step.skip":
-		r.Skipped = append(r.Skipped, Skip{Time: rec.Time, Step: d.Step, Reason: d.Reason})
+		b.numbers[d.Step] = d.Number
+		r.Skipped = append(r.Skipped, Skip{Time: rec.Time, Step: d.Step, Number: d.Number, Reason: d.Reason})
 	case "action.start":
 		a := &Action{Kind: d.Kind, Target: d.Target, Address: d.Address, Describe: d.Describe, Result: "unknown"}
 		b.actions[d.Step] = a
@@ -420,7 +429,7 @@ func (b *builder) add(rec journal.Record) error {
 			delete(b.actions, d.Step)
 		}
 	case "override":
-		r.Overrides = append(r.Overrides, Override{N: len(r.Overrides) + 1, Time: rec.Time, Step: d.Step, StepTitle: b.titles[d.Step],
+		r.Overrides = append(r.Overrides, Override{N: len(r.Overrides) + 1, Time: rec.Time, Step: d.Step, Number: b.numbers[d.Step], StepTitle: b.titles[d.Step],
 			Checks: d.Checks, Category: d.Category, Reason: d.Reason, Evidence: evidenceList(d.Evidence)})
 	case "downtime.start":
 		b.openDown = &Window{Step: d.Step, Start: rec.Time}

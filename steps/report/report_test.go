@@ -58,31 +58,31 @@ func fixture(t *testing.T, mode string) string {
 	ioNo := checks.FieldVerdict{Row: "", Field: "Slave_IO_Running", Expected: "No", Actual: "No", Pass: true}
 	sqlNo := checks.FieldVerdict{Field: "Slave_SQL_Running", Expected: "No", Actual: "No", Pass: true}
 	events := []ev{
-		{2 * time.Second, "step.enter", map[string]any{"step": "stop-slave", "title": "Stop replication on the replica", "index": 0}},
+		{2 * time.Second, "step.enter", map[string]any{"step": "stop-slave", "title": "Stop replication on the replica", "index": 0, "number": 1}},
 		{5 * time.Second, "action.start", map[string]any{"step": "stop-slave", "kind": "mysql.exec", "target": "slave", "address": "db2.example.net:3306", "describe": "STOP SLAVE;"}},
 		{1 * time.Second, "action.end", map[string]any{"step": "stop-slave", "result": checks.ActionResult{ExitCode: 0, Duration: 120 * time.Millisecond}}},
 		{1 * time.Second, "check.status", map[string]any{"step": "stop-slave", "check": "threads-stopped", "status": "pass", "verdict": checks.Verdict{Pass: true}}},
 		{0, "gate.open", map[string]any{"step": "stop-slave", "evidence": []any{evidence("threads-stopped", "pass", true, ioNo, sqlNo)}}},
 		{3 * time.Second, "note", map[string]any{"step": "stop-slave", "text": "paged DBA <script>alert(1)</script> | *not bold* [link](http://evil) password " + canary}},
 		{2 * time.Second, "step.done", map[string]any{"step": "stop-slave", "via": "gate", "duration_ns": int64(14 * time.Second)}},
-		{0, "step.skip", map[string]any{"step": "drain-proxy", "reason": "when: proxy == none"}},
-		{1 * time.Second, "step.enter", map[string]any{"step": "upgrade", "title": "Upgrade the replica's packages", "index": 2}},
+		{0, "step.skip", map[string]any{"step": "drain-proxy", "reason": "when: proxy == none", "number": 2}},
+		{1 * time.Second, "step.enter", map[string]any{"step": "upgrade", "title": "Upgrade the replica's packages", "index": 2, "number": 3}},
 		{0, "downtime.start", map[string]any{"step": "upgrade"}},
 		{4 * time.Second, "action.start", map[string]any{"step": "upgrade", "kind": "command", "target": "slave-host", "address": "db2.example.net", "describe": "apt-get install mariadb-server=1:10.11.6"}},
 		{0, "journal.repair", map[string]any{"dropped_bytes": 57, "reason": "incomplete last line from an interrupted write"}},
 		{30 * time.Second, "session.resume", map[string]any{"operator": map[string]any{"name": "Bo Night", "user": "bo", "host": "bastion-2"}, "runbook_changed": false, "accepted_changed_runbook": false}},
-		{1 * time.Second, "step.enter", map[string]any{"step": "upgrade", "title": "Upgrade the replica's packages", "index": 2}},
+		{1 * time.Second, "step.enter", map[string]any{"step": "upgrade", "title": "Upgrade the replica's packages", "index": 2, "number": 3}},
 		{5 * time.Second, "action.attest", map[string]any{"step": "upgrade", "outcome": "succeeded", "text": "dpkg -l shows 10.11.6 installed"}},
 		{60 * time.Second, "step.done", map[string]any{"step": "upgrade", "via": "manual", "duration_ns": int64(66 * time.Second)}},
 		{0, "downtime.stop", map[string]any{"step": "upgrade", "duration_ns": int64(101 * time.Second), "total_ns": int64(101 * time.Second)}},
-		{1 * time.Second, "step.enter", map[string]any{"step": "wait-catch-up", "title": "Wait for the replica to catch up", "index": 3}},
+		{1 * time.Second, "step.enter", map[string]any{"step": "wait-catch-up", "title": "Wait for the replica to catch up", "index": 3, "number": 4}},
 		{10 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "fail", "verdict": checks.Verdict{Pass: false, Fields: []checks.FieldVerdict{lagFail}, Reason: "Seconds_Behind_Master is 412, expected <= 5"}}},
 		{0, "on_fail", map[string]any{"step": "wait-catch-up", "say": "Check the primary's binlog retention", "goto": "", "halt": false, "check": "lag"}},
 		{0, "gate.closed", map[string]any{"step": "wait-catch-up", "blocking": []string{"lag"}}},
 		{20 * time.Second, "override", map[string]any{"step": "wait-catch-up", "checks": []string{"lag"}, "category": "accepted-risk", "reason": "Batch job on the primary; lag is\nexpected to clear within the hour | ok'd by CAB", "evidence": []any{evidence("lag", "fail", false, lagFail)}}},
 		{0, "step.done", map[string]any{"step": "wait-catch-up", "via": "override", "duration_ns": int64(30 * time.Second)}},
 		{1 * time.Second, "goto", map[string]any{"from": "wait-catch-up", "to": "verify"}},
-		{1 * time.Second, "step.enter", map[string]any{"step": "verify", "title": "Verify the pair", "index": 5, "item": "db2"}},
+		{1 * time.Second, "step.enter", map[string]any{"step": "verify", "title": "Verify the pair", "index": 5, "item": "db2", "number": 6}},
 		{1 * time.Second, "manual.tick", map[string]any{"step": "verify", "check": "app-ok", "ticked": true}},
 		{2 * time.Second, "gate.open", map[string]any{"step": "verify", "evidence": []any{map[string]any{"check": "app-ok", "status": "pass", "ticked": true, "verdict": map[string]any{"pass": true}, "observation": map[string]any{}}}}},
 		{0, "step.done", map[string]any{"step": "verify", "via": "gate", "duration_ns": int64(3 * time.Second)}},
@@ -304,5 +304,50 @@ func TestTimelineRefusesAJournalThatChanged(t *testing.T) {
 	}
 	if err := r.HTML(io.Discard); err == nil || !strings.Contains(err.Error(), "changed while it was read") {
 		t.Fatalf("HTML over a journal cut back after Load: %v", err)
+	}
+}
+
+// TestEveryFailingFieldInFull: a check that fails on three fields, one of
+// them a long error, is reported with every field and its whole value:
+// never "(and 2 more)", never a value cut off.
+func TestEveryFailingFieldInFull(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "20261122-021500-ab13.jsonl")
+	at := time.Date(2026, 11, 22, 2, 15, 0, 0, time.UTC)
+	start := map[string]any{"session": "20261122-021500-ab13", "runbook": map[string]any{"id": "x", "title": "X"}, "mode": "live"}
+	w, _, err := journal.Create(path, "session.start", start, journal.WithClock(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "Got fatal error 1236 from master when reading data from binary log: 'Could not find first log file name in binary log index file' " + strings.Repeat("(detail) ", 40) + "END-OF-ERROR"
+	fields := []checks.FieldVerdict{
+		{Field: "Slave_IO_Running", Expected: "= Yes", Actual: "No"},
+		{Field: "Last_IO_Errno", Expected: "= 0", Actual: "1236"},
+		{Field: "Last_IO_Error", Expected: "empty", Actual: long},
+		{Field: "Slave_SQL_Running", Expected: "= Yes", Actual: "Yes", Pass: true},
+	}
+	for _, e := range []struct {
+		typ  string
+		data any
+	}{
+		{"step.enter", map[string]any{"step": "start-replica", "title": "Start the replica", "index": 0}},
+		{"check.status", map[string]any{"step": "start-replica", "check": "replica-running", "status": "fail",
+			"verdict": checks.Verdict{Fields: fields, Reason: `Slave_IO_Running: is "No", expected = Yes (and 2 more)`}}},
+		{"session.end", map[string]any{"state": "quit"}},
+	} {
+		if _, err := w.Append(e.typ, e.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	md := render(t, path, "md")
+	if strings.Contains(md, "more)") {
+		t.Errorf("the report still says \"(and N more)\":\n%s", md)
+	}
+	for _, want := range []string{`Slave\_IO\_Running: is "No", expected = Yes`, `Last\_IO\_Errno: is "1236", expected = 0`, "END-OF-ERROR"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the report lacks %q:\n%s", want, md)
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
+	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -120,7 +122,9 @@ func (t *timeline) add(rec journal.Record) error {
 			}
 		}
 		text := fmt.Sprintf("check %s: %s", check, st)
-		if reason, ok := journal.String(journal.Fields(f[3], "reason")[0]); ok && reason != "" {
+		if why := failingFields(f[3]); why != "" {
+			text += " — " + why
+		} else if reason, ok := journal.String(journal.Fields(f[3], "reason")[0]); ok && reason != "" {
 			text += " — " + reason
 		}
 		t.event(Event{Time: rec.Time, Kind: "check", Text: text}, step)
@@ -146,7 +150,7 @@ func (t *timeline) add(rec journal.Record) error {
 	case "step.enter":
 		t.closeVisit()
 		t.visits++
-		t.visit = &Visit{N: t.visits, Step: d.Step, Title: d.Title, Item: d.Item, Index: d.Index, Entered: rec.Time}
+		t.visit = &Visit{N: t.visits, Step: d.Step, Number: d.Number, Title: d.Title, Item: d.Item, Index: d.Index, Entered: rec.Time}
 		t.emit(Entry{Kind: EntryOpen, Visit: t.visit})
 	case "step.done":
 		if v := t.visit; v != nil && v.Step == d.Step {
@@ -292,4 +296,25 @@ func evidenceOf(list []byte) ([]Evidence, error) {
 		out = append(out, e.evidence())
 	}
 	return out, nil
+}
+
+// failingFields is every failing field of a journaled verdict, each with
+// its whole value (the verdict's reason names only the first, capped).
+func failingFields(verdict []byte) string {
+	if verdict == nil {
+		return ""
+	}
+	var v struct {
+		Fields []checks.FieldVerdict `json:"fields"`
+	}
+	if json.Unmarshal(verdict, &v) != nil {
+		return ""
+	}
+	var out []string
+	for _, f := range v.Fields {
+		if why := f.Why(); why != "" {
+			out = append(out, why)
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -16,9 +16,10 @@ import (
 // operator asks. The engine journals approval.request with the evidence and
 // refuses with an *ApprovalPendingError; a different person with the
 // approver role then journals approval.grant or approval.reject with a
-// reason and the evidence at that moment (Decide). A granted override or
-// step is carried out at once; a granted action waits for the operator to
-// run it. Requests and grants hold for the step visit they were made on: a
+// reason and the evidence at that moment (Decide). A granted override is
+// carried out at once (it opens the gate; the operator then leaves the step
+// with next, which asks for no second approval), and so is a granted step;
+// a granted action waits for the operator to run it. Requests and grants hold for the step visit they were made on: a
 // step change, a goto, a resume or the session's end voids them.
 
 // Journal record types of the two-person rule.
@@ -212,8 +213,8 @@ func (e *Engine) needApproval(kind string, want ApprovalRequestData) error {
 }
 
 // Decide records an approver's decision on request id of the current step,
-// with a reason and the evidence now, and carries out a granted override or
-// step at once. The requester can never decide their own request.
+// with a reason and the evidence now, and carries out a granted override
+// (the gate opens) or step (it is left) at once. The requester can never decide their own request.
 func (e *Engine) Decide(id uint64, approver Operator, grant bool, reason string) error {
 	if err := e.live(); err != nil {
 		return err

@@ -119,9 +119,23 @@ func TestOverrideWaitsForADifferentApprover(t *testing.T) {
 	if err := e.Decide(a.ID, bob, true, "looked at the backup log myself"); err != nil {
 		t.Fatalf("bob's grant: %v", err)
 	}
-	want := []string{EvApprovalGrant, EvOverride, EvStepEnter, EvDowntimeStart} // one override record ends the step
-	if got := newRecords(mj, n); !slices.Equal(got, want) {
-		t.Fatalf("after the grant journaled %v, want %v", got, want)
+	// The granted override opens the gate; the operator leaves with next.
+	if got := newRecords(mj, n); !slices.Equal(got, []string{EvApprovalGrant, EvOverride}) {
+		t.Fatalf("after the grant journaled %v, want the grant and the override", got)
+	}
+	if v, _, _ := e.Current(); v.Key != "prep" || !e.Gate().Open {
+		t.Fatalf("after the grant: current %s, gate open %v; want prep with its gate open", v.Key, e.Gate().Open)
+	}
+	m := len(mj.Records())
+	if err := e.Next(); err != nil {
+		t.Fatalf("next after the granted override: %v", err)
+	}
+	if got := newRecords(mj, m); !slices.Equal(got, []string{EvStepDone, EvStepEnter, EvDowntimeStart}) {
+		t.Fatalf("next after the override journaled %v", got)
+	}
+	var done StepDoneData
+	if err := mj.Records()[m].Decode(&done); err != nil || done.Via != ViaOverride {
+		t.Errorf("step.done = %+v (%v), want via override", done, err)
 	}
 	var g ApprovalDecisionData
 	if err := mj.Records()[n].Decode(&g); err != nil {
@@ -140,6 +154,28 @@ func TestOverrideWaitsForADifferentApprover(t *testing.T) {
 	}
 	if !reflect.DeepEqual(r.Snapshot(), e.Snapshot()) {
 		t.Error("the replayed engine differs from the live one")
+	}
+}
+
+// TestApprovedOverrideOfAnApprovalStepLeavesWithoutASecondRequest: on a
+// step marked approval: required, the approved override covers leaving the
+// step by it: next asks nobody again.
+func TestApprovedOverrideOfAnApprovalStepLeavesWithoutASecondRequest(t *testing.T) {
+	e, mj := approvalEngine(t, ModeLive, ApprovalPolicy{}, markStep("prep", "step"))
+	_ = overrideBackup(e)
+	a, ok := e.PendingApproval()
+	if !ok || a.Kind != ApproveOverride {
+		t.Fatalf("pending = %+v, %v", a, ok)
+	}
+	if err := e.Decide(a.ID, bob, true, "looked at the backup log myself"); err != nil {
+		t.Fatal(err)
+	}
+	n := len(mj.Records())
+	if err := e.Next(); err != nil {
+		t.Fatalf("next after the approved override: %v", err)
+	}
+	if got := newRecords(mj, n); slices.Contains(got, EvApprovalRequest) || !slices.Contains(got, EvStepDone) {
+		t.Fatalf("next journaled %v: want the step left, no second request", got)
 	}
 }
 

@@ -157,6 +157,20 @@ func (e *Engine) applyFresh(d CheckFreshData, t time.Time) {
 		cs.freshAt = at
 		if cs.last != nil && at.After(cs.last.Obs.At) {
 			r := *cs.last
+			// The status did not change since (check.status would say
+			// so): the within and stable_for clocks ran on as the poller's
+			// did, so the time left and held are as of the new instant.
+			if !r.Obs.At.IsZero() {
+				d := at.Sub(r.Obs.At)
+				switch r.Status {
+				case checks.StatusWaiting:
+					r.Left = max(0, r.Left-d)
+				case checks.StatusHolding:
+					r.Held += d
+				case checks.StatusPending, checks.StatusPass, checks.StatusFail, checks.StatusUnreachable:
+					// no clock runs on for them
+				}
+			}
 			r.Obs.At = at
 			cs.last = &r
 			cs.at = t

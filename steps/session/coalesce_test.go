@@ -163,3 +163,35 @@ func TestObserveCapsWhatItKeeps(t *testing.T) {
 		t.Errorf("the engine keeps %d bytes of raw output", len(c.Last.Obs.Raw))
 	}
 }
+
+// TestHeartbeatCarriesTheTimeLeft: while a check waits with its values
+// unchanged, only check.fresh reaches the journal; a watcher replaying it
+// sees the time left run down as the operator's does, not frozen at the
+// last check.status.
+func TestHeartbeatCarriesTheTimeLeft(t *testing.T) {
+	e, mj, clk := newTestEngine(t)
+	walkToStop(t, e)
+	left := 60 * time.Second
+	for range 25 { // 25 s of the same waiting answer, one a second
+		clk.Add(time.Second)
+		left -= time.Second
+		r := rowResult(e, "io", checks.StatusWaiting, "Slave_IO_Running", "Yes", clk.Now())
+		r.Left = left
+		if _, err := e.Observe(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := replayCfg()
+	cfg.Clock = clk.Now
+	rp, err := Replay(cfg, mj.Records())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, op := rp.Checks()[0].Last, e.Checks()[0].Last
+	// Heartbeats come every 10 s: the watcher is at most that far behind,
+	// and its time left is the operator's at the watcher's data age.
+	behind := op.Obs.At.Sub(w.Obs.At)
+	if behind > HeartbeatEvery || w.Left != op.Left+behind {
+		t.Errorf("watcher: left %v at %v; operator: left %v at %v", w.Left, w.Obs.At, op.Left, op.Obs.At)
+	}
+}

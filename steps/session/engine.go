@@ -108,6 +108,12 @@ var (
 	ErrEnded          = errors.New("the session has ended")
 	ErrRunbookChanged = errors.New("the runbook changed since the session started")
 	ErrNoAction       = errors.New("no action to do that with")
+	// ErrJournalWrite: a record could not be written (a full disk, a
+	// journal moved away). The journal writer refuses every record after
+	// the first failure, so nothing after the last record written is on
+	// the record; the session resumes from there once the journal is
+	// writable (LastRecord says when that was).
+	ErrJournalWrite = errors.New("the journal cannot be written")
 )
 
 // GateClosedError lists what holds the gate; errors.Is(err, ErrGateClosed).
@@ -184,13 +190,18 @@ type Engine struct {
 	downStep    string
 	downTotal   time.Duration
 	overrides   []OverrideData
-	notes       []NoteData
-	attests     []ActionAttestData
-	resumes     int
+	// overridden names the checks the current visit's override covers:
+	// they no longer hold the gate, and the step is left with
+	// `step.done via override`. A step change or a resume clears it.
+	overridden map[string]bool
+	notes      []NoteData
+	attests    []ActionAttestData
+	resumes    int
 	// pendingGoto is the goto's target until its step.enter (-1: none).
 	pendingGoto int
 	repairs     int
 	lastSeq     uint64
+	lastTime    time.Time // the wall-clock time of the last record
 
 	// operator drives the session now: session.start's, then the last
 	// session.resume's.
@@ -336,7 +347,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	for _, u := range e.units {
 		if u.SkipWhy != "" {
-			if err := e.emit(EvStepSkip, StepSkipData{Step: u.Key, Reason: u.SkipWhy}); err != nil {
+			if err := e.emit(EvStepSkip, StepSkipData{Step: u.Key, Reason: u.SkipWhy, Number: u.Number}); err != nil {
 				return nil, err
 			}
 		}
@@ -371,7 +382,7 @@ func (e *Engine) emit(typ string, data any) error {
 	}
 	rec, err := e.j.Append(typ, raw)
 	if err != nil {
-		return fmt.Errorf("session: journal %s: %w", typ, err)
+		return fmt.Errorf("session: journal %s: %w: %w", typ, ErrJournalWrite, err)
 	}
 	if len(rec.Data) == 0 {
 		rec.Data = raw
@@ -402,7 +413,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		t = st.UTC().Round(0)
 		e.lastSim, e.lastWall = t, rec.Time
 	}
-	e.lastSeq = rec.Seq
+	e.lastSeq, e.lastTime = rec.Seq, rec.Time
 	bad := func(err error) error {
 		return fmt.Errorf("session: record %d (%s): %w", rec.Seq, rec.Type, err)
 	}
@@ -451,6 +462,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.lastAction = nil
 		e.haltDone = false
 		e.actionProc, e.interrupted, e.orphanAlive = nil, nil, false
+		e.overridden = nil
 		e.lastFresh = t
 	case EvCheckStatus:
 		var d CheckStatusData
@@ -523,8 +535,19 @@ func (e *Engine) apply(rec journal.Record) error {
 			return bad(err)
 		}
 		e.overrides = append(e.overrides, d)
-		// The override ends the step by itself. (Older journals follow it
-		// with step.done via override, which sets the same again.)
+		if d.OpensGate {
+			// The override opens the gate; the step stays current until
+			// the operator leaves it (step.done via override).
+			e.overridden = map[string]bool{}
+			for _, id := range d.Checks {
+				e.overridden[id] = true
+			}
+			e.gateOpen = true
+			break
+		}
+		// An override of an older journal ended the step by itself.
+		// (Older journals still follow it with step.done via override,
+		// which sets the same again.)
 		if i := e.unitIndex(d.Step); i >= 0 {
 			e.st[i].state = StateOverridden
 			e.st[i].duration = d.DurationNS
@@ -612,6 +635,9 @@ func (e *Engine) apply(rec journal.Record) error {
 		for _, cs := range e.chk {
 			*cs = checkState{check: cs.check}
 		}
+		// An override's open gate does not outlast the break either: the
+		// override stays on the record, and the gate is judged afresh.
+		e.overridden = nil
 		e.gateOpen = false
 		e.lastFresh = t
 		if e.action == ActionRunning {

@@ -198,14 +198,22 @@ func TestOverrideRules(t *testing.T) {
 	if !slices.Equal(ov.Checks, []string{"io", "sql"}) || ov.Reason != good || len(ov.Evidence) != 2 || ov.Evidence[0].Status != "fail" {
 		t.Errorf("override record = %+v", ov)
 	}
+	// The override opens the gate; the step stays current.
+	if s := e.Steps()[1]; s.State != StateCurrent || !e.Gate().Open || !slices.Equal(e.Gate().Overridden, []string{"io", "sql"}) {
+		t.Errorf("after the override: step %s, gate %+v", s.State, e.Gate())
+	}
+	// The gate is open: an override is refused.
+	if err := e.Override(OverrideRequest{Checks: []string{"io"}, Category: CategoryOther, Reason: good, Confirmed: true}); err == nil || !strings.Contains(err.Error(), "use next") {
+		t.Errorf("override of an open gate: %v", err)
+	}
+	// Next leaves it, via override.
+	if err := e.Next(); err != nil {
+		t.Fatal(err)
+	}
 	if s := e.Steps()[1]; s.State != StateOverridden {
 		t.Errorf("overridden step state = %s", s.State)
 	}
-	// The gate is open: an override is refused.
 	mustObserve(t, e, "up", checks.StatusPass)
-	if err := e.Override(OverrideRequest{Checks: []string{"up"}, Category: CategoryOther, Reason: good, Confirmed: true}); err == nil || !strings.Contains(err.Error(), "use next") {
-		t.Errorf("override of an open gate: %v", err)
-	}
 }
 
 func TestOnFailGotoAndHalt(t *testing.T) {

@@ -85,12 +85,18 @@ type StepEnterData struct {
 	Title string `json:"title"`
 	Index int    `json:"index"`
 	Item  string `json:"item"`
+	// Number is the step's number in the runbook (steps.Runbook.Number):
+	// the one number the console, plain mode, show, list and the report
+	// give it. 0 in journals written before it.
+	Number int `json:"number,omitempty"`
 }
 
 // StepSkipData is step.skip's data.
 type StepSkipData struct {
 	Step   string `json:"step"`
 	Reason string `json:"reason"`
+	// Number is the step's number in the runbook, as in step.enter.
+	Number int `json:"number,omitempty"`
 }
 
 // CheckStatusData is check.status's data.
@@ -197,10 +203,13 @@ type OverrideData struct {
 	Category string     `json:"category"`
 	Reason   string     `json:"reason"`
 	Evidence []Evidence `json:"evidence"`
-	// DurationNS is the step's duration: the override record itself ends
-	// the step (no step.done follows; journals written before this field
-	// follow it with step.done via override).
-	DurationNS time.Duration `json:"duration_ns"`
+	// OpensGate says the override opens the step's gate and the step stays
+	// current until the operator leaves it (step.done via override). An
+	// override without it (journals written before) ended the step by
+	// itself: DurationNS is then the step's duration (and journals older
+	// still follow it with step.done via override).
+	OpensGate  bool          `json:"opens_gate,omitempty"`
+	DurationNS time.Duration `json:"duration_ns,omitempty"`
 }
 
 // NoteData is note's data.

@@ -19,8 +19,10 @@ type unit struct {
 	Section   string
 	SectionID string
 	Item      string
-	Step      steps.Step // bound: no ${…} left
-	SkipWhy   string     // set when `when` or an empty foreach skips it
+	// Number is the step's number in the runbook (steps.Runbook.Number).
+	Number  int
+	Step    steps.Step // bound: no ${…} left
+	SkipWhy string     // set when `when` or an empty foreach skips it
 }
 
 // expand plans the session with steps.Expand: `when` is judged once, at
@@ -34,7 +36,7 @@ func expand(rb *steps.Runbook, params map[string]string) ([]unit, map[string]che
 	}
 	out := make([]unit, 0, len(plan.Steps))
 	for _, bs := range plan.Steps {
-		u := unit{Key: bs.ID, BaseID: bs.BaseID, Item: bs.Item, Step: bs.Step}
+		u := unit{Key: bs.ID, BaseID: bs.BaseID, Item: bs.Item, Step: bs.Step, Number: rb.Number(bs.BaseID)}
 		if bs.Section >= 0 && bs.Section < len(rb.Sections) {
 			u.Section, u.SectionID = rb.Sections[bs.Section].Title, rb.Sections[bs.Section].ID
 		}

@@ -48,6 +48,9 @@ type Gate struct {
 	Open     bool
 	Blocking []Blocker
 	OnFail   *steps.OnFail
+	// Overridden names the checks an override of this visit covers: the
+	// gate is open by override, and next leaves via override.
+	Overridden []string
 }
 
 // MaxAge is how old a check's latest result may be and still hold the gate
@@ -73,6 +76,7 @@ func (e *Engine) gateAt(now time.Time) Gate {
 	if e.onFail != nil {
 		g.OnFail = u.Step.OnFail
 	}
+	g.Overridden = sortedKeys(e.overridden)
 	if e.suspended {
 		g.Blocking = append(g.Blocking, Blocker{Status: BlockSuspended,
 			Reason: "the session is suspended (" + termtext.Line(e.haltReason) + "): once the condition is fixed, continue it with a reason"})
@@ -91,6 +95,9 @@ func (e *Engine) gateAt(now time.Time) Gate {
 	}
 	for _, c := range u.Step.Checks {
 		cs := e.chk[c.ID]
+		if e.overridden[c.ID] {
+			continue // the operator's override covers it for this visit
+		}
 		if c.Kind == checks.KindManual {
 			if !c.Optional && !cs.ticked {
 				what := c.Attest

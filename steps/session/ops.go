@@ -78,7 +78,8 @@ func (e *Engine) Observe(r checks.Result) (bool, error) {
 	}
 	r = checks.CapResult(redactResult(r, e.secrets), cs.check.Named)
 	now := e.clock()
-	fires := r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil && !e.suspended
+	fires := r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil && !e.suspended &&
+		!e.overridden[r.CheckID]
 	res := r
 	if err := e.journalResult(cs, &res, now, fires); err != nil {
 		return false, err
@@ -144,13 +145,20 @@ func (e *Engine) Next() error {
 	if !e.gateOpen {
 		return &GateClosedError{Step: e.units[e.cur].Key, Blocking: e.Gate().Blocking}
 	}
-	if err := e.needApproval(ApproveStep, ApprovalRequestData{}); err != nil {
-		return err
-	}
 	via := ViaManual
 	for _, c := range e.units[e.cur].Step.Checks {
 		if c.Kind != checks.KindManual {
 			via = ViaGate
+		}
+	}
+	if len(e.overridden) > 0 {
+		via = ViaOverride
+	}
+	// An override a second person approved on this visit already covers
+	// leaving the step by it: the step's own approval is not asked again.
+	if via != ViaOverride || !e.overrideGranted() {
+		if err := e.needApproval(ApproveStep, ApprovalRequestData{}); err != nil {
+			return err
 		}
 	}
 	if err := e.flushPending(true); err != nil {
@@ -162,9 +170,11 @@ func (e *Engine) Next() error {
 	return e.advance()
 }
 
-// Override leaves the current step although its gate is closed, with a
-// category and a written reason that go on the record with the failing
-// observations as evidence.
+// Override opens the current step's closed gate, with a category and a
+// written reason that go on the record with the failing observations as
+// evidence. The step stays current: the overridden checks no longer hold
+// the gate for this visit (their failure fires no on_fail), and Next leaves
+// the step with step.done via override.
 func (e *Engine) Override(o OverrideRequest) error {
 	if err := e.live(); err != nil {
 		return err
@@ -222,16 +232,26 @@ func (e *Engine) Override(o OverrideRequest) error {
 	if err := e.flushPending(true); err != nil {
 		return err
 	}
-	// One record: a journal cut anywhere holds the whole override or none
-	// of it. It ends the step (no step.done follows).
-	if err := e.emit(EvOverride, OverrideData{Step: e.units[e.cur].Key, Checks: ids, Category: o.Category,
-		Reason: reason, Evidence: e.evidence(ids), DurationNS: e.clock().Sub(e.st[e.cur].entered)}); err != nil {
+	if err := e.flushPending(true); err != nil {
 		return err
 	}
-	if err := e.stopDowntime(); err != nil {
-		return err
+	// One record opens the gate: the decision, its reason and evidence.
+	// Leaving the step is the operator's next act (step.done via
+	// override), so the journal never says a step was entered while the
+	// operator was still on the one before.
+	return e.emit(EvOverride, OverrideData{Step: e.units[e.cur].Key, Checks: ids, Category: o.Category,
+		Reason: reason, Evidence: e.evidence(ids), OpensGate: true})
+}
+
+// overrideGranted reports whether an override a second person approved was
+// carried out on this visit.
+func (e *Engine) overrideGranted() bool {
+	for _, a := range e.appr.cur {
+		if a.Kind == ApproveOverride && a.Decision == DecisionGranted && a.used {
+			return true
+		}
 	}
-	return e.advance()
+	return false
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -275,7 +295,7 @@ func (e *Engine) advance() error {
 
 func (e *Engine) enter(i int) error {
 	u := e.units[i]
-	if err := e.emit(EvStepEnter, StepEnterData{Step: u.Key, Title: u.Step.Title, Index: i, Item: u.Item}); err != nil {
+	if err := e.emit(EvStepEnter, StepEnterData{Step: u.Key, Title: u.Step.Title, Index: i, Item: u.Item, Number: u.Number}); err != nil {
 		return err
 	}
 	e.lastFresh = e.clock()

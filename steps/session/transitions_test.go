@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -346,17 +347,74 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name:  "override is one record that ends the step",
+			name:  "override -> the gate opens, the step stays current",
 			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
 			op: func(v *env) error {
 				return v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true})
 			},
-			recs: []string{EvOverride, EvDowntimeStop, EvStepEnter},
+			recs: []string{EvOverride},
 			check: func(v *env) {
 				var d OverrideData
 				v.last(EvOverride, &d)
-				if d.DurationNS <= 0 || v.e.Steps()[1].State != StateOverridden || countType(v.mj, EvStepDone) != 1 {
-					t.Errorf("override = %+v, state %s, step.done %d", d, v.e.Steps()[1].State, countType(v.mj, EvStepDone))
+				g := v.e.Gate()
+				if !d.OpensGate || v.e.Steps()[1].State != StateCurrent || !g.Open || !slices.Equal(g.Overridden, []string{"io", "sql"}) {
+					t.Errorf("override = %+v, state %s, gate %+v", d, v.e.Steps()[1].State, g)
+				}
+			},
+		},
+		{
+			name: "gate open by override -> next leaves via override",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				v.observe("io", checks.StatusWaiting)
+				if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { return v.e.Next() },
+			recs: []string{EvStepDone, EvDowntimeStop, EvStepEnter},
+			check: func(v *env) {
+				var d StepDoneData
+				v.last(EvStepDone, &d)
+				if d.Via != ViaOverride || d.DurationNS <= 0 || v.e.Steps()[1].State != StateOverridden {
+					t.Errorf("step.done = %+v, state %s", d, v.e.Steps()[1].State)
+				}
+			},
+		},
+		{
+			name: "gate open by override, the overridden check fails -> no on_fail, the gate stays open",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				v.observe("io", checks.StatusWaiting)
+				if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.observe("io", checks.StatusFail); return nil },
+			recs: []string{EvCheckStatus},
+			check: func(v *env) {
+				if !v.e.Gate().Open || v.e.OnFail() != nil || v.e.Ended() != "" {
+					t.Errorf("gate %+v, on_fail %+v, ended %q", v.e.Gate(), v.e.OnFail(), v.e.Ended())
+				}
+			},
+		},
+		{
+			name: "gate open by override, quit, resume -> the gate is judged afresh",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				v.observe("io", checks.StatusWaiting)
+				if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true}); err != nil {
+					t.Fatal(err)
+				}
+				if err := v.e.Quit(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionResume},
+			check: func(v *env) {
+				if g := v.e.Gate(); g.Open || len(g.Overridden) != 0 || v.e.Steps()[1].State != StateCurrent {
+					t.Errorf("after the resume: gate %+v, state %s", g, v.e.Steps()[1].State)
 				}
 			},
 		},
@@ -496,9 +554,10 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
-// TestOldOverrideJournalReplays: journals written before the override
-// record ended the step hold override then step.done via override; they
-// replay to the same state.
+// TestOldOverrideJournalReplays: an override used to end its step by
+// itself (one record with its duration), and before that was followed by
+// step.done via override. Journals of both shapes replay to the state they
+// recorded: the step overridden, the next one current.
 func TestOldOverrideJournalReplays(t *testing.T) {
 	v := newEnv(t)
 	walkToStop(t, v.e)
@@ -506,30 +565,56 @@ func TestOldOverrideJournalReplays(t *testing.T) {
 	if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryOther, Reason: "the monitoring lags, checked by hand", Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
-	recs := v.mj.Records()
-	var old []journal.Record
-	for _, r := range recs {
-		old = append(old, r)
-		if r.Type == EvOverride {
-			// The old shape: no duration in the override, step.done after it.
-			r2 := journal.Record{Seq: r.Seq + 1, Time: r.Time, Type: EvStepDone, Data: []byte(`{"step":"stop-replica","via":"override","duration_ns":7}`)}
-			old = append(old, r2)
-		}
-	}
-	for i := range old {
-		old[i].Seq = uint64(i + 1)
-	}
-	cfg := replayCfg()
-	cfg.Clock = v.clk.Now
-	r, err := Replay(cfg, old)
-	if err != nil {
+	if err := v.e.Next(); err != nil {
 		t.Fatal(err)
 	}
-	if s := r.Steps()[1]; s.State != StateOverridden || s.Duration != 7 {
-		t.Errorf("old journal: stop-replica = %+v", s)
+	oldOverride := func(r journal.Record, duration bool) journal.Record {
+		var m map[string]any
+		if err := json.Unmarshal(r.Data, &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "opens_gate")
+		if duration {
+			m["duration_ns"] = 7
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Data = b
+		return r
 	}
-	if cur, _, _ := r.Current(); cur.Key != "per-mirror@m1" {
-		t.Errorf("old journal: current = %s", cur.Key)
+	for _, shape := range []string{"one record", "override then step.done"} {
+		var old []journal.Record
+		for _, r := range v.mj.Records() {
+			switch {
+			case r.Type == EvOverride:
+				old = append(old, oldOverride(r, shape == "one record"))
+			case r.Type == EvStepDone && strings.Contains(string(r.Data), `"via":"override"`):
+				if shape == "one record" {
+					continue // the override ended the step
+				}
+				r.Data = []byte(`{"step":"stop-replica","via":"override","duration_ns":7}`)
+				old = append(old, r)
+			default:
+				old = append(old, r)
+			}
+		}
+		for i := range old {
+			old[i].Seq = uint64(i + 1)
+		}
+		cfg := replayCfg()
+		cfg.Clock = v.clk.Now
+		r, err := Replay(cfg, old)
+		if err != nil {
+			t.Fatalf("%s: %v", shape, err)
+		}
+		if s := r.Steps()[1]; s.State != StateOverridden || s.Duration != 7 {
+			t.Errorf("%s: stop-replica = %+v", shape, s)
+		}
+		if cur, _, _ := r.Current(); cur.Key != "per-mirror@m1" {
+			t.Errorf("%s: current = %s", shape, cur.Key)
+		}
 	}
 }
 
@@ -547,5 +632,42 @@ func TestUnreachableReasonIsSafeText(t *testing.T) {
 	err := v.e.Next()
 	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), "cannot reach slave: Access denied") {
 		t.Fatalf("refusal %q", err)
+	}
+}
+
+// TestStepEndsCountsEachStepOnce: whatever the override's shape, a reader
+// of the journal hears the overridden step end once, with its duration.
+func TestStepEndsCountsEachStepOnce(t *testing.T) {
+	rec := func(typ, data string) journal.Record { return journal.Record{Type: typ, Data: []byte(data)} }
+	cases := []struct {
+		name string
+		recs []journal.Record
+	}{
+		{"override opens the gate, next leaves", []journal.Record{
+			rec(EvStepEnter, `{"step":"s"}`),
+			rec(EvOverride, `{"step":"s","checks":["c"],"opens_gate":true}`),
+			rec(EvStepDone, `{"step":"s","via":"override","duration_ns":7}`),
+			rec(EvStepEnter, `{"step":"t"}`)}},
+		{"one record ends the step", []journal.Record{
+			rec(EvStepEnter, `{"step":"s"}`),
+			rec(EvOverride, `{"step":"s","checks":["c"],"duration_ns":7}`),
+			rec(EvStepEnter, `{"step":"t"}`)}},
+		{"override then step.done", []journal.Record{
+			rec(EvStepEnter, `{"step":"s"}`),
+			rec(EvOverride, `{"step":"s","checks":["c"]}`),
+			rec(EvStepDone, `{"step":"s","via":"override","duration_ns":7}`),
+			rec(EvStepEnter, `{"step":"t"}`)}},
+	}
+	for _, c := range cases {
+		var se StepEnds
+		var ends []string
+		for _, r := range c.recs {
+			if step, took, ok := se.Next(r); ok {
+				ends = append(ends, fmt.Sprintf("%s %d", step, took))
+			}
+		}
+		if !slices.Equal(ends, []string{"s 7"}) {
+			t.Errorf("%s: ends %v, want [s 7]", c.name, ends)
+		}
 	}
 }

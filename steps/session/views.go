@@ -16,7 +16,10 @@ type StepView struct {
 	Section string
 	State   StepState
 	// Index is the position in Steps(); Item the foreach item ("" if none).
-	Index  int
+	Index int
+	// Number is the step's number in the runbook (steps.Runbook.Number):
+	// the number to show. Foreach copies share it; StepCount is the total.
+	Number int
 	Item   string
 	Impact string
 	// Reason says why a skipped step was skipped.
@@ -27,8 +30,12 @@ type StepView struct {
 func (e *Engine) view(i int) StepView {
 	u := e.units[i]
 	return StepView{Key: u.Key, ID: u.BaseID, Title: u.Step.Title, Section: u.Section, State: e.st[i].state,
-		Index: i, Item: u.Item, Impact: u.Step.Impact, Reason: e.st[i].reason, Duration: e.st[i].duration}
+		Index: i, Number: u.Number, Item: u.Item, Impact: u.Step.Impact, Reason: e.st[i].reason, Duration: e.st[i].duration}
 }
+
+// StepCount is how many steps the runbook has: the total beside every
+// StepView.Number.
+func (e *Engine) StepCount() int { return e.cfg.Runbook.StepCount() }
 
 // Steps lists every expanded step with its state.
 func (e *Engine) Steps() []StepView {
@@ -148,6 +155,10 @@ func (e *Engine) Overrides() []OverrideData { return append([]OverrideData(nil),
 
 // LastSeq is the seq of the last record applied.
 func (e *Engine) LastSeq() uint64 { return e.lastSeq }
+
+// LastRecord is the wall-clock time of the last record written (or
+// replayed): after an ErrJournalWrite, nothing later is on the record.
+func (e *Engine) LastRecord() time.Time { return e.lastTime }
 
 // Snapshot is the engine's journaled state, comparable with reflect.DeepEqual:
 // a replayed engine's snapshot equals the live one's.

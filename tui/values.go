@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
+)
+
+// The full-value viewer: a panel shows each value on one line, cut to fit,
+// and at most four lines of an error. enter opens every value of the shown
+// step's checks in full, wrapped, in a scrollable viewer (bubbles
+// viewport): each field with what was expected, the error, the state and
+// the command's whole output, line by line. It follows the session while
+// it is open; esc, enter or q closes it.
+
+// valuesView is the open viewer.
+type valuesView struct {
+	vp viewport.Model
+	// first is the line of the first failing value, where it opens.
+	first  int
+	opened bool
+}
+
+// openValues opens the viewer on the shown step.
+func (m Model) openValues() (tea.Model, tea.Cmd) {
+	if len(m.snap.Steps) == 0 {
+		return m, nil
+	}
+	m.values = &valuesView{vp: viewport.New()}
+	m.refreshValues()
+	return m, nil
+}
+
+// refreshValues lays the viewer's text out again (the session moved on, the
+// terminal was resized), keeping the place the operator scrolled to.
+func (m *Model) refreshValues() {
+	if m.values == nil {
+		return
+	}
+	v := *m.values
+	w, h := m.width, m.bodyHeight()
+	v.vp.SetWidth(w)
+	v.vp.SetHeight(max(1, h-2))
+	lines, first := m.valuesText(max(20, w-2))
+	y := v.vp.YOffset()
+	v.vp.SetContentLines(lines)
+	if !v.opened {
+		v.opened, v.first = true, first
+		y = max(0, first-2)
+	}
+	v.vp.SetYOffset(y)
+	m.values = &v
+}
+
+func (m Model) valuesKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch k.String() {
+	case "esc", "enter", "q":
+		m.values = nil
+		return m, nil
+	case "home", "g":
+		v := *m.values
+		v.vp.GotoTop()
+		m.values = &v
+		return m, nil
+	case "end", "G":
+		v := *m.values
+		v.vp.GotoBottom()
+		m.values = &v
+		return m, nil
+	}
+	v := *m.values
+	var cmd tea.Cmd
+	v.vp, cmd = v.vp.Update(k)
+	m.values = &v
+	return m, cmd
+}
+
+// valuesBody is the viewer as the body of the screen.
+func (m Model) valuesBody(h int) string {
+	s := m.styles
+	st := m.shownStep()
+	title := s.DialogTitle.Render("Every value of "+stepLabel(st)) + s.Dim.Render("  (read-only)")
+	v := m.values.vp
+	more := ""
+	switch {
+	case v.TotalLineCount() <= v.VisibleLineCount():
+	case v.AtBottom():
+		more = "↑ more above"
+	case v.AtTop():
+		more = "↓ more below"
+	default:
+		more = "↑↓ more"
+	}
+	hint := s.Dim.Render(strings.TrimPrefix(more+" · ↑/↓ pgup/pgdn scroll · esc closes", " · "))
+	return clip(strings.Join([]string{ansi.Truncate(title, m.width, "…"), v.View(), hint}, "\n"), m.width, h)
+}
+
+// valuesText is every value of the shown step's checks, in full, wrapped to
+// width; first is the line of the first value that fails.
+func (m Model) valuesText(width int) (lines []string, first int) {
+	s := m.styles
+	first = -1
+	st := m.shownStep()
+	live := m.list.shown(m.snap) == m.snap.Current
+	var cvs []CheckView
+	if live {
+		cvs = m.snap.Checks
+	} else {
+		for _, c := range st.Step.Checks {
+			cvs = append(cvs, CheckView{Check: c})
+		}
+	}
+	block := func(label, text string, st *lipgloss.Style) {
+		lines = append(lines, "  "+s.Bold.Render(label))
+		for _, l := range textLines(st, text, width-6, 0) {
+			lines = append(lines, "      "+l)
+		}
+	}
+	if !live {
+		lines = append(lines, s.Warn.Render("This step is not the current one: what its checks expect, no values."), "")
+	}
+	for _, c := range cvs {
+		ck := c.Check
+		name := termtext.Line(ck.ID)
+		if ck.Title != "" {
+			name = termtext.Line(ck.Title) + " (" + name + ")"
+		}
+		lines = append(lines, s.PanelTitle.Render(name))
+		for _, l := range textLines(&s.Dim, m.checkQuery(ck), width-2, 0) {
+			lines = append(lines, "  "+l)
+		}
+		switch {
+		case ck.Kind == checks.KindManual:
+			box := s.Sym.Unticked
+			if c.Ticked {
+				box = s.Sym.Ticked
+			}
+			lines = append(lines, "  "+box+" "+termtext.Line(ck.Attest))
+		case !c.HasResult:
+			for _, fe := range ck.Expect {
+				lines = append(lines, "  "+termtext.Line(fe.Field)+s.Dim.Render(" expected "+termtext.Line(fe.Expect.String())))
+			}
+			if live {
+				lines = append(lines, "  "+s.Wait.Render("no answer yet"))
+			}
+		default:
+			r := c.Result
+			lines = append(lines, "  status: "+termtext.Line(r.Status.String()))
+			if r.Obs.Error != "" {
+				if first < 0 {
+					first = len(lines)
+				}
+				block("error:", r.Obs.Error, &s.Fail)
+			}
+			if r.Obs.State != "" {
+				block("state:", r.Obs.State, nil)
+			}
+			if !r.Verdict.Pass && r.Verdict.Reason != "" && len(r.Verdict.Fields) == 0 {
+				block("why:", r.Verdict.Reason, &s.Warn)
+			}
+			for _, f := range r.Verdict.Fields {
+				sym, fst := s.Sym.Pass, s.Pass
+				if !f.Pass {
+					sym, fst = s.Sym.Fail, s.Fail
+					if first < 0 {
+						first = len(lines)
+					}
+				}
+				name := termtext.Line(f.Field)
+				if f.Row != "" {
+					name = termtext.Line(f.Row) + "/" + name
+				}
+				val := f.Shown()
+				if val == "" {
+					val = `""`
+				}
+				expected := s.Dim.Render("expected " + termtext.Line(f.Expected))
+				if f.FailWhen {
+					expected = s.Dim.Render(termtext.Line(f.Expected)) // "fail when …"
+				}
+				head := "  " + fst.Render(sym) + " " + s.Bold.Render(name+":") + " "
+				vl := textLines(&fst, val, width-6, 0)
+				if len(vl) == 1 && ansi.StringWidth(head)+ansi.StringWidth(vl[0])+2+ansi.StringWidth(expected) <= width {
+					// Short: on one line with what was expected.
+					lines = append(lines, head+vl[0]+"  "+expected)
+					continue
+				}
+				lines = append(lines, head+expected)
+				for _, l := range vl {
+					lines = append(lines, "      "+l)
+				}
+			}
+			if r.Obs.Raw != "" {
+				block(fmt.Sprintf("output (%d lines):", strings.Count(strings.TrimRight(r.Obs.Raw, "\n"), "\n")+1), r.Obs.Raw, nil)
+			}
+		}
+		lines = append(lines, "")
+	}
+	if len(cvs) == 0 {
+		lines = append(lines, s.Dim.Render("This step has no checks."))
+	}
+	return lines, max(0, first)
+}
