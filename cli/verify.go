@@ -57,12 +57,21 @@ Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			res, err := journal.VerifyFile(path, head)
+			// One pass: the chain, and the few records about the
+			// recording, kept for its check (the journal is never held
+			// whole: verify's memory does not grow with it).
+			var recs []journal.Record
+			res, err := journal.VerifyFileEach(path, head, func(r journal.Record) error {
+				if recordingRecord(r.Type) {
+					recs = append(recs, r.Clone())
+				}
+				return nil
+			})
 			if err != nil {
 				return withCode(ExitError, err)
 			}
 			printVerify(stdio, path, res)
-			recOK := printRecordingVerify(stdio, path) // cli/record.go
+			recOK := printRecordingVerify(stdio, path, recs) // cli/record.go
 			if !res.OK || !recOK {
 				return withCode(ExitFindings, nil)
 			}
