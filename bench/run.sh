@@ -192,7 +192,7 @@ q() { # q NAME KEY P: the P-th percentile (50: the median) of NAME's KEY
 cnt() { awk -v n="$1" -v k="$2" '$1 == n && $2 == k' "$res" | wc -l | tr -d ' '; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 == 0) print "nan"; else printf "%.2f", a / b }'; }
 verdict() { # verdict VALUE LIMIT: met / missed
-  awk -v v="$1" -v l="$2" 'BEGIN{ if (v == "nan" || v == "") print "not measured"; else if (v + 0 <= l + 0) print "**met**"; else printf "**missed** by %.0f%%", (v / l - 1) * 100 }'
+  awk -v v="$1" -v l="$2" 'BEGIN{ if (v == "nan" || v == "") print "not measured"; else if (v + 0 <= l + 0) print "**met**"; else { m = (v / l - 1) * 100; printf (m < 10 ? "**missed** by %.1f%%" : "**missed** by %.0f%%"), m } }'
 }
 mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN{printf "%.1f MiB", b / 1048576}'; }
 
@@ -315,7 +315,7 @@ machine() { awk -v k="$1" '$1 == "machine" && $2 == k {print $3}' "$res" | tr '_
   echo
   echo "| goal | recorded | anchor: not recorded (\`--no-record\`), interleaved | ratio | |"
   echo "|---|---|---|---|---|"
-  echo "| recording adds under 5% CPU to an idle console (the demo, 120x40) | $rec_on% of a core | $rec_off% | ${rec_r}× | $(verdict "$rec_r" 1.05) |"
+  echo "| recording adds under 5% CPU to an idle console (the demo, 120x40) | $rec_on% of a core | $rec_off% | ${rec_r}× | $(awk -v r="$rec_r" 'BEGIN{ if (r == "nan") print "not measured"; else if (r <= 1.05) print "**met**"; else printf "**missed**: +%.1f%% (the goal: under 5%%)", (r - 1) * 100 }') |"
   echo "| a 30-minute session costs well under 10 MB: 30 minutes of the console's own updates, plus once every kind of event driven as fast as the console takes keys (e2e TestRecordDemo: $rec_drv_kb KB in $(q rec-driven secs 50) s) | $rec_session_mb MB (idle $rec_idle_mb MB + $rec_drv_kb KB) | 10 MB | $(ratio "$rec_session_mb" 10) | $(verdict "$rec_session_mb" 10) |"
   echo "| worst case, not a goal: a console redrawn for all 30 minutes as fast as that test drives it | $rec_drv_mb MB | 10 MB | $(ratio "$rec_drv_mb" 10) | $(awk -v v="$rec_drv_mb" 'BEGIN{ if (v == "nan") print "not measured"; else if (v <= 10) print "under 10 MB"; else printf "%.0f%% over 10 MB", (v / 10 - 1) * 100 }') |"
   echo
@@ -372,7 +372,7 @@ machine() { awk -v k="$1" '$1 == "machine" && $2 == k {print $3}' "$res" | tr '_
   echo "  Markdown parser and sanitizer (goldmark, bluemonday: most of the $init_ui ms of"
   echo "  console-only init that \`handrail version\` still pays, down from about 60 ms before"
   echo "  go-runewidth v0.0.31 and the chroma stand-in; see ARCHITECTURE.md). \`handrail list\`"
-  echo "  parses every bundled runbook: that is the YAML loader, not console packages."
+  echo "  parses every bundled runbook: that is the YAML loader, not console packages.$(awk -v r="$ff_r" -v l="$(awk '$1 == "load" && $2 == "console" {print $3}' "$res")" 'BEGIN{ if (r > 2) printf " In this run the first frame took %s× bare, over 2×, with the machine'"'"'s load at %s on its 2 cores as the console part began.", r, l }')"
   echo "- **20 checks every 100 ms.** The poller waits the interval after each answer"
   echo "  (checks/poll.go), so 20 checks make 20 / (100 ms + one answer's time) polls a second, and"
   echo "  none is ever skipped: $fast a second means an answer took $(awk -v f="$fast" 'BEGIN{ if (f + 0 > 0) printf "%.1f", (20 / f - 0.1) * 1000; else print "nan" }') ms on average, the replica's"
@@ -400,10 +400,15 @@ machine() { awk -v k="$1" '$1 == "machine" && $2 == k {print $3}' "$res" | tr '_
   echo "  renderer on the server, its SSH channel and buffers."
   echo "- **Recording.** The recorder appends each frame's bytes as they reach the terminal"
   echo "  (BenchmarkRecorderWrite against BenchmarkTerminalWrite below). Idle, the console redraws"
-  echo "  only what changes (the clock, the ages of the data): $(q rec-idle-on growth_Bps 50) bytes a second. The CPU"
-  echo "  difference between recorded and not ($rec_on% and $rec_off% of a core) is near the"
-  echo "  measure's resolution: one 10 ms clock tick in $rec_secs s is $(awk -v s="$rec_secs" 'BEGIN{ if (s + 0 > 0) printf "%.4f", 1 / s; else print "nan" }')% of a core, and the load beside"
-  echo "  it moves a round by more."
+  echo "  only what changes (the clock, the ages of the data): $(q rec-idle-on growth_Bps 50) bytes a second, about one"
+  echo "  event a second. Recorded, the idle console used $rec_on% of a core; not recorded, $rec_off%; per"
+  echo "  round the recording added $(awk '$1 == "rec-idle" && $2 == "added_pct" {printf "%s%s%%", sep, $3; sep = ", "}' "$res")"
+  echo "  ($(awk -v a="$rec_on" -v b="$rec_off" -v s="$rec_secs" 'BEGIN{ if (s + 0 > 0) printf "%.1f ms of CPU a second, %.0f clock ticks of 10 ms in a %s s round", (a - b) * 10, (a - b) * s, s; else print "nan" }'))."
+  echo "$(awk -v r="$rec_r" -v d="$(awk -v a="$rec_on" -v b="$rec_off" 'BEGIN{print (a - b) * 10}')" -v us="$(awk '/^BenchmarkRecorderWrite/ {print $3 / 1000; exit}' "$out/go-bench.txt" 2>/dev/null)" 'BEGIN{
+    if (r + 0 <= 1.05) { print "  That is within the goal."; exit }
+    printf "  That misses the goal (5%%) by %.1f points. The recorder'"'"'s own work per event (BenchmarkRecorderWrite: %s µs, once a\n", (r - 1) * 100 - 5, (us == "" ? "a few" : us)
+    printf "  second) is %s of the difference; what costs the rest is not found by these figures.\n", (us == "" || d <= 0 ? "a small part" : sprintf("%.1f%%", us / (d * 1000) * 100))
+  }')"
   echo
   echo "## Journals at scale"
   echo

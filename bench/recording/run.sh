@@ -2,7 +2,7 @@
 # What recording costs (issue 16's budget: under 5% more CPU for an idle
 # console, well under 10 MB for a 30-minute session). It runs the real
 # binary's demo console in tmux, left idle, ROUNDS times with recording and
-# ROUNDS times with --no-record, interleaved, SECS seconds each, and reports
+# ROUNDS times with --no-record, interleaved (the order alternating), SECS seconds each, and reports
 # the CPU time of each, how fast the recording grows while idle, and the
 # size of a recorded session driven through several steps. Prints Markdown
 # for BENCHMARKS.md.
@@ -47,11 +47,14 @@ idle() {
 rec_ticks=0; off_ticks=0; grew=0
 pct() { awk -v t="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.4f", t / hz / s * 100}'; }
 for i in $(seq "$rounds"); do
+  # The order alternates from round to round, so a drift in the machine's
+  # load does not always favour the same side.
+  if [ $((i % 2)) -eq 0 ]; then read -r t2 _ < <(idle --no-record); fi
   read -r t g < <(idle)
   rec_ticks=$((rec_ticks + t)); grew=$((grew + g))
   echo "rec-idle-on cpu_pct $(pct "$t")" >>"$results"
   echo "rec-idle-on growth_Bps $(awk -v g="$g" -v s="$secs" 'BEGIN{printf "%.1f", g / s}')" >>"$results"
-  read -r t2 _ < <(idle --no-record)
+  if [ $((i % 2)) -eq 1 ]; then read -r t2 _ < <(idle --no-record); fi
   off_ticks=$((off_ticks + t2))
   echo "rec-idle-off cpu_pct $(pct "$t2")" >>"$results"
   echo "rec-idle added_pct $(awk -v a="$t" -v b="$t2" 'BEGIN{ if (b > 0) printf "%.2f", (a / b - 1) * 100; else print "nan" }')" >>"$results"
