@@ -41,9 +41,11 @@ import (
 //     is ROOT/var/lib/handrail), ~ is HOME.
 //   - The state directory (the default one, and /var/lib/handrail, a copy
 //     of it) holds the sessions the examples name, made by the real engine:
-//     20261122-021500-ab12, a live ThinMan session, recorded, quit at
-//     stop-replica; 20261121-223000-7f3e, a rehearsal of the
-//     replication-error scenario that halted, with its debrief; and
+//     20261122-021500-ab12, a live ThinMan session overridden at
+//     stop-replica and left at the next step, recorded by the real
+//     recorder (the frames are the test's: recordedSession); and, made by
+//     the rehearse command itself, 20261121-223000-7f3e, a rehearsal of
+//     the replication-error scenario that halted, with its debrief, and
 //     20261122-023000-c4d9, a rehearsal quit at its first step.
 //   - For an `approve` example, 20261122-024500-9d3c is being driven in this
 //     process by another OS user, and waits for approval of an override.
@@ -109,9 +111,9 @@ func collectExamples(t *testing.T) []example {
 					case cmdWord(l.text) != "":
 						out = append(out, example{src: src, line: l.text})
 					case !strings.HasPrefix(l.text, "ssh "):
-						// Only handrail lines are run, and an ssh to
-						// serve: a typo in the command word must not
-						// hide an example.
+						// Only handrail lines run (an ssh line shows
+						// how to reach serve): any other command word
+						// is a typo that would hide an example.
 						t.Errorf("%s: %q is not a handrail command", src, l.text)
 					}
 				}
