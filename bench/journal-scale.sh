@@ -7,6 +7,11 @@
 #
 #   ./bench/journal-scale.sh                          # 10k, 100k, 1M records, 3 runs each
 #   SIZES="10000 100000" RUNS=5 ./bench/journal-scale.sh
+#   HANDRAIL=bench/out/handrail RESULTS=bench/out/results.txt ./bench/journal-scale.sh   # from bench/run.sh
+#
+# HANDRAIL is the binary to measure (default: one built here); with RESULTS
+# set, every run's figures are appended there too ("NAME KEY VALUE":
+# journal-N resume_s, resume_cpu_s, resume_kib, and so on).
 #
 # Prints a Markdown table of medians on stdout (progress on stderr): wall
 # time, CPU time and peak RSS of each command. resume is a real resume in
@@ -25,8 +30,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/handrail-journal-scale.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 echo "journal-scale: building handrail and genjournal" >&2
-go build -o "$work/handrail" .
+if [ -n "${HANDRAIL:-}" ]; then
+  cp "$HANDRAIL" "$work/handrail"
+else
+  go build -o "$work/handrail" .
+fi
 go build -o "$work/genjournal" ./bench/cmd/genjournal
+results=${RESULTS:-/dev/null}
 export HANDRAIL_BENCH_PASSWORD=bench-only
 
 # median of the numbers on stdin
@@ -39,6 +49,7 @@ measure() {
   for _ in $(seq "$runs"); do
     if [ "$name" = resume ]; then cp "$pristine" "$journal"; fi
     "$work/genjournal" -measure "$@" >>"$work/$name"
+    tail -1 "$work/$name" | awk -v k="journal-$n" -v m="$name" '{print k, m "_s", $1; print k, m "_cpu_s", $2; print k, m "_kib", $3}' >>"$results"
   done
 }
 col() { awk -v c="$2" '{print $c}' "$work/$1" | median; }
@@ -55,6 +66,7 @@ for n in $sizes; do
   pristine="$work/gen/pristine.jsonl"
   cp "$journal" "$pristine"
   size=$(du -m "$pristine" | awk '{print $1}')
+  echo "journal-$n size_mb $size" >>"$results"
   state="$work/gen/state"
 
   echo "journal-scale: $n records ($size MB): chain check, verify, report, resume; $runs runs each" >&2

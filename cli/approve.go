@@ -51,9 +51,9 @@ id or an unambiguous prefix (see 'handrail sessions').
 Exit status: 0 decided, 1 no request waits, 2 usage, 3 the session cannot be
 reached or refused the decision.`),
 		Example: strings.TrimRight(`
-  handrail approve 20261122-021500-ab12 --state-dir /var/lib/handrail
-  handrail approve 20261122-0215 --grant --reason "checked the replica lag myself"
-  handrail approve 20261122-0215 --reject --reason "no backup log in the ticket"`, "\n")[1:],
+  handrail approve 20261122-024500-9d3c --state-dir /var/lib/handrail
+  handrail approve 20261122-0245 --grant --reason "checked the replica lag myself"
+  handrail approve 20261122-0245 --reject --reason "no backup log in the ticket"`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.grant && f.reject {

@@ -23,7 +23,15 @@ import (
 // user.
 func approvalSession(t *testing.T) (dir, id string) {
 	t.Helper()
-	dir = t.TempDir()
+	dir, id = t.TempDir(), journal.NewSessionID(time.Now())
+	approvalSessionIn(t, dir, id)
+	return dir, id
+}
+
+// approvalSessionIn is approvalSession in the state directory dir, under
+// the session id id.
+func approvalSessionIn(t *testing.T, dir, id string) {
+	t.Helper()
 	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +53,6 @@ func approvalSession(t *testing.T) (dir, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id = journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Mode: session.ModeRehearsal,
 		Operator: session.Operator{Name: "Some One Else", User: "someone-else-" + id}, Journal: rehearsal.HookJournal(fj, drv)})
@@ -70,7 +77,6 @@ func approvalSession(t *testing.T) (dir, id string) {
 	if err == nil {
 		t.Fatal("the override went through without approval")
 	}
-	return dir, id
 }
 
 func TestApproveCommand(t *testing.T) {

@@ -35,9 +35,9 @@ again, in Markdown or (--format html) as one self-contained HTML page, and
 --write writes both files again. A session quit for later is shown but not
 graded.`),
 		Example: strings.TrimRight(`
-  handrail debrief 20261122-021500-ab12
-  handrail debrief 20261122 --format html -o debrief.html
-  handrail debrief 20261122-021500-ab12 --write`, "\n")[1:],
+  handrail debrief 20261121-223000-7f3e
+  handrail debrief 20261121 --format html -o debrief.html
+  handrail debrief 20261121-223000-7f3e --write`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") && strings.EqualFold(filepath.Ext(output), ".html") {

@@ -31,7 +31,7 @@ stops the file at the first one. The format is in docs/runbook-format.md.
 Exit status: 0 no findings, 1 findings, 2 bad usage, 3 a file could not be
 read.`),
 		Example: strings.TrimRight(`
-  handrail lint runbooks/thinman-dual-db.yaml
+  handrail lint my-runbook.yaml
   handrail lint ops/*.yaml
   handrail lint --bundled`, "\n")[1:],
 		Args: usageArgs(func(cmd *cobra.Command, args []string) error {

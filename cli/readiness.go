@@ -36,7 +36,7 @@ or /etc/handrail, section readiness:) sets the days and the pass mark, and
 can make the warning a refusal: see docs/rehearsal.md.`),
 		Example: strings.TrimRight(`
   handrail readiness
-  handrail readiness --state-dir /srv/handrail/state`, "\n")[1:],
+  handrail readiness --state-dir /var/lib/handrail`, "\n")[1:],
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := journal.Dir(stateDir)

@@ -76,17 +76,22 @@ func consoleOutput(stdio IO, rec *recording.Recorder) []tea.ProgramOption {
 	}
 }
 
-// printRecordingVerify checks the recordings of the journal at path
-// against its checkpoints (journal.VerifyRecordings) and prints the verdict
-// under verify's. It reports whether they are intact (true when the
-// session has none).
-func printRecordingVerify(stdio IO, path string) bool {
-	l, err := journal.ReadLog(path)
-	if err != nil {
-		fmt.Fprintf(stdio.Out, "recording: cannot read the journal: %v\n", err)
-		return false
+// recordingRecord tells the journal records a recording's check reads
+// (journal.RecordingsOf).
+func recordingRecord(typ string) bool {
+	switch typ {
+	case journal.TypeRecordingStart, journal.TypeRecordingCheckpoint, journal.TypeRecordingOff:
+		return true
 	}
-	res := journal.VerifyRecordings(path, l.Records)
+	return false
+}
+
+// printRecordingVerify checks the recordings of the journal at path
+// against its checkpoints (journal.VerifyRecordings), given the journal's
+// intact recording records, and prints the verdict under verify's. It
+// reports whether they are intact (true when the session has none).
+func printRecordingVerify(stdio IO, path string, recs []journal.Record) bool {
+	res := journal.VerifyRecordings(path, recs)
 	if !res.Recorded() && len(res.Off) == 0 && res.Problem == "" {
 		fmt.Fprint(stdio.Out, "recording: none\n")
 		return true

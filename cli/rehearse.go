@@ -144,6 +144,10 @@ func loadScenario(rb *steps.Runbook, name string) (*rehearsal.Scenario, error) {
 	return sc, nil
 }
 
+// newSessionID names a new rehearsal (journal.NewSessionID); the examples
+// test gives the sessions it prepares the ids the documentation names.
+var newSessionID = journal.NewSessionID
+
 // rehearseSession runs a rehearsal through the same engine, runner and
 // console as a live session, on the simulator's clock; intro is printed
 // before the first step.
@@ -185,7 +189,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return err
 	}
-	id := journal.NewSessionID(time.Now())
+	id := newSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	defer closeJournal(stdio, fj, &err)
 	defer finishRecording(stdio, rec, recording.EndClosed) // before the journal closes

@@ -66,8 +66,8 @@ played without --unverified), 2 usage (no recording, an unknown step),
 3 unreadable files.`),
 		Example: strings.TrimRight(`
   handrail replay 20261122-021500-ab12
-  handrail replay 20261122 --speed 4 --at stop-replica
-  handrail replay ./change-4711.jsonl --idle-limit 500ms`, "\n")[1:],
+  handrail replay 20261122-0215 --speed 4 --at stop-replica
+  handrail replay ./20261122-021500-ab12.jsonl --idle-limit 500ms`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.speed <= 0 || f.speed > 1000 {

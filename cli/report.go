@@ -43,8 +43,8 @@ Exit status: 0 written, 1 written but the journal does not verify (the report
 says where it breaks), 2 bad flags, 3 unreadable journal or output.`),
 		Example: strings.TrimRight(`
   handrail report 20261122-021500-ab12
-  handrail report 20261122 --format html -o change-4711.html
-  handrail report ./journal.jsonl -o report.md`, "\n")[1:],
+  handrail report 20261122-0215 --format html -o change-1234.html
+  handrail report ./20261122-021500-ab12.jsonl -o report.md`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") && strings.EqualFold(filepath.Ext(output), ".html") {

@@ -101,9 +101,9 @@ is kept in an append-only, tamper-evident journal.`),
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Example = strings.TrimRight(`
   handrail completion bash > /etc/bash_completion.d/handrail
-  handrail completion zsh > "${fpath[1]}/_handrail"
+  handrail completion zsh > /usr/local/share/zsh/site-functions/_handrail
   handrail completion fish > ~/.config/fish/completions/handrail.fish
-  handrail completion powershell | Out-String | Invoke-Expression`, "\n")[1:]
+  handrail completion powershell > handrail.ps1`, "\n")[1:]
 	}
 	return root
 }

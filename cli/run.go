@@ -99,12 +99,11 @@ Exit status: 0 completed or saved for later, 2 usage (or refused by the
 site policy), 3 error, 4 the session is locked, 5 halted by an on_fail rule,
 130 interrupted (ctrl+c, or a signal; the session stays resumable).`),
 		Example: strings.TrimRight(`
-  handrail run mysql-replica-upgrade --param slave_host=db2.example.com
-  handrail run ./my-runbook.yaml --plain --operator "Alice Doe" --ticket CHG-4711
-  SLAVE_PASSWORD=… handrail run thinman-dual-db --state-dir /srv/handrail/state
-  handrail run ./my-runbook.yaml --plain --param-file api_token=/run/secrets/token < commands.txt
-  handrail run thinman-dual-db --plain --start-unreachable "replica host is being rebooted, back in 5 minutes"
-  handrail run thinman-dual-db --until 04:00`, "\n")[1:],
+  handrail run thinman-dual-db --param primary_host=tm1 --param secondary_host=tm2 --param new_version=6.0.2
+  handrail run ./my-runbook.yaml --param slave_host=db2 --operator "Alice Doe" --ticket CHG-4711
+  handrail run ./my-runbook.yaml --param-file slave_host=/etc/handrail/slave-host --state-dir /var/lib/handrail
+  handrail run ./my-runbook.yaml --param slave_host=db2 --plain --start-unreachable "db2 reboots after patching, back in 5 minutes" < commands.txt
+  handrail run thinman-dual-db -p primary_host=tm1 -p secondary_host=tm2 -p new_version=6.0.2 --until 04:00`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSession(stdio, args[0], f)

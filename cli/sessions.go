@@ -31,7 +31,7 @@ is listed with the journal. 'handrail verify SESSION' checks the whole
 chain.`),
 		Example: strings.TrimRight(`
   handrail sessions
-  handrail sessions --state-dir /srv/handrail/state`, "\n")[1:],
+  handrail sessions --state-dir /var/lib/handrail`, "\n")[1:],
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := openStateDir(stdio, stateDir)

@@ -31,7 +31,7 @@ a runbook file. Nothing is contacted: ${param} references are shown as
 written.`),
 		Example: strings.TrimRight(`
   handrail show thinman-dual-db
-  handrail show ./ops/my-procedure.yaml | less`, "\n")[1:],
+  handrail show ./my-runbook.yaml | less`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rb, err := resolveRunbook(args[0])

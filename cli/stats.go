@@ -33,7 +33,7 @@ behind plan, and with 'run --window 2h' (or --until 04:00) a warning when the
 forecast passes the end of the maintenance window.`),
 		Example: strings.TrimRight(`
   handrail stats thinman-dual-db
-  handrail stats ./my-runbook.yaml --state-dir /srv/handrail/state`, "\n")[1:],
+  handrail stats ./my-runbook.yaml --state-dir /var/lib/handrail`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rb, err := resolveRunbook(args[0])

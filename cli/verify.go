@@ -46,8 +46,8 @@ a FIFO) is refused as unreadable.
 Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 		Example: strings.TrimRight(`
   handrail verify 20261122-021500-ab12
-  handrail verify ./change-4711.jsonl --head 9c1d0e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f
-  handrail verify 20261122 --state-dir /srv/handrail/state`, "\n")[1:],
+  handrail verify ./20261122-021500-ab12.jsonl --head 9c1d0e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f
+  handrail verify 20261122-0215 --state-dir /var/lib/handrail`, "\n")[1:],
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if head != "" && !headRe.MatchString(head) {
@@ -57,12 +57,21 @@ Exit status: 0 intact, 1 altered or incomplete, 3 unreadable.`),
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			res, err := journal.VerifyFile(path, head)
+			// One pass: the chain, and the few records about the
+			// recording, kept for its check (the journal is never held
+			// whole: verify's memory does not grow with it).
+			var recs []journal.Record
+			res, err := journal.VerifyFileEach(path, head, func(r journal.Record) error {
+				if recordingRecord(r.Type) {
+					recs = append(recs, r.Clone())
+				}
+				return nil
+			})
 			if err != nil {
 				return withCode(ExitError, err)
 			}
 			printVerify(stdio, path, res)
-			recOK := printRecordingVerify(stdio, path) // cli/record.go
+			recOK := printRecordingVerify(stdio, path, recs) // cli/record.go
 			if !res.OK || !recOK {
 				return withCode(ExitFindings, nil)
 			}

@@ -2,19 +2,27 @@
 # What recording costs (issue 16's budget: under 5% more CPU for an idle
 # console, well under 10 MB for a 30-minute session). It runs the real
 # binary's demo console in tmux, left idle, ROUNDS times with recording and
-# ROUNDS times with --no-record, interleaved, SECS seconds each, and reports
+# ROUNDS times with --no-record, interleaved (the order alternating), SECS seconds each, and reports
 # the CPU time of each, how fast the recording grows while idle, and the
 # size of a recorded session driven through several steps. Prints Markdown
 # for BENCHMARKS.md.
 #   ./bench/recording/run.sh
 #   SECS=120 ROUNDS=5 ./bench/recording/run.sh
+#   HANDRAIL=bench/out/handrail RESULTS=bench/out/results.txt ./bench/recording/run.sh   # from bench/run.sh
+# HANDRAIL is the binary to measure (default: one built here); with RESULTS
+# set, every round's figures are appended there too ("NAME KEY VALUE").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${SECS:-60}
 rounds=${ROUNDS:-3}
 out=bench/out
 mkdir -p "$out"
-go build -o "$out/handrail" .
+bin=${HANDRAIL:-}
+if [ -z "$bin" ]; then
+  bin="$out/handrail-recording"
+  go build -o "$bin" .
+fi
+results=${RESULTS:-/dev/null}
 hz=$(getconf CLK_TCK)
 
 # idle FLAGS: CPU ticks of an idle demo console over $secs seconds, and the
@@ -22,7 +30,7 @@ hz=$(getconf CLK_TCK)
 idle() {
   local sock="hr-bench-rec-$$-$RANDOM" state pid t0 t1 s0 s1 cast
   state=$(mktemp -d)
-  tmux -L "$sock" new-session -d -x 120 -y 40 "$out/handrail demo --state-dir $state $*"
+  tmux -L "$sock" new-session -d -x 120 -y 40 "$bin demo --state-dir $state $*"
   sleep 4 # the first frames and polls
   pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
   cast=$(ls "$state"/*.cast 2>/dev/null | head -1 || true)
@@ -37,11 +45,19 @@ idle() {
 }
 
 rec_ticks=0; off_ticks=0; grew=0
+pct() { awk -v t="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.4f", t / hz / s * 100}'; }
 for i in $(seq "$rounds"); do
+  # The order alternates from round to round, so a drift in the machine's
+  # load does not always favour the same side.
+  if [ $((i % 2)) -eq 0 ]; then read -r t2 _ < <(idle --no-record); fi
   read -r t g < <(idle)
   rec_ticks=$((rec_ticks + t)); grew=$((grew + g))
-  read -r t _ < <(idle --no-record)
-  off_ticks=$((off_ticks + t))
+  echo "rec-idle-on cpu_pct $(pct "$t")" >>"$results"
+  echo "rec-idle-on growth_Bps $(awk -v g="$g" -v s="$secs" 'BEGIN{printf "%.1f", g / s}')" >>"$results"
+  if [ $((i % 2)) -eq 1 ]; then read -r t2 _ < <(idle --no-record); fi
+  off_ticks=$((off_ticks + t2))
+  echo "rec-idle-off cpu_pct $(pct "$t2")" >>"$results"
+  echo "rec-idle added_pct $(awk -v a="$t" -v b="$t2" 'BEGIN{ if (b > 0) printf "%.2f", (a / b - 1) * 100; else print "nan" }')" >>"$results"
   echo "round $i: recorded $rec_ticks ticks, not recorded $off_ticks ticks so far" >&2
 done
 
@@ -57,6 +73,10 @@ awk -v r="$rec_ticks" -v o="$off_ticks" -v hz="$hz" -v s="$total" -v g="$grew" -
 # an action, a resize, a quit, a resume, an override), every key as fast
 # as the console takes it.
 read -r abytes asecs < <(go test ./e2e -run '^TestRecordDemo$' -count=1 -v 2>&1 | awk '/recorded: [0-9]+ bytes over/ {print $3, $6}')
+if [ -n "${abytes:-}" ]; then
+  echo "rec-driven bytes $abytes" >>"$results"
+  echo "rec-driven secs $asecs" >>"$results"
+fi
 awk -v b="${abytes:-0}" -v s="${asecs:-1}" 'BEGIN {
   printf "| actively driven console, recording growth (e2e TestRecordDemo) | %d bytes in %.1f s = %.0f bytes/s: %.1f MB if all 30 minutes were as busy |\n", b, s, b / s, b / s * 1800 / 1e6
 }'

@@ -8,6 +8,7 @@
 //
 //	go run ./bench/serve            # 20 observers, 60 presses per measure
 //	go run ./bench/serve -observers 20 -presses 100
+//	go run ./bench/serve -bin bench/out/handrail -kv results.txt   # bench/run.sh
 //
 // Latency is from the key's bytes leaving the operator's SSH client to the
 // first byte of the frame that answers it arriving there (over loopback,
@@ -48,14 +49,16 @@ const frame = time.Second / 60
 func main() {
 	observers := flag.Int("observers", 20, "observers watching the operator's session")
 	presses := flag.Int("presses", 60, "key presses per measurement")
+	bin := flag.String("bin", "", "the handrail binary to measure (default: build one)")
+	kv := flag.String("kv", "", "also append the figures to this file, one \"NAME KEY VALUE\" a line (bench/run.sh's results)")
 	flag.Parse()
-	if err := run(*observers, *presses); err != nil {
+	if err := run(*observers, *presses, *bin, *kv); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/serve:", err)
 		os.Exit(1)
 	}
 }
 
-func run(nObs, presses int) error {
+func run(nObs, presses int, prebuilt, kvPath string) error {
 	dir, err := os.MkdirTemp("", "handrail-bench-serve-")
 	if err != nil {
 		return err
@@ -63,7 +66,11 @@ func run(nObs, presses int) error {
 	defer os.RemoveAll(dir) //nolint:errcheck // a temp dir
 	bin := filepath.Join(dir, "handrail")
 	ctx := context.Background()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if prebuilt != "" {
+		if bin, err = filepath.Abs(prebuilt); err != nil {
+			return err
+		}
+	} else if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	names := []string{"operator"}
@@ -172,8 +179,29 @@ func run(nObs, presses int) error {
 		res = append(res, result{observers: len(obs), key: key, lat: r})
 	}
 	report(res, rss0, rss1, len(obs), presses)
+	if kvPath != "" {
+		return writeKV(kvPath, res, rss0, rss1, len(obs))
+	}
 	return nil
 }
+
+// writeKV appends the figures for bench/run.sh: per key and observer
+// count the p50 and p95 in ms, and the server's memory in KiB.
+func writeKV(path string, res []result, rss0, rss1 int64, nObs int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644) //nolint:gosec // the bench's own results file
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		slices.Sort(r.lat)
+		name := map[string]string{"j": "serve-browse", " ": "serve-tick"}[r.key]
+		fmt.Fprintf(f, "%s-%d p50_ms %.3f\n%s-%d p95_ms %.3f\n", name, r.observers, msf(pct(r.lat, 50)), name, r.observers, msf(pct(r.lat, 95)))
+	}
+	fmt.Fprintf(f, "serve-rss alone_kib %d\nserve-rss observers_kib %d\nserve-rss per_observer_kib %.1f\n", rss0/1024, rss1/1024, float64(rss1-rss0)/1024/float64(max(1, nObs)))
+	return f.Close()
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 type result struct {
 	observers int

@@ -119,3 +119,46 @@ func TestEncoderWritesWhatTheWriterWrites(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 }
+
+// TestVerifyFileEach: one pass verifies as VerifyFile does and hands over
+// every intact record in order, up to the first problem, with the head
+// anchor checked as well; an error from the callback stops it.
+func TestVerifyFileEach(t *testing.T) {
+	path, w := newJournal(t, 9)
+	head := w.Head()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	res, err := VerifyFileEach(path, head, func(r Record) error {
+		seqs = append(seqs, r.Seq)
+		return nil
+	})
+	want, werr := VerifyFile(path, head)
+	if err != nil || werr != nil || !res.OK || res != want || len(seqs) != 9 || seqs[8] != 9 {
+		t.Fatalf("VerifyFileEach = %+v, %v over %v; VerifyFile = %+v, %v", res, err, seqs, want, werr)
+	}
+
+	// An edited record: the records before it, and the same verdict.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Replace(b, []byte(`"text":"xxxx"`), []byte(`"text":"yyyy"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seqs = nil
+	res, err = VerifyFileEach(path, "", func(r Record) error {
+		seqs = append(seqs, r.Seq)
+		return nil
+	})
+	if err != nil || res.OK || res.BadLine != 5 || len(seqs) != 4 {
+		t.Fatalf("after an edit: %+v, %v, records %v", res, err, seqs)
+	}
+
+	stop := errors.New("enough")
+	n := 0
+	if _, err := VerifyFileEach(path, "", func(Record) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("a callback's error: %v after %d records", err, n)
+	}
+}

@@ -192,13 +192,18 @@ func VerifyHead(r io.Reader, head string) Result {
 // VerifyFile is VerifyHead over the journal at path. The error is for a
 // journal that cannot be read at all: missing, not a regular file, or a
 // failed read; what is wrong inside the journal is in the Result.
-func VerifyFile(path, head string) (Result, error) {
+func VerifyFile(path, head string) (Result, error) { return VerifyFileEach(path, head, nil) }
+
+// VerifyFileEach is VerifyFile that also hands fn each intact record, in
+// order, in the same single pass (as Scan does: Data is valid only during
+// the call). An error from fn stops the pass and is returned.
+func VerifyFileEach(path, head string, fn func(Record) error) (Result, error) {
 	f, err := OpenRead(path)
 	if err != nil {
 		return Result{}, err
 	}
 	defer f.Close() //nolint:errcheck // opened read-only: a failed close cannot lose data
-	res, err := scanFrom(f, &chain{res: Result{Anchor: head}}, 0, nil)
+	res, err := scanFrom(f, &chain{res: Result{Anchor: head}}, 0, fn)
 	if err != nil {
 		return res, fmt.Errorf("journal %s: %w", path, err)
 	}
