@@ -2,7 +2,7 @@
 # The one command that passes every test on a fresh machine:
 #   ./scripts/test.sh
 # It installs what the tests need when it is missing (MariaDB server, tmux,
-# asciinema and the OpenSSH client, from Debian's packages), then vets,
+# asciinema and the OpenSSH client and server, from Debian's packages), then vets,
 # builds and runs every test, including
 # the MariaDB replication integration tests, the tmux end-to-end tests and a
 # short fuzz run of the runbook loader.
@@ -14,6 +14,7 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(maria
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v asciinema >/dev/null 2>&1 || need+=(asciinema)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -192,6 +192,33 @@ func TestActionNeedsExplicitConfirmation(t *testing.T) {
 	}
 }
 
+// TestQuitWarnsOfARunningAction: q while an action runs says so, and what
+// quitting does to it; staying lets the action finish.
+func TestQuitWarnsOfARunningAction(t *testing.T) {
+	ts := newTestSession(t)
+	ts.drv.block = make(chan struct{})
+	toStopReplica(t, ts)
+	tm := startConsole(t, ts.live, 100, 30)
+	waitText(t, tm, "Slave_IO_Running:")
+	press(tm, "x")
+	waitText(t, tm, "handrail will run")
+	armed()
+	press(tm, "right", "enter")
+	waitText(t, tm, "running")
+	press(tm, "q")
+	waitText(t, tm, "An action is running at step", "kills its process group", "handrail resume 20261122-020000-abcd")
+	armed()
+	press(tm, "enter") // focus starts on Stay
+	close(ts.drv.block)
+	waitText(t, tm, "ready: press n")
+	if got := ts.drv.actions(); len(got) != 1 {
+		t.Fatalf("actions run = %v, want the one", got)
+	}
+	if !hasRecord(ts.records(t), session.EvActionEnd, "stop-replica") {
+		t.Fatal("the action's end is not journaled after staying")
+	}
+}
+
 func TestQuitThenResume(t *testing.T) {
 	ts := newTestSession(t)
 	toStopReplica(t, ts)

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -586,7 +587,7 @@ func (f *Form) resize() {
 func (f Form) View() tea.View {
 	v := tea.NewView(f.Render())
 	v.AltScreen = true
-	v.WindowTitle = "handrail: parameters for " + f.rb.ID
+	v.WindowTitle = "handrail: parameters for " + termtext.Line(f.rb.ID)
 	return v
 }
 

@@ -25,6 +25,9 @@ type fakeDriver struct {
 	hang    bool // Observe blocks until its deadline, like a dead host
 	ran     []string
 	polls   int // Observe calls
+	// block, when set, holds an action until it is closed or the action's
+	// context ends: an action still running.
+	block chan struct{}
 }
 
 func newFakeDriver() *fakeDriver { return &fakeDriver{io: "Yes", sql: "Yes"} }
@@ -51,6 +54,16 @@ func (d *fakeDriver) Observe(ctx context.Context, c checks.Check) checks.Observa
 }
 
 func (d *fakeDriver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
+	d.mu.Lock()
+	block := d.block
+	d.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-ctx.Done():
+			return checks.ActionResult{ExitCode: -1, Error: "cancelled"}
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.ran = append(d.ran, a.Describe())

@@ -352,6 +352,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		s.ActionUnknown = true
 		s.Notice = "the action started before the break and its outcome is unknown: press x to attest what happened"
 	} else if act == session.ActionRunning {
+		s.ActionRunning = true
 		s.Notice = "the action is running"
 	} else if last != nil && !last.OK() {
 		s.Notice = "the last action failed: " + actionFailure(*last)

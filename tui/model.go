@@ -679,6 +679,15 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 	if st, ok := m.snap.CurrentStep(); ok {
 		step = stepLabel(st)
 	}
+	if m.snap.ActionRunning || m.busy == "action" {
+		warn := []string{
+			m.styles.Fail.Render("An action is running at " + step + "."),
+			fmt.Sprintf("Quitting gives it %s to finish, then kills its process group", session.DefaultActionGrace),
+			"and journals it as interrupted. Stay to let it finish.",
+			"",
+		}
+		body = append(warn, body...)
+	}
 	return m.openDialog(newConfirm("Quit", step, body, "Stay", "Quit", resQuit{}, m.styles))
 }
 

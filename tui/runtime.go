@@ -189,6 +189,9 @@ type Snapshot struct {
 	// ActionUnknown: the step's action started before a break and its
 	// outcome is unknown; the operator must attest it (x).
 	ActionUnknown bool
+	// ActionRunning: the current step's action is running now; quitting
+	// gives it its grace period, then stops it (action.interrupted).
+	ActionRunning bool
 	// Notice is the latest thing the engine wants the operator to read
 	// (an action result, a goto, a resume warning).
 	Notice string

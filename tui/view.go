@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // View lays the screen out: header, step list beside the step pane, gate
@@ -15,7 +17,9 @@ import (
 func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
-	v.WindowTitle = "handrail: " + m.snap.Runbook.Title
+	// The title is a terminal escape's payload: the runbook's words go
+	// through the one sanitizing rule like every other untrusted text.
+	v.WindowTitle = "handrail: " + termtext.Line(m.snap.Runbook.Title)
 	return v
 }
 

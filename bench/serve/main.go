@@ -192,12 +192,17 @@ func writeKV(path string, res []result, rss0, rss1 int64, nObs int) error {
 	if err != nil {
 		return err
 	}
+	var b strings.Builder
 	for _, r := range res {
 		slices.Sort(r.lat)
 		name := map[string]string{"j": "serve-browse", " ": "serve-tick"}[r.key]
-		fmt.Fprintf(f, "%s-%d p50_ms %.3f\n%s-%d p95_ms %.3f\n", name, r.observers, msf(pct(r.lat, 50)), name, r.observers, msf(pct(r.lat, 95)))
+		fmt.Fprintf(&b, "%s-%d p50_ms %.3f\n%s-%d p95_ms %.3f\n", name, r.observers, msf(pct(r.lat, 50)), name, r.observers, msf(pct(r.lat, 95)))
 	}
-	fmt.Fprintf(f, "serve-rss alone_kib %d\nserve-rss observers_kib %d\nserve-rss per_observer_kib %.1f\n", rss0/1024, rss1/1024, float64(rss1-rss0)/1024/float64(max(1, nObs)))
+	fmt.Fprintf(&b, "serve-rss alone_kib %d\nserve-rss observers_kib %d\nserve-rss per_observer_kib %.1f\n", rss0/1024, rss1/1024, float64(rss1-rss0)/1024/float64(max(1, nObs)))
+	if _, err := f.WriteString(b.String()); err != nil {
+		_ = f.Close()
+		return err
+	}
 	return f.Close()
 }
 
