@@ -316,8 +316,8 @@ func TestServeObserverWatchesRehearsal(t *testing.T) {
 		}
 	}
 	start := recordsOf(t, f.stateDir, id, "session.start")[0]
-	if !strings.Contains(start, `"name":"alice"`) || !strings.Contains(start, `"key":"SHA256:`) {
-		t.Errorf("session.start should name the authenticated operator and her key: %s", start)
+	if !strings.Contains(start, `"name":"alice"`) || !strings.Contains(start, `"key":"SHA256:`) || !strings.Contains(start, `"ssh_client":"127.0.0.1 `) {
+		t.Errorf("session.start should name the authenticated operator, her key and her address: %s", start)
 	}
 	rep, errOut, code := cli(t, nil, "report", id, "--state-dir", f.stateDir)
 	if code != 0 {
@@ -444,8 +444,9 @@ func TestServeNoSelfApproval(t *testing.T) {
 
 // TestServeOperatorDropLeavesResumable: killing the operator's ssh client
 // leaves the session interrupted (no session.end) and resumable; the
-// observer is told, and leaving afterwards changes nothing; the operator
-// resumes from the picker on a new connection.
+// observer is told and her watch.leave is journaled then, and leaving
+// afterwards changes nothing; the operator resumes from the picker on a new
+// connection.
 func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	t.Parallel()
 	const w, h = 120, 34
@@ -482,7 +483,19 @@ func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	if n := len(recordsOf(t, f.stateDir, id, "session.end")); n != 0 {
 		t.Fatalf("a dropped operator's session has %d session.end", n)
 	}
-	records := strings.Count(journalText(t, f.stateDir, id), "\n")
+	// carol's visit ends at the drop: the close journals her watch.leave,
+	// and after it only the recording's final checkpoint.
+	leaves := recordsOf(t, f.stateDir, id, "watch.leave")
+	if len(leaves) != 1 || !strings.Contains(leaves[0], `"name":"carol"`) {
+		t.Fatalf("want carol's watch.leave journaled at the drop, got %v", leaves)
+	}
+	text := journalText(t, f.stateDir, id)
+	for _, line := range strings.Split(strings.TrimSpace(text[strings.Index(text, leaves[0])+len(leaves[0]):]), "\n") {
+		if line != "" && !strings.Contains(line, `"type":"recording.`) {
+			t.Errorf("after carol's watch.leave the drop journaled: %s", line)
+		}
+	}
+	records := strings.Count(text, "\n")
 	obs.keys("q")
 	obs.waitFor("Sessions")
 	if got := strings.Count(journalText(t, f.stateDir, id), "\n"); got != records {
@@ -494,8 +507,9 @@ func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	op.pick(id)
 	op.waitStep(stepInstallers)
 	resumes := recordsOf(t, f.stateDir, id, "session.resume")
-	if len(resumes) != 1 || !strings.Contains(resumes[0], `"name":"alice"`) || !strings.Contains(resumes[0], `"key":"SHA256:`) {
-		t.Fatalf("want one session.resume by alice with her key, got %v", resumes)
+	if len(resumes) != 1 || !strings.Contains(resumes[0], `"name":"alice"`) || !strings.Contains(resumes[0], `"key":"SHA256:`) ||
+		!strings.Contains(resumes[0], `"ssh_client":"127.0.0.1 `) {
+		t.Fatalf("want one session.resume by alice with her key and address, got %v", resumes)
 	}
 	op.tickAll(manualItems[stepInstallers])
 	op.next(stepInstallers)
