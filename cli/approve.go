@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -39,10 +40,14 @@ the site policy requires approval for every live override, the operator's
 request waits until a different person approves or rejects it with a reason.
 
 Run it as your own OS user on the host where the session runs, against the
-same state directory (shared by a group, for instance). It shows the request
-and the evidence on the operator's screen now, then records your decision:
-the journal names your OS user, and the evidence at that moment. The
-operator's own user can never approve their own request; the site policy
+same state directory (shared by a group, for instance). It reaches the
+session's local console (handrail run, rehearse or resume): a session
+handrail serve drives is approved in serve's own console instead. It shows
+the request and the evidence on the operator's screen now, then records your
+decision: the journal names your OS user as the kernel reports it, and the
+evidence at that moment. The OS user that runs the session's console can
+never decide there, whatever $USER or --operator said; the engine also
+refuses a decision by the requester's name or user. The site policy
 (policy.yaml: approvers) may name who else may.
 
 Without --grant or --reject it asks on the terminal. SESSION is a session
@@ -184,13 +189,19 @@ func approvalsPossible(rb *steps.Runbook, pol session.ApprovalPolicy, mode strin
 
 // approvalSocket opens the session's approval socket for `handrail
 // approve` when the session can ask for approval; the returned func closes
-// it.
+// it. This process's own OS user can never decide there.
 func approvalSocket(stdio IO, live *tui.Live, e *session.Engine, stateDir string) func() {
+	return approvalSocketDrivenBy(stdio, live, e, stateDir, os.Getuid())
+}
+
+// approvalSocketDrivenBy is approvalSocket for a session driven by uid
+// driver (tests stand for another OS user's console with it).
+func approvalSocketDrivenBy(stdio IO, live *tui.Live, e *session.Engine, stateDir string, driver int) func() {
 	pol, err := policy.Load(stateDir)
 	if err != nil || !approvalsPossible(e.Runbook(), pol.Approval, e.Start().Mode) {
 		return func() {}
 	}
-	s, err := serve.ListenApprovals(stateDir, e.SessionID(), live, pol)
+	s, err := serve.ListenApprovalsDrivenBy(stateDir, e.SessionID(), live, pol, driver)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "handrail: no approvals from other users for this session: %v\n", err)
 		return func() {}

@@ -18,9 +18,9 @@ import (
 )
 
 // approvalSession drives a ThinMan rehearsal whose every override needs
-// approval, as a console would (the Live runtime and its approval socket),
-// with its first step's override asked for by someone else than this OS
-// user.
+// approval, as another OS user's console would (the Live runtime and its
+// approval socket, refusing a uid that is not this test's), with its first
+// step's override asked for by someone else than this OS user.
 func approvalSession(t *testing.T) (dir, id string) {
 	t.Helper()
 	dir, id = t.TempDir(), journal.NewSessionID(time.Now())
@@ -31,6 +31,13 @@ func approvalSession(t *testing.T) (dir, id string) {
 // approvalSessionIn is approvalSession in the state directory dir, under
 // the session id id.
 func approvalSessionIn(t *testing.T, dir, id string) {
+	t.Helper()
+	approvalSessionDrivenBy(t, dir, id, -1)
+}
+
+// approvalSessionDrivenBy is approvalSessionIn driven by the process of
+// uid driver.
+func approvalSessionDrivenBy(t *testing.T, dir, id string, driver int) {
 	t.Helper()
 	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
 	if err != nil {
@@ -62,7 +69,7 @@ func approvalSessionIn(t *testing.T, dir, id string) {
 	r := session.NewRunner(e, drv, nil)
 	live := tui.NewLive(r, nil)
 	var errb bytes.Buffer
-	stop := approvalSocket(IO{Err: &errb}, live, e, dir)
+	stop := approvalSocketDrivenBy(IO{Err: &errb}, live, e, dir, driver)
 	t.Cleanup(func() {
 		stop()
 		r.Close()
@@ -102,6 +109,30 @@ func TestApproveCommand(t *testing.T) {
 	code, out, _ = runCLI(t, "", "approve", id, "--state-dir", dir, "--grant", "--reason", "again, to be sure")
 	if code != ExitFindings || !strings.Contains(out, "No request waits") {
 		t.Errorf("approve with nothing waiting: %d %q", code, out)
+	}
+}
+
+// TestApproveFromAnotherOSUser: the console's real socket refuses the
+// account that drives the session (this process's), whatever name the
+// session started under, and records another OS user's decision (nobody,
+// in a process of its own: needs root).
+func TestApproveFromAnotherOSUser(t *testing.T) {
+	dir, id := t.TempDir(), journal.NewSessionID(time.Now())
+	approvalSessionDrivenBy(t, dir, id, os.Getuid())
+	code, _, errOut := runCLI(t, "", "approve", id, "--state-dir", dir, "--grant", "--reason", "approving from the driving account")
+	if code != ExitError || !strings.Contains(errOut, "can never approve") {
+		t.Errorf("approve from the account that drives the session: %d %q", code, errOut)
+	}
+	code, out, errOut := runApproveAs(t, dir, id, "--state-dir", dir, "--grant", "--reason", "checked the backup log in the ticket")
+	if code != ExitOK || !strings.Contains(out, "Some One Else") || !strings.Contains(out, "approved") {
+		t.Fatalf("approve --grant as nobody: %d\n%s%s", code, out, errOut)
+	}
+	j, err := os.ReadFile(journal.SessionPath(dir, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(j), `"approver":{"name":"nobody","user":"nobody"`) || !strings.Contains(string(j), `"type":"override"`) {
+		t.Errorf("the journal lacks the grant by nobody and the override:\n%s", j)
 	}
 }
 

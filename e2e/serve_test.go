@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,9 +31,11 @@ type serveFix struct {
 	t        *testing.T
 	dir      string
 	stateDir string
+	teamPath string
 	port     string
 	log      string
-	cmd      *exec.Cmd
+	stop     func() // SIGTERM to serve, and wait until it exited cleanly
+	launches int
 }
 
 // startServe generates the keys and the team file, puts a copy of the
@@ -44,7 +47,7 @@ func startServe(t *testing.T) *serveFix {
 		t.Fatal("e2e: the OpenSSH client (ssh) is not installed: run ./scripts/test.sh, which installs it (apt-get install openssh-client)")
 	}
 	dir := t.TempDir()
-	f := &serveFix{t: t, dir: dir, stateDir: filepath.Join(dir, "state"), log: filepath.Join(dir, "serve.log")}
+	f := &serveFix{t: t, dir: dir, stateDir: filepath.Join(dir, "state")}
 	var team strings.Builder
 	team.WriteString("people:\n")
 	for _, who := range []string{"alice", "bob", "carol", "eve"} {
@@ -62,36 +65,46 @@ func startServe(t *testing.T) *serveFix {
 			}
 		}
 	}
-	teamPath := filepath.Join(dir, "team.yaml")
-	if err := os.WriteFile(teamPath, []byte(team.String()), 0o600); err != nil {
+	f.teamPath = filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(f.teamPath, []byte(team.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f.twoPersonRunbook()
+	f.launch()
+	if !strings.Contains(f.logText(), "generated a host key: SHA256:") {
+		t.Errorf("serve should print the fingerprint of the host key it generated:\n%s", f.logText())
+	}
+	st, err := os.Stat(filepath.Join(f.stateDir, "serve_host_ed25519_key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("host key: %v, mode %v; want a file of mode 0600", err, st.Mode())
+	}
+	return f
+}
 
+// launch starts handrail serve on a free loopback port, its output in a
+// log of its own, and waits until it listens. It is stopped at the test's
+// end unless stop stopped it.
+func (f *serveFix) launch() {
+	t := f.t
+	t.Helper()
+	f.launches++
+	f.log = filepath.Join(f.dir, fmt.Sprintf("serve-%d.log", f.launches))
 	logf, err := os.Create(f.log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.cmd = exec.Command(handrail(t), "serve", "--listen", "127.0.0.1:0", "--team", teamPath, "--state-dir", f.stateDir)
-	f.cmd.Env = tmuxEnv(nil)
-	f.cmd.Stdout, f.cmd.Stderr = logf, logf
-	if err := f.cmd.Start(); err != nil {
+	cmd := exec.Command(handrail(t), "serve", "--listen", "127.0.0.1:0", "--team", f.teamPath, "--state-dir", f.stateDir)
+	cmd.Env = tmuxEnv(nil)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
 		t.Fatalf("start handrail serve: %v", err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- f.cmd.Wait(); _ = logf.Close() }()
-	t.Cleanup(func() {
-		_ = f.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("handrail serve did not stop cleanly on SIGTERM: %v\n%s", err, f.logText())
-			}
-		case <-time.After(20 * time.Second):
-			_ = f.cmd.Process.Kill()
-			t.Errorf("handrail serve did not stop within 20s of SIGTERM\n%s", f.logText())
-		}
-	})
+	go func() { exited <- cmd.Wait(); _ = logf.Close() }()
+	var once sync.Once
+	f.port = ""
+	f.stop = func() { once.Do(func() { f.stopCmd(cmd, exited) }) }
+	t.Cleanup(f.stop)
 	listenRe := regexp.MustCompile(`listening on 127\.0\.0\.1:(\d+)`)
 	deadline := time.Now().Add(wait)
 	for f.port == "" {
@@ -104,14 +117,20 @@ func startServe(t *testing.T) *serveFix {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(f.logText(), "generated a host key: SHA256:") {
-		t.Errorf("serve should print the fingerprint of the host key it generated:\n%s", f.logText())
+}
+
+func (f *serveFix) stopCmd(cmd *exec.Cmd, exited chan error) {
+	t := f.t
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("handrail serve did not stop cleanly on SIGTERM: %v\n%s", err, f.logText())
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Errorf("handrail serve did not stop within 20s of SIGTERM\n%s", f.logText())
 	}
-	st, err := os.Stat(filepath.Join(f.stateDir, "serve_host_ed25519_key"))
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("host key: %v, mode %v; want a file of mode 0600", err, st.Mode())
-	}
-	return f
 }
 
 // twoPersonRunbook copies the bundled ThinMan runbook and its happy
@@ -316,8 +335,8 @@ func TestServeObserverWatchesRehearsal(t *testing.T) {
 		}
 	}
 	start := recordsOf(t, f.stateDir, id, "session.start")[0]
-	if !strings.Contains(start, `"name":"alice"`) || !strings.Contains(start, `"key":"SHA256:`) {
-		t.Errorf("session.start should name the authenticated operator and her key: %s", start)
+	if !strings.Contains(start, `"name":"alice"`) || !strings.Contains(start, `"key":"SHA256:`) || !strings.Contains(start, `"ssh_client":"127.0.0.1 `) {
+		t.Errorf("session.start should name the authenticated operator, her key and her address: %s", start)
 	}
 	rep, errOut, code := cli(t, nil, "report", id, "--state-dir", f.stateDir)
 	if code != 0 {
@@ -444,8 +463,9 @@ func TestServeNoSelfApproval(t *testing.T) {
 
 // TestServeOperatorDropLeavesResumable: killing the operator's ssh client
 // leaves the session interrupted (no session.end) and resumable; the
-// observer is told, and leaving afterwards changes nothing; the operator
-// resumes from the picker on a new connection.
+// observer is told and her watch.leave is journaled then, and leaving
+// afterwards changes nothing; the operator resumes from the picker on a new
+// connection.
 func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	t.Parallel()
 	const w, h = 120, 34
@@ -482,7 +502,19 @@ func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	if n := len(recordsOf(t, f.stateDir, id, "session.end")); n != 0 {
 		t.Fatalf("a dropped operator's session has %d session.end", n)
 	}
-	records := strings.Count(journalText(t, f.stateDir, id), "\n")
+	// carol's visit ends at the drop: the close journals her watch.leave,
+	// and after it only the recording's final checkpoint.
+	leaves := recordsOf(t, f.stateDir, id, "watch.leave")
+	if len(leaves) != 1 || !strings.Contains(leaves[0], `"name":"carol"`) {
+		t.Fatalf("want carol's watch.leave journaled at the drop, got %v", leaves)
+	}
+	text := journalText(t, f.stateDir, id)
+	for _, line := range strings.Split(strings.TrimSpace(text[strings.Index(text, leaves[0])+len(leaves[0]):]), "\n") {
+		if line != "" && !strings.Contains(line, `"type":"recording.`) {
+			t.Errorf("after carol's watch.leave the drop journaled: %s", line)
+		}
+	}
+	records := strings.Count(text, "\n")
 	obs.keys("q")
 	obs.waitFor("Sessions")
 	if got := strings.Count(journalText(t, f.stateDir, id), "\n"); got != records {
@@ -494,12 +526,65 @@ func TestServeOperatorDropLeavesResumable(t *testing.T) {
 	op.pick(id)
 	op.waitStep(stepInstallers)
 	resumes := recordsOf(t, f.stateDir, id, "session.resume")
-	if len(resumes) != 1 || !strings.Contains(resumes[0], `"name":"alice"`) || !strings.Contains(resumes[0], `"key":"SHA256:`) {
-		t.Fatalf("want one session.resume by alice with her key, got %v", resumes)
+	if len(resumes) != 1 || !strings.Contains(resumes[0], `"name":"alice"`) || !strings.Contains(resumes[0], `"key":"SHA256:`) ||
+		!strings.Contains(resumes[0], `"ssh_client":"127.0.0.1 `) {
+		t.Fatalf("want one session.resume by alice with her key and address, got %v", resumes)
 	}
 	op.tickAll(manualItems[stepInstallers])
 	op.next(stepInstallers)
 	if out, _, code := cli(t, nil, "verify", id, "--state-dir", f.stateDir); code != 0 {
 		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+}
+
+// TestServeSIGTERMLeavesResumable: SIGTERM to serve while alice drives a
+// session and carol watches it: serve exits 0, both clients are let go, the
+// session is interrupted with no session.end (carol's watch.leave is
+// journaled), its journal and recording verify, and alice resumes it from
+// the picker of the next serve.
+func TestServeSIGTERMLeavesResumable(t *testing.T) {
+	t.Parallel()
+	const w, h = 120, 34
+	f := startServe(t)
+	op := f.ssh("alice", w, h)
+	id := op.startRehearsal("thinman-dual-db")
+	op.tickAll(manualItems[stepBackup])
+	op.next(stepBackup)
+	obs := f.ssh("carol", w, h)
+	obs.waitFor(id)
+	obs.pick(id)
+	obs.waitStep(stepInstallers)
+
+	f.stop()
+	if !strings.Contains(f.logText(), "stopped; sessions that were being driven are interrupted and resumable") {
+		t.Errorf("serve's last word on SIGTERM:\n%s", f.logText())
+	}
+	op.waitExit(wait)
+	obs.waitExit(wait)
+	if n := len(recordsOf(t, f.stateDir, id, "session.end")); n != 0 {
+		t.Fatalf("a session serve stopped driving has %d session.end", n)
+	}
+	if leaves := recordsOf(t, f.stateDir, id, "watch.leave"); len(leaves) != 1 || !strings.Contains(leaves[0], `"name":"carol"`) {
+		t.Errorf("want carol's watch.leave journaled at the stop, got %v", leaves)
+	}
+	if out, _, _ := cli(t, nil, "sessions", "--state-dir", f.stateDir); !strings.Contains(out, "interrupted (rehearsal)") {
+		t.Errorf("the session should be listed interrupted:\n%s", out)
+	}
+	if out, errOut, code := cli(t, nil, "verify", id, "--state-dir", f.stateDir); code != 0 {
+		t.Fatalf("verify after the stop: exit %d\n%s%s", code, out, errOut)
+	}
+
+	f.launch()
+	op = f.ssh("alice", w, h)
+	op.waitFor(id)
+	op.pick(id)
+	op.waitStep(stepInstallers)
+	if n := len(recordsOf(t, f.stateDir, id, "session.resume")); n != 1 {
+		t.Fatalf("want one session.resume, got %d", n)
+	}
+	op.tickAll(manualItems[stepInstallers])
+	op.next(stepInstallers)
+	if out, errOut, code := cli(t, nil, "verify", id, "--state-dir", f.stateDir); code != 0 {
+		t.Errorf("verify after the resume: exit %d\n%s%s", code, out, errOut)
 	}
 }

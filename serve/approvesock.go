@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,14 +22,17 @@ import (
 	"github.com/handrail/handrail/tui"
 )
 
-// `handrail approve SESSION` (docs/serve.md): the process that drives a
-// session (a local console, or serve) listens on a Unix socket beside the
-// journal, <state-dir>/<session>.approve.sock. The kernel tells it who
-// connected (the peer's uid): that OS user is the approver's identity, which
-// no one can forge without root. The engine refuses the requester's own
-// decision; the site policy may name who else may decide. The socket's
-// directory decides who can reach it: a state directory shared by a group
-// lets that group's members approve.
+// `handrail approve SESSION` (docs/serve.md): the local console that drives
+// a session (`handrail run`, `rehearse`, `resume`) listens on a Unix socket
+// beside the journal, <state-dir>/<session>.approve.sock. serve does not: a
+// session serve drives is approved in serve's picker, by a person with the
+// approver role. The kernel tells the socket who connected (the peer's uid):
+// that OS user is the approver's identity, which no one can forge without
+// root. The account that runs the driving process can never decide, whatever
+// $USER or --operator said when the session started; the engine refuses the
+// requester's own decision; the site policy may name who else may decide.
+// The socket's directory decides who can reach it: a state directory shared
+// by a group lets that group's members approve.
 
 // SocketExt is the approval socket's suffix after the session id.
 const SocketExt = ".approve.sock"
@@ -74,12 +78,23 @@ type ApprovalSocket struct {
 	svc     ApprovalService
 	policy  policy.Site
 	host    string
-	wg      sync.WaitGroup
+	// driver is the uid of the process that drives the session: a peer
+	// with that uid is the operator's own account, never an approver.
+	driver string
+	wg     sync.WaitGroup
 }
 
 // ListenApprovals opens session id's approval socket in stateDir (mode
-// 0660: the directory's permissions decide who reaches it).
+// 0660: the directory's permissions decide who reaches it). A peer whose
+// uid is this process's own is refused: it is the operator's account.
 func ListenApprovals(stateDir, id string, svc ApprovalService, pol policy.Site) (*ApprovalSocket, error) {
+	return ListenApprovalsDrivenBy(stateDir, id, svc, pol, os.Getuid())
+}
+
+// ListenApprovalsDrivenBy is ListenApprovals for a session whose driving
+// process runs as uid driver: a peer with that uid is refused. Tests stand
+// for a session another OS user drives with it.
+func ListenApprovalsDrivenBy(stateDir, id string, svc ApprovalService, pol policy.Site, driver int) (*ApprovalSocket, error) {
 	path := SocketPath(stateDir, id)
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSocket != 0 {
 		// A socket left by a process that died: nobody listens on it.
@@ -100,7 +115,7 @@ func ListenApprovals(stateDir, id string, svc ApprovalService, pol policy.Site) 
 		return nil, errors.Join(fmt.Errorf("approval socket: %w", err), ln.Close())
 	}
 	host, _ := os.Hostname()
-	s := &ApprovalSocket{ln: ln, path: path, session: id, svc: svc, policy: pol, host: host}
+	s := &ApprovalSocket{ln: ln, path: path, session: id, svc: svc, policy: pol, host: host, driver: strconv.Itoa(driver)}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil
@@ -187,6 +202,9 @@ func (s *ApprovalSocket) peer(c net.Conn) (session.Operator, error) {
 	if err != nil {
 		return session.Operator{}, fmt.Errorf("uid %s has no user name: %w", uid, err)
 	}
+	if uid == s.driver {
+		return session.Operator{}, fmt.Errorf("%s (uid %s) runs the process that drives this session: that account can never approve its requests, whatever operator name it gave; another OS user must run handrail approve", u.Username, uid)
+	}
 	if len(s.policy.ApproverUsers)+len(s.policy.ApproverGroups) > 0 && !s.allowed(u) {
 		return session.Operator{}, fmt.Errorf("the site policy (%v) does not name %s among the approvers", s.policy.Files, u.Username)
 	}
@@ -222,7 +240,7 @@ func DialApprovals(stateDir, id string) (*ApprovalClient, error) {
 	c, err := d.DialContext(context.Background(), "unix", path)
 	if err != nil {
 		if _, serr := os.Stat(journal.SessionPath(stateDir, id)); serr == nil {
-			return nil, fmt.Errorf("session %s takes no approvals now (%w): it is not running in a console or under serve, or its runbook and the site policy need none", id, err)
+			return nil, fmt.Errorf("session %s takes no approvals here (%w): it is not running in a local console (handrail run, rehearse or resume), or its runbook and the site policy need none; a session serve drives is approved in serve's picker by a person with the approver role", id, err)
 		}
 		return nil, fmt.Errorf("approval socket of session %s: %w", id, err)
 	}

@@ -12,6 +12,11 @@ import (
 	"github.com/handrail/handrail/tui"
 )
 
+// otherUID stands for the uid of a process driving the session that is
+// not this test's: this test's own account may then decide, as another OS
+// user's would.
+const otherUID = -1
+
 // overrideFirst asks to override the current step's manual check.
 func overrideFirst(t *testing.T, hs *Hosted) {
 	t.Helper()
@@ -38,7 +43,7 @@ func TestApprovalSocket(t *testing.T) {
 	hs := rehearse(t, h, true)
 	overrideFirst(t, hs)
 
-	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{})
+	sock, err := ListenApprovalsDrivenBy(h.cfg.StateDir, hs.ID, hs.live, policy.Site{}, otherUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +112,7 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	defer hs.Close("")
 	overrideFirst(t, hs)
 
-	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{})
+	sock, err := ListenApprovalsDrivenBy(h.cfg.StateDir, hs.ID, hs.live, policy.Site{}, otherUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +130,7 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	_ = c.Close()
 	_ = sock.Close()
 
-	sock, err = ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{ApproverUsers: []string{"someone-else"}, Files: []string{"policy.yaml"}})
+	sock, err = ListenApprovalsDrivenBy(h.cfg.StateDir, hs.ID, hs.live, policy.Site{ApproverUsers: []string{"someone-else"}, Files: []string{"policy.yaml"}}, otherUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,5 +149,45 @@ func TestApprovalSocketRefusesTheRequesterAndOthers(t *testing.T) {
 	}
 	if n := count(journalTypes(t, hs.Path), session.EvApprovalGrant); n != 0 {
 		t.Errorf("%d grants", n)
+	}
+}
+
+// TestApprovalSocketRefusesTheDrivingAccount: the account that runs the
+// process driving the session never decides, even when the session started
+// as someone else (USER=mallory, --operator mallory): the socket compares
+// the peer's uid with its own, not names.
+func TestApprovalSocketRefusesTheDrivingAccount(t *testing.T) {
+	h := newTestHub(t)
+	first := rehearse(t, h, true)
+	first.Close("")
+	p, err := h.PlanResume(first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("USER", "mallory")
+	hs, err := h.Resume(p, tui.FormResult{}, session.DetectOperator("mallory"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hs.Close("")
+	overrideFirst(t, hs)
+	sock, err := ListenApprovals(h.cfg.StateDir, hs.ID, hs.live, policy.Site{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close() //nolint:errcheck
+	c, err := DialApprovals(h.cfg.StateDir, hs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close() //nolint:errcheck
+	if _, err := c.Pending(); err == nil || !strings.Contains(err.Error(), "can never approve") {
+		t.Errorf("the driving account read the socket: %v", err)
+	}
+	if err := c.Decide(1, true, "approving my own request"); err == nil {
+		t.Errorf("the driving account decided")
+	}
+	if n := count(journalTypes(t, hs.Path), session.EvApprovalGrant); n != 0 {
+		t.Errorf("%d approval.grant from the driving account", n)
 	}
 }

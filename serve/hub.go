@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -69,6 +70,13 @@ type Hosted struct {
 	// fanOut delivers it.
 	toWatchers *published
 	wake       chan struct{}
+
+	// watchMu orders the journal's watch records: the viewers that joined
+	// and have not left, in join order; once Close has journaled their
+	// leaves (watchDone), nothing more is journaled.
+	watchMu   sync.Mutex
+	watching  []*Viewer
+	watchDone bool
 }
 
 // The watchers hear of a change after the driver, one after another: their
@@ -346,30 +354,45 @@ func (hs *Hosted) journalWatch(typ string, v *Viewer) {
 // Join opens a watching console on the session: journaled (who, from
 // where, when) and listed in the picker.
 func (hs *Hosted) Join(v *Viewer) {
-	hs.journalWatch(session.EvWatchJoin, v)
+	hs.watchMu.Lock()
+	if !hs.watchDone {
+		hs.journalWatch(session.EvWatchJoin, v)
+		hs.watching = append(hs.watching, v)
+	}
+	hs.watchMu.Unlock()
 	hs.hub.addViewer(hs.ID, v)
 }
 
-// Leave closes a watching console: journaled too. An observer leaving
-// changes nothing else.
+// Leave closes a watching console: journaled too, unless Close journaled
+// it already. An observer leaving changes nothing else.
 func (hs *Hosted) Leave(v *Viewer) {
-	if !hs.isClosed() {
+	hs.watchMu.Lock()
+	if i := slices.Index(hs.watching, v); i >= 0 {
+		hs.watching = slices.Delete(hs.watching, i, i+1)
 		hs.journalWatch(session.EvWatchLeave, v)
 	}
+	hs.watchMu.Unlock()
 	hs.hub.removeViewer(hs.ID, v)
 }
 
-func (hs *Hosted) isClosed() bool {
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	return hs.closed
+// leaveAll journals the leave of every viewer still on the session, which
+// stops being driven here: their visit ends now, not at the journal's end.
+// Their consoles stay open on the last snapshot until they quit.
+func (hs *Hosted) leaveAll() {
+	hs.watchMu.Lock()
+	defer hs.watchMu.Unlock()
+	for _, v := range hs.watching {
+		hs.journalWatch(session.EvWatchLeave, v)
+	}
+	hs.watching, hs.watchDone = nil, true
 }
 
 // Close stops driving the session here: the watchers hear note, polling
 // stops, the operator's recording ends with its final checkpoint, the
 // targets' connections and the journal close (its lock is released).
-// Nothing else is journaled: a session its operator did not end is
-// interrupted and resumable, exactly as after a dropped terminal.
+// Nothing else is journaled but a watch.leave for each watcher still on
+// it: a session its operator did not end is interrupted and resumable,
+// exactly as after a dropped terminal.
 func (hs *Hosted) Close(note string) {
 	snap := hs.live.Snapshot()
 	if note != "" {
@@ -394,6 +417,7 @@ func (hs *Hosted) Close(note string) {
 	hs.cancel()
 	<-hs.pumped
 	hs.runner.Close()
+	hs.leaveAll()
 	var errs []error
 	// The recording's final checkpoint, before the journal closes.
 	if err := hs.rec.Finish(hs.live.Snapshot().Ended); err != nil {

@@ -3,6 +3,7 @@ package session
 import (
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 )
 
@@ -18,17 +19,13 @@ type Operator struct {
 	Key string `json:"key,omitempty"`
 }
 
-// DetectOperator fills in who and where from the environment and the OS:
-// the login user ($USER, else the OS account), the host name, the terminal
-// on stdin, and the SSH client address ($SSH_CLIENT or $SSH_CONNECTION).
-// name is the operator's own name (--operator); it defaults to the user.
+// DetectOperator fills in who and where from the OS: the OS account of the
+// process's real uid (never $USER, which anyone may set: the two-person rule
+// compares it), the host name, the terminal on stdin, and the SSH client
+// address ($SSH_CLIENT or $SSH_CONNECTION). name is the operator's own name
+// (--operator); it defaults to the user.
 func DetectOperator(name string) Operator {
-	op := Operator{Name: strings.TrimSpace(name), User: os.Getenv("USER")}
-	if op.User == "" {
-		if u, err := user.Current(); err == nil {
-			op.User = u.Username
-		}
-	}
+	op := Operator{Name: strings.TrimSpace(name), User: osUser()}
 	if op.Name == "" {
 		op.Name = op.User
 	}
@@ -36,6 +33,17 @@ func DetectOperator(name string) Operator {
 	op.TTY = stdinTTY()
 	op.SSHClient = sshClient(os.Getenv("SSH_CLIENT"), os.Getenv("SSH_CONNECTION"))
 	return op
+}
+
+// osUser is the name of the process's real uid, or the uid itself when the
+// system has no name for it. user.Current is not used: without cgo it
+// falls back to $USER for a uid /etc/passwd lacks.
+func osUser() string {
+	uid := strconv.Itoa(os.Getuid())
+	if u, err := user.LookupId(uid); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return uid
 }
 
 // stdinTTY names the terminal on stdin ("" when stdin is not a terminal).
