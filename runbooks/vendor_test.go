@@ -150,6 +150,10 @@ func TestTerracottaServerStatFixtures(t *testing.T) {
 		{"terracotta-server-stat-4.1-stopped.txt", "mirror-down@tc-m1", true},
 		{"terracotta-server-stat-later-stopped.txt", "mirror-down@tc-m1", true},
 		{"terracotta-server-stat-later-stopped.txt", "mirror-synced@tc-m1", false},
+		// The same revision by default: its ten retry lines on stdout.
+		{"terracotta-server-stat-later-stopped-retries.txt", "mirror-down@tc-m1", true},
+		{"terracotta-server-stat-later-stopped-retries.txt", "active-down@tc-a1", true},
+		{"terracotta-server-stat-later-stopped-retries.txt", "mirror-synced@tc-m1", false},
 		// Stripes: the failover of stripe-a shows among every mirror.
 		{"terracotta-server-stat-rest-stripe-failed-over.txt", "stripe-has-active@tc-a1", true},
 		{"terracotta-server-stat-rest-stripe-failed-over.txt", "stripe-has-active@tc-b1", false},
@@ -168,7 +172,7 @@ func TestTerracottaOldChecksHungOnStoppedServers(t *testing.T) {
 		{Field: "exit_code", Expect: checks.Expect{Match: `^\d+$`}},
 		{Field: "tc-m1.health", Expect: checks.Expect{Equals: new("FAILED")}},
 	}}
-	for _, name := range []string{"terracotta-server-stat-rest-stopped.txt", "terracotta-server-stat-later-stopped.txt"} {
+	for _, name := range []string{"terracotta-server-stat-rest-stopped.txt", "terracotta-server-stat-later-stopped.txt", "terracotta-server-stat-later-stopped-retries.txt"} {
 		if v := judgeCommand(t, old, readFixture(t, name)); v.Pass {
 			t.Errorf("%s: the old check passes; the fixture should show why it hung", name)
 		}
@@ -316,5 +320,27 @@ func TestSolidDBStatusFixtures(t *testing.T) {
 				t.Errorf("pass=%v (%s), want %v", v.Pass, v.Reason, tc.pass)
 			}
 		})
+	}
+}
+
+// TestTerracottaRetryLinesAreNoReport: the later revision's retry lines
+// ("… Failed to issue status request to HOST:PORT: …; retrying.") hold
+// ": " and, for a server given by address, dots; none of them may read as
+// a report line. The capture with its host replaced by an address (the
+// same lines the source prints for -s 10.0.0.5:9540) still shows a
+// stopped server, and no row beside it.
+func TestTerracottaRetryLinesAreNoReport(t *testing.T) {
+	fx := readFixture(t, "terracotta-server-stat-later-stopped-retries.txt")
+	fx.stdout = strings.ReplaceAll(fx.stdout, "tc-m1", "10.0.0.5")
+	fx.stderr = strings.ReplaceAll(fx.stderr, "tc-m1", "10.0.0.5")
+	values := maps.Clone(terracottaValues)
+	values["mirror_servers"], values["mirror_addresses"] = "10.0.0.5", "10.0.0.5:9540"
+	c := boundCheck(t, "terracotta-4-2-maintenance", values, "mirror-down@10.0.0.5")
+	rows, err := command.ParseOutput(c.Parse, fx.stdout, fx.stderr, fx.exit)
+	if err != nil || len(rows) != 1 || rows[0].Key != "" {
+		t.Fatalf("rows %+v err %v: want the one no-report row", rows, err)
+	}
+	if v := judgeCommand(t, c, fx); !v.Pass {
+		t.Errorf("mirror-down on the retry lines of 10.0.0.5: %s", v.Reason)
 	}
 }
