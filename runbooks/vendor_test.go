@@ -344,3 +344,57 @@ func TestTerracottaRetryLinesAreNoReport(t *testing.T) {
 		t.Errorf("mirror-down on the retry lines of 10.0.0.5: %s", v.Reason)
 	}
 }
+
+// TestSolidDBVersionCheck: the version check after each restart
+// (s1-version, s2-version, and the -converted ones after an autoconvert)
+// passes only on a server that answers the new version. solidDB documents
+// the result set of every ADMIN COMMAND (columns RC and TEXT: "solidDB
+// ADMIN COMMAND syntax", Return values) but not the layout of the
+// `version` reply's TEXT, nor solsql's own layout of the result set: no
+// capture of it was found in any public source. So the replies here are
+// the test's own, in the documented RC/TEXT shape, with and without the
+// header and ruler, and the version somewhere in the TEXT (which is all
+// the check relies on: REPLY, every TEXT row, must hold it as a word).
+func TestSolidDBVersionCheck(t *testing.T) {
+	fixPack := maps.Clone(soliddbValues)
+	fixPack["upgrade_kind"], fixPack["new_version"] = "fix-pack", "7.0.0.8"
+	reply := func(rc string, texts ...string) (ruler, bare string) {
+		var r, b strings.Builder
+		r.WriteString("RC TEXT\n-- ----------------------------\n")
+		for _, tx := range texts {
+			r.WriteString(rc + " " + tx + "\n")
+			b.WriteString(rc + " " + tx + "\n")
+		}
+		r.WriteString(strconv.Itoa(len(texts)) + " rows fetched.\n")
+		return r.String(), b.String()
+	}
+	for _, tc := range []struct {
+		name  string
+		rc    string
+		texts []string
+		pass  bool
+	}{
+		{"the new version", "0", []string{"Version: solidDB 7.0.0.8", "Operating system: Linux 64bit"}, true},
+		{"the old version level", "0", []string{"Version: solidDB 6.5.0.12", "Operating system: Linux 64bit"}, false},
+		{"the previous fix pack", "0", []string{"Version: solidDB 7.0.0.7", "Operating system: Linux 64bit"}, false},
+		{"a version that only starts with it", "0", []string{"Version: solidDB 7.0.0.80"}, false},
+		{"an error code", "14501", []string{"Version: solidDB 7.0.0.8"}, false},
+	} {
+		ruler, bare := reply(tc.rc, tc.texts...)
+		for _, check := range []struct {
+			id     string
+			values map[string]string
+		}{{"s1-version", fixPack}, {"s2-version", fixPack}, {"s1-version-converted", soliddbValues}, {"s2-version-converted", soliddbValues}} {
+			for layout, out := range map[string]string{"ruler": ruler, "bare": bare} {
+				t.Run(tc.name+"/"+check.id+"/"+layout, func(t *testing.T) {
+					rows, errLine := soliddb.ParseOutput(out)
+					c := boundCheck(t, "soliddb-hsb-netcopy", check.values, check.id)
+					v := checks.Evaluate(c, checks.Observation{Rows: rows, Error: errLine, Raw: out})
+					if v.Pass != tc.pass {
+						t.Errorf("pass=%v (%s), a real site gets pass=%v", v.Pass, v.Reason, tc.pass)
+					}
+				})
+			}
+		}
+	}
+}
