@@ -176,15 +176,35 @@ func (w *world) gsCommand(h *hostModel, name string, args []string) (cmdOut, boo
 	return cmdOut{}, false
 }
 
+// topazFlags are the topaz flags a runbook may use, as the GemStone/S 64
+// Topaz manual documents them ("Topaz Command-Line Syntax"): -l linked,
+// -q quiet, -i ignore .topazini, -I the initialization file to use instead.
+// The value says whether the flag takes an argument.
+var topazFlags = map[string]bool{"-l": false, "-q": false, "-i": false, "-I": true}
+
 // topaz runs the status initialization file (-I) the runbook asks for,
 // printing what topaz prints: the login, the printit and its result on its
-// own line, the logout.
+// own line, the logout. Any other flag or argument is refused, so a runbook
+// that strays from the documented flags fails in rehearsal (the refusal's
+// wording is the simulator's: what topaz prints then is not documented).
 func (gs *gemstone) topaz(w *world, h *hostModel, args []string) cmdOut {
-	script := ""
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == "-I" {
-			script = args[i+1]
+	script, ignoreIni := "", false
+	for i := 0; i < len(args); i++ {
+		ignoreIni = ignoreIni || args[i] == "-i"
+		takesArg, ok := topazFlags[args[i]]
+		if !ok {
+			return cmdOut{stderr: fmt.Sprintf("simulator: topaz %q is not one of the documented flags -l -q -i -I (GemStone/S 64 Topaz manual, \"Topaz Command-Line Syntax\")\n", args[i]), exit: 1}
 		}
+		if takesArg {
+			if i+1 == len(args) {
+				return cmdOut{stderr: fmt.Sprintf("simulator: topaz %s needs the initialization file\n", args[i]), exit: 1}
+			}
+			i++
+			script = args[i]
+		}
+	}
+	if ignoreIni && script != "" {
+		return cmdOut{stderr: "simulator: topaz -i and -I are alternatives (the manual's syntax: [ -i | -I topazini ])\n", exit: 1}
 	}
 	if script == "" || script != gs.script {
 		return cmdOut{stderr: fmt.Sprintf("topaz: the simulator runs only the status initialization file %s (-I)\n", gs.script), exit: 1}

@@ -16,9 +16,13 @@ type HostSpec struct {
 	// Host is the machine's name as targets and argv name it (params
 	// allowed: "${primary_host}").
 	Host string `yaml:"host"`
-	// Services are the machine's services and whether they run
-	// ("running" or "stopped").
+	// Services are the machine's services, by service (key) name, and
+	// whether they run ("running" or "stopped").
 	Services map[string]string `yaml:"services,omitempty"`
+	// DisplayNames gives a service's display name (what services.msc
+	// and a vendor's manual show) by its key name. `sc query` takes only
+	// the key name; `net start|stop` takes either.
+	DisplayNames map[string]string `yaml:"display_names,omitempty"`
 	// Products maps a product to its installed version: thinman,
 	// terracotta (the unpacked kit), timesten, gemstone, soliddb.
 	Products map[string]string `yaml:"products,omitempty"`
@@ -49,6 +53,11 @@ func (w *world) addHosts(specs []HostSpec, params map[string]string) error {
 				return fmt.Errorf("world.hosts[%d] (%s): service %s is %q: write running or stopped", i, h.host, k, v)
 			}
 			h.services[k] = v
+		}
+		for k := range s.DisplayNames {
+			if _, ok := s.Services[k]; !ok {
+				return fmt.Errorf("world.hosts[%d] (%s): display_names names %q, which is not one of its services (give the service's key name)", i, h.host, k)
+			}
 		}
 		for k, v := range s.Products {
 			h.products[k] = bindParams(v, params)
@@ -274,7 +283,7 @@ func (w *world) execArgv(h *hostModel, argv []string) cmdOut {
 		return w.scCommand(h, args)
 	case "net":
 		if len(args) == 2 && (args[0] == "start" || args[0] == "stop") {
-			return w.scCommand(h, []string{args[0], args[1]})
+			return w.scCommand(h, []string{args[0], h.keyName(args[1])})
 		}
 	case "shutdown":
 		return w.reboot(h)
@@ -343,18 +352,58 @@ func orDash(s string) string {
 	return s
 }
 
+// keyName is the key name of the service whose key or display name is
+// name (Windows compares both without case), or name itself when no
+// service has it: what `net start|stop` accepts.
+func (h *hostModel) keyName(name string) string {
+	if k, ok := h.serviceKey(name); ok {
+		return k
+	}
+	for k, d := range h.spec.DisplayNames {
+		if strings.EqualFold(d, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// serviceKey finds the service whose key name is name, without case.
+func (h *hostModel) serviceKey(name string) (string, bool) {
+	if _, ok := h.services[name]; ok {
+		return name, true
+	}
+	for k := range h.services {
+		if strings.EqualFold(k, name) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// scNoService is what sc.exe prints, with exit code 1060, for a name that
+// is no service's key name: ERROR_SERVICE_DOES_NOT_EXIST (Microsoft,
+// "System Error Codes (1000-1299)"), after sc's "[SC] <call> FAILED 1060:"
+// line as published sc.exe captures show it.
+const scNoService = "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n"
+
 // scCommand answers Windows `sc query|start|stop NAME` from the host's
 // services, in sc.exe's own layout (the status block sc.exe prints, as
 // static-web-server/static-web-server docs/content/features/windows-service.md
-// shows it).
+// shows it). NAME is the service's key name only, as Microsoft documents
+// it (Windows Server "Sc query": "the service name returned by the
+// getkeyname operation"; OpenService: "not the service display name",
+// compared without case): a display name such as "ThinMan Server" answers
+// 1060, as does any name no service has.
 func (w *world) scCommand(h *hostModel, args []string) cmdOut {
 	if len(args) < 2 {
 		return cmdOut{stderr: "DESCRIPTION:\n        SC is a command line program used for communicating with the\n        Service Control Manager and services.\n", exit: 1}
 	}
-	name := strings.Join(args[1:], " ")
-	_, ok := h.services[name]
+	if len(args) > 2 {
+		return cmdOut{stderr: fmt.Sprintf("simulator: sc %s takes one service (key) name, got %q: quote a name that holds spaces\n", args[0], strings.Join(args[1:], " ")), exit: 1}
+	}
+	name, ok := h.serviceKey(args[1])
 	if !ok {
-		return cmdOut{stdout: "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n", exit: 1060}
+		return cmdOut{stdout: scNoService, exit: 1060}
 	}
 	switch args[0] {
 	case "start":

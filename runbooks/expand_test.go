@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/checks/command"
 	"github.com/handrail/handrail/runbooks"
 	"github.com/handrail/handrail/steps"
 )
@@ -290,5 +292,43 @@ func TestTerracottaOneServerAtATime(t *testing.T) {
 		if m := c.Expect[1].Expect.Match; !strings.Contains(m, "group name: stripe-b") || !strings.Contains(st.Title, "stripe-b") {
 			t.Errorf("failover of b1 is judged by %q (title %q), want stripe-b's group", m, st.Title)
 		}
+	}
+}
+
+// serverStatMinTimeout is the least per-attempt timeout of a server-stat
+// check: server-stat retries on its own before it answers, 50 times 1s on a
+// 404 in the REST revision (Terracotta-OSS/terracotta-core c43c5bd58e,
+// ServerStat.java MAX_TRIES = 50, RETRY_INTERVAL = 1000) and 10 times 2s on
+// any failure in a later one (randy-richardson/dso f3e9d5b2ef, the 4.4
+// line: MAX_TRIES = 10, RETRY_INTERVAL = 2000), each try adding its own
+// request time. A shorter timeout ends the attempt first: the check stays
+// unreachable while the tool is still answering.
+const serverStatMinTimeout = 60 * time.Second
+
+// TestServerStatChecksOutwaitTheToolsRetries: every server-stat check of
+// every bundled runbook, in every sample session (skipped steps too), gives
+// each attempt at least serverStatMinTimeout.
+func TestServerStatChecksOutwaitTheToolsRetries(t *testing.T) {
+	n := 0
+	for _, s := range sessions {
+		plan, err := steps.Expand(parseBundled(t, s.runbook), s.values)
+		if err != nil {
+			t.Fatalf("%s/%s: Expand: %v", s.runbook, s.name, err)
+		}
+		for _, st := range plan.Steps {
+			for _, c := range st.Checks {
+				if c.Parse != command.ParseServerStat {
+					continue
+				}
+				n++
+				if got := c.AttemptTimeout(); got < serverStatMinTimeout {
+					t.Errorf("%s/%s: step %s check %s: timeout %v, want at least %v (server-stat's own retries)",
+						s.runbook, s.name, st.ID, c.ID, got, serverStatMinTimeout)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no server-stat check found: the test judges nothing")
 	}
 }

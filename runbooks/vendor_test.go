@@ -150,6 +150,10 @@ func TestTerracottaServerStatFixtures(t *testing.T) {
 		{"terracotta-server-stat-4.1-stopped.txt", "mirror-down@tc-m1", true},
 		{"terracotta-server-stat-later-stopped.txt", "mirror-down@tc-m1", true},
 		{"terracotta-server-stat-later-stopped.txt", "mirror-synced@tc-m1", false},
+		// The same revision by default: its ten retry lines on stdout.
+		{"terracotta-server-stat-later-stopped-retries.txt", "mirror-down@tc-m1", true},
+		{"terracotta-server-stat-later-stopped-retries.txt", "active-down@tc-a1", true},
+		{"terracotta-server-stat-later-stopped-retries.txt", "mirror-synced@tc-m1", false},
 		// Stripes: the failover of stripe-a shows among every mirror.
 		{"terracotta-server-stat-rest-stripe-failed-over.txt", "stripe-has-active@tc-a1", true},
 		{"terracotta-server-stat-rest-stripe-failed-over.txt", "stripe-has-active@tc-b1", false},
@@ -168,7 +172,7 @@ func TestTerracottaOldChecksHungOnStoppedServers(t *testing.T) {
 		{Field: "exit_code", Expect: checks.Expect{Match: `^\d+$`}},
 		{Field: "tc-m1.health", Expect: checks.Expect{Equals: new("FAILED")}},
 	}}
-	for _, name := range []string{"terracotta-server-stat-rest-stopped.txt", "terracotta-server-stat-later-stopped.txt"} {
+	for _, name := range []string{"terracotta-server-stat-rest-stopped.txt", "terracotta-server-stat-later-stopped.txt", "terracotta-server-stat-later-stopped-retries.txt"} {
 		if v := judgeCommand(t, old, readFixture(t, name)); v.Pass {
 			t.Errorf("%s: the old check passes; the fixture should show why it hung", name)
 		}
@@ -316,5 +320,81 @@ func TestSolidDBStatusFixtures(t *testing.T) {
 				t.Errorf("pass=%v (%s), want %v", v.Pass, v.Reason, tc.pass)
 			}
 		})
+	}
+}
+
+// TestTerracottaRetryLinesAreNoReport: the later revision's retry lines
+// ("… Failed to issue status request to HOST:PORT: …; retrying.") hold
+// ": " and, for a server given by address, dots; none of them may read as
+// a report line. The capture with its host replaced by an address (the
+// same lines the source prints for -s 10.0.0.5:9540) still shows a
+// stopped server, and no row beside it.
+func TestTerracottaRetryLinesAreNoReport(t *testing.T) {
+	fx := readFixture(t, "terracotta-server-stat-later-stopped-retries.txt")
+	fx.stdout = strings.ReplaceAll(fx.stdout, "tc-m1", "10.0.0.5")
+	fx.stderr = strings.ReplaceAll(fx.stderr, "tc-m1", "10.0.0.5")
+	values := maps.Clone(terracottaValues)
+	values["mirror_servers"], values["mirror_addresses"] = "10.0.0.5", "10.0.0.5:9540"
+	c := boundCheck(t, "terracotta-4-2-maintenance", values, "mirror-down@10.0.0.5")
+	rows, err := command.ParseOutput(c.Parse, fx.stdout, fx.stderr, fx.exit)
+	if err != nil || len(rows) != 1 || rows[0].Key != "" {
+		t.Fatalf("rows %+v err %v: want the one no-report row", rows, err)
+	}
+	if v := judgeCommand(t, c, fx); !v.Pass {
+		t.Errorf("mirror-down on the retry lines of 10.0.0.5: %s", v.Reason)
+	}
+}
+
+// TestSolidDBVersionCheck: the version check after each restart
+// (s1-version, s2-version, and the -converted ones after an autoconvert)
+// passes only on a server that answers the new version. solidDB documents
+// the result set of every ADMIN COMMAND (columns RC and TEXT: "solidDB
+// ADMIN COMMAND syntax", Return values) but not the layout of the
+// `version` reply's TEXT, nor solsql's own layout of the result set: no
+// capture of it was found in any public source. So the replies here are
+// the test's own, in the documented RC/TEXT shape, with and without the
+// header and ruler, and the version somewhere in the TEXT (which is all
+// the check relies on: REPLY, every TEXT row, must hold it as a word).
+func TestSolidDBVersionCheck(t *testing.T) {
+	fixPack := maps.Clone(soliddbValues)
+	fixPack["upgrade_kind"], fixPack["new_version"] = "fix-pack", "7.0.0.8"
+	reply := func(rc string, texts ...string) (ruler, bare string) {
+		var r, b strings.Builder
+		r.WriteString("RC TEXT\n-- ----------------------------\n")
+		for _, tx := range texts {
+			r.WriteString(rc + " " + tx + "\n")
+			b.WriteString(rc + " " + tx + "\n")
+		}
+		r.WriteString(strconv.Itoa(len(texts)) + " rows fetched.\n")
+		return r.String(), b.String()
+	}
+	for _, tc := range []struct {
+		name  string
+		rc    string
+		texts []string
+		pass  bool
+	}{
+		{"the new version", "0", []string{"Version: solidDB 7.0.0.8", "Operating system: Linux 64bit"}, true},
+		{"the old version level", "0", []string{"Version: solidDB 6.5.0.12", "Operating system: Linux 64bit"}, false},
+		{"the previous fix pack", "0", []string{"Version: solidDB 7.0.0.7", "Operating system: Linux 64bit"}, false},
+		{"a version that only starts with it", "0", []string{"Version: solidDB 7.0.0.80"}, false},
+		{"an error code", "14501", []string{"Version: solidDB 7.0.0.8"}, false},
+	} {
+		ruler, bare := reply(tc.rc, tc.texts...)
+		for _, check := range []struct {
+			id     string
+			values map[string]string
+		}{{"s1-version", fixPack}, {"s2-version", fixPack}, {"s1-version-converted", soliddbValues}, {"s2-version-converted", soliddbValues}} {
+			for layout, out := range map[string]string{"ruler": ruler, "bare": bare} {
+				t.Run(tc.name+"/"+check.id+"/"+layout, func(t *testing.T) {
+					rows, errLine := soliddb.ParseOutput(out)
+					c := boundCheck(t, "soliddb-hsb-netcopy", check.values, check.id)
+					v := checks.Evaluate(c, checks.Observation{Rows: rows, Error: errLine, Raw: out})
+					if v.Pass != tc.pass {
+						t.Errorf("pass=%v (%s), a real site gets pass=%v", v.Pass, v.Reason, tc.pass)
+					}
+				})
+			}
+		}
 	}
 }

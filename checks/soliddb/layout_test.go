@@ -97,7 +97,8 @@ func TestObserveBothLayouts(t *testing.T) {
 
 // TestRunSetPrimaryAloneWhenAlready: `hsb set primary alone` on a server
 // already in PRIMARY ALONE does not fail the action, whatever RC it answers;
-// on another state a refusal still fails it.
+// on another state a refusal still fails it
+// (TestRunSetPrimaryAloneRefusedElsewhere).
 func TestRunSetPrimaryAloneWhenAlready(t *testing.T) {
 	tg := fakeTarget(t)
 	a := checks.Action{Kind: checks.ActionSolid, Admin: "hsb set primary alone"}
