@@ -514,6 +514,15 @@ func (a *app) sessionLines(w int) []string {
 				widths[i] = max(widths[i], lipgloss.Width(termtext.Line(c)))
 			}
 		}
+		if tableWidth(widths) > w {
+			// Too narrow for one line a session (an 80-column terminal):
+			// two lines each, so the state and the watchers are never cut.
+			for i, row := range table[1:] {
+				lines = append(lines, a.item(i == a.cursor, termtext.Line(row[0]+"  "+row[1]+"  "+row[2])),
+					"    "+termtext.Line("step "+row[3]+" · "+row[4]+" · watching: "+row[5]))
+			}
+			return append(lines, "", s.Dim.Render(a.pickerKeys()))
+		}
 		for i, row := range table {
 			cells := make([]string, len(row))
 			for j, c := range row {
@@ -528,12 +537,26 @@ func (a *app) sessionLines(w int) []string {
 			}
 		}
 	}
+	return append(lines, "", s.Dim.Render(a.pickerKeys()))
+}
+
+// pickerKeys is the picker's footer: the keys this person's roles allow.
+func (a *app) pickerKeys() string {
 	keys := "↑/↓ choose · enter open · w watch"
 	if a.c.person.Has(RoleOperator) {
 		keys += " · r resume · n new session"
 	}
-	keys += " · q disconnect"
-	return append(lines, "", s.Dim.Render(keys))
+	return keys + " · q disconnect"
+}
+
+// tableWidth is the width of a picker line with columns of widths (the
+// cursor's two columns included).
+func tableWidth(widths []int) int {
+	n := 2 + 2*(len(widths)-1)
+	for _, w := range widths {
+		n += w
+	}
+	return n
 }
 
 func orDash(s string) string {

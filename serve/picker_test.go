@@ -43,3 +43,33 @@ func TestPickerShowsWhoWatches(t *testing.T) {
 		t.Errorf("bob's picker row after carol left: %q", row)
 	}
 }
+
+// TestPickerAt80Columns: at 80 columns a session takes two lines, and
+// nothing of it is cut: the state says rehearsal, and who watches shows.
+func TestPickerAt80Columns(t *testing.T) {
+	h := newTestHub(t)
+	hs := rehearse(t, h, false)
+	defer hs.Close("")
+	srv := &Server{hub: h, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	carolConn := &conn{srv: srv, person: carol, who: who(carol, "carol")}
+	if om, ok := carolConn.watch(hs.ID)().(openedMsg); !ok || om.err != nil {
+		t.Fatalf("carol's watch = %#v", om)
+	}
+	defer carolConn.release(carolConn.detach(), "")
+	a := newApp(&conn{srv: srv, person: bob, who: who(bob, bob.Name)})
+	a.Update(a.c.listSessions())
+	var plain []string
+	for _, l := range a.sessionLines(80) {
+		p := ansi.Strip(l)
+		if w := ansi.StringWidth(p); w > 80 {
+			t.Errorf("a picker line is %d columns wide at 80: %q", w, p)
+		}
+		plain = append(plain, p)
+	}
+	all := strings.Join(plain, "\n")
+	for _, want := range []string{hs.ID, "driven here (rehearsal)", "watching: carol", "q disconnect"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the picker at 80 columns lacks %q:\n%s", want, all)
+		}
+	}
+}

@@ -265,7 +265,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		Seq:        seq,
 		Runbook:    rb,
 		SessionID:  eng.SessionID(),
-		Operator:   start.Operator.Name,
+		Operator:   es.Operator.Name, // who drives now: a resume may be another person's
 		Rehearsal:  start.Mode == session.ModeRehearsal,
 		Scenario:   start.Scenario,
 		ReadOnly:   readOnly,
