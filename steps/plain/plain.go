@@ -311,7 +311,7 @@ func (u *ui) run() error {
 		where += " (" + addr + ")"
 	}
 	where = termtext.Line(where)
-	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", termtext.Line(a.Describe()), where))
+	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", a.Shown(), where))
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (u *ui) run() error {
 	if err != nil {
 		return err
 	}
-	u.printf("Running %s on %s …\n", termtext.Line(a.Describe()), where)
+	u.printf("Running %s on %s …\n", a.Shown(), where)
 	u.r.RunAction(a)
 	return nil
 }
