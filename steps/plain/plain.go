@@ -710,9 +710,13 @@ func (u *ui) status() {
 }
 
 func (u *ui) printAction(ar checks.ActionResult) {
-	if ar.OK() {
+	switch {
+	case ar.OK():
 		u.printf("%s Action done in %s.", u.mark(true), ar.Duration.Round(time.Millisecond))
-	} else {
+	case ar.Unreachable:
+		u.printf("%s Action NOT RUN: could not reach the target: %s. Type 'run' to try again once it answers.",
+			u.mark(false), termtext.Line(ar.Error))
+	default:
 		u.printf("%s Action FAILED (exit %d): %s.", u.mark(false), ar.ExitCode, termtext.Line(ar.Error))
 	}
 	if out := strings.TrimSpace(ar.Output); out != "" {

@@ -56,3 +56,43 @@ func TestPlainConfirmationShowsTheExactArgv(t *testing.T) {
 		t.Fatalf("plain mode emitted %U raw:\n%q", r, got)
 	}
 }
+
+// TestPlainActionThatNeverRanSaysSo: an action that never reached its
+// target is shown as not run, with the way on, never as FAILED; a
+// fails_step on_fail does not fire for it.
+func TestPlainActionThatNeverRanSaysSo(t *testing.T) {
+	rb := hostileRunbook()
+	st := &rb.Sections[0].Steps[0]
+	st.Action.FailsStep = true
+	st.OnFail = &steps.OnFail{Say: "Call the DBA.", Halt: true}
+	mj := &session.MemoryJournal{}
+	e, err := session.New(session.Config{SessionID: "20261122-020000-5a0f", Runbook: rb, Journal: mj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := &hostileDriver{act: checks.ActionResult{ExitCode: 1, Unreachable: true, Error: "dial tcp db2:3306: connect: connection refused"},
+		obs: checks.Observation{Error: "dial tcp db2:3306: connect: connection refused", State: checks.StateUnreachable}}
+	r := session.NewRunner(e, drv, nil)
+	defer r.Close()
+	in, feed := io.Pipe()
+	out := &syncBuf{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
+	}()
+	_, _ = io.WriteString(feed, "run\n")
+	waitFor(t, out, "Type yes to run")
+	_, _ = io.WriteString(feed, "yes\n")
+	waitFor(t, out, "Action NOT RUN: could not reach the target: dial tcp db2:3306: connect: connection refused. Type 'run' to try again")
+	_, _ = io.WriteString(feed, "quit\n")
+	<-done
+	if got := out.String(); strings.Contains(got, "FAILED") || strings.Contains(got, "HALTED") {
+		t.Errorf("an action that never ran was shown as failed:\n%s", got)
+	}
+	for _, rec := range mj.Records() {
+		if rec.Type == session.EvOnFail || rec.Type == session.EvSessionHalt {
+			t.Errorf("journaled %s for an action that never ran", rec.Type)
+		}
+	}
+}
