@@ -29,6 +29,13 @@ type ActionResult struct {
 	RowsAffected int64         `json:"rows_affected,omitempty"`
 	Error        string        `json:"error,omitempty"`
 	Duration     time.Duration `json:"duration_ns"`
+	// Unreachable is set when the action never reached its target: the
+	// client could not connect (connection refused, no route, unknown
+	// host, a timeout while connecting, ssh's own failure to log in) or
+	// its client (solsql, ssh) could not start. Nothing ran, so it is not the action failing: a
+	// fails_step action's on_fail does not fire, and the operator runs it
+	// again once the target answers. Error says why.
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // OK reports whether the action succeeded.

@@ -248,13 +248,14 @@ func debriefPaths(path string) (md, html string) {
 }
 
 // writeDebrief writes a debrief beside its journal (mode 0600, like the
-// journal: it names the operator and holds their notes).
+// journal: it names the operator and holds their notes), never through a
+// symbolic link left in its place.
 func writeDebrief(g rehearsal.Grade, path string) (string, string, error) {
 	md, html := debriefPaths(path)
-	if err := os.WriteFile(md, []byte(g.Markdown()), 0o600); err != nil {
+	if err := journal.WriteFile(md, []byte(g.Markdown())); err != nil {
 		return "", "", fmt.Errorf("write debrief: %w", err)
 	}
-	if err := os.WriteFile(html, []byte(g.HTML()), 0o600); err != nil {
+	if err := journal.WriteFile(html, []byte(g.HTML())); err != nil {
 		return "", "", fmt.Errorf("write debrief: %w", err)
 	}
 	return md, html, nil

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/recording"
@@ -56,11 +58,15 @@ func recordedSession(t *testing.T, dir string) (id, castPath string) {
 	if err := e.Note("tape 7"); err != nil {
 		t.Fatal(err)
 	}
+	// Each step is entered a moment after the last, so every step starts
+	// at its own time in the recording (replay --at is told apart).
+	time.Sleep(30 * time.Millisecond)
 	if err := e.Next(); err != nil {
 		t.Fatal(err)
 	}
 	draw("\x1b[2J\x1b[HHave both installer files at hand")
 	step()
+	time.Sleep(30 * time.Millisecond)
 	if err := e.Next(); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +182,40 @@ func TestReplayWithoutATerminal(t *testing.T) {
 		if code, _, errs, _ := runCLITerm(t, append([]string{"replay", id, "--state-dir", dir}, args...)...); code != ExitUsage {
 			t.Errorf("replay %v: code %d\n%s", args, code, errs)
 		}
+	}
+}
+
+// TestReplayAtStartsAtTheStep: --at STEP starts playback at the time of
+// the marker `step STEP: …`, the moment the session entered it, not at the
+// start of the recording.
+func TestReplayAtStartsAtTheStep(t *testing.T) {
+	dir := t.TempDir()
+	id, _ := recordedSession(t, dir)
+	lr, err := loadRecording(journal.SessionPath(dir, id), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := map[string]float64{}
+	for _, m := range lr.joined.Markers() {
+		if step, _, ok := strings.Cut(strings.TrimPrefix(m.Data, "step "), ":"); ok && strings.HasPrefix(m.Data, "step ") {
+			marks[step] = m.Time
+		}
+	}
+	for _, step := range []string{"backup", "installers", "stop-replica"} {
+		want, ok := marks[step]
+		if !ok {
+			t.Fatalf("no marker `step %s: …` in %v", step, marks)
+		}
+		got, err := lr.stepStart(step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got-want) > 1e-6 {
+			t.Errorf("stepStart(%s) = %.6f, its marker is at %.6f", step, got, want)
+		}
+	}
+	if !(marks["backup"] < marks["installers"] && marks["installers"] < marks["stop-replica"]) {
+		t.Errorf("the steps do not start at distinct times: %v", marks)
 	}
 }
 

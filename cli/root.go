@@ -60,13 +60,27 @@ func Main(args []string, stdio IO) ExitCode {
 	root := newRoot(stdio)
 	root.SetArgs(args)
 	err := root.Execute()
-	if err == nil {
-		return ExitOK
+	// The guard holds back the start of a UTF-8 sequence a write cut; the
+	// output ends here, so what it holds is shown (escaped), not dropped.
+	flush(stdio.Out)
+	if err != nil {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stdio.Err, "handrail: "+msg)
+		}
 	}
-	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(stdio.Err, "handrail: "+msg)
+	flush(stdio.Err)
+	if err != nil {
+		return codeOf(err)
 	}
-	return codeOf(err)
+	return ExitOK
+}
+
+// flush writes what a guarded writer holds back. Nothing more is written
+// after it, so a failed write has no one left to tell.
+func flush(w io.Writer) {
+	if f, ok := w.(interface{ Flush() error }); ok {
+		_ = f.Flush()
+	}
 }
 
 // Run is Main over the process's own stdio and arguments.

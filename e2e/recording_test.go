@@ -60,7 +60,8 @@ var markerKinds = []struct {
 	{"step.enter", regexp.MustCompile(`^step \S+: `)},
 	{"gate.open", regexp.MustCompile(`^\S+: gate open`)},
 	{"action.start", regexp.MustCompile(`^\S+: action started: `)},
-	{"action.end", regexp.MustCompile(`^\S+: action (ok|failed)`)},
+	{"action.end", regexp.MustCompile(`^\S+: action (ok|failed|not run)`)},
+	{"action.interrupted", regexp.MustCompile(`^\S+: action interrupted \(`)},
 	{"override", regexp.MustCompile(`^\S+: OVERRIDE \(`)},
 	{"note", regexp.MustCompile(`^\S+: note: `)},
 	{"manual.tick", regexp.MustCompile(`^\S+: (un)?ticked `)},
@@ -70,6 +71,7 @@ var markerKinds = []struct {
 	{"approval.reject", regexp.MustCompile(`^\S+: approval\.reject`)},
 	{"session.resume", regexp.MustCompile(`^resumed by `)},
 	{"session.halt", regexp.MustCompile(`^\S+: HALTED: `)},
+	{"session.continue", regexp.MustCompile(`^\S+: CONTINUED after the halt by `)},
 	{"session.end", regexp.MustCompile(`^session ended: `)},
 	{"interrupted", regexp.MustCompile(`^interrupted`)},
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/internal/asciicast"
@@ -45,11 +46,12 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// TestHookMarksEveryEvent drives the real engine over a file journal in two
-// console runs (the first interrupted, the second resumed) and checks the
-// recordings against the journal: one marker per journaled event of the
-// marked kinds, at that record's time, each label naming its step; a
-// checkpoint at every step boundary; both parts verify.
+// TestHookMarksEveryEvent drives the real engine over a file journal in
+// three console runs (the first interrupted while its action runs, the
+// second resumed and halted, the third resumed and continued) and checks
+// the recordings against the journal: one marker per journaled event of
+// the marked kinds, at that record's time, each label naming its step; a
+// checkpoint at every step boundary; every part verifies.
 func TestHookMarksEveryEvent(t *testing.T) {
 	rb := thinman(t)
 	dir := t.TempDir()
@@ -74,44 +76,52 @@ func TestHookMarksEveryEvent(t *testing.T) {
 	_, _, err = e.ActionStart(true)
 	must(t, err)
 	must(t, e.ActionEnd(checks.ActionResult{}))
-	_, _, err = e.ActionStart(true) // a second run of the action, cut by the signal
-	if err != nil {
-		t.Logf("a second action start was refused (%v): the run ends with the first", err)
-	}
+	// A second run of the action, cut by the signal.
+	_, _, err = e.ActionStart(true)
+	must(t, err)
+	must(t, e.ActionInterrupted("SIGTERM", "killed its process group (SIGKILL) after a 5s grace period", 5*time.Second,
+		checks.ActionResult{ExitCode: -1, Error: "cancelled"}))
 	must(t, h1.Finish(EndInterrupted))
 	must(t, fj.Close())
 
-	// Run 2: resume, attest, override, quit.
-	w, recs, _, err := journal.Open(jpath)
-	must(t, err)
-	fj2 := &session.FileJournal{Path: jpath, W: w}
-	part := NextPart(recs)
-	if part != 2 {
-		t.Fatalf("NextPart = %d, want 2", part)
-	}
-	r2 := New(&term, 120, 40, Options{})
-	h2 := HookJournal(fj2, r2, HookOptions{Path: PartPath(jpath, part), Part: part, Title: rb.Title, Records: recs})
-	e2, err := session.Resume(session.Config{Runbook: rb, Params: thinmanParams, Operator: session.Operator{Name: "Bo"}, Journal: h2}, recs, session.ResumeOptions{})
-	must(t, err)
+	// Run 2: resume, attest the interrupted action, its check fails: the
+	// runbook's on_fail halts.
+	e2, h2, fj2, r2 := resumePart(t, rb, jpath, 2, &term, "Bo")
 	mustWrite(t, r2, "\x1b[?1049h\x1b[Hresumed")
-	if st, _ := e2.Action(); st == session.ActionUnknown {
-		must(t, e2.AttestUnknown(session.OutcomeSucceeded, "SHOW SLAVE STATUS says it stopped"))
+	if st, _ := e2.Action(); st != session.ActionUnknown {
+		t.Fatalf("after the interrupted action, the resumed action state is %s", st)
 	}
-	g := e2.Gate()
+	must(t, e2.AttestUnknown(session.OutcomeSucceeded, "SHOW SLAVE STATUS says it stopped"))
+	halting, _, _ := e2.Current()
+	if _, err := e2.Observe(checks.Result{Step: halting.Key, CheckID: "replica-stopped", Gen: e2.Generation(), Status: checks.StatusFail,
+		Verdict: checks.Verdict{Reason: "Slave_IO_Running: is \"Yes\", expected = No"}}); err != nil {
+		t.Fatal(err)
+	}
+	if e2.Ended() != session.EndHalted {
+		t.Fatalf("the failed check did not halt the session: ended %q", e2.Ended())
+	}
+	must(t, h2.Finish(e2.Ended()))
+	must(t, fj2.Close())
+
+	// Run 3: resume suspended, continue with a reason, override, quit.
+	e3, h3, fj3, r3 := resumePart(t, rb, jpath, 3, &term, "Cy")
+	mustWrite(t, r3, "\x1b[?1049h\x1b[Hsuspended")
+	must(t, e3.Continue("the replica stopped once retried by hand"))
+	g := e3.Gate()
 	var ids []string
 	for _, b := range g.Blocking {
 		ids = append(ids, b.Check)
 	}
-	must(t, e2.Override(session.OverrideRequest{Checks: ids, Category: session.CategoryKnownIssue,
+	must(t, e3.Override(session.OverrideRequest{Checks: ids, Category: session.CategoryKnownIssue,
 		Reason: "the status view lags behind; checked by hand", Confirmed: true}))
-	must(t, e2.Quit())
-	must(t, h2.Finish(e2.Ended()))
-	must(t, fj2.Close())
+	must(t, e3.Quit())
+	must(t, h3.Finish(e3.Ended()))
+	must(t, fj3.Close())
 
 	all, err := journal.Read(jpath)
 	must(t, err)
 	res := journal.VerifyRecordings(jpath, all)
-	if !res.OK() || len(res.Parts) != 2 {
+	if !res.OK() || len(res.Parts) != 3 {
 		t.Fatalf("recordings do not verify: %+v", res)
 	}
 	for _, p := range res.Parts {
@@ -119,11 +129,11 @@ func TestHookMarksEveryEvent(t *testing.T) {
 			t.Errorf("part %s: %+v", p.File, p)
 		}
 	}
-	if res.Parts[0].End != EndInterrupted || res.Parts[1].End != session.EndQuit {
-		t.Errorf("ends %q %q", res.Parts[0].End, res.Parts[1].End)
+	if res.Parts[0].End != EndInterrupted || res.Parts[1].End != session.EndHalted || res.Parts[2].End != session.EndQuit {
+		t.Errorf("ends %q %q %q", res.Parts[0].End, res.Parts[1].End, res.Parts[2].End)
 	}
 
-	casts := []*asciicast.Cast{parseFile(t, res.Parts[0].Path), parseFile(t, res.Parts[1].Path)}
+	casts := []*asciicast.Cast{parseFile(t, res.Parts[0].Path), parseFile(t, res.Parts[1].Path), parseFile(t, res.Parts[2].Path)}
 	if casts[1].Header.Width != 120 {
 		t.Errorf("the second part starts %dx%d", casts[1].Header.Width, casts[1].Header.Height)
 	}
@@ -133,7 +143,7 @@ func TestHookMarksEveryEvent(t *testing.T) {
 
 	// One marker per marked record, in order, at the record's time.
 	times := journal.CastTimes(all)
-	next := []int{0, 0}
+	next := []int{0, 0, 0}
 	kinds := map[string]int{}
 	titles := map[string]string{}
 	cur := ""
@@ -174,14 +184,20 @@ func TestHookMarksEveryEvent(t *testing.T) {
 	if ms := casts[0].Markers(); next[0] != len(ms)-1 || !strings.HasPrefix(ms[len(ms)-1].Data, "interrupted at step stop-replica") {
 		t.Errorf("part 1: %d markers matched of %d; last %q", next[0], len(ms), ms[len(ms)-1].Data)
 	}
-	if ms := casts[1].Markers(); next[1] != len(ms) {
-		t.Errorf("part 2: %d markers matched of %d", next[1], len(ms))
+	for p := 1; p < len(casts); p++ {
+		if ms := casts[p].Markers(); next[p] != len(ms) {
+			t.Errorf("part %d: %d markers matched of %d", p+1, next[p], len(ms))
+		}
 	}
 	for _, k := range []string{session.EvStepEnter, session.EvGateOpen, session.EvManualTick, session.EvNote,
-		session.EvActionStart, session.EvActionEnd, session.EvSessionResume, session.EvOverride, session.EvSessionEnd} {
+		session.EvActionStart, session.EvActionEnd, session.EvActionInterrupted, session.EvActionAttest,
+		session.EvSessionResume, session.EvSessionHalt, session.EvSessionContinue, session.EvOverride, session.EvSessionEnd} {
 		if kinds[k] == 0 {
 			t.Errorf("the test journaled no %s", k)
 		}
+	}
+	if kinds[session.EvSessionResume] != 2 || kinds[session.EvSessionHalt] != 1 || kinds[session.EvSessionEnd] != 2 {
+		t.Errorf("marked kinds %v", kinds)
 	}
 
 	// A checkpoint after every step entered and the override, and a final
@@ -202,12 +218,29 @@ func TestHookMarksEveryEvent(t *testing.T) {
 			cps[all[i-1].Type]++
 		}
 	}
-	if cps["final"] != 2 || cps["start"] != 2 || cps[session.EvStepEnter] != kinds[session.EvStepEnter] || cps[session.EvOverride] != 1 || cps[session.EvSessionEnd] != 1 {
+	if cps["final"] != 3 || cps["start"] != 3 || cps[session.EvStepEnter] != kinds[session.EvStepEnter] || cps[session.EvOverride] != 1 ||
+		cps[session.EvSessionHalt] != 1 || cps[session.EvSessionContinue] != 1 || cps[session.EvSessionEnd] != 2 {
 		t.Errorf("checkpoints %v for %v", cps, kinds)
 	}
 	if len(titles) < 3 {
 		t.Errorf("steps entered: %v", titles)
 	}
+}
+
+// resumePart resumes the session of jpath as operator, recorded in part.
+func resumePart(t *testing.T, rb *steps.Runbook, jpath string, part int, term *bytes.Buffer, operator string) (*session.Engine, *Hook, *session.FileJournal, *Recorder) {
+	t.Helper()
+	w, recs, _, err := journal.Open(jpath)
+	must(t, err)
+	fj := &session.FileJournal{Path: jpath, W: w}
+	if got := NextPart(recs); got != part {
+		t.Fatalf("NextPart = %d, want %d", got, part)
+	}
+	r := New(term, 120, 40, Options{})
+	h := HookJournal(fj, r, HookOptions{Path: PartPath(jpath, part), Part: part, Title: rb.Title, Records: recs})
+	e, err := session.Resume(session.Config{Runbook: rb, Params: thinmanParams, Operator: session.Operator{Name: operator}, Journal: h}, recs, session.ResumeOptions{})
+	must(t, err)
+	return e, h, fj, r
 }
 
 // TestHookOff: a run that is not recorded says so in the journal and

@@ -17,24 +17,27 @@ import (
 const maxLabel = 200
 
 // Marked reports whether a record of this type gets a marker: every step
-// entered, gate opened, action started and finished, override, note, tick,
-// attestation, approval, resume, halt and end.
+// entered, gate opened, action started, finished and interrupted, override,
+// note, tick, attestation, approval, resume, halt, continue after a halt
+// and end.
 func Marked(typ string) bool {
 	switch typ {
 	case session.EvStepEnter, session.EvGateOpen, session.EvActionStart, session.EvActionEnd,
-		session.EvOverride, session.EvNote, session.EvManualTick, session.EvActionAttest,
-		session.EvSessionResume, session.EvSessionHalt, session.EvSessionEnd:
+		session.EvActionInterrupted, session.EvOverride, session.EvNote, session.EvManualTick,
+		session.EvActionAttest, session.EvSessionResume, session.EvSessionHalt, session.EvSessionContinue,
+		session.EvSessionEnd:
 		return true
 	}
 	return isApproval(typ)
 }
 
 // Boundary reports whether the recording is checkpointed after a record of
-// this type: a step entered (the previous one is left), an override or an
-// approval (what was on screen when it was decided), a halt and the end.
+// this type: a step entered (the previous one is left), an override, an
+// approval or a continue after a halt (what was on screen when it was
+// decided), a halt and the end.
 func Boundary(typ string) bool {
 	switch typ {
-	case session.EvStepEnter, session.EvOverride, session.EvSessionHalt, session.EvSessionEnd:
+	case session.EvStepEnter, session.EvOverride, session.EvSessionHalt, session.EvSessionContinue, session.EvSessionEnd:
 		return true
 	}
 	return isApproval(typ)
@@ -63,6 +66,8 @@ func Label(rec journal.Record, titles map[string]string, cur string) string {
 		Result   checks.ActionResult `json:"result"`
 		Category string              `json:"category"`
 		Reason   string              `json:"reason"`
+		Cause    string              `json:"cause"`
+		Stopped  string              `json:"stopped"`
 		Text     string              `json:"text"`
 		Outcome  string              `json:"outcome"`
 		State    string              `json:"state"`
@@ -92,6 +97,11 @@ func Label(rec journal.Record, titles map[string]string, cur string) string {
 		s = step + ": action started: " + d.Describe
 	case session.EvActionEnd:
 		s = step + ": action " + verdict(d.Result)
+	case session.EvActionInterrupted:
+		s = fmt.Sprintf("%s: action interrupted (%s)", step, d.Cause)
+		if d.Stopped != "" {
+			s += ": " + d.Stopped
+		}
 	case session.EvOverride:
 		s = fmt.Sprintf("%s: OVERRIDE (%s): %s", step, d.Category, d.Reason)
 	case session.EvNote:
@@ -114,6 +124,8 @@ func Label(rec journal.Record, titles map[string]string, cur string) string {
 		s = "resumed by " + operatorName(d.Operator) + atStep(step, titles)
 	case session.EvSessionHalt:
 		s = step + ": HALTED: " + d.Reason
+	case session.EvSessionContinue:
+		s = fmt.Sprintf("%s: CONTINUED after the halt by %s: %s", step, operatorName(d.Operator), d.Reason)
 	case session.EvSessionEnd:
 		s = "session ended: " + d.State + atStep(step, titles)
 	default: // an approval
@@ -173,6 +185,8 @@ func person(raws ...json.RawMessage) string {
 
 func verdict(r checks.ActionResult) string {
 	switch {
+	case r.Unreachable:
+		return "not run, the target could not be reached: " + r.Error
 	case r.Error != "":
 		return "failed: " + r.Error
 	case r.ExitCode != 0:

@@ -211,7 +211,7 @@ func (d *Driver) Observe(ctx context.Context, c checks.Check) checks.Observation
 
 func (d *Driver) observe(c checks.Check) checks.Observation {
 	w := d.w
-	errObs := func(err error) checks.Observation { return checks.Observation{Error: err.Error()} }
+	errObs := errObservation
 	if c.Kind == checks.KindManual {
 		return checks.ManualObservation(w.ticked[w.stepKey+"/"+c.ID], w.now)
 	}
@@ -281,7 +281,7 @@ func commandObservation(parser string, out cmdOut) checks.Observation {
 	if out.noAnswer != "" {
 		// Nothing there answers: the probe got no data, and says why in
 		// the simulator's words (shown on the check's line).
-		obs.Error = out.noAnswer
+		obs.Error, obs.State = out.noAnswer, checks.StateUnreachable
 		return obs
 	}
 	rows, err := command.ParseOutput(parser, out.stdout, out.stderr, out.exit)
@@ -309,7 +309,9 @@ func (d *Driver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
 	// it before anything runs. (The simulated operator's hands, in
 	// effect, work on the machine itself.)
 	if err := d.reach(a.Target); err != nil {
-		return checks.ActionResult{Error: err.Error(), ExitCode: -1, Duration: simLatency}
+		res := errResult(err)
+		res.Duration = simLatency
+		return res
 	}
 	res := d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
 	res.Duration = simLatency
@@ -319,7 +321,7 @@ func (d *Driver) Run(ctx context.Context, a checks.Action) checks.ActionResult {
 // run is shared by actions and the simulated operator's effects.
 func (d *Driver) run(kind, target, sql, admin string, argv []string, shell string) checks.ActionResult {
 	w := d.w
-	fail := func(err error) checks.ActionResult { return checks.ActionResult{Error: err.Error(), ExitCode: -1} }
+	fail := errResult
 	t, err := w.target(target)
 	if err != nil {
 		return fail(err)

@@ -61,13 +61,13 @@ func (w *world) unreachable(t checks.Target) error {
 		if port == 0 {
 			port = 3306
 		}
-		return fmt.Errorf("dial tcp %s:%d: i/o timeout", host, port)
+		return unreachedError{fmt.Sprintf("dial tcp %s:%d: i/o timeout", host, port)}
 	case checks.TargetSolid:
-		return fmt.Errorf("SOLID Communication Error 21306: Server 'tcp %s %d' not found, connection failed", host, port)
+		return unreachedError{fmt.Sprintf("SOLID Communication Error 21306: Server 'tcp %s %d' not found, connection failed", host, port)}
 	case checks.TargetHost:
-		return fmt.Errorf("ssh: connect to host %s port 22: Connection timed out", host)
+		return unreachedError{fmt.Sprintf("ssh: connect to host %s port 22: Connection timed out", host)}
 	}
-	return fmt.Errorf("dial tcp %s: i/o timeout", t.Address())
+	return unreachedError{fmt.Sprintf("dial tcp %s: i/o timeout", t.Address())}
 }
 
 // reach is what the session's own connection to a target meets before an

@@ -314,7 +314,7 @@ func (w *world) mysqlExec(m *mysqlServer, sql string) (checks.ActionResult, erro
 }
 
 func (m *mysqlServer) refused() error {
-	return fmt.Errorf("dial tcp %s:%d: connect: connection refused", m.host, m.port)
+	return unreachedError{fmt.Sprintf("dial tcp %s:%d: connect: connection refused", m.host, m.port)}
 }
 
 func null() checks.Field { return checks.Field{Null: true} }
@@ -327,7 +327,7 @@ func null() checks.Field { return checks.Field{Null: true} }
 // Slave_IO_Running finds MySQL 8's Replica_IO_Running.
 func (w *world) slaveStatus(m *mysqlServer, c checks.Check) checks.Observation {
 	if !m.up {
-		return checks.Observation{Error: m.refused().Error()}
+		return errObservation(m.refused())
 	}
 	if m.master == nil {
 		return checks.Observation{State: checks.StateNotReplica}
@@ -496,7 +496,7 @@ func named(name string, f checks.Field) checks.Field { f.Name = name; return f }
 // expression text, or its alias).
 func (w *world) mysqlQuery(m *mysqlServer, q string) checks.Observation {
 	if !m.up {
-		return checks.Observation{Error: m.refused().Error()}
+		return errObservation(m.refused())
 	}
 	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(q), ";"))
 	if len(s) < 7 || !strings.EqualFold(s[:7], "select ") {

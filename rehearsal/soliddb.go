@@ -158,7 +158,7 @@ type rcText struct {
 func (w *world) solidAdminRows(s *solidServer, cmd string) ([]rcText, error) {
 	if normAdmin(cmd) == "version" {
 		if !s.up {
-			return nil, fmt.Errorf("%s", s.refused())
+			return nil, unreachedError{s.refused()}
 		}
 		return []rcText{{0, "Version: solidDB " + s.version}, {0, "Operating system: Linux 64bit"}}, nil
 	}
@@ -190,7 +190,7 @@ func solsqlOutput(rows []rcText) string {
 // syntax is valid; the RC carries the command's own result, as in solidDB.
 func (w *world) solidAdmin(s *solidServer, cmd string) (rcText, error) {
 	if !s.up {
-		return rcText{}, fmt.Errorf("%s", s.refused())
+		return rcText{}, unreachedError{s.refused()}
 	}
 	c := normAdmin(cmd)
 	c = strings.Replace(c, "hotstandby ", "hsb ", 1)

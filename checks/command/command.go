@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,13 @@ const maxOutput = 1 << 20
 // sshExitFailure is what ssh exits with when it fails itself (cannot
 // connect, host key, authentication).
 const sshExitFailure = 255
+
+// sshNoLogin matches what ssh prints on stderr when it never logged in, so
+// nothing ran on the remote host: a refused or timed-out connection, an
+// unknown host, a refused key or host key. ssh also exits 255 when an
+// established connection drops while the command runs; that one may have
+// run, so it is not matched.
+var sshNoLogin = regexp.MustCompile(`(?m)^(?:ssh: connect to host |ssh: Could not resolve hostname |.*Permission denied \(|Host key verification failed|kex_exchange_identification: |Connection timed out during banner exchange|Connection closed by \S+ port \d+\s*$)`)
 
 // SSHProgram is the ssh client used for remote hosts; tests point it at a
 // fake, a deployment could point it at a wrapper.
@@ -112,6 +120,13 @@ type result struct {
 	started  bool   // the process ran to an exit (or a kill)
 	err      string // why it did not run to an exit status; "" if it did
 	took     time.Duration
+	// noAnswer: no data came back at all (the program or ssh could not
+	// start, the deadline passed, ssh failed); an observation's State is
+	// then unreachable.
+	noAnswer bool
+	// unreached: the command never reached a remote host (ssh could not
+	// start or never logged in): nothing ran there.
+	unreached bool
 }
 
 // Runner runs commands with a given environment. The zero Runner gives
@@ -184,13 +199,17 @@ func (r Runner) execute(ctx context.Context, t checks.Target, argv []string, she
 		if errors.Is(ctx.Err(), context.Canceled) {
 			res.err = fmt.Sprintf("%s %s: cancelled", full[0], where)
 		}
+		res.noAnswer = true
 	case runErr != nil && cmd.ProcessState == nil:
 		res.err = fmt.Sprintf("start %s %s: %v", full[0], where, runErr)
+		res.noAnswer, res.unreached = true, !IsLocal(t)
 	case runErr != nil && res.exitCode == -1:
 		res.err = fmt.Sprintf("%s %s: %v", full[0], where, runErr)
 	case !IsLocal(t) && res.exitCode == sshExitFailure:
 		res.err = fmt.Sprintf("ssh to %s failed (exit %d): %s — check that `ssh -o BatchMode=yes %s true` works for this user",
 			t.Host, sshExitFailure, proc.OrNone(proc.LastLine(res.stderr)), t.Host)
+		res.noAnswer = true
+		res.unreached = res.stdout == "" && sshNoLogin.MatchString(res.stderr)
 	}
 	return res
 }
@@ -221,6 +240,9 @@ func Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observ
 func (r Runner) Observe(ctx context.Context, t checks.Target, c checks.Check) checks.Observation {
 	res := r.execute(ctx, t, c.Argv, c.Shell, false)
 	obs := checks.Observation{At: time.Now(), Latency: res.took, Error: res.err}
+	if res.noAnswer {
+		obs.State = checks.StateUnreachable
+	}
 	obs.Raw = res.stdout
 	if res.stderr != "" {
 		if obs.Raw != "" && !strings.HasSuffix(obs.Raw, "\n") {
@@ -258,7 +280,7 @@ func (r Runner) Run(ctx context.Context, t checks.Target, a checks.Action) check
 		}
 		out += res.stderr
 	}
-	ar := checks.ActionResult{Output: out, ExitCode: res.exitCode, Error: res.err, Duration: res.took}
+	ar := checks.ActionResult{Output: out, ExitCode: res.exitCode, Error: res.err, Duration: res.took, Unreachable: res.unreached}
 	if ar.Error == "" && res.exitCode != 0 {
 		ar.Error = fmt.Sprintf("%s on %s exited with status %d: %s", a.Describe(), describeHost(t), res.exitCode,
 			proc.OrNone(proc.LastLine(res.stderr)))

@@ -241,6 +241,19 @@ func formatFloat(f float64, bits int) string {
 	return strconv.FormatFloat(f, 'f', -1, bits)
 }
 
+// dialFailed reports whether err is a failure to open the connection (a
+// refused or timed-out dial, no route, an unknown host): no statement was
+// sent, so an action it ends did not run. An error after the statement was
+// sent (a reset, a lost answer) is not one: the statement may have run.
+func dialFailed(err error) bool {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return true
+	}
+	var de *net.DNSError
+	return errors.As(err, &de)
+}
+
 // describe turns an error into the observation's Error and State. Errors
 // before any answer (refused, reset, timed out) make the target
 // "unreachable"; a server that answered with an error (access denied, bad

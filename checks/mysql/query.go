@@ -110,7 +110,7 @@ func (p *Prober) Exec(ctx context.Context, a checks.Action) checks.ActionResult 
 		srv, err := p.Server(ctx)
 		if err != nil {
 			p.forget()
-			r := checks.ActionResult{Duration: time.Since(start), ExitCode: 1}
+			r := checks.ActionResult{Duration: time.Since(start), ExitCode: 1, Unreachable: dialFailed(err)}
 			msg, _ := describe(ctx, err, start)
 			r.Error = "ask the server's version to choose STOP/START REPLICA or SLAVE: " + msg
 			return r
@@ -125,6 +125,7 @@ func (p *Prober) Exec(ctx context.Context, a checks.Action) checks.ActionResult 
 		r.Error, _ = describe(ctx, err, start)
 		r.Error = ran + r.Error
 		r.ExitCode = 1
+		r.Unreachable = dialFailed(err)
 		return r
 	}
 	n, err := res.RowsAffected()

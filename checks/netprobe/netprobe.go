@@ -69,12 +69,14 @@ func ObserveHTTP(ctx context.Context, t checks.Target, c checks.Check) (obs chec
 	resp, err := client.Do(req)
 	if err != nil {
 		obs.Error = fmt.Sprintf("GET %s: %s", shown, netError(ctx, err, time.Since(start)))
+		obs.State = checks.StateUnreachable
 		return obs
 	}
 	defer resp.Body.Close() //nolint:errcheck // the body has been read (bounded); a failed close changes no observation
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		obs.Error = fmt.Sprintf("GET %s: reading the body: %s", shown, netError(ctx, err, time.Since(start)))
+		obs.State = checks.StateUnreachable
 		return obs
 	}
 	obs.Raw = string(body)
@@ -193,6 +195,7 @@ func ObserveTCP(ctx context.Context, t checks.Target, c checks.Check) (obs check
 		state = StateClosed
 	default:
 		obs.Error = fmt.Sprintf("tcp %s: %s", addr, dialError(ctx, err, time.Since(start)))
+		obs.State = checks.StateUnreachable
 		return obs
 	}
 	obs.Raw = state

@@ -104,6 +104,12 @@ type Result struct {
 	// could not be started.
 	Err  string
 	Took time.Duration
+	// Unreached is set when solsql never reached the server: it could not
+	// start, or it reported a failed connection (SOLID Communication Error
+	// 21306 "… not found, connection failed"). Nothing ran there.
+	Unreached bool
+	// NoAnswer is set when the attempt's deadline passed first.
+	NoAnswer bool
 }
 
 // Runner runs solsql with a given environment. The zero Runner gives
@@ -173,15 +179,18 @@ func (r Runner) exec(ctx context.Context, t checks.Target, cred checks.Credentia
 	switch {
 	case ctx.Err() != nil:
 		res.Err = fmt.Sprintf("%s: no answer within %s (solsql killed)", where, res.Took.Round(100*time.Millisecond))
+		res.NoAnswer = true
 		return res
 	case runErr != nil && cmd.ProcessState == nil:
 		res.Err = fmt.Sprintf("start %s: %v (set `client:` on the target to the solsql path)", argv[0], runErr)
+		res.Unreached = true
 		return res
 	}
 	rows, errLine := ParseOutput(out)
 	switch {
 	case errLine != "":
 		res.Err = red.Redact(fmt.Sprintf("%s: %s", where, errLine))
+		res.Unreached = ConnectFailed(errLine)
 	case len(rows) == 0 && runErr != nil:
 		res.Err = red.Redact(fmt.Sprintf("%s: solsql exited with status %d: %s", where,
 			cmd.ProcessState.ExitCode(), proc.OrNone(lastLine(out))))
@@ -208,7 +217,11 @@ func Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c ch
 // Observe is the package's Observe with r's environment.
 func (r Runner) Observe(ctx context.Context, t checks.Target, cred checks.Credentials, c checks.Check) checks.Observation {
 	res := r.Exec(ctx, t, cred, c.Admin)
-	return checks.Observation{Rows: res.Rows, Raw: res.Raw, Error: res.Err, Latency: res.Took, At: time.Now()}
+	obs := checks.Observation{Rows: res.Rows, Raw: res.Raw, Error: res.Err, Latency: res.Took, At: time.Now()}
+	if res.Unreached || res.NoAnswer {
+		obs.State = checks.StateUnreachable
+	}
+	return obs
 }
 
 // Run executes an admin action. It fails when solsql reports an error or
@@ -220,7 +233,9 @@ func Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks
 // Run is the package's Run with r's environment.
 func (r Runner) Run(ctx context.Context, t checks.Target, cred checks.Credentials, a checks.Action) checks.ActionResult {
 	res := r.exec(ctx, t, cred, a.Admin, true)
-	ar := checks.ActionResult{Output: res.Raw, Error: res.Err, Duration: res.Took}
+	// A timeout is not Unreachable: the statement may have reached the
+	// server before the answer was lost.
+	ar := checks.ActionResult{Output: res.Raw, Error: res.Err, Duration: res.Took, Unreachable: res.Unreached}
 	if ar.Error != "" {
 		ar.ExitCode = -1
 		return ar
@@ -248,6 +263,15 @@ func (r Runner) Run(ctx context.Context, t checks.Target, cred checks.Credential
 	}
 	return ar
 }
+
+// connectFailed matches the error solsql prints when it could not connect
+// to the server at all (nothing was sent): "SOLID Communication Error
+// 21306: Server 'tcp db1 1964' not found, connection failed."
+var connectFailed = regexp.MustCompile(`^SOLID Communication Error (?:21306\b|\d+:.*connection failed)`)
+
+// ConnectFailed reports whether errLine (ParseOutput's) says solsql never
+// reached the server.
+func ConnectFailed(errLine string) bool { return connectFailed.MatchString(errLine) }
 
 // errorLine matches the error lines solsql prints, e.g.
 // "SOLID Communication Error 21306: Server 'tcp db1 1964' not found,

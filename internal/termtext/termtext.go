@@ -127,15 +127,31 @@ func clean(s string, block bool) string {
 // Writer returns a writer that passes everything through Block before it
 // reaches w: for sinks that only ever print plain text (plain mode, show,
 // sessions, the Markdown report on a terminal, error messages). A UTF-8
-// sequence split across two writes is kept whole.
-func Writer(w io.Writer) io.Writer { return &writer{w: w} }
+// sequence split across two writes is kept whole: the start of one at the
+// end of a write is held back until the next write completes it, or until
+// Flush, which the owner calls once nothing more will be written.
+func Writer(w io.Writer) *SafeWriter { return &SafeWriter{w: w} }
 
-type writer struct {
+// SafeWriter is Writer's writer.
+type SafeWriter struct {
 	w    io.Writer
 	tail []byte // the start of a UTF-8 sequence the last write cut
 }
 
-func (t *writer) Write(p []byte) (int, error) {
+// Flush writes what Write held back, the start of a UTF-8 sequence that
+// never was completed, escaped through Block (`\xe2\x9c`): output that ends
+// in a cut sequence is shown, never dropped.
+func (t *SafeWriter) Flush() error {
+	if len(t.tail) == 0 {
+		return nil
+	}
+	s := Block(string(t.tail))
+	t.tail = t.tail[:0]
+	_, err := io.WriteString(t.w, s)
+	return err
+}
+
+func (t *SafeWriter) Write(p []byte) (int, error) {
 	buf := p
 	if len(t.tail) > 0 {
 		buf = append(append([]byte(nil), t.tail...), p...)

@@ -86,3 +86,40 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+// TestWriterFlushShowsACutSequence: output that ends in the start of a
+// UTF-8 sequence is held back by Write and written, escaped, by Flush;
+// nothing is dropped, and a Flush with nothing held writes nothing.
+func TestWriterFlushShowsACutSequence(t *testing.T) {
+	var b strings.Builder
+	w := Writer(&b)
+	if _, err := w.Write([]byte("done \xe2\x9c")); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "done " {
+		t.Fatalf("before Flush: %q", b.String())
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	if !strings.HasPrefix(got, "done ") || len(got) == len("done ") || !IsSafe(got) || !utf8.ValidString(got) {
+		t.Fatalf("after Flush: %q", got)
+	}
+	if err := w.Flush(); err != nil || b.String() != got {
+		t.Fatalf("a second Flush wrote %q (%v)", b.String()[len(got):], err)
+	}
+	// A sequence completed by the next write is still written whole.
+	if _, err := w.Write([]byte("\xe2\x9c")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("\x94 ok")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), "✔ ok") {
+		t.Fatalf("a split sequence: %q", b.String())
+	}
+}

@@ -14,7 +14,7 @@ func openReadOnly(path string) (*os.File, error) { return os.Open(path) }
 // the Unix build does not have.
 func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s is a symbolic link: handrail never follows a link in place of a journal or its lock; replace it with the file itself", path)
+		return nil, fmt.Errorf("%s is a symbolic link: handrail never follows a link in place of a file of its state directory (a journal, its lock, a debrief); replace it with the file itself", path)
 	}
 	return os.OpenFile(path, flag, perm)
 }

@@ -311,7 +311,7 @@ func (u *ui) run() error {
 		where += " (" + addr + ")"
 	}
 	where = termtext.Line(where)
-	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", termtext.Line(a.Describe()), where))
+	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", a.Shown(), where))
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (u *ui) run() error {
 	if err != nil {
 		return err
 	}
-	u.printf("Running %s on %s …\n", termtext.Line(a.Describe()), where)
+	u.printf("Running %s on %s …\n", a.Shown(), where)
 	u.r.RunAction(a)
 	return nil
 }
@@ -710,9 +710,13 @@ func (u *ui) status() {
 }
 
 func (u *ui) printAction(ar checks.ActionResult) {
-	if ar.OK() {
+	switch {
+	case ar.OK():
 		u.printf("%s Action done in %s.", u.mark(true), ar.Duration.Round(time.Millisecond))
-	} else {
+	case ar.Unreachable:
+		u.printf("%s Action NOT RUN: could not reach the target: %s. Type 'run' to try again once it answers.",
+			u.mark(false), termtext.Line(ar.Error))
+	default:
 		u.printf("%s Action FAILED (exit %d): %s.", u.mark(false), ar.ExitCode, termtext.Line(ar.Error))
 	}
 	if out := strings.TrimSpace(ar.Output); out != "" {

@@ -53,7 +53,7 @@ func (d *replica) Observe(context.Context, checks.Check) checks.Observation {
 	at := d.clock()
 	switch {
 	case d.down:
-		return checks.Observation{Error: "dial tcp db2:3306: connect: connection refused", At: at}
+		return checks.Observation{Error: "dial tcp db2:3306: connect: connection refused", State: checks.StateUnreachable, At: at}
 	case d.password != "" && d.login != d.password:
 		return checks.Observation{Error: "Error 1045 (28000): Access denied for user 'ops'@'bastion' (using password: YES)", At: at}
 	}

@@ -125,7 +125,13 @@ func checkBlocker(c checks.Check, cs *checkState, now time.Time) (Blocker, bool)
 	}
 	r := cs.last
 	if r.Status == checks.StatusUnreachable {
+		// No data to judge. Only a probe that never got through says
+		// "cannot reach"; a server that answered with an error (access
+		// denied, a missing privilege) was reached.
 		why := "cannot reach " + termtext.Line(c.Target)
+		if r.Obs.State != checks.StateUnreachable && r.Obs.Error != "" {
+			why = "the server answered with an error"
+		}
 		if r.Obs.Error != "" {
 			why += ": " + termtext.Line(r.Obs.Error)
 		}

@@ -407,9 +407,12 @@ func (e *Engine) ActionEnd(res checks.ActionResult) error {
 	if err := e.emit(EvActionEnd, ActionEndData{Step: u.Key, Result: res}); err != nil {
 		return err
 	}
-	if a := u.Step.Action; a != nil && a.FailsStep && !res.OK() && u.Step.OnFail != nil && e.onFail == nil && !e.suspended {
+	if a := u.Step.Action; a != nil && a.FailsStep && !res.OK() && !res.Unreachable && u.Step.OnFail != nil && e.onFail == nil && !e.suspended {
 		// The runbook says a failed run of this action fails the step:
 		// its on_fail applies now, not when a check's deadline passes.
+		// An action that never reached its target (Unreachable: a
+		// network blip, a server not yet up) did not run, so it did not
+		// fail: the step stays and the operator runs it again.
 		of := u.Step.OnFail
 		what := a.Describe() + ": " + res.Error
 		if err := e.emit(EvOnFail, OnFailData{Step: u.Key, Say: of.Say, Goto: of.Goto, Halt: of.Halt, Action: what}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 )
 
@@ -81,6 +82,20 @@ func (v *env) toVerify() {
 	}
 	if cur, _, _ := v.e.Current(); cur.Key != "verify" {
 		v.t.Fatalf("current = %s, want verify", cur.Key)
+	}
+}
+
+// failsStep walks to stop-replica, makes its action fails_step with the
+// on_fail of, and starts the action.
+func (v *env) failsStep(of steps.OnFail) {
+	v.t.Helper()
+	walkToStop(v.t, v.e)
+	u := &v.e.units[v.e.cur]
+	a := *u.Step.Action
+	a.FailsStep = true
+	u.Step.Action, u.Step.OnFail = &a, &of
+	if _, _, err := v.e.ActionStart(true); err != nil {
+		v.t.Fatal(err)
 	}
 }
 
@@ -499,6 +514,60 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
+			name:  "fails_step action failed -> on_fail halt: halted at once, no deadline waited",
+			setup: func(v *env) { v.failsStep(steps.OnFail{Say: "Call the DBA.", Halt: true}) },
+			op: func(v *env) error {
+				return v.e.ActionEnd(checks.ActionResult{ExitCode: 1, Error: "Error 1227: Access denied; you need the SUPER privilege"})
+			},
+			recs: []string{EvActionEnd, EvOnFail, EvSessionHalt, EvSessionEnd},
+			check: func(v *env) {
+				var d OnFailData
+				v.last(EvOnFail, &d)
+				if d.Step != "stop-replica" || !d.Halt || !strings.Contains(d.Action, "STOP SLAVE: Error 1227") {
+					t.Errorf("on_fail = %+v", d)
+				}
+				if v.e.Ended() != EndHalted {
+					t.Errorf("ended = %q, want halted", v.e.Ended())
+				}
+			},
+		},
+		{
+			name:  "fails_step action failed -> on_fail goto: the jump is offered, the step stays",
+			setup: func(v *env) { v.failsStep(steps.OnFail{Say: "Prepare again.", Goto: "prep"}) },
+			op: func(v *env) error {
+				return v.e.ActionEnd(checks.ActionResult{ExitCode: 14526, Error: "ADMIN COMMAND 'hsb connect' failed: RC 14526"})
+			},
+			recs: []string{EvActionEnd, EvOnFail},
+			check: func(v *env) {
+				if to, ok := v.e.GotoOffer(); !ok || to != "prep" {
+					t.Errorf("GotoOffer = %q, %v", to, ok)
+				}
+				if g := v.e.Gate(); g.Open || g.OnFail == nil || v.e.Ended() != "" {
+					t.Errorf("gate %+v, ended %q", g, v.e.Ended())
+				}
+			},
+		},
+		{
+			name:  "fails_step action never reached its target -> no on_fail, the step stays, run it again",
+			setup: func(v *env) { v.failsStep(steps.OnFail{Say: "Call the DBA.", Halt: true}) },
+			op: func(v *env) error {
+				return v.e.ActionEnd(checks.ActionResult{ExitCode: 1, Unreachable: true,
+					Error: "dial tcp 10.0.0.2:3306: connect: connection refused"})
+			},
+			recs: []string{EvActionEnd},
+			check: func(v *env) {
+				if v.e.Ended() != "" || countType(v.mj, EvOnFail) != 0 {
+					t.Errorf("ended %q, on_fail records %d", v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+				if _, ok := v.e.GotoOffer(); ok || v.e.Gate().OnFail != nil {
+					t.Error("an on_fail is offered for an action that never ran")
+				}
+				if _, _, err := v.e.ActionStart(false); !errors.Is(err, ErrNeedConfirm) {
+					t.Errorf("the action cannot be run again: %v", err)
+				}
+			},
+		},
+		{
 			name:  "credentials re-entered: journaled without the value",
 			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusUnreachable) },
 			op: func(v *env) error {
@@ -632,6 +701,31 @@ func TestUnreachableReasonIsSafeText(t *testing.T) {
 	err := v.e.Next()
 	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), "cannot reach slave: Access denied") {
 		t.Fatalf("refusal %q", err)
+	}
+}
+
+// TestUnreachableReasonSaysWhetherReached: the gate says "cannot reach"
+// only for a probe that never got through; a server that answered with an
+// error (access denied) was reached, and the gate says so.
+func TestUnreachableReasonSaysWhetherReached(t *testing.T) {
+	for _, tt := range []struct {
+		state, want string
+	}{
+		{checks.StateUnreachable, "cannot reach slave: Error 1045"},
+		{"", "the server answered with an error: Error 1045"},
+	} {
+		v := newEnv(t)
+		walkToStop(t, v.e)
+		r := result(v.e, "io", checks.StatusUnreachable)
+		r.Obs = checks.Observation{Error: "Error 1045 (28000): Access denied for user 'ops'", State: tt.state}
+		r.Since = v.clk.Now()
+		if _, err := v.e.Observe(r); err != nil {
+			t.Fatal(err)
+		}
+		g := v.e.Gate()
+		if len(g.Blocking) == 0 || !strings.HasPrefix(g.Blocking[0].Reason, tt.want) {
+			t.Errorf("state %q: gate %+v, want a reason starting %q", tt.state, g.Blocking, tt.want)
+		}
 	}
 }
 

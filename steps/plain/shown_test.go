@@ -1,0 +1,98 @@
+package plain
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/session"
+)
+
+// TestPlainConfirmationShowsTheExactArgv: "Type yes to run" shows the argv
+// the action runs (`sh -c …` with every hidden byte escaped), the same text
+// the console shows, not the runbook's line as written (issue 9 point 1).
+func TestPlainConfirmationShowsTheExactArgv(t *testing.T) {
+	line := "touch x; echo \x1b[8m rm -rf / \x1b[0m\x1b[1K\r echo safe-looking-action"
+	act := checks.Action{Kind: checks.ActionCommand, Target: "box", Shell: line}
+	rb := &steps.Runbook{ID: "shown", Title: "Shown", SHA256: "x",
+		Targets: map[string]checks.Target{"box": {Name: "box", Kind: checks.TargetHost}},
+		Sections: []steps.Section{{Steps: []steps.Step{
+			{ID: "one", Title: "One", On: "box", Action: &act},
+		}}}}
+	e, err := session.New(session.Config{SessionID: "20261122-020000-5a0e", Runbook: rb, Journal: &session.MemoryJournal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := &hostileDriver{act: checks.ActionResult{Output: "ok"}}
+	r := session.NewRunner(e, drv, nil)
+	defer r.Close()
+	in, feed := io.Pipe()
+	out := &syncBuf{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
+	}()
+	_, _ = io.WriteString(feed, "run\n")
+	waitFor(t, out, "Type yes to run")
+	_, _ = io.WriteString(feed, "no\n")
+	waitFor(t, out, "Not run.")
+	_, _ = io.WriteString(feed, "quit\n")
+	<-done
+
+	got := out.String()
+	want := "Type yes to run " + act.Shown() + " on box"
+	if !strings.Contains(got, want) {
+		t.Fatalf("the confirmation is not the exact argv:\nwant %q\nin   %q", want, got)
+	}
+	if !strings.Contains(act.Shown(), `rm -rf`) || !strings.HasPrefix(act.Shown(), "sh -c ") {
+		t.Fatalf("Shown() = %q hides the command", act.Shown())
+	}
+	if r, bad := unsafeIn(got); bad {
+		t.Fatalf("plain mode emitted %U raw:\n%q", r, got)
+	}
+}
+
+// TestPlainActionThatNeverRanSaysSo: an action that never reached its
+// target is shown as not run, with the way on, never as FAILED; a
+// fails_step on_fail does not fire for it.
+func TestPlainActionThatNeverRanSaysSo(t *testing.T) {
+	rb := hostileRunbook()
+	st := &rb.Sections[0].Steps[0]
+	st.Action.FailsStep = true
+	st.OnFail = &steps.OnFail{Say: "Call the DBA.", Halt: true}
+	mj := &session.MemoryJournal{}
+	e, err := session.New(session.Config{SessionID: "20261122-020000-5a0f", Runbook: rb, Journal: mj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := &hostileDriver{act: checks.ActionResult{ExitCode: 1, Unreachable: true, Error: "dial tcp db2:3306: connect: connection refused"},
+		obs: checks.Observation{Error: "dial tcp db2:3306: connect: connection refused", State: checks.StateUnreachable}}
+	r := session.NewRunner(e, drv, nil)
+	defer r.Close()
+	in, feed := io.Pipe()
+	out := &syncBuf{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
+	}()
+	_, _ = io.WriteString(feed, "run\n")
+	waitFor(t, out, "Type yes to run")
+	_, _ = io.WriteString(feed, "yes\n")
+	waitFor(t, out, "Action NOT RUN: could not reach the target: dial tcp db2:3306: connect: connection refused. Type 'run' to try again")
+	_, _ = io.WriteString(feed, "quit\n")
+	<-done
+	if got := out.String(); strings.Contains(got, "FAILED") || strings.Contains(got, "HALTED") {
+		t.Errorf("an action that never ran was shown as failed:\n%s", got)
+	}
+	for _, rec := range mj.Records() {
+		if rec.Type == session.EvOnFail || rec.Type == session.EvSessionHalt {
+			t.Errorf("journaled %s for an action that never ran", rec.Type)
+		}
+	}
+}
