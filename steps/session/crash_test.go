@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -186,6 +187,11 @@ func TestCrashAndResume(t *testing.T) {
 		_ = cmd.Wait()
 
 		w, recs, _, err := journal.Open(path)
+		if errors.Is(err, fs.ErrNotExist) && done == 0 {
+			// Killed before it made the journal (a loaded machine starts
+			// the child slowly): nothing was promised, nothing to check.
+			continue
+		}
 		if err != nil {
 			t.Fatalf("round %d: open after SIGKILL: %v", round, err)
 		}
