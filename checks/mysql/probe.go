@@ -246,6 +246,13 @@ func formatFloat(f float64, bits int) string {
 // sent, so an action it ends did not run. An error after the statement was
 // sent (a reset, a lost answer) is not one: the statement may have run.
 func dialFailed(err error) bool {
+	var me *gomysql.MySQLError
+	if errors.As(err, &me) {
+		// The server refused the login (ER_ACCESS_DENIED_ERROR): no
+		// statement ran, as when the connection is refused. The operator
+		// re-enters the password and runs the action again.
+		return me.Number == 1045
+	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
 		return true

@@ -3,6 +3,7 @@ package mysql
 import (
 	"database/sql"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,25 @@ func TestExecUnreachable(t *testing.T) {
 				t.Errorf("error %q", ar.Error)
 			}
 		})
+	}
+}
+
+// TestExecWithAWrongPasswordNeverRan: the real MariaDB refuses the login
+// with 1045 before any statement: the action is marked as one that never
+// reached its target (no on_fail for a password typo), and says why.
+func TestExecWithAWrongPasswordNeverRan(t *testing.T) {
+	cfg := gomysql.NewConfig()
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = "root", "not-the-password", "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(pair.Replica.Port))
+	conn, err := gomysql.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	for _, stmt := range []string{"SET GLOBAL read_only = 0", "STOP REPLICA"} {
+		ar := NewProber(db).Exec(ctxT(t, 5*time.Second), checks.Action{Kind: checks.ActionMySQLExec, SQL: stmt})
+		if ar.OK() || !ar.Unreachable || !strings.Contains(ar.Error, "1045") {
+			t.Errorf("%s with a wrong password = %+v, want not run (Unreachable) with error 1045", stmt, ar)
+		}
 	}
 }
