@@ -498,7 +498,7 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Values):
 		return m.openValues()
 	}
-	if m.journalErr != nil && (isSessionKey(k, newKeyMap()) || k.String() == "A") {
+	if m.journalErr != nil && needsRecord(k) {
 		m.setFlash(m.journalRefusal(), true)
 		return m, nil
 	}
@@ -551,6 +551,15 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {
 	return key.Matches(k, km.Next, km.Override, km.Annotate, km.Action, km.Tick, km.Repoll)
+}
+
+// needsRecord tells whether k would journal something, at once or once
+// its dialog is confirmed: the session keys, the recovery keys (g goto,
+// C continue, p password re-entered, s skip the wait) and A (decide an
+// approval). Once the journal cannot be written they are refused.
+func needsRecord(k tea.KeyPressMsg) bool {
+	rk := newRecoveryKeys()
+	return isSessionKey(k, newKeyMap()) || key.Matches(k, rk.Goto, rk.Continue, rk.Credentials, rk.Skip) || k.String() == "A"
 }
 
 // browsing reports whether the operator is looking at a step other than

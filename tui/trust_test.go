@@ -754,7 +754,9 @@ func TestJournalThatCannotBeWritten(t *testing.T) {
 	if out := plain(m); !strings.Contains(out, banner) {
 		t.Fatalf("the banner went with the flash:\n%s", out)
 	}
-	for _, k := range []string{"a", "o", "r", "n", "space"} {
+	// Every key that would journal: the session keys, the recovery keys
+	// (g, C, p, s) and A (decide an approval).
+	for _, k := range []string{"a", "o", "r", "n", "space", "x", "A", "g", "C", "p", "s"} {
 		m = doKey(t, m, k)
 		if out := plain(m); m.dialog != nil || !strings.Contains(out, "not done: the journal cannot be written") || !strings.Contains(out, banner) {
 			t.Errorf("%s after the failed write:\n%s", k, out)
