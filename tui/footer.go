@@ -37,6 +37,9 @@ func (m Model) footerKeys() []footerKey {
 		return []footerKey{{"esc", "close help"}}
 	case m.tooSmall():
 		return nil
+	case m.debriefShown():
+		// Nothing that acts on the step hidden behind the debrief.
+		return m.debriefFooterKeys()
 	}
 	browsing := m.browsing()
 	if browsing {

@@ -417,6 +417,12 @@ func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.debriefShown() {
+		if model, ok := m.debriefKey(k); ok {
+			return model, nil
+		}
+		return m.globalKey(k)
+	}
 	if model, cmd, ok := m.paneKey(k); ok {
 		return model, cmd
 	}
