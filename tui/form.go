@@ -125,7 +125,7 @@ type Form struct {
 	done, cancelled bool
 	// interrupted: cancelled with ctrl+c (the command exits 130).
 	interrupted bool
-	result          FormResult
+	result      FormResult
 }
 
 // NewForm builds the form for cfg.Runbook.

@@ -49,7 +49,7 @@ type PreflightScreen struct {
 
 	width, height int
 	done, start   bool
-	interrupted   bool // left with ctrl+c (the command exits 130)
+	interrupted   bool   // left with ctrl+c (the command exits 130)
 	accepted      string // the reason to start with a target unreachable
 }
 
