@@ -135,6 +135,10 @@ func (m Model) debriefKey(k tea.KeyPressMsg) (Model, bool) {
 		m.pane.offset = max(0, m.pane.offset-h/2)
 	case key.Matches(k, m.keys.PageDown):
 		m.pane.offset = min(m.pane.offset+h/2, m.debriefMaxOffset(h))
+	case key.Matches(k, m.keys.Values) && m.haltCut():
+		// The halt's instruction in full (a halted rehearsal's banner
+		// cuts it): the viewer shows it first.
+		return m, false
 	case key.Matches(k, m.keys.Current, m.keys.FocusNext, m.keys.FocusPrev, m.keys.Left, m.keys.Right, m.keys.Copy, m.keys.Values):
 		m.flash = ""
 	default:
@@ -146,6 +150,9 @@ func (m Model) debriefKey(k tea.KeyPressMsg) (Model, bool) {
 // debriefFooterKeys are the footer's keys while the debrief is shown.
 func (m Model) debriefFooterKeys() []footerKey {
 	ks := []footerKey{{"d", "back to the steps"}}
+	if m.haltCut() {
+		ks = append(ks, footerKey{"enter", "the halt in full"})
+	}
 	if m.debriefMaxOffset(m.bodyHeight()) > 0 {
 		ks = append(ks, footerKey{"pgdn/pgup", "scroll"})
 	}

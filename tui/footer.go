@@ -85,7 +85,10 @@ func (m Model) footerKeys() []footerKey {
 	if m.commandsCut() {
 		add("←/→", "scroll command")
 	}
-	if m.hasValues() {
+	switch {
+	case m.haltCut():
+		add("enter", "the halt in full")
+	case m.hasValues():
 		add("enter", "full values")
 	}
 	if live && m.polled() {
