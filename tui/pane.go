@@ -206,7 +206,11 @@ func (m Model) buildStepText(st StepView, idx, width int) stepText {
 	}
 	// A halt's reason is the banner's (bannerLines): not said twice.
 	if idx == m.snap.Current && m.snap.Notice != "" && m.snap.Ended != "halted" {
-		add(textLines(&s.Warn, m.snap.Notice, width, 2)...)
+		n := 2
+		if m.snap.Interruption != nil {
+			n = 4 // what befell the action: enter has it whole
+		}
+		add(textLines(&s.Warn, m.snap.Notice, width, n)...)
 	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",

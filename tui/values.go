@@ -139,6 +139,9 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 		}
 		lines = append(lines, "")
 	}
+	if m.list.shown(m.snap) == m.snap.Current {
+		lines = append(lines, m.interruptionLines(width)...)
+	}
 	// The viewer then opens on it, not on the first failing value.
 	haltFirst := len(lines) > 0
 	if !live {
