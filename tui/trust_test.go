@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,7 +222,19 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 		}
 		return out
 	}
-	var op, wat []string
+	// ages are the panels' "data Ns old" (from the status lines): the
+	// watcher must see the operator's data as old as the operator does.
+	dataAge := regexp.MustCompile(`data (<)?[0-9][0-9hms]* old`)
+	ages := func(m Model) []string {
+		var out []string
+		for _, l := range strings.Split(plain(m), "\n") {
+			if strings.Contains(l, "│ │") {
+				out = append(out, dataAge.FindAllString(l, -1)...)
+			}
+		}
+		return out
+	}
+	var op, wat, opAge, watAge []string
 	deadline := time.Now().Add(8 * time.Second)
 	for {
 		ev, err := ts.live.Wait(t.Context())
@@ -229,7 +242,7 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 			t.Fatal(err)
 		}
 		mo := step(t, sizedLive(t, ts.live, 120, 40), eventMsg{ev: ev, n: 1})
-		op = fields(mo)
+		op, opAge = fields(mo), ages(mo)
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		wev, _ := w.Wait(ctx)
 		cancel()
@@ -237,12 +250,14 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 			wev.Snap = w.Snapshot()
 		}
 		mw := step(t, sizedLive(t, w, 120, 40), eventMsg{ev: wev, n: 1})
-		wat = fields(mw)
-		if strings.Contains(strings.Join(op, "\n"), "2003") && strings.Join(op, "\n") == strings.Join(wat, "\n") {
+		wat, watAge = fields(mw), ages(mw)
+		if strings.Contains(strings.Join(op, "\n"), "2003") && strings.Join(op, "\n") == strings.Join(wat, "\n") &&
+			len(opAge) > 0 && strings.Join(opAge, "\n") == strings.Join(watAge, "\n") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the watcher's panel differs from the operator's:\noperator:\n%s\nwatcher:\n%s", strings.Join(op, "\n"), strings.Join(wat, "\n"))
+			t.Fatalf("the watcher's panel differs from the operator's:\noperator:\n%s\n%s\nwatcher:\n%s\n%s",
+				strings.Join(op, "\n"), strings.Join(opAge, "\n"), strings.Join(wat, "\n"), strings.Join(watAge, "\n"))
 		}
 	}
 	// The operator quits: the watcher says so.
