@@ -743,11 +743,14 @@ func (m Model) openAction() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	a := st.Step.Action
-	body := []string{"handrail will run, on " + m.actionTarget(a.Target) + ":", ""}
-	// The same lines as the step's text shows: one source, read the same.
-	body = append(body, m.actionLines(a, max(10, m.dialogWidth()-6))...)
-	body = append(body, "", "as "+termtext.Line(a.Kind)+". It is journaled before and after it runs.")
-	return m.openDialog(newConfirm("Run the step's action", stepLabel(st), body, "Cancel", "Run", resAction{}, m.styles))
+	// The same target label and the same lines as the step's text shows:
+	// one source, read the same.
+	body := []string{"handrail will run, on " + m.targetLabel(a.Target) + ":", ""}
+	tail := []string{"", "as " + termtext.Line(a.Kind) + ". It is journaled before and after it runs."}
+	d := newConfirm("Run the step's action", stepLabel(st), append(body, tail...), "Cancel", "Run", resAction{}, m.styles)
+	draw, maxShift := m.actionLines(a, max(10, m.dialogWidth()-6))
+	d.cmd, d.cmdAt, d.cmdMax, d.cmdStep = draw, len(body), maxShift, max(8, m.dialogWidth()/2)
+	return m.openDialog(d)
 }
 
 // finishDialog acts on what a dialog decided.
