@@ -24,8 +24,9 @@ import (
 // between words: a line that goes on below ends with a space and mark. A
 // word longer than a line stays whole on a line of its own (wider than
 // width: the pane scrolls it sideways), unless hard, which breaks it at the
-// width with mark after each piece (a dialog, which cannot scroll, still
-// shows every character). text must already be safe (termtext).
+// width with mark after each piece (a check panel's query, which cannot
+// scroll, still shows every character; the action dialog scrolls like the
+// pane). text must already be safe (termtext).
 func commandLines(text string, width int, mark string, hard bool) []string {
 	budget := max(4, width-1-ansi.StringWidth(mark)) // room for " ↩"
 	var out []string

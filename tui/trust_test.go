@@ -347,8 +347,8 @@ func quickMsgs(cmd tea.Cmd) []tea.Msg {
 
 // TestCommandLinesNeverBreakAWord: a command is broken only between words;
 // a line that goes on ends with the mark; a word longer than a line stays
-// whole (the pane scrolls it), unless hard (a dialog), which marks the
-// break.
+// whole (the pane scrolls it), unless hard (a check panel's query), which
+// marks the break.
 func TestCommandLinesNeverBreakAWord(t *testing.T) {
 	cmd := "nohup /opt/terracotta/bigmemory-max-4.2.1/server/bin/start-tc-server.sh -f /opt/tc/tc-config.xml &"
 	for _, width := range []int{20, 30, 45, 200} {
@@ -374,11 +374,11 @@ func TestCommandLinesNeverBreakAWord(t *testing.T) {
 	hard := commandLines(cmd, 20, "↩", true)
 	for _, l := range hard {
 		if ansi.StringWidth(l) > 20 {
-			t.Errorf("a dialog's line %q is wider than 20", l)
+			t.Errorf("a hard line %q is wider than 20", l)
 		}
 	}
 	if got := strings.ReplaceAll(strings.ReplaceAll(strings.Join(hard, ""), " ↩", " "), "↩", ""); got != cmd {
-		t.Errorf("the dialog's lines do not hold the command: %q", hard)
+		t.Errorf("the hard lines do not hold the command: %q", hard)
 	}
 }
 
