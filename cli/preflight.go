@@ -126,9 +126,13 @@ func preflightScreen(stdio IO, rec *recording.Recorder, drv checks.Driver, plan 
 	notStarted := func() error {
 		return withCode(ExitError, errors.New("not started: a target cannot be reached and you stopped at the preflight; fix it and run again"))
 	}
+	interrupted := func() error {
+		return withCode(ExitInterrupted, errors.New("interrupted (ctrl+c) at the preflight: no session was started, nothing was journaled"))
+	}
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			return nil, "", notStarted()
+			// A signal ends the preflight as ctrl+c does.
+			return nil, "", interrupted()
 		}
 		return nil, "", withCode(ExitError, fmt.Errorf("preflight screen: %w", err))
 	}
@@ -137,7 +141,10 @@ func preflightScreen(stdio IO, rec *recording.Recorder, drv checks.Driver, plan 
 		return nil, "", withCode(ExitError, errors.New("preflight screen: unexpected final model"))
 	}
 	targets, reason, start := fm.Result()
-	if !start {
+	switch {
+	case !start && fm.Interrupted():
+		return nil, "", interrupted()
+	case !start:
 		return nil, "", notStarted()
 	}
 	plain.PrintPreflight(stdio.Out, targets, !utf8Locale())

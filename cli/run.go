@@ -510,7 +510,8 @@ func paramForm(rb *steps.Runbook, params map[string]string, stdio IO, rec *recor
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			return tui.FormResult{}, withCode(ExitUsage, tui.ErrFormCancelled)
+			// A signal (SIGINT, SIGTERM, SIGHUP) ends the form as ctrl+c does.
+			return tui.FormResult{}, withCode(ExitInterrupted, errFormInterrupted)
 		}
 		return tui.FormResult{}, withCode(ExitError, fmt.Errorf("parameter form: %w", err))
 	}
@@ -519,11 +520,18 @@ func paramForm(rb *steps.Runbook, params map[string]string, stdio IO, rec *recor
 		return tui.FormResult{}, withCode(ExitError, errors.New("parameter form: unexpected final model"))
 	}
 	res, ok := fm.Result()
-	if !ok {
+	switch {
+	case !ok && fm.Interrupted():
+		return tui.FormResult{}, withCode(ExitInterrupted, errFormInterrupted)
+	case !ok:
 		return tui.FormResult{}, withCode(ExitUsage, tui.ErrFormCancelled)
 	}
 	return res, nil
 }
+
+// errFormInterrupted: the operator left the parameter form with ctrl+c (or
+// a signal came); ctrl+c exits 130 everywhere.
+var errFormInterrupted = errors.New("interrupted (ctrl+c): no session was started")
 
 // maskedPrompt reads a secret from the terminal without echoing it.
 func maskedPrompt(stdio IO, label string) (string, error) {

@@ -6,7 +6,7 @@ import (
 )
 
 // TestNoTerminalMeansPlainMode: with stdin not a terminal (`demo
-// </dev/null`), or TERM=dumb, the console does not try to open; plain mode
+// </dev/null`), stdout not a terminal (`demo | cat`), or TERM=dumb, the console does not try to open; plain mode
 // runs and says why, and no session is left behind half-made or
 // "interrupted".
 func TestNoTerminalMeansPlainMode(t *testing.T) {
@@ -17,19 +17,21 @@ func TestNoTerminalMeansPlainMode(t *testing.T) {
 	}{
 		{"stdin-devnull", []string{"sh", "-c", `exec "$0" demo --state-dir "$1" </dev/null`}, "stdin is not a terminal: using plain mode"},
 		{"term-dumb", []string{"env", "TERM=dumb"}, "TERM is dumb: using plain mode"},
+		// stdin is the terminal, stdout a pipe: the console cannot draw.
+		{"stdout-pipe", []string{"bash", "-c", `set -o pipefail; "$0" demo --state-dir "$1" | cat`}, "stdout is not a terminal: using plain mode"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			stateDir := t.TempDir()
 			var argv []string
-			if tc.name == "stdin-devnull" {
+			if tc.name != "term-dumb" {
 				argv = append(tc.argv, handrail(t), stateDir)
 			} else {
 				argv = append(tc.argv, handrail(t), "demo", "--state-dir", stateDir)
 			}
 			p := startTerm(t, "noterm "+tc.name, 80, 24, nil, argv...)
-			if tc.name == "term-dumb" {
+			if tc.name != "stdin-devnull" {
 				waitFor(t, p, "== REHEARSAL · Step 1/", wait)
 				p.keys("quit", "Enter")
 			}

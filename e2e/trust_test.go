@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // The console an operator can trust at 80x24 (issue 10): the built binary
@@ -301,4 +302,32 @@ func TestCtrlCInPlainMode(t *testing.T) {
 	if !strings.Contains(sessions, "quit") {
 		t.Errorf("the session should be listed as quit:\n%s", sessions)
 	}
+}
+
+// TestInstructionsUseTheWidthAt200x50: at 200 columns the step pane splits
+// and the instructions get the larger share: the step's text is wrapped to
+// it, so a line of it runs past column 80 (not wrapped as if the terminal
+// were narrow).
+func TestInstructionsUseTheWidthAt200x50(t *testing.T) {
+	t.Parallel()
+	stateDir := t.TempDir()
+	c := console{startTerm(t, "wide", 200, 50, nil, handrail(t), "demo", "--state-dir", stateDir), stateDir}
+	s := c.waitStep(stepBackup)
+	// The instructions are the column between the step list's │ and the
+	// panels; their widest line of step text is longer than 80 columns.
+	widest := 0
+	for _, l := range strings.Split(s, "\n") {
+		_, pane, ok := strings.Cut(l, "│")
+		if !ok || !strings.Contains(pane, "backup") {
+			continue
+		}
+		if i := strings.IndexAny(pane, "│╭╰"); i >= 0 {
+			pane = pane[:i]
+		}
+		widest = max(widest, utf8.RuneCountInString(strings.TrimSpace(pane)))
+	}
+	if widest <= 80 {
+		t.Errorf("at 200x50 no line of the step's text is wider than 80 columns (widest %d):\n%s", widest, frame(s))
+	}
+	c.quit()
 }

@@ -24,8 +24,9 @@ import (
 // between words: a line that goes on below ends with a space and mark. A
 // word longer than a line stays whole on a line of its own (wider than
 // width: the pane scrolls it sideways), unless hard, which breaks it at the
-// width with mark after each piece (a dialog, which cannot scroll, still
-// shows every character). text must already be safe (termtext).
+// width with mark after each piece (a check panel's query, which cannot
+// scroll, still shows every character; the action dialog scrolls like the
+// pane). text must already be safe (termtext).
 func commandLines(text string, width int, mark string, hard bool) []string {
 	budget := max(4, width-1-ansi.StringWidth(mark)) // room for " ↩"
 	var out []string
@@ -202,16 +203,6 @@ func (m Model) copyCommand() (tea.Model, tea.Cmd) {
 	return m, tea.SetClipboard(c.Run)
 }
 
-// actionTarget names where the step's action runs: the target, its kind
-// and address, as the dialog and the step's text both say it.
-func (m Model) actionTarget(name string) string {
-	t, ok := m.snap.Targets[name]
-	if !ok {
-		return termtext.Line(name)
-	}
-	return termtext.Line(name) + " (" + termtext.Line(t.Kind) + " " + termtext.Line(t.Address()) + ")"
-}
-
 // actionText is the step's "x runs" lines: where, then the exact argv or
 // statement (checks.Action.Shown, the same the confirmation dialog shows),
 // broken only between words like a command, and scrolled with the
@@ -229,18 +220,17 @@ func (m Model) actionText(st *steps.Step, width int) []string {
 	return append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...)
 }
 
-// actionLines is the exact argv or statement an action runs
-// (checks.Action.Shown) for a dialog, which cannot scroll: every character
-// shown, a word too long for the line broken with the continuation mark.
-func (m Model) actionLines(a *checks.Action, width int) []string {
-	s := m.styles
-	var out []string
-	for _, l := range commandLines(a.Shown(), max(8, width-2), s.Sym.Continue, true) {
-		if body, ok := strings.CutSuffix(l, s.Sym.Continue); ok {
-			out = append(out, "  "+s.Command.Render(body)+s.Dim.Render(s.Sym.Continue))
-		} else {
-			out = append(out, "  "+s.Command.Render(l))
+// actionLines lays out the exact argv or statement an action runs
+// (checks.Action.Shown) for a dialog as the step's text does: broken only
+// between words (a line that goes on ends with ↩), a word longer than the
+// line cut at the edge with → and scrolled sideways (draw's shift).
+// maxShift is how far it scrolls (0: no line is cut).
+func (m Model) actionLines(a *checks.Action, width int) (draw func(shift int) []string, maxShift int) {
+	lines := commandLines(a.Shown(), max(8, width-2), m.styles.Sym.Continue, false)
+	for _, l := range lines {
+		if n := ansi.StringWidth(l); n > width-2 {
+			maxShift = max(maxShift, n-(width-2)+1)
 		}
 	}
-	return out
+	return func(shift int) []string { return m.drawLines(lines, "  ", "  ", width, shift) }, maxShift
 }

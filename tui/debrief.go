@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/handrail/handrail/internal/termtext"
@@ -116,4 +117,44 @@ func (m Model) toggleDebrief() (tea.Model, tea.Cmd) {
 		m.setFlash("no debrief: this is not a rehearsal", true)
 	}
 	return m, nil
+}
+
+// debriefKey handles the pane's keys while the debrief is shown: ↑/↓ and
+// pgup/pgdn scroll it; the keys that would act on the step hidden behind
+// it (browse, back to current, focus, copy, sideways scroll, the values
+// viewer) do nothing. ok=false passes the key on to the global keys (d,
+// ?, q, and the session keys, which the ended session refuses).
+func (m Model) debriefKey(k tea.KeyPressMsg) (Model, bool) {
+	h := m.bodyHeight()
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.pane.offset = max(0, m.pane.offset-1)
+	case key.Matches(k, m.keys.Down):
+		m.pane.offset = min(m.pane.offset+1, m.debriefMaxOffset(h))
+	case key.Matches(k, m.keys.PageUp):
+		m.pane.offset = max(0, m.pane.offset-h/2)
+	case key.Matches(k, m.keys.PageDown):
+		m.pane.offset = min(m.pane.offset+h/2, m.debriefMaxOffset(h))
+	case key.Matches(k, m.keys.Values) && m.haltCut():
+		// The halt's instruction in full (a halted rehearsal's banner
+		// cuts it): the viewer shows it first.
+		return m, false
+	case key.Matches(k, m.keys.Current, m.keys.FocusNext, m.keys.FocusPrev, m.keys.Left, m.keys.Right, m.keys.Copy, m.keys.Values):
+		m.flash = ""
+	default:
+		return m, false
+	}
+	return m, true
+}
+
+// debriefFooterKeys are the footer's keys while the debrief is shown.
+func (m Model) debriefFooterKeys() []footerKey {
+	ks := []footerKey{{"d", "back to the steps"}}
+	if m.haltCut() {
+		ks = append(ks, footerKey{"enter", "the halt in full"})
+	}
+	if m.debriefMaxOffset(m.bodyHeight()) > 0 {
+		ks = append(ks, footerKey{"pgdn/pgup", "scroll"})
+	}
+	return ks
 }

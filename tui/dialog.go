@@ -87,6 +87,13 @@ type confirmDialog struct {
 	width  int
 	height int
 	s      Styles
+	// cmd draws a command (the action's statement) at body[cmdAt:],
+	// shifted sideways by shift columns; when a line of it is cut at the
+	// edge (cmdMax > 0), < and > scroll it by cmdStep, up to cmdMax (←/→
+	// choose a button).
+	cmd                    func(shift int) []string
+	cmdAt                  int
+	shift, cmdStep, cmdMax int
 }
 
 func newConfirm(title, step string, body []string, cancel, ok string, res any, s Styles) confirmDialog {
@@ -112,6 +119,12 @@ func (d confirmDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 		return d, nil, nil
 	}
 	switch k.String() {
+	case "<", "shift+left":
+		d.shift = max(0, d.shift-d.cmdStep)
+		return d, nil, nil
+	case ">", "shift+right":
+		d.shift = min(d.shift+d.cmdStep, d.cmdMax)
+		return d, nil, nil
 	case "tab":
 		d.btn.focus = 1
 		return d, nil, nil
@@ -137,9 +150,20 @@ func (d confirmDialog) view() string {
 		lines = append(lines, d.s.Dim.Render("on: "+d.step))
 	}
 	lines = append(lines, "")
-	lines = append(lines, d.body...)
+	hint := "←/→ choose · enter confirm · esc cancel"
+	if d.cmd != nil {
+		at := min(d.cmdAt, len(d.body))
+		lines = append(lines, d.body[:at]...)
+		lines = append(lines, d.cmd(d.shift)...)
+		lines = append(lines, d.body[at:]...)
+		if d.cmdMax > 0 {
+			hint = "</> scroll the command · " + hint
+		}
+	} else {
+		lines = append(lines, d.body...)
+	}
 	keep := len(lines)
-	lines = append(lines, "", d.btn.view(d.s, true), "", d.s.Dim.Render("←/→ choose · enter confirm · esc cancel"))
+	lines = append(lines, "", d.btn.view(d.s, true), "", d.s.Dim.Render(hint))
 	return frame(d.s, d.width, d.height, lines, keep, len(lines)-1)
 }
 

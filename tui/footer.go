@@ -37,6 +37,9 @@ func (m Model) footerKeys() []footerKey {
 		return []footerKey{{"esc", "close help"}}
 	case m.tooSmall():
 		return nil
+	case m.debriefShown():
+		// Nothing that acts on the step hidden behind the debrief.
+		return m.debriefFooterKeys()
 	}
 	browsing := m.browsing()
 	if browsing {
@@ -82,7 +85,10 @@ func (m Model) footerKeys() []footerKey {
 	if m.commandsCut() {
 		add("←/→", "scroll command")
 	}
-	if m.hasValues() {
+	switch {
+	case m.haltCut():
+		add("enter", "the halt in full")
+	case m.hasValues():
 		add("enter", "full values")
 	}
 	if live && m.polled() {

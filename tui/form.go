@@ -123,7 +123,9 @@ type Form struct {
 	width, height int
 
 	done, cancelled bool
-	result          FormResult
+	// interrupted: cancelled with ctrl+c (the command exits 130).
+	interrupted bool
+	result      FormResult
 }
 
 // NewForm builds the form for cfg.Runbook.
@@ -232,6 +234,10 @@ func (f Form) Result() (FormResult, bool) { return f.result, f.done && !f.cancel
 // Cancelled tells whether the operator cancelled the form.
 func (f Form) Cancelled() bool { return f.cancelled }
 
+// Interrupted tells whether the operator left the form with ctrl+c (which
+// means "leave now" everywhere: exit 130), rather than esc.
+func (f Form) Interrupted() bool { return f.interrupted }
+
 // Init starts the cursor blinking and asks for the background colour.
 func (f Form) Init() tea.Cmd { return tea.Batch(textinput.Blink, tea.RequestBackgroundColor) }
 
@@ -261,6 +267,7 @@ func (f Form) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch k.String() {
 	case "esc", "ctrl+c":
 		f.cancelled, f.done = true, true
+		f.interrupted = k.String() == "ctrl+c"
 		return f, tea.Quit
 	case "tab", "down":
 		return f, f.move(1)

@@ -350,7 +350,8 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	s.Downtime = Downtime{Running: eng.DowntimeRunning(), Since: es.DowntimeSince, Total: es.DowntimeTotal}
 	if act, last := eng.Action(); act == session.ActionUnknown {
 		s.ActionUnknown = true
-		s.Notice = "the action started before the break and its outcome is unknown: press x to attest what happened"
+		s.Interruption = interruptionOf(eng)
+		s.Notice = s.Interruption.Notice()
 	} else if act == session.ActionRunning {
 		s.ActionRunning = true
 		s.Notice = "the action is running"

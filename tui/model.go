@@ -417,6 +417,12 @@ func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.debriefShown() {
+		if model, ok := m.debriefKey(k); ok {
+			return model, nil
+		}
+		return m.globalKey(k)
+	}
 	if model, cmd, ok := m.paneKey(k); ok {
 		return model, cmd
 	}
@@ -498,7 +504,7 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Values):
 		return m.openValues()
 	}
-	if m.journalErr != nil && (isSessionKey(k, newKeyMap()) || k.String() == "A") {
+	if m.journalErr != nil && needsRecord(k) {
 		m.setFlash(m.journalRefusal(), true)
 		return m, nil
 	}
@@ -551,6 +557,15 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {
 	return key.Matches(k, km.Next, km.Override, km.Annotate, km.Action, km.Tick, km.Repoll)
+}
+
+// needsRecord tells whether k would journal something, at once or once
+// its dialog is confirmed: the session keys, the recovery keys (g goto,
+// C continue, p password re-entered, s skip the wait) and A (decide an
+// approval). Once the journal cannot be written they are refused.
+func needsRecord(k tea.KeyPressMsg) bool {
+	rk := newRecoveryKeys()
+	return isSessionKey(k, newKeyMap()) || key.Matches(k, rk.Goto, rk.Continue, rk.Credentials, rk.Skip) || k.String() == "A"
 }
 
 // browsing reports whether the operator is looking at a step other than
@@ -728,11 +743,14 @@ func (m Model) openAction() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	a := st.Step.Action
-	body := []string{"handrail will run, on " + m.actionTarget(a.Target) + ":", ""}
-	// The same lines as the step's text shows: one source, read the same.
-	body = append(body, m.actionLines(a, max(10, m.dialogWidth()-6))...)
-	body = append(body, "", "as "+termtext.Line(a.Kind)+". It is journaled before and after it runs.")
-	return m.openDialog(newConfirm("Run the step's action", stepLabel(st), body, "Cancel", "Run", resAction{}, m.styles))
+	// The same target label and the same lines as the step's text shows:
+	// one source, read the same.
+	body := []string{"handrail will run, on " + m.targetLabel(a.Target) + ":", ""}
+	tail := []string{"", "as " + termtext.Line(a.Kind) + ". It is journaled before and after it runs."}
+	d := newConfirm("Run the step's action", stepLabel(st), append(body, tail...), "Cancel", "Run", resAction{}, m.styles)
+	draw, maxShift := m.actionLines(a, max(10, m.dialogWidth()-6))
+	d.cmd, d.cmdAt, d.cmdMax, d.cmdStep = draw, len(body), maxShift, max(8, m.dialogWidth()/2)
+	return m.openDialog(d)
 }
 
 // finishDialog acts on what a dialog decided.

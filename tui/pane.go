@@ -206,7 +206,11 @@ func (m Model) buildStepText(st StepView, idx, width int) stepText {
 	}
 	// A halt's reason is the banner's (bannerLines): not said twice.
 	if idx == m.snap.Current && m.snap.Notice != "" && m.snap.Ended != "halted" {
-		add(textLines(&s.Warn, m.snap.Notice, width, 2)...)
+		n := 2
+		if m.snap.Interruption != nil {
+			n = 4 // what befell the action: enter has it whole
+		}
+		add(textLines(&s.Warn, m.snap.Notice, width, n)...)
 	}
 	if idx != m.snap.Current {
 		state := map[StepState]string{StepPending: "not reached yet", StepDone: "done", StepSkipped: "skipped",
@@ -233,11 +237,22 @@ func (m Model) buildStepText(st StepView, idx, width int) stepText {
 }
 
 func (m Model) targetLabel(name string) string {
-	t, ok := m.snap.Targets[name]
-	if !ok {
+	name, addr := m.targetParts(name)
+	if addr == "" {
 		return m.styles.Host.Render(name)
 	}
-	return m.styles.Host.Render(name) + m.styles.Dim.Render(" ("+t.Address()+")")
+	return m.styles.Host.Render(name) + m.styles.Dim.Render(" ("+addr+")")
+}
+
+// targetParts are a target's name and address, made safe ("" when the
+// target is unknown): the one source of "slave (127.0.0.1:3306)", in the
+// step's text and in the action dialog alike.
+func (m Model) targetParts(name string) (string, string) {
+	t, ok := m.snap.Targets[name]
+	if !ok {
+		return termtext.Line(name), ""
+	}
+	return termtext.Line(name), termtext.Line(t.Address())
 }
 
 // panelBlocks are the panels of the step shown, one per check: live for the

@@ -49,6 +49,7 @@ type PreflightScreen struct {
 
 	width, height int
 	done, start   bool
+	interrupted   bool   // left with ctrl+c (the command exits 130)
 	accepted      string // the reason to start with a target unreachable
 }
 
@@ -81,6 +82,10 @@ func (p *PreflightScreen) setStyles(dark bool) {
 func (p PreflightScreen) Result() (targets []session.PreflightTarget, reason string, start bool) {
 	return p.targets, p.accepted, p.done && p.start
 }
+
+// Interrupted tells whether the operator left with ctrl+c (which means
+// "leave now" everywhere: exit 130), rather than esc or q.
+func (p PreflightScreen) Interrupted() bool { return p.interrupted }
 
 // Unreachable names the targets the latest preflight could not reach.
 func (p PreflightScreen) Unreachable() []string {
@@ -130,6 +135,7 @@ func (p PreflightScreen) finish(start bool) (tea.Model, tea.Cmd) {
 
 func (p PreflightScreen) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if k.String() == "ctrl+c" {
+		p.interrupted = true
 		return p.finish(false)
 	}
 	if p.reasonOn {

@@ -202,7 +202,7 @@ func stepNo(s Snapshot, i int) int {
 	return s.Steps[i].Number
 }
 
-// gotoLabel names the offered step: "step 16" and, apart, what it is
+// gotoLabel names the offered step: "step 18" and, apart, what it is
 // ("s1-upgrade: S1: upgrade, source step 14"; "" when the step is not
 // numbered).
 func gotoLabel(s Snapshot) (step, what string) {
@@ -221,7 +221,7 @@ func gotoLabel(s Snapshot) (step, what string) {
 	return fmt.Sprintf("step %d", n), what
 }
 
-// gotoText is the offered step in full: "step 16 (s1-upgrade: …)".
+// gotoText is the offered step in full: "step 18 (s1-upgrade: …)".
 func gotoText(s Snapshot) string {
 	step, what := gotoLabel(s)
 	if what == "" {

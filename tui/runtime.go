@@ -189,6 +189,10 @@ type Snapshot struct {
 	// ActionUnknown: the step's action started before a break and its
 	// outcome is unknown; the operator must attest it (x).
 	ActionUnknown bool
+	// Interruption is what is known of that action: whether it was
+	// interrupted (why, how, when) and whether its group still runs (nil
+	// unless ActionUnknown; interruption.go).
+	Interruption *InterruptionView
 	// ActionRunning: the current step's action is running now; quitting
 	// gives it its grace period, then stops it (action.interrupted).
 	ActionRunning bool

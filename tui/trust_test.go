@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,7 +222,19 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 		}
 		return out
 	}
-	var op, wat []string
+	// ages are the panels' "data Ns old" (from the status lines): the
+	// watcher must see the operator's data as old as the operator does.
+	dataAge := regexp.MustCompile(`data (<)?[0-9][0-9hms]* old`)
+	ages := func(m Model) []string {
+		var out []string
+		for _, l := range strings.Split(plain(m), "\n") {
+			if strings.Contains(l, "│ │") {
+				out = append(out, dataAge.FindAllString(l, -1)...)
+			}
+		}
+		return out
+	}
+	var op, wat, opAge, watAge []string
 	deadline := time.Now().Add(8 * time.Second)
 	for {
 		ev, err := ts.live.Wait(t.Context())
@@ -229,7 +242,7 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 			t.Fatal(err)
 		}
 		mo := step(t, sizedLive(t, ts.live, 120, 40), eventMsg{ev: ev, n: 1})
-		op = fields(mo)
+		op, opAge = fields(mo), ages(mo)
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		wev, _ := w.Wait(ctx)
 		cancel()
@@ -237,12 +250,14 @@ func TestWatchShowsWhatTheOperatorSees(t *testing.T) {
 			wev.Snap = w.Snapshot()
 		}
 		mw := step(t, sizedLive(t, w, 120, 40), eventMsg{ev: wev, n: 1})
-		wat = fields(mw)
-		if strings.Contains(strings.Join(op, "\n"), "2003") && strings.Join(op, "\n") == strings.Join(wat, "\n") {
+		wat, watAge = fields(mw), ages(mw)
+		if strings.Contains(strings.Join(op, "\n"), "2003") && strings.Join(op, "\n") == strings.Join(wat, "\n") &&
+			len(opAge) > 0 && strings.Join(opAge, "\n") == strings.Join(watAge, "\n") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the watcher's panel differs from the operator's:\noperator:\n%s\nwatcher:\n%s", strings.Join(op, "\n"), strings.Join(wat, "\n"))
+			t.Fatalf("the watcher's panel differs from the operator's:\noperator:\n%s\n%s\nwatcher:\n%s\n%s",
+				strings.Join(op, "\n"), strings.Join(opAge, "\n"), strings.Join(wat, "\n"), strings.Join(watAge, "\n"))
 		}
 	}
 	// The operator quits: the watcher says so.
@@ -332,8 +347,8 @@ func quickMsgs(cmd tea.Cmd) []tea.Msg {
 
 // TestCommandLinesNeverBreakAWord: a command is broken only between words;
 // a line that goes on ends with the mark; a word longer than a line stays
-// whole (the pane scrolls it), unless hard (a dialog), which marks the
-// break.
+// whole (the pane scrolls it), unless hard (a check panel's query), which
+// marks the break.
 func TestCommandLinesNeverBreakAWord(t *testing.T) {
 	cmd := "nohup /opt/terracotta/bigmemory-max-4.2.1/server/bin/start-tc-server.sh -f /opt/tc/tc-config.xml &"
 	for _, width := range []int{20, 30, 45, 200} {
@@ -359,11 +374,11 @@ func TestCommandLinesNeverBreakAWord(t *testing.T) {
 	hard := commandLines(cmd, 20, "↩", true)
 	for _, l := range hard {
 		if ansi.StringWidth(l) > 20 {
-			t.Errorf("a dialog's line %q is wider than 20", l)
+			t.Errorf("a hard line %q is wider than 20", l)
 		}
 	}
 	if got := strings.ReplaceAll(strings.ReplaceAll(strings.Join(hard, ""), " ↩", " "), "↩", ""); got != cmd {
-		t.Errorf("the dialog's lines do not hold the command: %q", hard)
+		t.Errorf("the hard lines do not hold the command: %q", hard)
 	}
 }
 
@@ -429,7 +444,7 @@ func TestActionReadsTheSameInTheStepAndTheDialog(t *testing.T) {
 	}
 	m = pressKeys(t, m, "x")
 	dlg := plain(m)
-	for _, want := range []string{"on: step 3 · Start the replica", "handrail will run, on slave (mysql 127.0.0.1:3306):", "  START SLAVE"} {
+	for _, want := range []string{"on: step 3 · Start the replica", "handrail will run, on slave (127.0.0.1:3306):", "  START SLAVE"} {
 		if !strings.Contains(dlg, want) {
 			t.Errorf("the dialog lacks %q:\n%s", want, dlg)
 		}
@@ -754,7 +769,9 @@ func TestJournalThatCannotBeWritten(t *testing.T) {
 	if out := plain(m); !strings.Contains(out, banner) {
 		t.Fatalf("the banner went with the flash:\n%s", out)
 	}
-	for _, k := range []string{"a", "o", "r", "n", "space"} {
+	// Every key that would journal: the session keys, the recovery keys
+	// (g, C, p, s) and A (decide an approval).
+	for _, k := range []string{"a", "o", "r", "n", "space", "x", "A", "g", "C", "p", "s"} {
 		m = doKey(t, m, k)
 		if out := plain(m); m.dialog != nil || !strings.Contains(out, "not done: the journal cannot be written") || !strings.Contains(out, banner) {
 			t.Errorf("%s after the failed write:\n%s", k, out)

@@ -123,6 +123,27 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 			lines = append(lines, "      "+l)
 		}
 	}
+	// A halt's instruction, or a suspension's reason, the banner and the
+	// gate bar may cut: here it is whole, first.
+	switch rv := m.snap.Recovery; {
+	case m.haltText() != "":
+		lines = append(lines, s.Fail.Render(s.Sym.Fail+" HALTED: the runbook says"))
+		for _, l := range textLines(nil, m.haltText(), width-2, 0) {
+			lines = append(lines, "  "+l)
+		}
+		lines = append(lines, "")
+	case rv.Suspended && rv.HaltReason != "":
+		lines = append(lines, s.Warn.Render("⏸ SUSPENDED at "+termtext.Line(rv.HaltStep)+": it halted because"))
+		for _, l := range textLines(nil, rv.HaltReason, width-2, 0) {
+			lines = append(lines, "  "+l)
+		}
+		lines = append(lines, "")
+	}
+	if m.list.shown(m.snap) == m.snap.Current {
+		lines = append(lines, m.interruptionLines(width)...)
+	}
+	// The viewer then opens on it, not on the first failing value.
+	haltFirst := len(lines) > 0
 	if !live {
 		lines = append(lines, s.Warn.Render("This step is not the current one: what its checks expect, no values."), "")
 	}
@@ -205,6 +226,9 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 	}
 	if len(cvs) == 0 {
 		lines = append(lines, s.Dim.Render("This step has no checks."))
+	}
+	if haltFirst {
+		first = 0
 	}
 	return lines, max(0, first)
 }

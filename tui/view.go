@@ -236,18 +236,41 @@ func (m Model) bannerLines() []string {
 		t := s.Sym.Fail + " nothing after " + m.lastRecordClock() + " is recorded: free space, then resume (handrail resume " + m.snap.SessionID + ")"
 		return []string{s.Banner.Render(fit(" "+t, m.width))}
 	case m.snap.Ended == "halted":
-		what := m.snap.Advice
-		if what == "" {
-			what = m.snap.HaltReason
-		}
-		lines := textLines(nil, what, m.width-12, 2)
+		lines := textLines(nil, m.haltText(), m.width-12, 0)
 		out := []string{s.Banner.Render(fit(" "+s.Sym.Fail+" HALTED: "+lines[0], m.width))}
-		if len(lines) > 1 {
+		switch {
+		case len(lines) > 2:
+			// Cut: the second line says where the rest is (the viewer).
+			l := ansi.Truncate(lines[1], m.width-12-ansi.StringWidth(haltMore)-1, "") + "…" + haltMore
+			out = append(out, s.Banner.Render(fit("           "+l, m.width)))
+		case len(lines) > 1:
 			out = append(out, s.Banner.Render(fit("           "+lines[1], m.width)))
 		}
 		return out
 	}
 	return nil
+}
+
+// haltMore ends the halt banner's second line when the instruction goes on.
+const haltMore = " enter: read it whole"
+
+// haltText is a halted session's instruction: the runbook's on_fail
+// advice, or else why it halted ("" when it did not halt).
+func (m Model) haltText() string {
+	if m.snap.Ended != "halted" {
+		return ""
+	}
+	if m.snap.Advice != "" {
+		return m.snap.Advice
+	}
+	return m.snap.HaltReason
+}
+
+// haltCut tells whether the banner cuts the halt's instruction (enter
+// then shows it whole, at the top of the values viewer).
+func (m Model) haltCut() bool {
+	t := m.haltText()
+	return t != "" && len(textLines(nil, t, m.width-12, 3)) > 2
 }
 
 // lastRecordClock is the time of day of the journal's last record, as the

@@ -216,7 +216,10 @@ type Engine struct {
 	// an action from before a break is still alive (interrupt.go).
 	actionProc  *checks.ActionProcess
 	interrupted *ActionInterruptedData
-	orphanAlive bool
+	// interruptedAt is when action.interrupted was journaled (the
+	// session's clock).
+	interruptedAt time.Time
+	orphanAlive   bool
 	// lastFresh is when check.fresh (or the step's entry) was journaled.
 	lastFresh time.Time
 	preflight *PreflightData
@@ -511,7 +514,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		// Stopped half-way: what it did is unknown until attested.
 		e.action = ActionUnknown
-		e.interrupted = &d
+		e.interrupted, e.interruptedAt = &d, t
 		e.lastAction = &d.Result
 	case EvActionEnd:
 		var d ActionEndData

@@ -49,6 +49,15 @@ func (e *Engine) ActionInterrupted(cause, stopped string, grace time.Duration, r
 // none): what resume shows.
 func (e *Engine) Interrupted() *ActionInterruptedData { return e.interrupted }
 
+// InterruptedAt is when the current step's action was interrupted, on the
+// session's clock (zero when it was not).
+func (e *Engine) InterruptedAt() time.Time {
+	if e.interrupted == nil {
+		return time.Time{}
+	}
+	return e.interruptedAt
+}
+
 // RunningProcess is the current action's process group, as journaled
 // (nil when none was reported).
 func (e *Engine) RunningProcess() *checks.ActionProcess { return e.actionProc }
