@@ -74,6 +74,8 @@ func (m Model) helpLines() []string {
 	w := max(10, m.width-4) // inside the padding
 	h := m.bodyHeight()
 	lines := append([]string{s.Title.Render("Keys"), ""}, helpBands(m.help, m.keys.FullHelp(), w)...)
+	lines = append(lines, "", s.Title.Render("Marks"), "")
+	lines = append(lines, packItems(m.marksLegend(), " · ", w)...)
 	prose := strings.Split(ansi.Wordwrap(strings.Join([]string{
 		"n opens the next step only when the gate is open (every required check passes on fresh data).",
 		fmt.Sprintf("o overrides a closed gate: pick the failing checks, a category, write a reason (at least %d characters), then type yes.", MinReasonLen),
@@ -81,6 +83,40 @@ func (m Model) helpLines() []string {
 	}, " "), w, ""), "\n")
 	if len(lines)+len(prose)+3 <= h {
 		lines = append(append(append(lines, ""), prose...), "")
+	}
+	return lines
+}
+
+// marksLegend says what each mark of the step list and the panels means,
+// in the symbols this console draws (Unicode, or ASCII with --ascii).
+func (m Model) marksLegend() []string {
+	y := m.styles.Sym
+	parts := []string{
+		y.Current + " current step", y.Done + " done", y.Skipped + " skipped (keeps its number)",
+		y.Overridden + " overridden", y.Failed + " failed", y.Pass + " a check or field passes",
+		y.Fail + " fails", y.Unticked + "/" + y.Ticked + " a manual item, space ticks it",
+	}
+	return parts
+}
+
+// packItems lays items out as lines of at most width columns, joined by
+// sep, never breaking inside an item (a mark stays beside its meaning).
+func packItems(items []string, sep string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case ansi.StringWidth(cur+sep+it) <= width:
+			cur += sep + it
+		default:
+			lines = append(lines, cur)
+			cur = it
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
 	}
 	return lines
 }

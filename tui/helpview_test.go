@@ -85,3 +85,25 @@ func hasPair(rows []string, key, desc string) bool {
 	}
 	return false
 }
+
+// TestHelpExplainsTheMarks: the ? screen says what each mark of the step
+// list means, in the symbols drawn (Unicode, and ASCII with --ascii).
+func TestHelpExplainsTheMarks(t *testing.T) {
+	ts := newTestSession(t)
+	for _, ascii := range []bool{false, true} {
+		m := New(ts.live, Options{Dark: true, ASCII: ascii})
+		m = step(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+		m = step(t, m, tea.KeyPressMsg{Code: '?', Text: "?"})
+		pages := plain(m)
+		for i := 0; i < 10 && m.helpOffset < m.helpMaxOffset(); i++ {
+			m = step(t, m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+			pages += "\n" + plain(m)
+		}
+		y := m.styles.Sym
+		for _, want := range []string{"Marks", y.Skipped + " skipped", y.Done + " done", y.Overridden + " overridden", y.Current + " current step"} {
+			if !strings.Contains(pages, want) {
+				t.Errorf("ascii=%v: the help lacks %q:\n%s", ascii, want, pages)
+			}
+		}
+	}
+}

@@ -364,7 +364,7 @@ func TestMemoisedPartsShowEveryChange(t *testing.T) {
 		change func(s *Snapshot)
 		want   string
 	}{
-		{"a step's state", func(s *Snapshot) { s.Steps[1].State = StepSkipped }, "⤼ 2 After"},
+		{"a step's state", func(s *Snapshot) { s.Steps[1].State = StepSkipped }, "↷ 2 After"},
 		{"a step's title", func(s *Snapshot) { s.Steps[1].Step.Title = "Afterwards" }, "Afterwards"},
 		{"the notice", func(s *Snapshot) { s.Notice = "the action is running" }, "the action is running"},
 		{"a target's address", func(s *Snapshot) {

@@ -24,7 +24,7 @@ type Symbols struct {
 
 // UnicodeSymbols are the default.
 var UnicodeSymbols = Symbols{
-	Done: "✔", Current: "▶", Skipped: "⤼", Overridden: "!", Failed: "✘", Pending: " ",
+	Done: "✔", Current: "▶", Skipped: "↷", Overridden: "!", Failed: "✘", Pending: " ",
 	Pass: "✔", Fail: "✘", Wait: "…", Hold: "◷",
 	Ticked: "[x]", Unticked: "[ ]",
 	Continue: "↩", MoreLeft: "←", MoreRight: "→",

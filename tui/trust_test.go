@@ -704,7 +704,7 @@ func TestStepNumbersAreTheRunbooks(t *testing.T) {
 	ts := newTrustSession(t)
 	ts.toReplica(t)
 	out := plain(sizedLive(t, ts.live, 100, 30))
-	for _, want := range []string{"step 3/4 ·", "▶ 3 Start the replica", "⤼ 2 Drain the proxy", "3. Start the replica"} {
+	for _, want := range []string{"step 3/4 ·", "▶ 3 Start the replica", "↷ 2 Drain the proxy", "3. Start the replica"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the console lacks %q:\n%s", want, out)
 		}
