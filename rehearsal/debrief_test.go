@@ -126,6 +126,33 @@ func (h *harness) actAndWait(d time.Duration) {
 	}
 }
 
+// pollWithoutAction polls the current step's checks once a simulated
+// second for up to d, never running its action, until the session ends
+// (its on_fail halts it).
+func (h *harness) pollWithoutAction(d time.Duration) {
+	h.t.Helper()
+	v, st, _ := h.e.Current()
+	judges := map[string]*checks.Judge{}
+	start := h.clock.Now()
+	for h.clock.Now().Sub(start) < d && h.e.Ended() == "" {
+		h.clock.Advance(time.Second)
+		for _, c := range st.Checks {
+			if c.Kind == checks.KindManual || h.e.Ended() != "" {
+				continue
+			}
+			jd := judges[c.ID]
+			if jd == nil {
+				jd = checks.NewJudge(c, start)
+				judges[c.ID] = jd
+			}
+			res := jd.Result(v.Key, h.e.Generation(), h.drv.Observe(context.Background(), c), h.clock.Now())
+			if _, err := h.e.Observe(res); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
+}
+
 // TestGradeTable: the score and the verdicts, case by case, on the real
 // runbooks and scenarios.
 func TestGradeTable(t *testing.T) {
@@ -145,12 +172,24 @@ func TestGradeTable(t *testing.T) {
 			want{graded: true, passed: true, score: 100}},
 		{"replication error: halted as the manual says", "thinman-dual-db", "replication-error", func(h *harness) { h.runToEnd(false, time.Hour) },
 			want{graded: true, passed: true, score: 100, fault: FaultFound}},
+		{"replication error: START REPLICA never run, the session halted on within", "thinman-dual-db", "replication-error", func(h *harness) {
+			// The fault strikes only when the replica is started: never
+			// run, it never struck, and cannot have been found. The
+			// failed check at its step is the trainee's own.
+			h.untilStep("start-replica")
+			h.pollWithoutAction(5 * time.Minute)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted by start-replica's on_fail", h.e.Ended())
+			}
+		}, want{graded: true, passed: false, score: 65, fault: FaultNotTriggered,
+			deduction: "fault binlog-purged never struck at step start-replica"}},
 		{"replication error: overridden", "thinman-dual-db", "replication-error", func(h *harness) {
 			h.untilStep("start-replica")
-			// START SLAVE, and the override at once: the IO thread's 1236
-			// is final (fail_when) and would halt the session at its
-			// first poll.
+			// START SLAVE; the IO thread stops on 1236 a second later.
+			// The override comes before any poll: the error is final
+			// (fail_when) and would halt the session at its first poll.
 			h.actAndWait(0)
+			h.clock.Advance(2 * time.Second)
 			if err := h.e.Override(session.OverrideRequest{Checks: []string{"replica-running"}, Category: session.CategoryAcceptedRisk,
 				Reason: "the DBA will re-seed the replica after the update", Confirmed: true}); err != nil {
 				h.t.Fatal(err)

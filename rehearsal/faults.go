@@ -2,6 +2,7 @@ package rehearsal
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -28,7 +29,7 @@ func (w *world) strikeOnEnter(step string) {
 		f.struck++
 		// No machine shows a fault coming: it strikes unannounced.
 		w.after(time.Duration(f.After), "", "", func() {
-			w.happen("fault %s struck (%s)", f.ID, f.Kind)
+			w.hit(f)
 			switch f.Kind {
 			case FaultOutage:
 				until := w.now.Add(time.Duration(f.For))
@@ -103,17 +104,33 @@ func (w *world) armLogins() error {
 	return nil
 }
 
+// strikeLogins strikes the credentials.wrong faults whose target the step
+// entered (its journal key) talks to, by a check or its action: the
+// session logs in to it at once, and is refused. Striking on the step's
+// entry, a world input, rather than on a probe keeps a world rebuilt from
+// the journal exact (record.go). Callers hold mu.
+func (d *Driver) strikeLogins(key string) {
+	w := d.w
+	for _, f := range w.faults {
+		if f.Kind != FaultWrongPassword || f.struck > 0 || !w.badLogin[f.Target] || !slices.Contains(d.talksTo[key], f.Target) {
+			continue
+		}
+		if m := w.mysql[f.Target]; m == nil || !m.up {
+			continue
+		}
+		if t, err := w.target(f.Target); err != nil || w.unreachable(t) != nil {
+			continue
+		}
+		f.struck++
+		w.hit(f)
+	}
+}
+
 // login refuses the session's login to target while its password is
 // wrong, with the error MySQL gives (1045). Callers hold mu.
 func (w *world) login(target string, m *mysqlServer) error {
 	if !m.up || !w.badLogin[target] {
 		return nil
-	}
-	for _, f := range w.faults {
-		if f.Kind == FaultWrongPassword && f.Target == target && f.struck == 0 {
-			f.struck++
-			w.happen("fault %s struck (%s)", f.ID, f.Kind)
-		}
 	}
 	user := m.spec.User
 	if user == "" {

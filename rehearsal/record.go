@@ -74,7 +74,10 @@ func (d *Driver) hear(rec journal.Record, restoring bool) {
 			return
 		}
 		end := d.w.inputAt(at)
-		d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
+		// As Run: an outage or a refused login stopped it then.
+		if d.reach(a.Target) == nil {
+			d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
+		}
 		end()
 	}
 }
