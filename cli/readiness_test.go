@@ -210,3 +210,54 @@ func TestResumeKeepsOrTakesTheSpeed(t *testing.T) {
 		}
 	}
 }
+
+// TestThePolicysPassMarkHoldsEverywhere: with the site policy's min_score
+// at 95, a rehearsal scored 90 (one override) is "not passed" in the
+// debrief printed at its end, in `handrail debrief` and in readiness's
+// SCORE column, and leaves the operator not ready; without the policy the
+// same journal passes at 70.
+func TestThePolicysPassMarkHoldsEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("readiness:\n  min_score: 95\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Trainee", "--speed", "10"},
+		IO{In: slowInput("override", "ready", "other", "the trainee says so out loud", "override", "next", "", "next"), Out: &out, Err: &errb})
+	const notPassed = "Score 90/100: not passed (the pass mark is 95"
+	if code != ExitOK || !strings.Contains(out.String(), notPassed) {
+		t.Fatalf("rehearse: code %d, want %q in\n%s\n%s", code, notPassed, out.String(), errb.String())
+	}
+	id := idOf(journalsOf(t, dir, "Trainee")[0])
+	if code, outs, errs := runCLI(t, "", "debrief", id, "--state-dir", dir); code != ExitOK || !strings.Contains(outs, notPassed) {
+		t.Errorf("debrief: code %d, want %q in\n%s\n%s", code, notPassed, outs, errs)
+	}
+	code, outs, errs := runCLI(t, "", "readiness", "--state-dir", dir)
+	if code != ExitOK || !strings.Contains(outs, "90 not passed") || strings.Contains(outs, "90 passed") {
+		t.Errorf("readiness under min_score 95: code %d, want 90 not passed\n%s\n%s", code, outs, errs)
+	}
+	if row := lineWith(outs, "Trainee"); !strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Errorf("readiness: a 90 under min_score 95 made Trainee ready: %q", row)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "policy.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if code, outs, _ := runCLI(t, "", "debrief", id, "--state-dir", dir); code != ExitOK || !strings.Contains(outs, "Score 90/100: passed (the pass mark is 70") {
+		t.Errorf("debrief without a policy: code %d\n%s", code, outs)
+	}
+	if code, outs, _ := runCLI(t, "", "readiness", "--state-dir", dir); code != ExitOK || !strings.Contains(outs, "90 passed") {
+		t.Errorf("readiness without a policy: code %d\n%s", code, outs)
+	}
+}
+
+// lineWith is the first line of s that holds sub ("" when none).
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}

@@ -3,6 +3,7 @@ package rehearsal
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,9 @@ func TestGradeTable(t *testing.T) {
 		fault          string // the first fault's outcome
 		override       string // a piece of the first override's verdict
 		deduction      string // a piece of a deduction's reason
+		// passMark is the site policy's min_score the grade is made at
+		// (0: none, the default).
+		passMark int
 	}
 	tests := []struct {
 		name, runbook, scenario string
@@ -240,13 +244,31 @@ func TestGradeTable(t *testing.T) {
 			h.clock.Advance(3 * time.Hour)
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: true, score: 85, deduction: "over the reference time"}},
+		{"slow, under a site policy's min_score 90", "thinman-dual-db", "happy", func(h *harness) {
+			h.clock.Advance(3 * time.Hour)
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 85, deduction: "over the reference time", passMark: 90}},
+		{"min_score below the default leaves 70", "thinman-dual-db", "happy", func(h *harness) {
+			h.clock.Advance(3 * time.Hour)
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: true, score: 85, passMark: 50}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, tt.runbook, tt.scenario)
 			tt.drive(h)
-			g := GradeRecords(h.rb, h.sc, h.records())
+			gr := NewGrader(h.rb, h.sc)
+			if tt.want.passMark != 0 {
+				gr.SetPassMark(tt.want.passMark)
+			}
+			for _, r := range h.records() {
+				gr.Add(r)
+			}
+			g := gr.Grade()
 			w := tt.want
+			if mark := max(w.passMark, PassMark); g.PassMark != mark || (g.Graded && !strings.Contains(g.VerdictLine(), fmt.Sprintf("the pass mark is %d,", mark))) {
+				t.Errorf("pass mark %d, verdict %q; want %d", g.PassMark, g.VerdictLine(), mark)
+			}
 			if g.Graded != w.graded || g.Passed != w.passed || (w.graded && g.Score != w.score) {
 				t.Errorf("graded %v passed %v score %d; want %v %v %d\n%s", g.Graded, g.Passed, g.Score, w.graded, w.passed, w.score, g.Markdown())
 			}

@@ -13,7 +13,9 @@ import (
 	"github.com/handrail/handrail/steps/session"
 )
 
-// PassMark is the lowest score of a passed rehearsal (docs/rehearsal.md).
+// PassMark is the lowest score of a passed rehearsal by default
+// (docs/rehearsal.md); a site policy's readiness.min_score raises it
+// (SetPassMark, GradeFile, Rehearsals).
 const PassMark = 70
 
 // Grade is a rehearsal's graded debrief, as data: the console renders it
@@ -45,7 +47,10 @@ type Grade struct {
 	Graded     bool
 	Score      int
 	Deductions []Deduction
-	Passed     bool
+	// PassMark is the score a pass needs: the site policy's, never below
+	// the package's PassMark.
+	PassMark int
+	Passed   bool
 }
 
 // StepGrade is one step of the session.
@@ -135,18 +140,25 @@ type grader struct {
 	// a scenario, or when the world cannot be built (worldErr).
 	world    *Driver
 	worldErr error
+	passMark int
 }
 
 // NewGrader starts grading a rehearsal of rb (nil: the override verdicts
 // cannot cite the manual) against scenario sc (nil: no faults, no
 // reference times). Feed it the journal with Add, then call Grade.
 func NewGrader(rb *steps.Runbook, sc *Scenario) *grader {
-	return &grader{rb: rb, sc: sc, steps: map[string]*StepGrade{}, firstVisit: map[string]bool{},
+	return &grader{rb: rb, sc: sc, passMark: PassMark, steps: map[string]*StepGrade{}, firstVisit: map[string]bool{},
 		passed: map[string]map[string]bool{}, failed: map[string]map[string]bool{}, failedAny: map[string]bool{},
 		entered: map[string]bool{}, how: map[string][]string{}, left: map[string]string{}, passedBy: map[string]bool{}}
 }
 
-// GradeRecords grades a whole journal held in memory.
+// SetPassMark sets the score a pass needs: the site policy's
+// readiness.min_score (policy.Site.Readiness.MinScore). A mark below
+// PassMark leaves PassMark.
+func (gr *grader) SetPassMark(mark int) { gr.passMark = max(mark, PassMark) }
+
+// GradeRecords grades a whole journal held in memory, at the default pass
+// mark.
 func GradeRecords(rb *steps.Runbook, sc *Scenario, recs []journal.Record) Grade {
 	gr := NewGrader(rb, sc)
 	for _, r := range recs {
@@ -434,10 +446,11 @@ func (gr *grader) Grade() Grade {
 		}
 	}
 	g.Graded = gr.started && (g.End == session.EndCompleted || g.End == session.EndHalted)
+	g.PassMark = gr.passMark
 	if g.Graded {
 		g.Score, g.Deductions = gr.score(g)
 		forbidden := slices.ContainsFunc(g.Overrides, func(o OverrideGrade) bool { return o.Forbidden })
-		g.Passed = g.Score >= PassMark && !forbidden
+		g.Passed = g.Score >= g.PassMark && !forbidden
 	}
 	return g
 }
@@ -545,9 +558,11 @@ func signed(d time.Duration) string {
 	return "−" + fmtDur(-d)
 }
 
-// GradeFile grades the rehearsal journal at path, streaming it.
-func GradeFile(rb *steps.Runbook, sc *Scenario, path string) (Grade, error) {
+// GradeFile grades the rehearsal journal at path, streaming it; passMark
+// is the site policy's (readiness.min_score), PassMark when lower.
+func GradeFile(rb *steps.Runbook, sc *Scenario, path string, passMark int) (Grade, error) {
 	gr := NewGrader(rb, sc)
+	gr.SetPassMark(passMark)
 	res, err := journal.ScanFile(path, func(r journal.Record) error {
 		gr.Add(r)
 		return nil
