@@ -192,3 +192,35 @@ func TestFaultScenariosAtSpeed20EndWithTheGradedDebrief(t *testing.T) {
 		})
 	}
 }
+
+// TestResumedWrongPasswordRehearsalLogsInAsItDid: a trainee of the
+// wrong-password scenario re-enters the slave's right password, then quits;
+// the resumed rehearsal, whose world is rebuilt from the journal, logs in
+// (the journal says the login is good now, never the password): STOP
+// REPLICA runs and the gate opens, with no error 1045.
+func TestResumedWrongPasswordRehearsalLogsInAsItDid(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	Main([]string{"rehearse", "thinman-dual-db", "--scenario", "wrong-password", "--plain", "--speed", "20",
+		"--state-dir", dir, "--operator", "Trainee"},
+		IO{In: slowInput("tick backup-done", "next", "tick primary-installer-present", "tick secondary-installer-present", "next", "",
+			"credentials slave", "Rehearsal-Only-7", "", "quit"), Out: &out, Err: &errb})
+	if !strings.Contains(out.String(), "Error 1045") || !strings.Contains(out.String(), "Credentials for slave re-entered") {
+		t.Fatalf("the rehearsal before the quit: want a refused login, then the password re-entered:\n%s\n%s", out.String(), errb.String())
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	if b, _ := os.ReadFile(paths[0]); bytes.Contains(b, []byte("Rehearsal-Only-7")) {
+		t.Fatal("the journal holds the password")
+	}
+	id := strings.TrimSuffix(filepath.Base(paths[0]), journal.Ext)
+	out.Reset()
+	errb.Reset()
+	Main([]string{"resume", id, "--plain", "--state-dir", dir, "--operator", "Trainee"},
+		IO{In: slowInput("", "run", "yes", "", "quit"), Out: &out, Err: &errb})
+	if strings.Contains(out.String(), "1045") || !strings.Contains(out.String(), "GATE OPEN") {
+		t.Errorf("the resumed rehearsal: want the login taken and the gate open, no 1045:\n%s\n%s", out.String(), errb.String())
+	}
+}

@@ -49,6 +49,10 @@ type Driver struct {
 	// talksTo lists the targets each step (by key) names in its checks
 	// and its action.
 	talksTo map[string][]string
+	// loginsHeard counts, by target, the credentials.reentered records
+	// with a verdict heard while running, whose SetCredentials is still
+	// to come (guarded by w.mu).
+	loginsHeard map[string]int
 	// actionAt is the simulated instant of the last action.start heard:
 	// the next Run takes effect then (guarded by w.mu).
 	actionAt time.Time
@@ -140,7 +144,8 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 			return nil, fmt.Errorf("scenario %s (%s): steps.%s: the runbook has no such step", sc.Name, sc.Path, id)
 		}
 	}
-	d := &Driver{w: w, rb: rb, sc: sc, params: params, actions: map[string]checks.Action{}, talksTo: map[string][]string{}}
+	d := &Driver{w: w, rb: rb, sc: sc, params: params, actions: map[string]checks.Action{}, talksTo: map[string][]string{},
+		loginsHeard: map[string]int{}}
 	for _, bs := range plan.Steps {
 		if bs.Action != nil {
 			d.actions[bs.ID] = *bs.Action

@@ -320,6 +320,7 @@ func (d *Driver) State() string {
 	for _, f := range w.faults {
 		p("fault %s struck %d hits %d", f.ID, f.struck, f.hits)
 	}
+	p("logins refused %s", sortedBools(w.badLogin))
 	q := append(eventQueue(nil), w.queue...)
 	sort.Sort(q)
 	for _, e := range q {
