@@ -261,3 +261,46 @@ func lineWith(s, sub string) string {
 	}
 	return ""
 }
+
+// TestReadinessSaysTheRunbookChanged: after a passed rehearsal of a runbook
+// file, the file is edited: readiness says the runbook changed since (with
+// the new hash) and that no passed rehearsal of it as it is now exists.
+func TestReadinessSaysTheRunbookChanged(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "rehearse", "drill.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rbDir := filepath.Join(t.TempDir(), "rb")
+	if err := os.MkdirAll(filepath.Join(rbDir, "scenarios", "drill"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := os.ReadFile(filepath.Join("testdata", "rehearse", "scenarios", "drill", "happy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := filepath.Join(rbDir, "drill.yaml")
+	for p, b := range map[string][]byte{rb: src, filepath.Join(rbDir, "scenarios", "drill", "happy.yaml"): sc} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Trainee", "--speed", "10"},
+		IO{In: slowInput("tick ready", "next", "", "next"), Out: &out, Err: &errb}); code != ExitOK || !strings.Contains(out.String(), "Score 100/100: passed") {
+		t.Fatalf("rehearse: code %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	_, outs, _ := runCLI(t, "", "readiness", "--state-dir", dir)
+	if row := lineWith(outs, "Trainee"); !strings.Contains(row, "100 passed") || !strings.Contains(row, "  no  ") || strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Fatalf("readiness before the edit: want passed, not changed, ready:\n%s", outs)
+	}
+
+	if err := os.WriteFile(rb, bytes.Replace(src, []byte("title: Replica drill"), []byte("title: Replica drill, revised"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, outs, errs := runCLI(t, "", "readiness", "--state-dir", dir)
+	row := lineWith(outs, "Trainee")
+	if !strings.Contains(row, "100 passed") || !strings.Contains(row, "yes, now ") || !strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Errorf("readiness after the edit: want the runbook changed since and no passed rehearsal of it now:\n%s\n%s", outs, errs)
+	}
+}

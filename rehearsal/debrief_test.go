@@ -163,6 +163,7 @@ func TestGradeTable(t *testing.T) {
 		fault          string // the first fault's outcome
 		override       string // a piece of the first override's verdict
 		deduction      string // a piece of a deduction's reason
+		points         int    // that deduction's points (0: any)
 		// passMark is the site policy's min_score the grade is made at
 		// (0: none, the default).
 		passMark int
@@ -244,6 +245,34 @@ func TestGradeTable(t *testing.T) {
 			h.clock.Advance(3 * time.Hour)
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: true, score: 85, deduction: "over the reference time"}},
+		{"continue past a halt with the checks failing", "thinman-dual-db", "happy", func(h *harness) {
+			// START REPLICA forgotten: the check's minute runs out and
+			// its on_fail halts. Resumed (suspended), the trainee goes on
+			// with the replica still stopped: the manual forbids it.
+			h.untilStep("start-replica")
+			h.pollWithoutAction(5 * time.Minute)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted", h.e.Ended())
+			}
+			recs := h.records()
+			h2 := resumed(h.t, h, h.drv, h.clock, recs)
+			h.e, h.mj, h.prefix = h2.e, h2.mj, recs
+			if err := h.e.Continue("the replica is started right after this, by hand"); err != nil {
+				h.t.Fatal(err)
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 55, override: "Forbidden: the manual says to stop here",
+			deduction: "an override the manual forbids, at start-replica", points: 40}},
+		{"checks failed at four steps with no fault: 5 each, at most 15", "soliddb-hsb-netcopy", "happy", func(h *harness) {
+			for _, id := range []string{"s1-disconnect", "s2-shutdown", "s1-primary-alone", "s2-switch-primary"} {
+				h.untilStep(id)
+				h.pollWithoutAction(2*time.Minute + 5*time.Second) // past the checks' within
+				if out, failing := h.step(time.Hour); out != outNext {
+					h.t.Fatalf("%s after its action: %s %v", id, out, failing)
+				}
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: true, score: 85, deduction: "4 step(s) where a check failed with no fault to blame", points: 15}},
 		{"slow, under a site policy's min_score 90", "thinman-dual-db", "happy", func(h *harness) {
 			h.clock.Advance(3 * time.Hour)
 			h.runToEnd(false, time.Hour)
@@ -281,7 +310,7 @@ func TestGradeTable(t *testing.T) {
 			if w.deduction != "" {
 				found := false
 				for _, d := range g.Deductions {
-					found = found || strings.Contains(d.Why, w.deduction)
+					found = found || (strings.Contains(d.Why, w.deduction) && (w.points == 0 || d.Points == w.points))
 				}
 				if !found {
 					t.Errorf("deductions %+v lack %q", g.Deductions, w.deduction)
@@ -295,5 +324,18 @@ func TestGradeTable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScoreUnresolvedFault: a fault met and left unresolved costs 15. No
+// graded session reaches it through the engine (a session that stops on a
+// fault's step without a halt was quit or cut off, and is not graded; a
+// halt there is the manual's answer), so the rule is checked on the score
+// alone.
+func TestScoreUnresolvedFault(t *testing.T) {
+	gr := NewGrader(nil, nil)
+	score, ds := gr.score(Grade{Faults: []FaultGrade{{ID: "f", Step: "s", Outcome: FaultUnresolved}}})
+	if score != 85 || len(ds) != 1 || ds[0].Points != 15 || !strings.Contains(ds[0].Why, "fault f met and left unresolved") {
+		t.Errorf("score %d, deductions %+v; want 85 with -15 for fault f", score, ds)
 	}
 }
