@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -83,7 +84,11 @@ func consoleRehearsalOf(e *session.Engine, drv checks.Driver, path string) conso
 	}
 	rb := e.Runbook()
 	return consoleRehearsal{world: w, debrief: func() (string, error) {
-		g, err := rehearsal.GradeFile(rb, w.Scenario(), path)
+		mark, err := passMark(filepath.Dir(path))
+		if err != nil {
+			return "", err
+		}
+		g, err := rehearsal.GradeFile(rb, w.Scenario(), path, mark)
 		if err != nil {
 			return "", err
 		}

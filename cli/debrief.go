@@ -69,7 +69,11 @@ graded.`),
 			if err != nil {
 				return err
 			}
-			g, err := rehearsal.GradeFile(rb, sc, path)
+			mark, err := passMark(filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			g, err := rehearsal.GradeFile(rb, sc, path, mark)
 			if err != nil {
 				return withCode(ExitError, err)
 			}

@@ -49,7 +49,7 @@ can make the warning a refusal: see docs/rehearsal.md.`),
 			}
 			pol := site.Readiness
 			ld := newRunbookLoader()
-			rs, problems, err := rehearsal.Rehearsals(dir, ld.load)
+			rs, problems, err := rehearsal.Rehearsals(dir, ld.load, pol.MinScore)
 			if err != nil {
 				return withCode(ExitError, err)
 			}
@@ -60,7 +60,7 @@ can make the warning a refusal: see docs/rehearsal.md.`),
 				fmt.Fprintf(stdio.Out, "No rehearsals in %s. Start one with 'handrail rehearse RUNBOOK'.\n", dir)
 				return nil
 			}
-			rows := rehearsal.ReadinessTable(rs, ld.currentSHA, pol.MinScore)
+			rows := rehearsal.ReadinessTable(rs, ld.currentSHA)
 			tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "OPERATOR\tRUNBOOK\tLAST REHEARSAL\tSCENARIO\tSCORE\tHASH\tRUNBOOK CHANGED SINCE\tREADY (passed, this hash)")
 			now := time.Now()
@@ -88,6 +88,17 @@ can make the warning a refusal: see docs/rehearsal.md.`),
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
 	return cmd
+}
+
+// passMark is the score a rehearsal of stateDir needs to pass: the site
+// policy's readiness.min_score (docs/rehearsal.md), for the debrief as for
+// readiness.
+func passMark(stateDir string) (int, error) {
+	site, err := sitePolicy(stateDir)
+	if err != nil {
+		return 0, err
+	}
+	return site.Readiness.MinScore, nil
 }
 
 func scoreText(r rehearsal.Rehearsed) string {
@@ -179,12 +190,12 @@ func readinessWarning(stdio IO, dir string, rb *steps.Runbook, operator session.
 		return nil, nil
 	}
 	ld := newRunbookLoader()
-	rs, _, err := rehearsal.Rehearsals(dir, ld.load)
+	rs, _, err := rehearsal.Rehearsals(dir, ld.load, pol.MinScore)
 	if err != nil {
 		return nil, withCode(ExitError, err)
 	}
 	window := time.Duration(pol.Days) * 24 * time.Hour
-	if _, ok := rehearsal.Ready(rs, operator.Name, rb.ID, rb.SHA256, pol.MinScore, window, time.Now()); ok {
+	if _, ok := rehearsal.Ready(rs, operator.Name, rb.ID, rb.SHA256, window, time.Now()); ok {
 		return nil, nil
 	}
 	text := fmt.Sprintf("%s has no passed rehearsal (score %d or more) of runbook %s at hash %s in the last %d days",

@@ -210,3 +210,97 @@ func TestResumeKeepsOrTakesTheSpeed(t *testing.T) {
 		}
 	}
 }
+
+// TestThePolicysPassMarkHoldsEverywhere: with the site policy's min_score
+// at 95, a rehearsal scored 90 (one override) is "not passed" in the
+// debrief printed at its end, in `handrail debrief` and in readiness's
+// SCORE column, and leaves the operator not ready; without the policy the
+// same journal passes at 70.
+func TestThePolicysPassMarkHoldsEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("readiness:\n  min_score: 95\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Trainee", "--speed", "10"},
+		IO{In: slowInput("override", "ready", "other", "the trainee says so out loud", "override", "next", "", "next"), Out: &out, Err: &errb})
+	const notPassed = "Score 90/100: not passed (the pass mark is 95"
+	if code != ExitOK || !strings.Contains(out.String(), notPassed) {
+		t.Fatalf("rehearse: code %d, want %q in\n%s\n%s", code, notPassed, out.String(), errb.String())
+	}
+	id := idOf(journalsOf(t, dir, "Trainee")[0])
+	if code, outs, errs := runCLI(t, "", "debrief", id, "--state-dir", dir); code != ExitOK || !strings.Contains(outs, notPassed) {
+		t.Errorf("debrief: code %d, want %q in\n%s\n%s", code, notPassed, outs, errs)
+	}
+	code, outs, errs := runCLI(t, "", "readiness", "--state-dir", dir)
+	if code != ExitOK || !strings.Contains(outs, "90 not passed") || strings.Contains(outs, "90 passed") {
+		t.Errorf("readiness under min_score 95: code %d, want 90 not passed\n%s\n%s", code, outs, errs)
+	}
+	if row := lineWith(outs, "Trainee"); !strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Errorf("readiness: a 90 under min_score 95 made Trainee ready: %q", row)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "policy.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if code, outs, _ := runCLI(t, "", "debrief", id, "--state-dir", dir); code != ExitOK || !strings.Contains(outs, "Score 90/100: passed (the pass mark is 70") {
+		t.Errorf("debrief without a policy: code %d\n%s", code, outs)
+	}
+	if code, outs, _ := runCLI(t, "", "readiness", "--state-dir", dir); code != ExitOK || !strings.Contains(outs, "90 passed") {
+		t.Errorf("readiness without a policy: code %d\n%s", code, outs)
+	}
+}
+
+// lineWith is the first line of s that holds sub ("" when none).
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestReadinessSaysTheRunbookChanged: after a passed rehearsal of a runbook
+// file, the file is edited: readiness says the runbook changed since (with
+// the new hash) and that no passed rehearsal of it as it is now exists.
+func TestReadinessSaysTheRunbookChanged(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "rehearse", "drill.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rbDir := filepath.Join(t.TempDir(), "rb")
+	if err := os.MkdirAll(filepath.Join(rbDir, "scenarios", "drill"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := os.ReadFile(filepath.Join("testdata", "rehearse", "scenarios", "drill", "happy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := filepath.Join(rbDir, "drill.yaml")
+	for p, b := range map[string][]byte{rb: src, filepath.Join(rbDir, "scenarios", "drill", "happy.yaml"): sc} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Trainee", "--speed", "10"},
+		IO{In: slowInput("tick ready", "next", "", "next"), Out: &out, Err: &errb}); code != ExitOK || !strings.Contains(out.String(), "Score 100/100: passed") {
+		t.Fatalf("rehearse: code %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	_, outs, _ := runCLI(t, "", "readiness", "--state-dir", dir)
+	if row := lineWith(outs, "Trainee"); !strings.Contains(row, "100 passed") || !strings.Contains(row, "  no  ") || strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Fatalf("readiness before the edit: want passed, not changed, ready:\n%s", outs)
+	}
+
+	if err := os.WriteFile(rb, bytes.Replace(src, []byte("title: Replica drill"), []byte("title: Replica drill, revised"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, outs, errs := runCLI(t, "", "readiness", "--state-dir", dir)
+	row := lineWith(outs, "Trainee")
+	if !strings.Contains(row, "100 passed") || !strings.Contains(row, "yes, now ") || !strings.HasSuffix(strings.TrimSpace(row), " no") {
+		t.Errorf("readiness after the edit: want the runbook changed since and no passed rehearsal of it now:\n%s\n%s", outs, errs)
+	}
+}

@@ -227,7 +227,12 @@ func finishRehearsal(stdio IO, e *session.Engine, rb *steps.Runbook, sc *rehears
 	if end := e.Ended(); end != session.EndCompleted && end != session.EndHalted {
 		return
 	}
-	g, err := rehearsal.GradeFile(rb, sc, path)
+	mark, err := passMark(filepath.Dir(path))
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
+		return
+	}
+	g, err := rehearsal.GradeFile(rb, sc, path, mark)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "handrail: no debrief: %v\n", err)
 		return

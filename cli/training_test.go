@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handrail/handrail/steps/forecast"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -190,5 +191,137 @@ func TestFaultScenariosAtSpeed20EndWithTheGradedDebrief(t *testing.T) {
 				t.Errorf("simulated %s in %s of wall time: want at least 5 times as much", sim, wall)
 			}
 		})
+	}
+}
+
+// TestResumedWrongPasswordRehearsalLogsInAsItDid: a trainee of the
+// wrong-password scenario re-enters the slave's right password, then quits;
+// the resumed rehearsal, whose world is rebuilt from the journal, logs in
+// (the journal says the login is good now, never the password): STOP
+// REPLICA runs and the gate opens, with no error 1045.
+func TestResumedWrongPasswordRehearsalLogsInAsItDid(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	Main([]string{"rehearse", "thinman-dual-db", "--scenario", "wrong-password", "--plain", "--speed", "20",
+		"--state-dir", dir, "--operator", "Trainee"},
+		IO{In: slowInput("tick backup-done", "next", "tick primary-installer-present", "tick secondary-installer-present", "next", "",
+			"credentials slave", "Rehearsal-Only-7", "", "quit"), Out: &out, Err: &errb})
+	if !strings.Contains(out.String(), "Error 1045") || !strings.Contains(out.String(), "Credentials for slave re-entered") {
+		t.Fatalf("the rehearsal before the quit: want a refused login, then the password re-entered:\n%s\n%s", out.String(), errb.String())
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	if b, _ := os.ReadFile(paths[0]); bytes.Contains(b, []byte("Rehearsal-Only-7")) {
+		t.Fatal("the journal holds the password")
+	}
+	id := strings.TrimSuffix(filepath.Base(paths[0]), journal.Ext)
+	out.Reset()
+	errb.Reset()
+	Main([]string{"resume", id, "--plain", "--state-dir", dir, "--operator", "Trainee"},
+		IO{In: slowInput("", "run", "yes", "", "quit"), Out: &out, Err: &errb})
+	if strings.Contains(out.String(), "1045") || !strings.Contains(out.String(), "GATE OPEN") {
+		t.Errorf("the resumed rehearsal: want the login taken and the gate open, no 1045:\n%s\n%s", out.String(), errb.String())
+	}
+}
+
+// TestWindowWarningAtTheStart: with a past rehearsal of the drill in the
+// state directory, a rehearsal whose maintenance window (--window 1s) ends
+// before the forecast finish warns at its start, on stderr and on the
+// record (warning, kind forecast.window). One whose window holds the
+// forecast at the start, but not once the trainee dawdles on the first
+// step, warns then: plain mode's WARNING line, on the record too.
+func TestWindowWarningAtTheStart(t *testing.T) {
+	dir := t.TempDir()
+	rb := filepath.Join("testdata", "rehearse", "drill.yaml")
+	var out, errb bytes.Buffer
+	if code := Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "First", "--speed", "10"},
+		IO{In: slowInput("tick ready", "next", "", "next"), Out: &out, Err: &errb}); code != ExitOK {
+		t.Fatalf("the first rehearsal: code %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	const warn = "the forecast passes the end of the maintenance window"
+	windowWarnings := func(operator string) int {
+		n := 0
+		for _, p := range journalsOf(t, dir, operator) {
+			for _, w := range warnings(t, p) {
+				if w.Kind == session.WarnWindow && strings.Contains(w.Text, warn) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+
+	out.Reset()
+	errb.Reset()
+	Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Second", "--window", "1s"},
+		IO{In: slowInput("", "quit"), Out: &out, Err: &errb})
+	if !strings.Contains(errb.String(), "handrail: WARNING: "+warn) || !strings.Contains(errb.String(), "(journaled)") {
+		t.Errorf("stderr lacks the window warning at the start:\n%s", errb.String())
+	}
+	if n := windowWarnings("Second"); n != 1 {
+		t.Errorf("%d forecast.window warnings on the record, want 1", n)
+	}
+
+	// The forecast's p90 finish, from the first rehearsal: the window is
+	// 20 simulated seconds longer. At x10, four seconds on the first step
+	// put the finish past it.
+	st, err := forecast.Collect(dir, "drill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total time.Duration
+	for _, sf := range st.Forecast(session.ModeRehearsal).Steps {
+		total += sf.P90
+	}
+	out.Reset()
+	errb.Reset()
+	Main([]string{"rehearse", rb, "--plain", "--state-dir", dir, "--operator", "Third", "--speed", "10", "--window", (total + 20*time.Second).String()},
+		IO{In: slowInput("", "", "", "quit"), Out: &out, Err: &errb})
+	if strings.Contains(errb.String(), "WARNING: "+warn) {
+		t.Errorf("a window the forecast fits warned at the start:\n%s", errb.String())
+	}
+	if !strings.Contains(out.String(), "\nWARNING: "+warn) {
+		t.Errorf("plain mode printed no WARNING line once the forecast passed the window:\n%s", out.String())
+	}
+	if n := windowWarnings("Third"); n != 1 {
+		t.Errorf("%d forecast.window warnings on the record, want 1", n)
+	}
+}
+
+// TestWindowEndUntilRollsOverMidnight: --until is the next such time of
+// day to come: 04:00 asked at 23:30 is tomorrow's, 23:45 asked then is
+// today's, and a time equal to now is tomorrow's; --window adds to now.
+func TestWindowEndUntilRollsOverMidnight(t *testing.T) {
+	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, time.Local) }
+	now := at(31, 23, 30) // the last day of the year, too
+	for _, tt := range []struct {
+		until string
+		want  time.Time
+	}{
+		{"04:00", time.Date(2027, 1, 1, 4, 0, 0, 0, time.Local)},
+		{"23:45", at(31, 23, 45)},
+		{"23:30", time.Date(2027, 1, 1, 23, 30, 0, 0, time.Local)},
+		{" 00:00 ", time.Date(2027, 1, 1, 0, 0, 0, 0, time.Local)},
+	} {
+		got, err := windowEnd(now, 0, tt.until)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("--until %q at %s: %s, %v; want %s", tt.until, now, got, err, tt.want)
+		}
+	}
+	if got, err := windowEnd(now, 2*time.Hour, ""); err != nil || !got.Equal(now.Add(2*time.Hour)) {
+		t.Errorf("--window 2h: %s, %v", got, err)
+	}
+	for _, bad := range []struct {
+		window time.Duration
+		until  string
+	}{{time.Hour, "04:00"}, {-time.Hour, ""}, {0, "4am"}, {0, "25:00"}} {
+		if _, err := windowEnd(now, bad.window, bad.until); err == nil {
+			t.Errorf("--window %s --until %q: no error", bad.window, bad.until)
+		}
+	}
+	if got, err := windowEnd(now, 0, ""); err != nil || !got.IsZero() {
+		t.Errorf("no window: %s, %v", got, err)
 	}
 }

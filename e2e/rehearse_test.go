@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,13 +80,28 @@ func TestRehearsalAtSpeedEndsWithTheDebrief(t *testing.T) {
 		t.Errorf("the debrief is raw Markdown, not rendered:\n%s", frame(s))
 	}
 	saveScreen(t, "rehearse-x20-debrief-80x24", s)
+	// The fault struck: back on the steps (d), the check's panel (below
+	// the step's text at 80x24: scrolled to) shows the IO thread stopped
+	// on 1236. (The debrief opens within the frame that draws the halt:
+	// at x20 the 1236 is drawn on no screen before it, so it is looked
+	// for here.)
+	c.keys("d")
+	c.waitUntil("the steps again", left(), func(s string) bool { return !strings.Contains(s, "Debrief · pgdn/pgup scroll") })
+	c.keys("f")
+	s = waitMatch(t, c.term, regexp.MustCompile(`Last_IO_Errno:\s+1236`), left())
+	requireRow(t, s, "Last_IO_Errno:", "1236", "✘")
 	c.keys("q")
 	if code := c.waitExit(wait); code != 5 {
 		t.Errorf("the halted rehearsal exited %d, want 5:\n%s", code, c.history())
 	}
 	id := sessionID(t, stateDir)
-	if _, err := os.Stat(filepath.Join(stateDir, id+".debrief.md")); err != nil {
+	md, err := os.ReadFile(filepath.Join(stateDir, id+".debrief.md"))
+	if err != nil {
 		t.Errorf("no debrief beside the journal: %v", err)
+	}
+	// It struck, and the trainee halted as the manual says: found.
+	if want := "(mysql.io_error, shows at step start-replica): **found**"; !strings.Contains(string(md), want) {
+		t.Errorf("the debrief lacks %q:\n%s", want, md)
 	}
 
 	// Resumed in the console: suspended, shown there; q keeps it halted.

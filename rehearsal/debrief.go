@@ -31,7 +31,7 @@ func (g Grade) VerdictLine() string {
 	if !g.Passed {
 		word = "not passed"
 	}
-	return fmt.Sprintf("Score %d/100: %s (the pass mark is %d, with no override the manual forbids).", g.Score, word, PassMark)
+	return fmt.Sprintf("Score %d/100: %s (the pass mark is %d, with no override the manual forbids).", g.Score, word, max(g.PassMark, PassMark))
 }
 
 // ClocksLine says how long on both clocks.

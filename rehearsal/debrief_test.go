@@ -3,6 +3,7 @@ package rehearsal
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,33 @@ func (h *harness) actAndWait(d time.Duration) {
 	}
 }
 
+// pollWithoutAction polls the current step's checks once a simulated
+// second for up to d, never running its action, until the session ends
+// (its on_fail halts it).
+func (h *harness) pollWithoutAction(d time.Duration) {
+	h.t.Helper()
+	v, st, _ := h.e.Current()
+	judges := map[string]*checks.Judge{}
+	start := h.clock.Now()
+	for h.clock.Now().Sub(start) < d && h.e.Ended() == "" {
+		h.clock.Advance(time.Second)
+		for _, c := range st.Checks {
+			if c.Kind == checks.KindManual || h.e.Ended() != "" {
+				continue
+			}
+			jd := judges[c.ID]
+			if jd == nil {
+				jd = checks.NewJudge(c, start)
+				judges[c.ID] = jd
+			}
+			res := jd.Result(v.Key, h.e.Generation(), h.drv.Observe(context.Background(), c), h.clock.Now())
+			if _, err := h.e.Observe(res); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
+}
+
 // TestGradeTable: the score and the verdicts, case by case, on the real
 // runbooks and scenarios.
 func TestGradeTable(t *testing.T) {
@@ -135,6 +163,10 @@ func TestGradeTable(t *testing.T) {
 		fault          string // the first fault's outcome
 		override       string // a piece of the first override's verdict
 		deduction      string // a piece of a deduction's reason
+		points         int    // that deduction's points (0: any)
+		// passMark is the site policy's min_score the grade is made at
+		// (0: none, the default).
+		passMark int
 	}
 	tests := []struct {
 		name, runbook, scenario string
@@ -145,12 +177,24 @@ func TestGradeTable(t *testing.T) {
 			want{graded: true, passed: true, score: 100}},
 		{"replication error: halted as the manual says", "thinman-dual-db", "replication-error", func(h *harness) { h.runToEnd(false, time.Hour) },
 			want{graded: true, passed: true, score: 100, fault: FaultFound}},
+		{"replication error: START REPLICA never run, the session halted on within", "thinman-dual-db", "replication-error", func(h *harness) {
+			// The fault strikes only when the replica is started: never
+			// run, it never struck, and cannot have been found. The
+			// failed check at its step is the trainee's own.
+			h.untilStep("start-replica")
+			h.pollWithoutAction(5 * time.Minute)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted by start-replica's on_fail", h.e.Ended())
+			}
+		}, want{graded: true, passed: false, score: 65, fault: FaultNotTriggered,
+			deduction: "fault binlog-purged never struck at step start-replica"}},
 		{"replication error: overridden", "thinman-dual-db", "replication-error", func(h *harness) {
 			h.untilStep("start-replica")
-			// START SLAVE, and the override at once: the IO thread's 1236
-			// is final (fail_when) and would halt the session at its
-			// first poll.
+			// START SLAVE; the IO thread stops on 1236 a second later.
+			// The override comes before any poll: the error is final
+			// (fail_when) and would halt the session at its first poll.
 			h.actAndWait(0)
+			h.clock.Advance(2 * time.Second)
 			if err := h.e.Override(session.OverrideRequest{Checks: []string{"replica-running"}, Category: session.CategoryAcceptedRisk,
 				Reason: "the DBA will re-seed the replica after the update", Confirmed: true}); err != nil {
 				h.t.Fatal(err)
@@ -201,13 +245,59 @@ func TestGradeTable(t *testing.T) {
 			h.clock.Advance(3 * time.Hour)
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: true, score: 85, deduction: "over the reference time"}},
+		{"continue past a halt with the checks failing", "thinman-dual-db", "happy", func(h *harness) {
+			// START REPLICA forgotten: the check's minute runs out and
+			// its on_fail halts. Resumed (suspended), the trainee goes on
+			// with the replica still stopped: the manual forbids it.
+			h.untilStep("start-replica")
+			h.pollWithoutAction(5 * time.Minute)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted", h.e.Ended())
+			}
+			recs := h.records()
+			h2 := resumed(h.t, h, h.drv, h.clock, recs)
+			h.e, h.mj, h.prefix = h2.e, h2.mj, recs
+			if err := h.e.Continue("the replica is started right after this, by hand"); err != nil {
+				h.t.Fatal(err)
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 55, override: "Forbidden: the manual says to stop here",
+			deduction: "an override the manual forbids, at start-replica", points: 40}},
+		{"checks failed at four steps with no fault: 5 each, at most 15", "soliddb-hsb-netcopy", "happy", func(h *harness) {
+			for _, id := range []string{"s1-disconnect", "s2-shutdown", "s1-primary-alone", "s2-switch-primary"} {
+				h.untilStep(id)
+				h.pollWithoutAction(2*time.Minute + 5*time.Second) // past the checks' within
+				if out, failing := h.step(time.Hour); out != outNext {
+					h.t.Fatalf("%s after its action: %s %v", id, out, failing)
+				}
+			}
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: true, score: 85, deduction: "4 step(s) where a check failed with no fault to blame", points: 15}},
+		{"slow, under a site policy's min_score 90", "thinman-dual-db", "happy", func(h *harness) {
+			h.clock.Advance(3 * time.Hour)
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: false, score: 85, deduction: "over the reference time", passMark: 90}},
+		{"min_score below the default leaves 70", "thinman-dual-db", "happy", func(h *harness) {
+			h.clock.Advance(3 * time.Hour)
+			h.runToEnd(false, time.Hour)
+		}, want{graded: true, passed: true, score: 85, passMark: 50}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, tt.runbook, tt.scenario)
 			tt.drive(h)
-			g := GradeRecords(h.rb, h.sc, h.records())
+			gr := NewGrader(h.rb, h.sc)
+			if tt.want.passMark != 0 {
+				gr.SetPassMark(tt.want.passMark)
+			}
+			for _, r := range h.records() {
+				gr.Add(r)
+			}
+			g := gr.Grade()
 			w := tt.want
+			if mark := max(w.passMark, PassMark); g.PassMark != mark || (g.Graded && !strings.Contains(g.VerdictLine(), fmt.Sprintf("the pass mark is %d,", mark))) {
+				t.Errorf("pass mark %d, verdict %q; want %d", g.PassMark, g.VerdictLine(), mark)
+			}
 			if g.Graded != w.graded || g.Passed != w.passed || (w.graded && g.Score != w.score) {
 				t.Errorf("graded %v passed %v score %d; want %v %v %d\n%s", g.Graded, g.Passed, g.Score, w.graded, w.passed, w.score, g.Markdown())
 			}
@@ -220,7 +310,7 @@ func TestGradeTable(t *testing.T) {
 			if w.deduction != "" {
 				found := false
 				for _, d := range g.Deductions {
-					found = found || strings.Contains(d.Why, w.deduction)
+					found = found || (strings.Contains(d.Why, w.deduction) && (w.points == 0 || d.Points == w.points))
 				}
 				if !found {
 					t.Errorf("deductions %+v lack %q", g.Deductions, w.deduction)
@@ -234,5 +324,18 @@ func TestGradeTable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScoreUnresolvedFault: a fault met and left unresolved costs 15. No
+// graded session reaches it through the engine (a session that stops on a
+// fault's step without a halt was quit or cut off, and is not graded; a
+// halt there is the manual's answer), so the rule is checked on the score
+// alone.
+func TestScoreUnresolvedFault(t *testing.T) {
+	gr := NewGrader(nil, nil)
+	score, ds := gr.score(Grade{Faults: []FaultGrade{{ID: "f", Step: "s", Outcome: FaultUnresolved}}})
+	if score != 85 || len(ds) != 1 || ds[0].Points != 15 || !strings.Contains(ds[0].Why, "fault f met and left unresolved") {
+		t.Errorf("score %d, deductions %+v; want 85 with -15 for fault f", score, ds)
 	}
 }

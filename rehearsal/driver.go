@@ -46,6 +46,13 @@ type Driver struct {
 	item   string
 	// actions are the bound actions by step key, for a restore.
 	actions map[string]checks.Action
+	// talksTo lists the targets each step (by key) names in its checks
+	// and its action.
+	talksTo map[string][]string
+	// loginsHeard counts, by target, the credentials.reentered records
+	// with a verdict heard while running, whose SetCredentials is still
+	// to come (guarded by w.mu).
+	loginsHeard map[string]int
 	// actionAt is the simulated instant of the last action.start heard:
 	// the next Run takes effect then (guarded by w.mu).
 	actionAt time.Time
@@ -137,10 +144,17 @@ func New(rb *steps.Runbook, sc *Scenario, clock Clock) (*Driver, error) {
 			return nil, fmt.Errorf("scenario %s (%s): steps.%s: the runbook has no such step", sc.Name, sc.Path, id)
 		}
 	}
-	d := &Driver{w: w, rb: rb, sc: sc, params: params, actions: map[string]checks.Action{}}
+	d := &Driver{w: w, rb: rb, sc: sc, params: params, actions: map[string]checks.Action{}, talksTo: map[string][]string{},
+		loginsHeard: map[string]int{}}
 	for _, bs := range plan.Steps {
 		if bs.Action != nil {
 			d.actions[bs.ID] = *bs.Action
+			d.talksTo[bs.ID] = append(d.talksTo[bs.ID], bs.Action.Target)
+		}
+		for _, c := range bs.Checks {
+			if c.Target != "" {
+				d.talksTo[bs.ID] = append(d.talksTo[bs.ID], c.Target)
+			}
 		}
 	}
 	return d, nil
@@ -458,6 +472,7 @@ func (d *Driver) stepEntered(at time.Time, step, item string) {
 	}
 	d.trigger(step, OnEnter, "")
 	w.strikeOnEnter(step)
+	d.strikeLogins(key)
 }
 
 // CheckTicked implements StepHook.

@@ -2,11 +2,13 @@ package rehearsal
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/steps/session"
 )
 
 // Faults that strike when a step is entered (network.outage,
@@ -28,7 +30,7 @@ func (w *world) strikeOnEnter(step string) {
 		f.struck++
 		// No machine shows a fault coming: it strikes unannounced.
 		w.after(time.Duration(f.After), "", "", func() {
-			w.happen("fault %s struck (%s)", f.ID, f.Kind)
+			w.hit(f)
 			switch f.Kind {
 			case FaultOutage:
 				until := w.now.Add(time.Duration(f.For))
@@ -103,17 +105,33 @@ func (w *world) armLogins() error {
 	return nil
 }
 
+// strikeLogins strikes the credentials.wrong faults whose target the step
+// entered (its journal key) talks to, by a check or its action: the
+// session logs in to it at once, and is refused. Striking on the step's
+// entry, a world input, rather than on a probe keeps a world rebuilt from
+// the journal exact (record.go). Callers hold mu.
+func (d *Driver) strikeLogins(key string) {
+	w := d.w
+	for _, f := range w.faults {
+		if f.Kind != FaultWrongPassword || f.struck > 0 || !w.badLogin[f.Target] || !slices.Contains(d.talksTo[key], f.Target) {
+			continue
+		}
+		if m := w.mysql[f.Target]; m == nil || !m.up {
+			continue
+		}
+		if t, err := w.target(f.Target); err != nil || w.unreachable(t) != nil {
+			continue
+		}
+		f.struck++
+		w.hit(f)
+	}
+}
+
 // login refuses the session's login to target while its password is
 // wrong, with the error MySQL gives (1045). Callers hold mu.
 func (w *world) login(target string, m *mysqlServer) error {
 	if !m.up || !w.badLogin[target] {
 		return nil
-	}
-	for _, f := range w.faults {
-		if f.Kind == FaultWrongPassword && f.Target == target && f.struck == 0 {
-			f.struck++
-			w.happen("fault %s struck (%s)", f.ID, f.Kind)
-		}
 	}
 	user := m.spec.User
 	if user == "" {
@@ -122,16 +140,56 @@ func (w *world) login(target string, m *mysqlServer) error {
 	return fmt.Errorf("Error 1045 (28000): Access denied for user '%s'@'handrail-bastion' (using password: YES)", user)
 }
 
-// SetCredentials implements checks.CredentialSetter: the session re-entered
-// a target's credentials (Runner.SetCredentials). A server with a password
-// in the world takes the login only when the password (and the user, when
-// one is given) is its own; the debrief tells each attempt, never the
-// value.
-func (d *Driver) SetCredentials(target string, c checks.Credentials) error {
+var _ session.LoginJudge = (*Driver)(nil)
+
+// LoginGood implements session.LoginJudge: whether target takes the login
+// with c, judged by the world's server, which changes nothing (known is
+// false for a target whose server has no password: any login is taken).
+// The runner journals the verdict, never the value, and the world takes
+// it from the record (loginHeard), as a rebuilt world does.
+func (d *Driver) LoginGood(target string, c checks.Credentials) (good, known bool) {
 	w := d.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.settle()
+	m := w.mysql[target]
+	if m == nil || m.spec.Password == "" {
+		return false, false
+	}
+	return c.Password.Reveal() == m.spec.Password && (c.User == "" || m.spec.User == "" || c.User == m.spec.User), true
+}
+
+// loginHeard takes a credentials.reentered record into the world: a
+// server with a password takes the login from now on when the record says
+// it is good, and refuses it when it says not; the debrief tells each
+// attempt, never the value. Callers hold mu.
+func (d *Driver) loginHeard(target string, good *bool) {
+	w := d.w
+	m := w.mysql[target]
+	switch {
+	case m == nil || m.spec.Password == "":
+		w.happen("credentials for %s re-entered", target)
+	case good == nil:
+		// A journal from before the verdict was recorded: the world
+		// cannot know, and keeps the login as it was.
+		w.happen("credentials for %s re-entered (the journal does not say whether the server takes them)", target)
+	default:
+		w.badLogin[target] = !*good
+		verdict := "the server takes them"
+		if !*good {
+			verdict = "the server still refuses them"
+		}
+		w.happen("credentials for %s re-entered: %s", target, verdict)
+	}
+}
+
+// SetCredentials implements checks.CredentialSetter: the session re-entered
+// a target's credentials (Runner.SetCredentials). A server with a password
+// in the world takes the login only when the password (and the user, when
+// one is given) is its own. When the journal's credentials.reentered
+// record said so (LoginGood, heard first), the world has taken it from
+// there; a caller without a journal is judged here.
+func (d *Driver) SetCredentials(target string, c checks.Credentials) error {
+	w := d.w
 	if _, ok := w.targets[target]; !ok {
 		known := make([]string, 0, len(w.targets))
 		for k := range w.targets {
@@ -140,18 +198,19 @@ func (d *Driver) SetCredentials(target string, c checks.Credentials) error {
 		sort.Strings(known)
 		return fmt.Errorf("simulator: no target %q (targets: %v)", target, known)
 	}
-	m := w.mysql[target]
-	if m == nil || m.spec.Password == "" {
-		w.happen("credentials for %s re-entered", target)
+	good, known := d.LoginGood(target, c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if d.loginsHeard[target] > 0 {
+		d.loginsHeard[target]--
 		return nil
 	}
-	ok := c.Password.Reveal() == m.spec.Password && (c.User == "" || m.spec.User == "" || c.User == m.spec.User)
-	w.badLogin[target] = !ok
-	verdict := "the server takes them"
-	if !ok {
-		verdict = "the server still refuses them"
+	w.settle()
+	if !known {
+		d.loginHeard(target, nil)
+		return nil
 	}
-	w.happen("credentials for %s re-entered: %s", target, verdict)
+	d.loginHeard(target, &good)
 	return nil
 }
 

@@ -13,7 +13,9 @@ import (
 	"github.com/handrail/handrail/steps/session"
 )
 
-// PassMark is the lowest score of a passed rehearsal (docs/rehearsal.md).
+// PassMark is the lowest score of a passed rehearsal by default
+// (docs/rehearsal.md); a site policy's readiness.min_score raises it
+// (SetPassMark, GradeFile, Rehearsals).
 const PassMark = 70
 
 // Grade is a rehearsal's graded debrief, as data: the console renders it
@@ -45,7 +47,10 @@ type Grade struct {
 	Graded     bool
 	Score      int
 	Deductions []Deduction
-	Passed     bool
+	// PassMark is the score a pass needs: the site policy's, never below
+	// the package's PassMark.
+	PassMark int
+	Passed   bool
 }
 
 // StepGrade is one step of the session.
@@ -88,6 +93,10 @@ const (
 	FaultMissed     = "missed"     // gone past with an override or a continue
 	FaultUnresolved = "unresolved" // met, and the session stopped there
 	FaultNotMet     = "not met"    // the session never reached its step
+	// FaultNotTriggered: the session reached its step, but the fault
+	// never struck: what sets it off (the step's action, as a rule) was
+	// not done, so the trainee never met it.
+	FaultNotTriggered = "not triggered"
 )
 
 // FaultGrade is one injected fault and what became of it.
@@ -126,18 +135,30 @@ type grader struct {
 	started    bool
 	lastSim    time.Time
 	lastWall   time.Time
+	// world is the scenario's world rebuilt from the journal's inputs
+	// (record.go), to tell which faults struck; nil without a runbook and
+	// a scenario, or when the world cannot be built (worldErr).
+	world    *Driver
+	worldErr error
+	passMark int
 }
 
 // NewGrader starts grading a rehearsal of rb (nil: the override verdicts
 // cannot cite the manual) against scenario sc (nil: no faults, no
 // reference times). Feed it the journal with Add, then call Grade.
 func NewGrader(rb *steps.Runbook, sc *Scenario) *grader {
-	return &grader{rb: rb, sc: sc, steps: map[string]*StepGrade{}, firstVisit: map[string]bool{},
+	return &grader{rb: rb, sc: sc, passMark: PassMark, steps: map[string]*StepGrade{}, firstVisit: map[string]bool{},
 		passed: map[string]map[string]bool{}, failed: map[string]map[string]bool{}, failedAny: map[string]bool{},
 		entered: map[string]bool{}, how: map[string][]string{}, left: map[string]string{}, passedBy: map[string]bool{}}
 }
 
-// GradeRecords grades a whole journal held in memory.
+// SetPassMark sets the score a pass needs: the site policy's
+// readiness.min_score (policy.Site.Readiness.MinScore). A mark below
+// PassMark leaves PassMark.
+func (gr *grader) SetPassMark(mark int) { gr.passMark = max(mark, PassMark) }
+
+// GradeRecords grades a whole journal held in memory, at the default pass
+// mark.
 func GradeRecords(rb *steps.Runbook, sc *Scenario, recs []journal.Record) Grade {
 	gr := NewGrader(rb, sc)
 	for _, r := range recs {
@@ -218,6 +239,11 @@ func (gr *grader) Add(r journal.Record) {
 	case session.EvSessionStart:
 		var d session.StartData
 		_ = json.Unmarshal(r.Data, &d)
+		if !gr.started && gr.rb != nil && gr.sc != nil {
+			// The world on a clock held at the session's start, as a
+			// resume rebuilds it.
+			gr.world, gr.worldErr = New(gr.rb, gr.sc, NewManualClock(sim))
+		}
 		gr.started = true
 		gr.g.Session, gr.g.Mode, gr.g.Scenario, gr.g.Started = d.Session, d.Mode, d.Scenario, r.Time
 		gr.g.Runbook, gr.g.RunbookTitle, gr.g.SHA, gr.g.Speed = d.Runbook.ID, d.Runbook.Title, d.Runbook.SHA256, d.Speed
@@ -318,6 +344,9 @@ func (gr *grader) Add(r journal.Record) {
 	case session.EvSessionEnd:
 		gr.g.End, gr.g.Ended = str("state"), r.Time
 	}
+	if gr.world != nil {
+		gr.world.Restore(r)
+	}
 }
 
 // judgeOverride says in one line whether the manual forbids going on at
@@ -408,26 +437,43 @@ func (gr *grader) Grade() Grade {
 	}
 	g.Steps = out
 	if gr.sc != nil {
+		var hits map[string]int // nil: unknown
+		if gr.world != nil {
+			hits = gr.world.FaultHits()
+		}
 		for _, f := range gr.sc.Faults {
-			g.Faults = append(g.Faults, gr.fault(f, g.End, final))
+			g.Faults = append(g.Faults, gr.fault(f, g.End, final, hits))
 		}
 	}
 	g.Graded = gr.started && (g.End == session.EndCompleted || g.End == session.EndHalted)
+	g.PassMark = gr.passMark
 	if g.Graded {
 		g.Score, g.Deductions = gr.score(g)
 		forbidden := slices.ContainsFunc(g.Overrides, func(o OverrideGrade) bool { return o.Forbidden })
-		g.Passed = g.Score >= PassMark && !forbidden
+		g.Passed = g.Score >= g.PassMark && !forbidden
 	}
 	return g
 }
 
-func (gr *grader) fault(f Fault, end, final string) FaultGrade {
+// fault grades one fault; hits says how often each fault struck in the
+// world rebuilt from the journal (nil: unknown, the world could not be
+// rebuilt).
+func (gr *grader) fault(f Fault, end, final string, hits map[string]int) FaultGrade {
 	fg := FaultGrade{ID: f.ID, Kind: f.Kind, Step: f.Step, Say: f.Say}
+	never := hits != nil && hits[f.ID] == 0
 	switch {
+	case f.Step == "" && never:
+		fg.Outcome, fg.How = FaultNotTriggered, "it never struck"
 	case f.Step == "":
 		fg.Outcome, fg.How = FaultFound, "injected; it shows at no particular step"
 	case !gr.entered[f.Step]:
 		fg.Outcome, fg.How = FaultNotMet, "the session never reached step "+f.Step
+	case never:
+		fg.Outcome = FaultNotTriggered
+		fg.How = "it never struck: what sets it off at step " + f.Step + " (its action, as a rule) was not done"
+		if how := gr.how[f.Step]; len(how) > 0 {
+			fg.How += "; " + strings.Join(how, "; ")
+		}
 	case gr.passedBy[f.Step]:
 		fg.Outcome = FaultMissed
 	case gr.left[f.Step] == "" || (final != "" && baseID(final) == f.Step && end != session.EndHalted):
@@ -464,11 +510,17 @@ func (gr *grader) score(g Grade) (int, []Deduction) {
 			take(30, "fault "+f.ID+" missed")
 		case FaultUnresolved:
 			take(15, "fault "+f.ID+" met and left unresolved")
+		case FaultNotTriggered:
+			if f.Step != "" {
+				take(30, "fault "+f.ID+" never struck at step "+f.Step+": it was not practised")
+			}
 		}
 	}
+	// A fault that struck is to blame for its step's failed checks; one
+	// that never did is not.
 	faultSteps := map[string]bool{}
-	if gr.sc != nil {
-		for _, f := range gr.sc.Faults {
+	for _, f := range g.Faults {
+		if f.Outcome != FaultNotTriggered {
 			faultSteps[f.Step] = true
 		}
 	}
@@ -506,9 +558,11 @@ func signed(d time.Duration) string {
 	return "−" + fmtDur(-d)
 }
 
-// GradeFile grades the rehearsal journal at path, streaming it.
-func GradeFile(rb *steps.Runbook, sc *Scenario, path string) (Grade, error) {
+// GradeFile grades the rehearsal journal at path, streaming it; passMark
+// is the site policy's (readiness.min_score), PassMark when lower.
+func GradeFile(rb *steps.Runbook, sc *Scenario, path string, passMark int) (Grade, error) {
 	gr := NewGrader(rb, sc)
+	gr.SetPassMark(passMark)
 	res, err := journal.ScanFile(path, func(r journal.Record) error {
 		gr.Add(r)
 		return nil

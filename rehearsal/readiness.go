@@ -33,16 +33,17 @@ type Loader func(start session.StartData) (*steps.Runbook, *Scenario)
 var errNotRehearsal = errors.New("not a rehearsal")
 
 // Rehearsals reads every journal in dir, one record at a time, and grades
-// each rehearsal; live sessions are left out. A journal that cannot be read
-// is named in problems.
-func Rehearsals(dir string, load Loader) (out []Rehearsed, problems []string, err error) {
+// each rehearsal at passMark (the site policy's readiness.min_score;
+// PassMark when lower); live sessions are left out. A journal that cannot
+// be read is named in problems.
+func Rehearsals(dir string, load Loader, passMark int) (out []Rehearsed, problems []string, err error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*"+journal.Ext))
 	if err != nil {
 		return nil, nil, fmt.Errorf("readiness: list journals in %s: %w", dir, err)
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		r, ok, err := gradeFile(p, load)
+		r, ok, err := gradeFile(p, load, passMark)
 		switch {
 		case err != nil:
 			problems = append(problems, err.Error())
@@ -54,7 +55,7 @@ func Rehearsals(dir string, load Loader) (out []Rehearsed, problems []string, er
 }
 
 // gradeFile grades the journal at path when it is a rehearsal's.
-func gradeFile(path string, load Loader) (Rehearsed, bool, error) {
+func gradeFile(path string, load Loader, passMark int) (Rehearsed, bool, error) {
 	var gr *grader
 	var r Rehearsed
 	res, err := journal.ScanFile(path, func(rec journal.Record) error {
@@ -65,6 +66,7 @@ func gradeFile(path string, load Loader) (Rehearsed, bool, error) {
 			}
 			rb, sc := load(d)
 			gr = NewGrader(rb, sc)
+			gr.SetPassMark(passMark)
 			r = Rehearsed{Session: d.Session, Path: path, Operator: d.Operator.Name, Runbook: d.Runbook.ID,
 				SHA: d.Runbook.SHA256, Scenario: d.Scenario, Started: rec.Time}
 			if r.Operator == "" {
@@ -102,10 +104,10 @@ type ReadinessRow struct {
 	Changed    bool
 }
 
-// ReadinessTable lists operators × runbooks from their rehearsals, sorted;
-// current gives a runbook's hash now ("" unknown). A rehearsal passes with
-// at least minScore (and no forbidden override).
-func ReadinessTable(rs []Rehearsed, current func(runbook string) string, minScore int) []ReadinessRow {
+// ReadinessTable lists operators × runbooks from their rehearsals (graded
+// at the site's pass mark: Rehearsals), sorted; current gives a runbook's
+// hash now ("" unknown).
+func ReadinessTable(rs []Rehearsed, current func(runbook string) string) []ReadinessRow {
 	rows := map[[2]string]*ReadinessRow{}
 	for _, r := range rs {
 		k := [2]string{strings.ToLower(r.Operator), r.Runbook}
@@ -117,7 +119,7 @@ func ReadinessTable(rs []Rehearsed, current func(runbook string) string, minScor
 		if r.Started.After(row.Last.Started) || row.Last.Session == "" {
 			row.Last = r
 		}
-		if passes(r, minScore) && (row.CurrentSHA == "" || r.SHA == row.CurrentSHA) && (row.LastPassed == nil || r.Started.After(row.LastPassed.Started)) {
+		if passes(r) && (row.CurrentSHA == "" || r.SHA == row.CurrentSHA) && (row.LastPassed == nil || r.Started.After(row.LastPassed.Started)) {
 			rr := r
 			row.LastPassed = &rr
 		}
@@ -136,17 +138,17 @@ func ReadinessTable(rs []Rehearsed, current func(runbook string) string, minScor
 	return out
 }
 
-func passes(r Rehearsed, minScore int) bool {
-	return r.Graded && r.Passed && r.Score >= minScore
-}
+// passes: graded and passed, at the pass mark Rehearsals graded it with.
+func passes(r Rehearsed) bool { return r.Graded && r.Passed }
 
-// Ready finds operator's latest passed rehearsal of runbook at hash sha
-// that started within the window before now (ok=false: none).
-func Ready(rs []Rehearsed, operator, runbook, sha string, minScore int, window time.Duration, now time.Time) (Rehearsed, bool) {
+// Ready finds operator's latest passed rehearsal (graded at the site's pass
+// mark: Rehearsals) of runbook at hash sha that started within the window
+// before now (ok=false: none).
+func Ready(rs []Rehearsed, operator, runbook, sha string, window time.Duration, now time.Time) (Rehearsed, bool) {
 	var best Rehearsed
 	found := false
 	for _, r := range rs {
-		if !strings.EqualFold(r.Operator, operator) || r.Runbook != runbook || r.SHA != sha || !passes(r, minScore) {
+		if !strings.EqualFold(r.Operator, operator) || r.Runbook != runbook || r.SHA != sha || !passes(r) {
 			continue
 		}
 		if now.Sub(r.Started) > window {

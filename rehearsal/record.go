@@ -10,7 +10,8 @@ import (
 
 // The world's inputs are the session's journal records: a step entered, a
 // manual check ticked, a step left (done or overridden), an action
-// started. Each takes effect at its record's simulated instant (sim_time),
+// started, credentials re-entered (whether the login is now good, never
+// the value: session.CredentialsData.LoginGood). Each takes effect at its record's simulated instant (sim_time),
 // both while the rehearsal runs (HookJournal) and when a resumed rehearsal
 // rebuilds its world from the journal (Restore): the same inputs at the
 // same instants give the same world, scheduled events and struck faults
@@ -23,12 +24,16 @@ type inputRecord struct {
 	Check  string `json:"check"`
 	Ticked bool   `json:"ticked"`
 	Via    string `json:"via"`
+	// Target and LoginGood, of credentials.reentered.
+	Target    string `json:"target"`
+	LoginGood *bool  `json:"login_good"`
 }
 
 // worldInput reports whether records of this type change the world.
 func worldInput(typ string) bool {
 	switch typ {
-	case session.EvStepEnter, session.EvManualTick, session.EvStepDone, session.EvOverride, session.EvActionStart:
+	case session.EvStepEnter, session.EvManualTick, session.EvStepDone, session.EvOverride, session.EvActionStart,
+		session.EvCredentials:
 		return true
 	}
 	return false
@@ -64,6 +69,13 @@ func (d *Driver) hear(rec journal.Record, restoring bool) {
 		if step, _, ok := d.ends.Next(rec); ok {
 			d.stepDone(at, step)
 		}
+	case session.EvCredentials:
+		end := d.w.inputAt(at)
+		d.loginHeard(in.Target, in.LoginGood)
+		end()
+		if !restoring && in.LoginGood != nil {
+			d.loginsHeard[in.Target]++ // SetCredentials follows
+		}
 	case session.EvActionStart:
 		if !restoring {
 			d.actionAt = at
@@ -74,7 +86,10 @@ func (d *Driver) hear(rec journal.Record, restoring bool) {
 			return
 		}
 		end := d.w.inputAt(at)
-		d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
+		// As Run: an outage or a refused login stopped it then.
+		if d.reach(a.Target) == nil {
+			d.run(a.Kind, a.Target, a.SQL, a.Admin, a.Argv, a.Shell)
+		}
 		end()
 	}
 }

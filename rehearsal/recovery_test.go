@@ -1,6 +1,7 @@
 package rehearsal
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,7 @@ func TestWrongPasswordCorrectedInSession(t *testing.T) {
 		t.Fatalf("the rest of the procedure: %v, ended %q", ev, h.e.Ended())
 	}
 	var reentered int
+	var verdicts []string // login_good, as journaled
 	for _, r := range h.records() {
 		if strings.Contains(string(r.Data), "Rehearsal-Only-") {
 			t.Errorf("record %d (%s) holds a password: %s", r.Seq, r.Type, r.Data)
@@ -166,10 +168,20 @@ func TestWrongPasswordCorrectedInSession(t *testing.T) {
 			if err := r.Decode(&d); err != nil || d.Target != "slave" || strings.Join(d.Fields, ",") != "password" {
 				t.Errorf("credentials.reentered = %+v (%v)", d, err)
 			}
+			if d.LoginGood == nil {
+				verdicts = append(verdicts, "none")
+			} else {
+				verdicts = append(verdicts, strconv.FormatBool(*d.LoginGood))
+			}
 		}
 	}
 	if reentered != 2 {
 		t.Errorf("%d credentials.reentered records, want 2", reentered)
+	}
+	// Whether the login is good now is journaled (a world input: a
+	// resume logs in as the session did), the value never.
+	if got := strings.Join(verdicts, " "); got != "false true" {
+		t.Errorf("credentials.reentered login_good: %s, want false true", got)
 	}
 	var said []string
 	for _, hp := range h.drv.Happenings() {

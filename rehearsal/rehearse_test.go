@@ -34,6 +34,9 @@ type harness struct {
 	e     *session.Engine
 	// actionFailures lists the actions that failed, by step key.
 	actionFailures []string
+	// prefix holds the records of the session before it was resumed on
+	// mj (records returns both).
+	prefix []journal.Record
 }
 
 func newHarness(t *testing.T, runbookID, scenario string) *harness {
@@ -185,7 +188,9 @@ func (h *harness) runToEnd(follow bool, budget time.Duration) []string {
 	return events
 }
 
-func (h *harness) records() []journal.Record { return h.mj.Records() }
+func (h *harness) records() []journal.Record {
+	return append(append([]journal.Record(nil), h.prefix...), h.mj.Records()...)
+}
 
 // stepDuration is the journaled duration of step (its last step.done).
 func (h *harness) stepDuration(step string) time.Duration {

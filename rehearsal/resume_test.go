@@ -33,21 +33,11 @@ func TestResumeRestoresTheWorldExactly(t *testing.T) {
 		for _, name := range Scenarios(bundled, rb.ID) {
 			t.Run(rb.ID+"/"+name, func(t *testing.T) {
 				h := newHarness(t, rb.ID, name)
-				follow := true
 				var cuts []cut
-				for n := 0; h.e.Ended() == "" && n < 400; n++ {
+				h.runThrough(func() {
 					v, _, _ := h.e.Current()
 					cuts = append(cuts, cut{step: v.Key, recs: h.records(), at: h.clock.Now(), state: h.drv.State()})
-					out, _ := h.step(2 * time.Hour)
-					if out == outOnFail {
-						if err := h.e.Goto(h.e.OnFail().Goto); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if out == outBlocked || out == outHalted {
-						break
-					}
-				}
+				})
 				final := h.drv.State()
 				if len(cuts) < 2 {
 					t.Fatalf("only %d steps rehearsed", len(cuts))
@@ -63,7 +53,7 @@ func TestResumeRestoresTheWorldExactly(t *testing.T) {
 					// Resume the session on the restored world and carry it
 					// through: it must end in the same world.
 					h2 := resumed(t, h, drv, clock, c.recs)
-					h2.runToEnd(follow, 2*time.Hour)
+					h2.runThrough(func() {})
 					if got := drv.State(); got != final {
 						t.Fatalf("resumed at %s: the final world differs from the uninterrupted run's:\n%s", c.step, diffLines(final, got))
 					}
@@ -71,6 +61,53 @@ func TestResumeRestoresTheWorldExactly(t *testing.T) {
 			})
 		}
 	}
+}
+
+// runThrough carries the session on as far as it goes, calling before
+// each step: it follows on_fail gotos, and when a refused login holds a
+// step's gate (credentials.wrong) it re-enters the right password, as the
+// trainee does, and goes on; it stops at a halt or a gate that holds
+// otherwise.
+func (h *harness) runThrough(before func()) {
+	h.t.Helper()
+	for n := 0; h.e.Ended() == "" && n < 400; n++ {
+		before()
+		out, _ := h.step(2 * time.Hour)
+		switch out {
+		case outOnFail:
+			if err := h.e.Goto(h.e.OnFail().Goto); err != nil {
+				h.t.Fatal(err)
+			}
+		case outBlocked:
+			if !h.reenterRefused() {
+				return
+			}
+		case outHalted:
+			return
+		}
+	}
+}
+
+// reenterRefused re-enters the right password of every target whose
+// login the world refuses (false: none).
+func (h *harness) reenterRefused() bool {
+	h.t.Helper()
+	did := false
+	for _, f := range h.sc.Faults {
+		h.drv.w.mu.Lock()
+		refused := h.drv.w.badLogin[f.Target]
+		h.drv.w.mu.Unlock()
+		if f.Kind != FaultWrongPassword || !refused {
+			continue
+		}
+		for _, m := range h.sc.World.MySQL {
+			if m.Target == f.Target {
+				h.reenter(f.Target, m.Password)
+				did = true
+			}
+		}
+	}
+	return did
 }
 
 // restored builds a world from a journal alone, on a clock held at the

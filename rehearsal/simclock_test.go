@@ -133,18 +133,50 @@ func TestPollerOnTheSimulatedClock(t *testing.T) {
 	if n := d.count(); n != 3 {
 		t.Errorf("%d attempts, want 3 (one per jump, none in between)", n)
 	}
+
+	// stable_for is judged on simulated time too: data that pass hold
+	// for two simulated hours before the check passes, however little
+	// wall time goes by.
+	c2, err := NewSimClock(time.Time{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.Start()
+	d2 := &countingDriver{state: "open"}
+	p2 := checks.NewPollerOn(d2, c2)
+	defer p2.Close()
+	stable := checks.Check{ID: "steady", Kind: checks.KindTCP, Target: "x", Interval: checks.Duration(time.Hour), StableFor: checks.Duration(2 * time.Hour),
+		Expect: checks.Expectations{{Field: "state", Expect: checks.Expect{Equals: new("open")}}}}
+	p2.Start(context.Background(), "s", []checks.Check{stable})
+	for i, want := range []checks.Status{checks.StatusHolding, checks.StatusHolding, checks.StatusPass} {
+		if i > 0 {
+			c2.Jump(time.Hour)
+		}
+		r, ok := p2.Next(ctx)
+		if !ok || r.Status != want {
+			t.Fatalf("stable_for 2h, after %dh of simulated time: %v %v, want %v", i, ok, r.Status, want)
+		}
+	}
+	if n := d2.count(); n != 3 {
+		t.Errorf("stable_for: %d attempts, want 3 (one per jump, none in between)", n)
+	}
 }
 
 type countingDriver struct {
-	mu sync.Mutex
-	n  int
+	mu    sync.Mutex
+	n     int
+	state string // what every probe sees ("": closed)
 }
 
 func (d *countingDriver) Observe(context.Context, checks.Check) checks.Observation {
 	d.mu.Lock()
 	d.n++
 	d.mu.Unlock()
-	return checks.Observation{Rows: []checks.Row{{Fields: []checks.Field{{Name: "state", Value: "closed"}}}}}
+	state := d.state
+	if state == "" {
+		state = "closed"
+	}
+	return checks.Observation{Rows: []checks.Row{{Fields: []checks.Field{{Name: "state", Value: state}}}}}
 }
 func (d *countingDriver) Run(context.Context, checks.Action) checks.ActionResult {
 	return checks.ActionResult{}

@@ -318,8 +318,9 @@ func (d *Driver) State() string {
 		p("gs nextPid=%d failover=%s replayed=%s", gs.nextPid, ts(gs.failoverAt), ts(gs.replayedAt))
 	}
 	for _, f := range w.faults {
-		p("fault %s struck %d", f.ID, f.struck)
+		p("fault %s struck %d hits %d", f.ID, f.struck, f.hits)
 	}
+	p("logins refused %s", sortedBools(w.badLogin))
 	q := append(eventQueue(nil), w.queue...)
 	sort.Sort(q)
 	for _, e := range q {

@@ -172,7 +172,29 @@ func (w *world) happen(format string, args ...any) {
 // faultState is a scenario fault with its remaining strikes.
 type faultState struct {
 	Fault
-	struck int
+	// struck counts the strikes consumed (a scheduled fault consumes its
+	// strike when armed), hits those that took effect in the world: a
+	// fault with no hit never struck, whatever the trainee did (the
+	// debrief grades it "not triggered").
+	struck, hits int
+}
+
+// hit records that f took effect now. Callers hold mu.
+func (w *world) hit(f *faultState) {
+	f.hits++
+	w.happen("fault %s struck (%s)", f.ID, f.Kind)
+}
+
+// FaultHits says, by fault id, how often each of the scenario's faults
+// took effect in the world so far (0: never).
+func (d *Driver) FaultHits() map[string]int {
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	out := make(map[string]int, len(d.w.faults))
+	for _, f := range d.w.faults {
+		out[f.ID] += f.hits
+	}
+	return out
 }
 
 // strike returns the armed fault of kind on target (matched on the target
@@ -186,7 +208,7 @@ func (w *world) strike(kind string, names ...string) *faultState {
 			continue
 		}
 		f.struck++
-		w.happen("fault %s struck (%s)", f.ID, f.Kind)
+		w.hit(f)
 		return f
 	}
 	return nil

@@ -134,15 +134,16 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	}
 	clock.Start()
 	r := session.NewRunner(e, drv, nil)
-	return h.host(id, path, who, rehearsalLive(r, rb, drv, sc, path), r, drv, fj, run)
+	return h.host(id, path, who, rehearsalLive(r, rb, drv, sc, path, site.Readiness.MinScore), r, drv, fj, run)
 }
 
 // rehearsalLive is the runtime of a rehearsal's console: beside the
 // session, its simulated world (the machines, skip) and, once it has
-// ended, its graded debrief, as a local rehearsal's console shows them.
-func rehearsalLive(r *session.Runner, rb *steps.Runbook, w *rehearsal.Driver, sc *rehearsal.Scenario, path string) *tui.Live {
+// ended, its graded debrief (at the site policy's pass mark), as a local
+// rehearsal's console shows them.
+func rehearsalLive(r *session.Runner, rb *steps.Runbook, w *rehearsal.Driver, sc *rehearsal.Scenario, path string, passMark int) *tui.Live {
 	return tui.NewLive(r, nil).SetRehearsal(w, func() (string, error) {
-		g, err := rehearsal.GradeFile(rb, sc, path)
+		g, err := rehearsal.GradeFile(rb, sc, path, passMark)
 		if err != nil {
 			return "", err
 		}
@@ -365,7 +366,7 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec
 	hosted = true
 	live := tui.NewLive(r, nil)
 	if sim != nil {
-		live = rehearsalLive(r, p.Runbook, sim.World, sim.Scenario, p.Path)
+		live = rehearsalLive(r, p.Runbook, sim.World, sim.Scenario, p.Path, site.Readiness.MinScore)
 	}
 	return h.host(e.SessionID(), p.Path, who, live, r, drv, fj, run)
 }

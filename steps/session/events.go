@@ -307,10 +307,15 @@ type ContinueData struct {
 // CredentialsData is credentials.reentered's data. Fields names what was
 // given ("user", "password", "dsn"), never a value.
 type CredentialsData struct {
-	Target   string   `json:"target"`
-	Fields   []string `json:"fields"`
-	Source   string   `json:"source,omitempty"`
-	Operator Operator `json:"operator"`
+	Target string   `json:"target"`
+	Fields []string `json:"fields"`
+	Source string   `json:"source,omitempty"`
+	// LoginGood says whether the target takes the login now, when the
+	// driver could tell before taking them (LoginJudge: a rehearsal's
+	// world); absent otherwise (a live session). A rehearsal rebuilt from
+	// its journal logs in as it did from it, without the value.
+	LoginGood *bool    `json:"login_good,omitempty"`
+	Operator  Operator `json:"operator"`
 }
 
 // PreflightTarget is one target's preflight result.

@@ -105,6 +105,12 @@ func (e *Engine) GotoOffer() (string, bool) {
 // values so that no record can hold them. The caller hands them to the
 // Driver (Runner.SetCredentials does both).
 func (e *Engine) CredentialsReentered(target string, c checks.Credentials) error {
+	return e.credentialsReentered(target, c, nil)
+}
+
+// credentialsReentered is CredentialsReentered with the driver's verdict
+// on the login (nil: none; CredentialsData.LoginGood).
+func (e *Engine) credentialsReentered(target string, c checks.Credentials, loginGood *bool) error {
 	if err := e.live(); err != nil {
 		return err
 	}
@@ -128,7 +134,7 @@ func (e *Engine) CredentialsReentered(target string, c checks.Credentials) error
 	if len(fields) == 0 {
 		return errors.New("credentials: nothing was entered")
 	}
-	return e.emit(EvCredentials, CredentialsData{Target: target, Fields: fields, Source: c.Source, Operator: e.operator})
+	return e.emit(EvCredentials, CredentialsData{Target: target, Fields: fields, Source: c.Source, LoginGood: loginGood, Operator: e.operator})
 }
 
 // preflightRecord is the preflight as journaled: Unreachable filled in

@@ -261,16 +261,32 @@ func (r *Runner) Quit(cause string) error {
 	return err
 }
 
+// LoginJudge is a driver that can tell, before it takes re-entered
+// credentials, whether the target will take the login with them: the
+// simulator, whose servers know their password. Runner.SetCredentials
+// journals the verdict (CredentialsData.LoginGood, never the value), so
+// that the login is a world input a rehearsal rebuilt from its journal
+// replays.
+type LoginJudge interface {
+	LoginGood(target string, c checks.Credentials) (good, known bool)
+}
+
 // SetCredentials hands re-entered credentials for a target to the driver
 // (checks.CredentialSetter), after journaling that they were re-entered
-// (credentials.reentered, never their value), and re-polls every check at
-// once.
+// (credentials.reentered, never their value; with the login's verdict
+// when the driver is a LoginJudge), and re-polls every check at once.
 func (r *Runner) SetCredentials(target string, c checks.Credentials) error {
 	cs, ok := r.drv.(checks.CredentialSetter)
 	if !ok {
 		return errors.New("credentials: this session's driver takes no credentials (a rehearsal needs none)")
 	}
-	if err := r.e.CredentialsReentered(target, c); err != nil {
+	var loginGood *bool
+	if j, ok := r.drv.(LoginJudge); ok {
+		if good, known := j.LoginGood(target, c); known {
+			loginGood = &good
+		}
+	}
+	if err := r.e.credentialsReentered(target, c, loginGood); err != nil {
 		return err
 	}
 	if err := cs.SetCredentials(target, c); err != nil {
