@@ -66,6 +66,19 @@ func TestRehearsalAtSpeedEndsWithTheDebrief(t *testing.T) {
 	// The fault: START REPLICA leaves the IO thread stopped on 1236, a
 	// final failure; the on_fail halts the session at once.
 	c.runAction("START REPLICA")
+	// The halt keeps the failure on screen: the instruction in the banner
+	// and the check's panel (below the step's text at 80x24: scrolled to)
+	// with the IO thread stopped on 1236. The debrief waits for d.
+	waitFor(t, c.term, "HALTED", left())
+	waitFor(t, c.term, "the graded debrief is ready: press d", left())
+	c.keys("f")
+	s = waitMatch(t, c.term, regexp.MustCompile(`Last_IO_Errno:\s+1236`), left())
+	requireRow(t, s, "Last_IO_Errno:", "1236", "✘")
+	if strings.Contains(s, "Rehearsal debrief") {
+		t.Errorf("the debrief covers the failure before d:\n%s", frame(s))
+	}
+	saveScreen(t, "rehearse-x20-halted-80x24", s)
+	c.keys("d")
 	waitFor(t, c.term, "Rehearsal debrief", left())
 	s = waitFor(t, c.term, "Score ", left())
 	if took := time.Since(began); took > 60*time.Second {
@@ -80,16 +93,6 @@ func TestRehearsalAtSpeedEndsWithTheDebrief(t *testing.T) {
 		t.Errorf("the debrief is raw Markdown, not rendered:\n%s", frame(s))
 	}
 	saveScreen(t, "rehearse-x20-debrief-80x24", s)
-	// The fault struck: back on the steps (d), the check's panel (below
-	// the step's text at 80x24: scrolled to) shows the IO thread stopped
-	// on 1236. (The debrief opens within the frame that draws the halt:
-	// at x20 the 1236 is drawn on no screen before it, so it is looked
-	// for here.)
-	c.keys("d")
-	c.waitUntil("the steps again", left(), func(s string) bool { return !strings.Contains(s, "Debrief · pgdn/pgup scroll") })
-	c.keys("f")
-	s = waitMatch(t, c.term, regexp.MustCompile(`Last_IO_Errno:\s+1236`), left())
-	requireRow(t, s, "Last_IO_Errno:", "1236", "✘")
 	c.keys("q")
 	if code := c.waitExit(wait); code != 5 {
 		t.Errorf("the halted rehearsal exited %d, want 5:\n%s", code, c.history())

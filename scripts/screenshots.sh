@@ -137,16 +137,18 @@ tmux -L shots2 kill-server 2>/dev/null || true
 tmux -L shots2 new-session -d -s demo -x 80 -y 24 "env COLORTERM=truecolor LANG=C.UTF-8 $work/handrail watch $id --state-dir $work/state-halt; sleep 60"
 wait_for "WATCHING" shots2
 keys x; wait_for "Run the step's action"; sleep 0.4; keys Right; sleep 0.2; keys Enter
-wait_for "HALTED"; wait_for "HALTED" shots2; wait_for "Debrief"; sleep 1.2
-# A halted rehearsal opens its graded debrief; d shows the steps behind it,
-# enter the halt's instruction whole (the banner may cut it).
+wait_for "HALTED"; wait_for "HALTED" shots2; wait_for "press d"; sleep 1.2
+# A halted rehearsal keeps the failure on screen (f scrolls to the failed
+# panel); enter shows the halt's instruction whole (the banner may cut it);
+# d opens the graded debrief.
+keys f; sleep 0.6
 shot demo-80x24-halted 80 24
 shot watch-80x24-halted 80 24 dark shots2
-keys d; sleep 0.8
-shot demo-80x24-halted-steps 80 24
 keys Enter; wait_for "HALTED: the runbook says"; sleep 0.5
 shot demo-80x24-halted-in-full 80 24
 keys Escape; sleep 0.3
+keys d; wait_for "Debrief"; sleep 0.8
+shot demo-80x24-halted-debrief 80 24
 keys q; sleep 1
 tmux -L shots2 kill-server 2>/dev/null || true
 

@@ -64,8 +64,15 @@ func TestHaltInstructionReadableWhole(t *testing.T) {
 		m := step(t, New(rt, Options{Now: now, Dark: true}), tea.WindowSizeMsg{Width: 80, Height: 24})
 		_, cmd := m.Update(clockMsg(now))
 		m = feed(t, m, cmd, func(msg tea.Msg) bool { _, ok := msg.(debriefMsg); return ok })
+		if m.debriefShown() {
+			t.Fatalf("a halt opened the debrief over the failure:\n%s", plain(m))
+		}
+		if out := plain(m); !strings.Contains(out, "the graded debrief is ready: press d") {
+			t.Errorf("the halted rehearsal does not say its debrief is ready:\n%s", out)
+		}
+		m = step(t, m, tea.KeyPressMsg{Code: 'd', Text: "d"})
 		if !m.debriefShown() {
-			t.Fatalf("no debrief:\n%s", plain(m))
+			t.Fatalf("d did not open the debrief:\n%s", plain(m))
 		}
 		check(t, m)
 	})

@@ -339,9 +339,19 @@ func (m Model) recoveryPre(msg tea.Msg) (tea.Model, tea.Cmd, bool) {
 		return m, nil, true
 	case debriefMsg:
 		m.rx.debrief.md, m.rx.debrief.err, m.rx.debrief.ready = msg.md, msg.err, true
-		m.rx.debrief.shown = msg.err == nil
-		m.pane.offset = 0
 		m.renderDebrief()
+		if msg.err != nil {
+			return m, nil, true
+		}
+		if m.snap.Ended == session.EndHalted {
+			// A halt keeps the failure on screen (the panel that failed,
+			// the runbook's instruction): the trainee reads what stopped
+			// the session first, and opens the debrief with d.
+			m.setFlash("the graded debrief is ready: press d", false)
+			return m, nil, true
+		}
+		m.rx.debrief.shown = true
+		m.pane.offset = 0
 		return m, nil, true
 	}
 	return m, nil, false
