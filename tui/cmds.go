@@ -174,6 +174,12 @@ func quitCmd(rt Runtime) tea.Cmd {
 	}
 }
 
+// actionNotRun says that an action never reached its target (nothing ran,
+// no on_fail) and the way on.
+func actionNotRun(r checks.ActionResult) string {
+	return "action NOT RUN: could not reach the target (" + actionFailure(r) + "); press x to run it again once it answers"
+}
+
 // actionFailure says in words why an action failed.
 func actionFailure(r checks.ActionResult) string {
 	if r.Error != "" {

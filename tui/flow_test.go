@@ -192,6 +192,39 @@ func TestActionNeedsExplicitConfirmation(t *testing.T) {
 	}
 }
 
+// TestActionThatNeverRanSaysSo: an action whose target could not be reached
+// is shown as not run, with the way on (x again), never as failed; run
+// again once the target answers, it runs.
+func TestActionThatNeverRanSaysSo(t *testing.T) {
+	ts := newTestSession(t)
+	ts.drv.mu.Lock()
+	ts.drv.unreached = "dial tcp db2:3306: connect: connection refused"
+	ts.drv.mu.Unlock()
+	toStopReplica(t, ts)
+	tm := startConsole(t, ts.live, 120, 34)
+	waitText(t, tm, "Slave_IO_Running:")
+	press(tm, "x")
+	waitText(t, tm, "handrail will run")
+	armed()
+	press(tm, "right", "enter")
+	waitText(t, tm, "action NOT RUN: could not reach the target (dial tcp db2:3306: connect: connection refused); press x to run it again")
+	if len(ts.drv.actions()) != 0 {
+		t.Fatal("the driver ran the action")
+	}
+	ts.drv.mu.Lock()
+	ts.drv.unreached = ""
+	ts.drv.mu.Unlock()
+	time.Sleep(time.Second)
+	press(tm, "x")
+	waitText(t, tm, "handrail will run")
+	armed()
+	press(tm, "right", "enter")
+	waitText(t, tm, "ready: press n")
+	if got := ts.drv.actions(); len(got) != 1 {
+		t.Fatalf("actions run = %v, want one", got)
+	}
+}
+
 // TestQuitWarnsOfARunningAction: q while an action runs says so, and what
 // quitting does to it; staying lets the action finish.
 func TestQuitWarnsOfARunningAction(t *testing.T) {

@@ -28,6 +28,8 @@ type fakeDriver struct {
 	// block, when set, holds an action until it is closed or the action's
 	// context ends: an action still running.
 	block chan struct{}
+	// unreached, when set, is why an action never reached its target.
+	unreached string
 }
 
 func newFakeDriver() *fakeDriver { return &fakeDriver{io: "Yes", sql: "Yes"} }
@@ -66,6 +68,9 @@ func (d *fakeDriver) Run(ctx context.Context, a checks.Action) checks.ActionResu
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.unreached != "" {
+		return checks.ActionResult{ExitCode: 1, Error: d.unreached, Unreachable: true}
+	}
 	d.ran = append(d.ran, a.Describe())
 	if strings.EqualFold(a.SQL, "STOP SLAVE") {
 		d.io, d.sql = "No", "No"

@@ -355,6 +355,8 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 	} else if act == session.ActionRunning {
 		s.ActionRunning = true
 		s.Notice = "the action is running"
+	} else if last != nil && last.Unreachable {
+		s.Notice = actionNotRun(*last)
 	} else if last != nil && !last.OK() {
 		s.Notice = "the last action failed: " + actionFailure(*last)
 	}

@@ -241,9 +241,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.apply(msg.snap)
-		if msg.res.OK() {
+		switch {
+		case msg.res.OK():
 			m.setFlash(fmt.Sprintf("action done in %s", msg.res.Duration.Round(time.Millisecond)), false)
-		} else {
+		case msg.res.Unreachable:
+			m.setFlash(actionNotRun(msg.res), true)
+		default:
 			m.setFlash("action failed: "+actionFailure(msg.res), true)
 		}
 		return m, m.spinIfNeeded()
