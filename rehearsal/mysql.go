@@ -270,7 +270,7 @@ func (w *world) mysqlExec(m *mysqlServer, sql string) (checks.ActionResult, erro
 		return checks.ActionResult{}, m.refused()
 	}
 	ran := ""
-	if verb, rest, ok := mysql.ReplicaControl(sql); ok {
+	if verb, rest, ok := checks.ReplicaControl(sql); ok {
 		srv := m.server()
 		sql = srv.ReplicaControlStatement(verb) + rest
 		ran = sql + " (" + srv.String() + "): "

@@ -212,12 +212,16 @@ func (m Model) actionText(st *steps.Step, width int) []string {
 	// The target with its address (the dialog adds its kind).
 	head := m.styles.Bold.Render("x runs") + " on " + m.targetLabel(act.Target) + ":"
 	shown := act.Shown()
+	var note []string
+	if n := act.WordsNote(); n != "" {
+		note = wrap(m.styles.Dim.Render("("+termtext.Line(n)+")"), width)
+	}
 	if ansi.StringWidth(head)+1+ansi.StringWidth(shown) <= width {
 		// It fits beside where it runs: one line, on a small screen too.
-		return []string{head + " " + m.styles.Command.Render(shown)}
+		return append([]string{head + " " + m.styles.Command.Render(shown)}, note...)
 	}
 	lines := commandLines(shown, max(8, width-2), m.styles.Sym.Continue, false)
-	return append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...)
+	return append(append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...), note...)
 }
 
 // actionLines lays out the exact argv or statement an action runs

@@ -192,6 +192,19 @@ func TestActionNeedsExplicitConfirmation(t *testing.T) {
 	}
 }
 
+// TestReplicaWordsSaidBeforeTheActionRuns: a replica-control action says,
+// beside the statement and in its confirmation, which words another server
+// is sent (the runbook's STOP SLAVE goes to a new server as STOP REPLICA).
+func TestReplicaWordsSaidBeforeTheActionRuns(t *testing.T) {
+	ts := newTestSession(t)
+	toStopReplica(t, ts)
+	tm := startConsole(t, ts.live, 120, 34)
+	waitText(t, tm, "x runs on slave", "(STOP REPLICA on MySQL")
+	press(tm, "x")
+	waitText(t, tm, "handrail will run", "Sent as STOP REPLICA on MySQL", "records which ran.")
+	press(tm, "esc")
+}
+
 // TestActionThatNeverRanSaysSo: an action whose target could not be reached
 // is shown as not run, with the way on (x again), never as failed; run
 // again once the target answers, it runs.

@@ -750,6 +750,9 @@ func (m Model) openAction() (tea.Model, tea.Cmd) {
 	// one source, read the same.
 	body := []string{"handrail will run, on " + m.targetLabel(a.Target) + ":", ""}
 	tail := []string{"", "as " + termtext.Line(a.Kind) + ". It is journaled before and after it runs."}
+	if note := a.WordsNote(); note != "" {
+		tail = append(tail, "Sent as "+termtext.Line(note)+": the journal records which ran.")
+	}
 	d := newConfirm("Run the step's action", stepLabel(st), append(body, tail...), "Cancel", "Run", resAction{}, m.styles)
 	draw, maxShift := m.actionLines(a, max(10, m.dialogWidth()-6))
 	d.cmd, d.cmdAt, d.cmdMax, d.cmdStep = draw, len(body), maxShift, max(8, m.dialogWidth()/2)

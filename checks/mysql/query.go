@@ -106,7 +106,7 @@ func (p *Prober) queryFirst(ctx context.Context, q string, namer fieldNamer) (ch
 func (p *Prober) Exec(ctx context.Context, a checks.Action) checks.ActionResult {
 	start := time.Now()
 	stmt, ran := a.SQL, ""
-	if verb, rest, ok := ReplicaControl(a.SQL); ok {
+	if verb, rest, ok := checks.ReplicaControl(a.SQL); ok {
 		srv, err := p.Server(ctx)
 		if err != nil {
 			p.forget()

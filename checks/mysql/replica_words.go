@@ -1,7 +1,6 @@
 package mysql
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -11,29 +10,6 @@ import (
 // words from 10.5.1 and keeps the SLAVE ones (MariaDB Knowledge Base, "STOP
 // REPLICA"). A runbook names the statement it means; the action runs the
 // form the connected server accepts, chosen like the status statement.
-
-// replicaControl matches STOP|START SLAVE|REPLICA with an optional
-// `FOR CHANNEL 'name'` and a trailing semicolon, any case and spacing.
-var replicaControl = regexp.MustCompile(`(?i)^\s*(STOP|START)\s+(?:SLAVE|REPLICA)(\s+FOR\s+CHANNEL\s+'[^'\\]*')?\s*;?\s*$`)
-
-// ReplicaControl reports whether sql is a replica-control statement and
-// returns its verb (STOP or START) and the rest of it (`FOR CHANNEL '…'`,
-// with its leading space, or "").
-func ReplicaControl(sql string) (verb, rest string, ok bool) {
-	m := replicaControl.FindStringSubmatch(sql)
-	if m == nil {
-		return "", "", false
-	}
-	rest = m[2]
-	if rest != "" {
-		rest = " " + strings.Join(strings.Fields(rest), " ")
-		// Keep the channel name's own spelling; upper-case the keywords.
-		if i := strings.IndexByte(rest, '\''); i > 0 {
-			rest = strings.ToUpper(rest[:i]) + rest[i:]
-		}
-	}
-	return strings.ToUpper(m[1]), rest, true
-}
 
 // UsesReplicaWords reports whether the server takes STOP/START REPLICA:
 // MySQL 8.0.22 and later, MariaDB 10.5.1 and later. Servers before those

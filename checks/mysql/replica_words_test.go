@@ -47,28 +47,6 @@ func TestReplicaControlStatementByVersion(t *testing.T) {
 	}
 }
 
-func TestReplicaControlRecognises(t *testing.T) {
-	tests := []struct {
-		sql, verb, rest string
-		ok              bool
-	}{
-		{"STOP SLAVE", "STOP", "", true},
-		{"stop replica;", "STOP", "", true},
-		{"  Start   Slave ; ", "START", "", true},
-		{"START REPLICA FOR CHANNEL 'Src-1'", "START", " FOR CHANNEL 'Src-1'", true},
-		{"STOP SLAVE 'nope'", "", "", false},
-		{"STOP SLAVE IO_THREAD", "", "", false},
-		{"slave stop", "", "", false},
-		{"STOP SLAVE; DROP TABLE t", "", "", false},
-	}
-	for _, tt := range tests {
-		verb, rest, ok := ReplicaControl(tt.sql)
-		if verb != tt.verb || rest != tt.rest || ok != tt.ok {
-			t.Errorf("%q: %q %q %v, want %q %q %v", tt.sql, verb, rest, ok, tt.verb, tt.rest, tt.ok)
-		}
-	}
-}
-
 // TestExecReplicaWordsOnRealMariaDB: the action sends the words the server
 // takes. MariaDB 10.11 takes both, so both are run against it for real: the
 // REPLICA words as the detected server's choice, the SLAVE words by making

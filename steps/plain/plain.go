@@ -311,6 +311,9 @@ func (u *ui) run() error {
 		where += " (" + addr + ")"
 	}
 	where = termtext.Line(where)
+	if note := a.WordsNote(); note != "" {
+		u.printf("(sent as %s: the journal records which ran)\n", termtext.Line(note))
+	}
 	ans, err := u.ask(fmt.Sprintf("Type yes to run %s on %s: ", a.Shown(), where))
 	if err != nil {
 		return err

@@ -96,3 +96,36 @@ func TestPlainActionThatNeverRanSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainConfirmationSaysTheReplicaWords: a replica-control action says,
+// before "Type yes", which words another server is sent.
+func TestPlainConfirmationSaysTheReplicaWords(t *testing.T) {
+	act := checks.Action{Kind: checks.ActionMySQLExec, Target: "db", SQL: "STOP REPLICA"}
+	rb := &steps.Runbook{ID: "words", Title: "Words", SHA256: "x",
+		Targets: map[string]checks.Target{"db": {Name: "db", Kind: checks.TargetMySQL, Host: "db2", Port: 3306}},
+		Sections: []steps.Section{{Steps: []steps.Step{
+			{ID: "one", Title: "One", On: "db", Action: &act},
+		}}}}
+	e, err := session.New(session.Config{SessionID: "20261122-020000-5a0f", Runbook: rb, Journal: &session.MemoryJournal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := session.NewRunner(e, &hostileDriver{act: checks.ActionResult{Output: "ok"}}, nil)
+	defer r.Close()
+	in, feed := io.Pipe()
+	out := &syncBuf{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
+	}()
+	_, _ = io.WriteString(feed, "run\n")
+	waitFor(t, out, "Type yes to run STOP REPLICA")
+	_, _ = io.WriteString(feed, "no\n")
+	waitFor(t, out, "Not run.")
+	_, _ = io.WriteString(feed, "quit\n")
+	<-done
+	if want := "(sent as STOP SLAVE on MySQL < 8.0.22 / MariaDB < 10.5.1: the journal records which ran)"; !strings.Contains(out.String(), want) {
+		t.Fatalf("plain mode does not say the other words:\nwant %q\nin   %q", want, out.String())
+	}
+}
