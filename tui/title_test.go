@@ -28,3 +28,23 @@ func TestWindowTitleCarriesNoControl(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderCarriesNoControl: the operator's name and the scenario's are a
+// person's and a file's words: an escape in them is shown, never run (an
+// SGR could paint "GATE OPEN" green in the header).
+func TestHeaderCarriesNoControl(t *testing.T) {
+	snap := manyChecksSnapshot(1, time.Now())
+	snap.Operator = "Eve\x1b[42m GATE OPEN: every check passes \x1b[0m\u202e"
+	snap.Rehearsal, snap.Scenario = true, "happy\x1b[8m"
+	m := New(&staticRuntime{snap: snap}, Options{Dark: true})
+	m.width, m.height = 200, 50
+	out := m.Render()
+	for _, raw := range []string{"\x1b[42m", "\x1b[8m", "\u202e"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("the header emits %q raw", raw)
+		}
+	}
+	if !strings.Contains(out, `\x1b[42m`) {
+		t.Errorf("the operator's escape is not shown as text:\n%s", out)
+	}
+}

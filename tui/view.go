@@ -96,7 +96,7 @@ func (m Model) headerView() string {
 	if m.snap.Rehearsal {
 		b := " REHEARSAL "
 		if m.snap.Scenario != "" {
-			b = " REHEARSAL: " + m.snap.Scenario + " "
+			b = " REHEARSAL: " + termtext.Line(m.snap.Scenario) + " "
 		}
 		badges = append(badges, s.Rehearsal.Render(b))
 	}
@@ -131,7 +131,7 @@ func (m Model) headerView() string {
 	}
 	parts = append(parts, m.trainingParts()...)
 	if m.snap.Operator != "" {
-		parts = append(parts, s.HeaderDim.Render(m.snap.Operator))
+		parts = append(parts, s.HeaderDim.Render(termtext.Line(m.snap.Operator)))
 	}
 	parts = append(parts, s.HeaderDim.Render("session "+m.snap.SessionID))
 	line2 := strings.Join(parts, s.HeaderDim.Render(" · "))
