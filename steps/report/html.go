@@ -104,7 +104,7 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <tr><th>Downtime</th><td>{{.DowntimeLine}}</td></tr>
 <tr><th>handrail</th><td>{{.Version}}</td></tr>
 <tr><th>Journal</th><td>{{.IntegrityLine}}</td></tr>
-<tr><th>Watched by</th><td>{{.WatchedBy}}</td></tr>
+<tr><th>Watched by</th><td>{{with .WatchedBy}}{{.}}{{else}}— (none recorded: <code>handrail serve</code> journals who watches a session it drives; a local <code>handrail watch</code> reads the journal and leaves no record){{end}}</td></tr>
 </table>
 
 {{- template "recording" .}}

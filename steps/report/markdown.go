@@ -71,7 +71,11 @@ func (r *Report) Markdown(out io.Writer) error {
 	row("Downtime", r.DowntimeLine())
 	row("handrail", mdCell(r.Version))
 	row("Journal", mdCell(r.IntegrityLine()))
-	row("Watched by", mdCell(r.WatchedBy()))
+	if who := r.WatchedBy(); who == "" {
+		row("Watched by", noWatcherMD)
+	} else {
+		row("Watched by", mdCell(who))
+	}
 
 	if r.Recording != nil {
 		h2("Recording")

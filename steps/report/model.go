@@ -122,6 +122,10 @@ type Event struct {
 	Evidence []Evidence
 	Action   *Action
 	Override int // override number, for kind "override"
+	// Count is how many identical check.status records a "check" entry
+	// stands for (1 for one), from Since to Time (checkruns.go).
+	Count int
+	Since time.Time
 }
 
 // Action is an action.start with its end or attestation.

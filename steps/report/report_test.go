@@ -55,6 +55,7 @@ func fixture(t *testing.T, mode string) string {
 		t.Fatal(err)
 	}
 	lagFail := checks.FieldVerdict{Field: "Seconds_Behind_Master", Expected: "<= 5", Actual: "412", Pass: false}
+	lagWait := checks.FieldVerdict{Field: "Seconds_Behind_Master", Expected: "<= 5", Actual: "415", Pass: false}
 	ioNo := checks.FieldVerdict{Row: "", Field: "Slave_IO_Running", Expected: "No", Actual: "No", Pass: true}
 	sqlNo := checks.FieldVerdict{Field: "Slave_SQL_Running", Expected: "No", Actual: "No", Pass: true}
 	events := []ev{
@@ -76,7 +77,14 @@ func fixture(t *testing.T, mode string) string {
 		{60 * time.Second, "step.done", map[string]any{"step": "upgrade", "via": "manual", "duration_ns": int64(66 * time.Second)}},
 		{0, "downtime.stop", map[string]any{"step": "upgrade", "duration_ns": int64(101 * time.Second), "total_ns": int64(101 * time.Second)}},
 		{1 * time.Second, "step.enter", map[string]any{"step": "wait-catch-up", "title": "Wait for the replica to catch up", "index": 3, "number": 4}},
-		{10 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "fail", "verdict": checks.Verdict{Pass: false, Fields: []checks.FieldVerdict{lagFail}, Reason: "Seconds_Behind_Master is 412, expected <= 5"}}},
+		// The same verdict three times (the probe's unshown values moved):
+		// one entry with a count; then a new value and a new status, each
+		// its own entry.
+		{2 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "waiting", "verdict": checks.Verdict{Fields: []checks.FieldVerdict{lagWait}}}},
+		{1 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "waiting", "verdict": checks.Verdict{Fields: []checks.FieldVerdict{lagWait}}}},
+		{1 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "waiting", "verdict": checks.Verdict{Fields: []checks.FieldVerdict{lagWait}}}},
+		{1 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "waiting", "verdict": checks.Verdict{Fields: []checks.FieldVerdict{lagFail}}}},
+		{5 * time.Second, "check.status", map[string]any{"step": "wait-catch-up", "check": "lag", "status": "fail", "verdict": checks.Verdict{Pass: false, Fields: []checks.FieldVerdict{lagFail}, Reason: "Seconds_Behind_Master is 412, expected <= 5"}}},
 		{0, "on_fail", map[string]any{"step": "wait-catch-up", "say": "Check the primary's binlog retention", "goto": "", "halt": false, "check": "lag"}},
 		{0, "gate.closed", map[string]any{"step": "wait-catch-up", "blocking": []string{"lag"}}},
 		{20 * time.Second, "override", map[string]any{"step": "wait-catch-up", "checks": []string{"lag"}, "category": "accepted-risk", "reason": "Batch job on the primary; lag is\nexpected to clear within the hour | ok'd by CAB", "evidence": []any{evidence("lag", "fail", false, lagFail)}}},
@@ -188,7 +196,7 @@ func checkReport(t *testing.T, mode, got string) {
 	if ov < 0 || tl < 0 || ov > tl {
 		t.Errorf("overrides (at %d) do not come before the timeline (at %d)", ov, tl)
 	}
-	for _, want := range []string{"accepted-risk", "412", "&lt;= 5", "CHG-4711", "Ana Ops", "bastion-1", "10.0.0.7 52311", strings.Repeat("ab", 32), "[secret]", "1m41s", "chain intact, 30 records", "when: proxy == none", "Bo Night", "57 bytes", "succeeded", "Slave\\_IO\\_Running"} {
+	for _, want := range []string{"accepted-risk", "412", "&lt;= 5", "CHG-4711", "Ana Ops", "bastion-1", "10.0.0.7 52311", strings.Repeat("ab", 32), "[secret]", "1m41s", "chain intact, 34 records", "waiting ×3, 02:16:58–02:17:00", "when: proxy == none", "Bo Night", "57 bytes", "succeeded", "Slave\\_IO\\_Running"} {
 		w := want
 		if strings.HasSuffix(got, "</html>\n") {
 			w = strings.ReplaceAll(w, `\_`, "_")
@@ -253,7 +261,7 @@ func TestBrokenJournalIsFlagged(t *testing.T) {
 	if err := r.Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "WARNING: this journal does not verify") || !strings.Contains(md.String(), "Line 23") {
+	if !strings.Contains(md.String(), "WARNING: this journal does not verify") || !strings.Contains(md.String(), "Line 27") {
 		t.Errorf("no warning for a broken journal:\n%s", md.String())
 	}
 }

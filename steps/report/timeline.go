@@ -64,6 +64,9 @@ type timeline struct {
 	n         int
 	stopped   bool
 	downSince time.Time // the open downtime window's start
+	// runs are the open visit's check verdicts not shown yet, one run per
+	// check (checkruns.go); any other entry shows them first.
+	runs []*checkRun
 }
 
 func (t *timeline) emit(e Entry) {
@@ -73,6 +76,7 @@ func (t *timeline) emit(e Entry) {
 }
 
 func (t *timeline) closeVisit() {
+	t.flushRuns(time.Time{})
 	if t.visit != nil {
 		t.emit(Entry{Kind: EntryClose, Visit: t.visit})
 		t.visit = nil
@@ -85,6 +89,7 @@ var topLevel = map[string]bool{"skip": true, "resume": true, "repair": true, "go
 // event places e: inside the open visit when it is that step's (or no
 // step's), else after closing the visit.
 func (t *timeline) event(e Event, step string) {
+	t.flushRuns(time.Time{})
 	if t.visit != nil && (step == "" || step == t.visit.Step) && !topLevel[e.Kind] {
 		t.emit(Entry{Kind: EntryItem, Event: &e})
 		return
@@ -121,13 +126,16 @@ func (t *timeline) add(rec journal.Record) error {
 				return fmt.Errorf("journal %s: record %d (%s): %w", t.r.Path, rec.Seq, rec.Type, err)
 			}
 		}
-		text := fmt.Sprintf("check %s: %s", check, st)
-		if why := failingFields(f[3]); why != "" {
-			text += " — " + why
-		} else if reason, ok := journal.String(journal.Fields(f[3], "reason")[0]); ok && reason != "" {
-			text += " — " + reason
+		why := failingFields(f[3])
+		if why == "" {
+			why, _ = journal.String(journal.Fields(f[3], "reason")[0])
 		}
-		t.event(Event{Time: rec.Time, Kind: "check", Text: text}, step)
+		if t.visit != nil && (step == "" || step == t.visit.Step) {
+			t.checkStatus(rec.Time, check, string(st), why)
+			return t.done()
+		}
+		run := checkRun{check: check, status: string(st), why: why, first: rec.Time, last: rec.Time, n: 1}
+		t.event(run.event(), step)
 		return t.done()
 	}
 	if rec.Type == "gate.open" {

@@ -9,8 +9,11 @@ import (
 
 // WatchedBy lists who watched the session through `handrail serve`, from
 // its watch.join and watch.leave records: name, key, address, and when they
-// joined and left ("—" when nobody did), from the records the report's
-// first reading kept.
+// joined and left, from the records the report's first reading kept. It is
+// "" when the journal records no watcher, which is not "nobody watched": a
+// local `handrail watch` only reads the journal and leaves no record, and
+// serve journals only the watchers of a session it drives; the report says
+// so (noWatcherMD, and the page's template).
 func (r *Report) WatchedBy() string {
 	type visit struct {
 		who         session.Operator
@@ -33,7 +36,7 @@ func (r *Report) WatchedBy() string {
 		}
 	}
 	if len(visits) == 0 {
-		return "—"
+		return ""
 	}
 	parts := make([]string, len(visits))
 	for i, v := range visits {
@@ -52,3 +55,7 @@ func (r *Report) WatchedBy() string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// noWatcherMD is the Markdown report's "Watched by" when the journal
+// records no watcher: an auditor must not read it as "unwatched".
+const noWatcherMD = "— (none recorded: `handrail serve` journals who watches a session it drives; a local `handrail watch` reads the journal and leaves no record)"

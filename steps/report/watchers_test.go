@@ -12,7 +12,9 @@ import (
 )
 
 // TestWatchedBy: the report lists every watch visit (who, key, address,
-// from when to when), and "—" for a session nobody watched.
+// from when to when). A journal with no watch record says that none was
+// recorded and why, in Markdown and HTML: a local `handrail watch` leaves
+// no record, so a bare "—" would read as "unwatched".
 func TestWatchedBy(t *testing.T) {
 	at := time.Date(2026, 11, 22, 2, 15, 0, 0, time.UTC)
 	clock := func() time.Time { at = at.Add(time.Minute); return at }
@@ -59,7 +61,28 @@ func TestWatchedBy(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = w.Close()
-	if r, err := Load(nobody); err != nil || r.WatchedBy() != "—" {
-		t.Errorf("nobody watched: %v, %q", err, r.WatchedBy())
+	r, err = Load(nobody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.WatchedBy() != "" {
+		t.Errorf("no watch record: WatchedBy = %q, want \"\"", r.WatchedBy())
+	}
+	md.Reset()
+	var page bytes.Buffer
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.HTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"md":   "| Watched by | — (none recorded: `handrail serve` journals who watches a session it drives; a local `handrail watch` reads the journal and leaves no record) |",
+		"html": "<tr><th>Watched by</th><td>— (none recorded: <code>handrail serve</code> journals who watches a session it drives; a local <code>handrail watch</code> reads the journal and leaves no record)</td></tr>",
+	} {
+		out := map[string]string{"md": md.String(), "html": page.String()}[name]
+		if !strings.Contains(out, want) {
+			t.Errorf("%s report without a watch record lacks\n%s\n%s", name, want, out)
+		}
 	}
 }
