@@ -109,18 +109,20 @@ func TestReportFileCarriesNoControl(t *testing.T) {
 	const id = "20261122-021500-ab12"
 	dir := t.TempDir()
 	path := writeHostileJournal(t, dir, id)
-	out := filepath.Join(t.TempDir(), "report.md")
-	if code, _, errs := runJournalCmd("report", path, "-o", out); code != ExitOK {
-		t.Fatalf("report -o: exit %d: %s", code, errs)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r, bad := rawControl(string(b)); bad {
-		t.Fatalf("the report file carries %U raw", r)
-	}
-	if !strings.Contains(string(b), `\x1b`) {
-		t.Errorf("the hostile text is not shown visibly in the file:\n%s", b)
+	for _, format := range []string{"md", "html"} {
+		out := filepath.Join(t.TempDir(), "report."+format)
+		if code, _, errs := runJournalCmd("report", path, "--format", format, "-o", out); code != ExitOK {
+			t.Fatalf("report --format %s -o: exit %d: %s", format, code, errs)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, bad := rawControl(string(b)); bad {
+			t.Fatalf("the %s report file carries %U raw", format, r)
+		}
+		if !strings.Contains(string(b), `\x1b`) {
+			t.Errorf("the hostile text is not shown visibly in the %s file:\n%s", format, b)
+		}
 	}
 }

@@ -1,18 +1,32 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"html/template"
 	"io"
 	"strings"
+
+	"github.com/handrail/handrail/internal/termtext"
 )
 
 // HTML writes the report as one self-contained page: inline CSS, no
 // external asset, every journal value escaped by html/template, and no
 // script unless the session was recorded: then the vendored player
 // (recording.go) and the recording itself are inline too.
-func (r *Report) HTML(w io.Writer) error {
+func (r *Report) HTML(out io.Writer) error {
+	// html/template escapes markup, not terminal control: the page passes
+	// through the sanitizing rule too, so a note's ESC or a reason's
+	// U+202E is shown as text, in a browser and with `cat` alike.
+	sw := termtext.Writer(out)
+	w := bufio.NewWriter(sw)
 	if err := pageTmpl.Execute(w, r); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
 		return err
 	}
 	if r.err != nil {
@@ -22,21 +36,23 @@ func (r *Report) HTML(w io.Writer) error {
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"time":        fmtTime,
-	"clock":       clock,
-	"dur":         FormatDuration,
-	"operator":    operatorLine,
-	"first":       firstNonEmpty,
-	"stepNumber":  StepNumber,
-	"stepHeading": stepHeading,
-	"join":        func(ids []string) string { return strings.Join(ids, ", ") },
-	"rows":        evidenceRows,
-	"result":      func(a *Action) string { return actionResult(a, func(s string) string { return s }) },
-	"failed":      func(a *Action) bool { return a.Result != "ok" },
-	"secret":      func(v string) bool { return v == "[secret]" },
-	"mark":        func() string { return RehearsalMark },
-	"lines":       func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-	"integrityOK": func(r *Report) bool { return r.Integrity.OK },
+	"time":         fmtTime,
+	"clock":        clock,
+	"dur":          FormatDuration,
+	"operator":     operatorLine,
+	"first":        firstNonEmpty,
+	"stepNumber":   StepNumber,
+	"stepHeading":  stepHeading,
+	"join":         func(ids []string) string { return strings.Join(ids, ", ") },
+	"rows":         evidenceRows,
+	"result":       func(a *Action) string { return actionResult(a, func(s string) string { return s }) },
+	"failed":       func(a *Action) bool { return a.Result != "ok" },
+	"secret":       func(v string) bool { return v == "[secret]" },
+	"mark":         func() string { return RehearsalMark },
+	"lines":        func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+	"integrityOK":  func(r *Report) bool { return r.Integrity.OK },
+	"who":          Who,
+	"approvalWhat": approvalWhat,
 }).Parse(pageHTML))
 
 const pageHTML = `<!DOCTYPE html>
@@ -119,11 +135,26 @@ ul.tl{list-style:none;padding-left:0}ul.tl li{margin:.15rem 0}
 <p><strong>When:</strong> {{time .Time}}{{if .StepTitle}}<br><strong>Step:</strong> {{.StepTitle}}{{end}}<br>
 <strong>Category:</strong> {{.Category}}<br>
 <strong>Checks overridden:</strong> {{range $i, $c := .Checks}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</p>
+{{- with $r.ApprovalOf .}}
+<p><strong>Approved by:</strong> {{who .Approver}} at {{time .DecidedAt}}, asked by {{who .Requester}} ({{.Rule}})</p>
+<p><strong>The approver's reason:</strong></p>
+<div class="reason">{{.Why}}</div>
+{{- end}}
 <p><strong>Reason:</strong></p>
 <div class="reason">{{.Reason}}</div>
 <p><strong>Evidence at the time of the override:</strong></p>
 {{template "evidence" .Evidence}}
 </div>
+{{- end}}
+{{- with .Approvals}}
+
+<h2>Approvals ({{len .}}){{template "badge" $r}}</h2>
+<table><tr><th>asked</th><th>step</th><th>for</th><th>asked by</th><th>rule</th><th>decision</th><th>by</th><th>when</th><th>why</th></tr>
+{{- range .}}
+<tr><td>{{time .Time}}</td><td><code>{{.Step}}</code></td><td>{{approvalWhat .}}</td><td>{{who .Requester}}</td><td>{{.Rule}}</td>
+{{- if .Decision}}<td>{{.Decision}}</td><td>{{who .Approver}}</td><td>{{time .DecidedAt}}</td><td>{{.Why}}</td>{{else}}<td><strong>never decided</strong></td><td>—</td><td>—</td><td>—</td>{{end}}</tr>
+{{- end}}
+</table>
 {{- end}}
 
 <h2>Parameters{{template "badge" .}}</h2>

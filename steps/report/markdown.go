@@ -94,11 +94,30 @@ func (r *Report) Markdown(out io.Writer) error {
 		}
 		fmt.Fprintf(w, "- **Category:** %s\n", mdText(o.Category))
 		fmt.Fprintf(w, "- **Checks overridden:** %s\n", codeList(o.Checks))
+		if a := r.ApprovalOf(o); a != nil {
+			fmt.Fprintf(w, "- **Approved by:** %s at %s, asked by %s (%s)\n", mdText(Who(a.Approver)), fmtTime(a.DecidedAt), mdText(Who(a.Requester)), mdText(a.Rule))
+			fmt.Fprint(w, "- **The approver's reason:**\n\n")
+			quote(w, a.Why)
+			fmt.Fprintln(w)
+		}
 		fmt.Fprint(w, "- **Reason:**\n\n")
 		quote(w, o.Reason)
 		fmt.Fprint(w, "\n**Evidence at the time of the override:**\n\n")
 		evidenceMD(w, o.Evidence)
 		fmt.Fprintln(w)
+	}
+
+	if as := r.Approvals(); len(as) > 0 {
+		h2(fmt.Sprintf("Approvals (%d)", len(as)))
+		fmt.Fprint(w, "| asked | step | for | asked by | rule | decision | by | when | why |\n|---|---|---|---|---|---|---|---|---|\n")
+		for _, a := range as {
+			decision, by, when := "**never decided**", "—", "—"
+			if a.Decision != "" {
+				decision, by, when = a.Decision, mdText(Who(a.Approver)), fmtTime(a.DecidedAt)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", fmtTime(a.Time), mdCode(a.Step), mdText(approvalWhat(a)),
+				mdText(Who(a.Requester)), mdText(a.Rule), decision, by, when, mdText(a.Why))
+		}
 	}
 
 	h2("Parameters")

@@ -60,6 +60,9 @@ type Report struct {
 	err     error
 	// watches are the watch.join and watch.leave records (watchers.go).
 	watches []journal.Record
+	// approvals are the approval.request, .grant and .reject records
+	// (approvals.go).
+	approvals []journal.Record
 }
 
 // Runbook identifies the procedure followed: session.start's runbook.
@@ -388,6 +391,9 @@ func (b *builder) add(rec journal.Record) error {
 	}
 	if rec.Type == session.EvWatchJoin || rec.Type == session.EvWatchLeave {
 		r.watches = append(r.watches, rec.Clone())
+	}
+	if rec.Type == session.EvApprovalRequest || rec.Type == session.EvApprovalGrant || rec.Type == session.EvApprovalReject {
+		r.approvals = append(r.approvals, rec.Clone())
 	}
 	if !summaryTypes[rec.Type] {
 		return nil

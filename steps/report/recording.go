@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/handrail/handrail/internal/asciicast"
@@ -281,8 +282,31 @@ func (rec *Recording) OK() bool { return rec.Result.OK() }
 // PlayerCSS is the vendored player's stylesheet.
 func (rec *Recording) PlayerCSS() template.CSS { return template.CSS(playerCSS) } //nolint:gosec // vendored, checked against player/README.md
 
-// PlayerJS is the vendored player.
-func (rec *Recording) PlayerJS() template.JS { return template.JS(playerJS) } //nolint:gosec // vendored, checked against player/README.md
+// PlayerJS is the vendored player, with the few raw control bytes its
+// string literals hold written as \xNN escapes (the same string to
+// JavaScript): the page then holds no control byte at all, and passes
+// through the sanitizing rule whole (Report.HTML).
+func (rec *Recording) PlayerJS() template.JS { return template.JS(playerJSEscaped) } //nolint:gosec // vendored, checked against player/README.md
+
+// playerJSEscaped is playerJS with its raw control bytes escaped.
+var playerJSEscaped = escapeJSControls(playerJS)
+
+// escapeJSControls writes every C0 control byte but newline and tab, and
+// DEL, as \xNN: in the vendored player they stand only inside string and
+// template literals, where \xNN is the same character.
+func escapeJSControls(js string) string {
+	var b strings.Builder
+	b.Grow(len(js))
+	for i := 0; i < len(js); i++ {
+		c := js[i]
+		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
 
 // Cast is the joined recording, for the player (html/template quotes it
 // as a JavaScript string).

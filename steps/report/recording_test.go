@@ -186,3 +186,22 @@ func TestVendoredPlayerMatchesItsReadme(t *testing.T) {
 		t.Errorf("the player adds %d bytes to the binary, more than 1 MB", len(playerJS)+len(playerCSS))
 	}
 }
+
+// TestRecordedReportCarriesNoControl: the page with the player inline holds
+// no raw control byte (the vendored player's few are written as \xNN, the
+// same characters to JavaScript), so it passes the sanitizing rule whole.
+func TestRecordedReportCarriesNoControl(t *testing.T) {
+	jpath, _ := recordedFixture(t)
+	_, html, _ := renderBoth(t, jpath)
+	if !strings.Contains(html, "var AsciinemaPlayer=") {
+		t.Fatal("the page has no player")
+	}
+	for i, r := range html {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			t.Fatalf("the page carries %U raw at byte %d: %q", r, i, html[max(0, i-40):min(len(html), i+40)])
+		}
+	}
+	if want := `"ALiS\x01"`; !strings.Contains(html, want) {
+		t.Errorf("the player's control bytes are not written as escapes (%s)", want)
+	}
+}
