@@ -100,6 +100,10 @@ passes, or when the operator overrides with a written reason. Every session
 is kept in an append-only, tamper-evident journal.`),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// A name for the record is shown on every screen and in every
+		// report: it is refused with a control or bidi character in it,
+		// before anything starts (the screens would show it escaped).
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return plainNameFlags(cmd, "operator", "ticket") },
 	}
 	root.SetIn(stdio.In)
 	root.SetOut(stdio.Out)
@@ -120,6 +124,24 @@ is kept in an append-only, tamper-evident journal.`),
   handrail completion powershell > handrail.ps1`, "\n")[1:]
 	}
 	return root
+}
+
+// plainNameFlags refuses a value of the named flags (where cmd has them and
+// they were given) that holds a character the sanitizing rule escapes.
+func plainNameFlags(cmd *cobra.Command, names ...string) error {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f == nil || !f.Changed {
+			continue
+		}
+		for i, r := range []rune(f.Value.String()) {
+			if termtext.Unsafe(r) {
+				return withCode(ExitUsage, fmt.Errorf("--%s: character %d is %U, a control or bidi character: give plain text (see '%s --help')",
+					n, i+1, r, cmd.CommandPath()))
+			}
+		}
+	}
+	return nil
 }
 
 // commands holds the constructors of the sub-commands; each command's file

@@ -126,3 +126,27 @@ func TestReportFileCarriesNoControl(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesForTheRecordArePlainText: --operator and --ticket are shown on
+// every screen and in every report; one holding a control or bidi
+// character is refused before anything starts (no journal is made).
+func TestNamesForTheRecordArePlainText(t *testing.T) {
+	for _, args := range [][]string{
+		{"--operator", "Eve\x1b[42m GATE OPEN"},
+		{"--operator", "Mallory\u202e"},
+		{"--ticket", "CHG-1\r"},
+	} {
+		dir := t.TempDir()
+		all := append([]string{"rehearse", "thinman-dual-db", "--plain", "--state-dir", dir}, args...)
+		if args[0] == "--ticket" {
+			all = append([]string{"run", "thinman-dual-db", "--plain", "--state-dir", dir}, args...)
+		}
+		code, _, errs := runCLI(t, "quit\n", all...)
+		if code != ExitUsage || !strings.Contains(errs, args[0]+": character") || !strings.Contains(errs, "give plain text") {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error naming the flag", args, code, errs)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.jsonl")); len(m) != 0 {
+			t.Errorf("%q: a journal was made: %v", args, m)
+		}
+	}
+}
