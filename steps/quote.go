@@ -217,9 +217,15 @@ func shellRefs(s string) ([]placedRef, error) {
 // sqlRefs finds every ${name} in a MySQL statement and where it stands, or
 // says why the first one that cannot be quoted safely cannot. The statement
 // is read as MySQL reads it by default (a backslash escapes inside quotes).
+// A statement with a reference must not hold a backslash inside '…' or
+// "…": where such a string ends depends on the server's sql_mode
+// (NO_BACKSLASH_ESCAPES, ANSI_QUOTES), and so would whether a value stays
+// inside its literal. Without one, every mode reads the quotes the same
+// way: a value's ' is doubled, which every mode reads as one quote.
 func sqlRefs(s string) ([]placedRef, error) {
 	var refs []placedRef
-	var quote byte // 0, '\'', '"' or '`'
+	var quote byte   // 0, '\'', '"' or '`'
+	escaped := false // a backslash inside '…' or "…"
 	for i := 0; i < len(s); {
 		c := s[i]
 		if name, end, ok := refAt(s, i); ok {
@@ -245,6 +251,7 @@ func sqlRefs(s string) ([]placedRef, error) {
 				if err := escapedRef(s, i); err != nil {
 					return nil, err
 				}
+				escaped = true
 				i += 2
 				continue
 			case c == quote && i+1 < len(s) && s[i+1] == quote:
@@ -279,6 +286,12 @@ func sqlRefs(s string) ([]placedRef, error) {
 			continue
 		}
 		i++
+	}
+	if escaped && len(refs) > 0 {
+		return nil, &refError{refs[0].name, "is in a statement whose quoted text holds a backslash, which MySQL reads as an escape by default " +
+			"but as a plain character under sql_mode NO_BACKSLASH_ESCAPES (and inside \"…\" under ANSI_QUOTES): where a string ends, " +
+			"and so whether the value stays inside it, would depend on the server; write a backslash as CHAR(92) " +
+			"(CONCAT('C:', CHAR(92), 'dir')) and a quote inside '…' as ''"}
 	}
 	return refs, nil
 }

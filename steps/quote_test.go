@@ -63,7 +63,13 @@ func TestSQLRefsPlaces(t *testing.T) {
 		error string
 	}{
 		{stmt: "SELECT '${a}', `${b}`", want: []refPlace{sqlString, sqlName}},
-		{stmt: "SELECT 'it''s ${a}' -- fine\n, 'x\\'y ${b}'", want: []refPlace{sqlString, sqlString}},
+		{stmt: "SELECT 'it''s ${a}' -- fine\n, 'x''y ${b}'", want: []refPlace{sqlString, sqlString}},
+		{stmt: "SELECT `a\\b`, '${d}'", want: []refPlace{sqlString}}, // no escapes inside `…` in any mode
+		// Under NO_BACKSLASH_ESCAPES 'x\' ends at the second quote and ${b} stands outside.
+		{stmt: "SELECT 'x\\'y ${b}'", error: "${b} is in a statement whose quoted text holds a backslash"},
+		{stmt: "INSERT INTO t VALUES('path C:\\dir\\'${a}')", error: "NO_BACKSLASH_ESCAPES"},
+		{stmt: "SELECT 'a\\'', '${b}'", error: "${b} is in a statement whose quoted text holds a backslash"},
+		{stmt: "SELECT \"a\\\"\", '${b}'", error: "ANSI_QUOTES"},
 		{stmt: "CHANGE MASTER TO MASTER_HOST='${h}', MASTER_PORT=3306", want: []refPlace{sqlString}},
 		{stmt: "SELECT ${a}", error: "${a} stands outside quotes"},
 		{stmt: "SELECT \"${a}\"", error: "${a} is inside \"…\""},
@@ -122,5 +128,65 @@ func TestShellQuotingRoundTrips(t *testing.T) {
 	}
 	if entries, _ := exec.Command("ls", "-A", dir).Output(); len(entries) > 0 {
 		t.Fatalf("a value ran as a command: %s", entries)
+	}
+}
+
+// mysqlString reads the '…' literal that starts at s[i] the way MySQL does,
+// by default or under sql_mode NO_BACKSLASH_ESCAPES (nbe), and returns its
+// text and the index after its closing quote (-1 when it never closes).
+func mysqlString(s string, i int, nbe bool) (string, int) {
+	var b strings.Builder
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '\\' && !nbe && j+1 < len(s):
+			j++
+			b.WriteByte(s[j]) // the escapes of letters (\n, \t...) do not matter here
+		case c == '\'' && j+1 < len(s) && s[j+1] == '\'':
+			j++
+			b.WriteByte('\'')
+		case c == '\'':
+			return b.String(), j + 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), -1
+}
+
+// TestSQLQuotingHoldsInEverySQLMode binds hostile values into a literal of a
+// statement the loader accepts and reads it back under both backslash
+// modes: each value the value rules let through (no backslash, no NUL) is
+// exactly the literal's text, and the statement goes on as written. A
+// value with a backslash is refused before binding (values_test.go), since
+// the two modes would read its escape differently.
+func TestSQLQuotingHoldsInEverySQLMode(t *testing.T) {
+	stmt := "SELECT 'a ${v} b', 'tail'"
+	refs, err := sqlRefs(stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := append([]string{"'", "''", "x'), ('y", "' OR '1'='1", "\"'\"", "`'`", "'; DROP TABLE t; -- "}, hostile...)
+	for _, v := range values {
+		if strings.ContainsAny(v, "\\\x00") {
+			if errs := valueRules(&Param{Name: "v"}, &valueUse{sql: true}, v, "v"); len(errs) == 0 {
+				t.Errorf("value %q with a backslash or NUL is not refused in SQL", v)
+			}
+			continue
+		}
+		bound := substitutePlaced(stmt, refs, map[string]string{"v": v})
+		for _, nbe := range []bool{false, true} {
+			got, end := mysqlString(bound, strings.IndexByte(bound, '\''), nbe)
+			if got != "a "+v+" b" || end < 0 || bound[end:] != ", 'tail'" {
+				t.Errorf("value %q, NO_BACKSLASH_ESCAPES=%v: %q reads as %q then %q", v, nbe, bound, got, bound[max(end, 0):])
+			}
+		}
+	}
+	// What the loader now refuses: a backslash of the statement's own makes
+	// the two modes end the literal in different places.
+	bad := "INSERT INTO t VALUES('C:\\dir\\'x'), ('y')"
+	_, def := mysqlString(bad, strings.IndexByte(bad, '\''), false)
+	_, nbe := mysqlString(bad, strings.IndexByte(bad, '\''), true)
+	if def == nbe {
+		t.Fatalf("the model reads %q the same in both modes", bad)
 	}
 }

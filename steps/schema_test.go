@@ -60,7 +60,8 @@ func TestSchemaAcceptsValidRunbooks(t *testing.T) {
 // loader can tell. notJSON fixtures are not one JSON document at all.
 var (
 	schemaBlind = []string{"bad-regex", "duplicates", "foreach-bad", "kind-mismatch", "param-default",
-		"undeclared-target", "unknown-ref", "when-bad", "field-ref", "unsafe-statements", "control-characters", "unsafe-substitution", "fails-step-without-on-fail"}
+		"undeclared-target", "unknown-ref", "when-bad", "field-ref", "unsafe-statements", "control-characters", "unsafe-substitution", "fails-step-without-on-fail",
+		"argv-shell", "sql-backslash"}
 	notJSON = []string{"duplicate-key", "syntax-error", "two-documents"}
 )
 

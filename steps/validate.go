@@ -470,6 +470,7 @@ func (v *validator) validateAction(a *checks.Action, path, ctx, loopVar string) 
 	for i, arg := range a.Argv {
 		v.checkRefs(fmt.Sprintf("%s.argv[%d]", path, i), ctx, "argv", arg, loopVar)
 	}
+	v.argvRefs(path, ctx, a.Argv)
 }
 
 func (v *validator) argvOrShell(path, ctx string, argv []string, shell string) {
@@ -595,6 +596,7 @@ func (v *validator) validateCheck(c *checks.Check, path, loopVar string) {
 	}
 	v.quotedRefs(path+".query", ctx, "query", c.Query, sqlRefs)
 	v.quotedRefs(path+".shell", ctx, "shell", c.Shell, shellRefs)
+	v.argvRefs(path, ctx, c.Argv)
 }
 
 // quotedRefs reports a ${...} in a shell line or a statement that stands
