@@ -11,7 +11,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
 )
 
@@ -99,7 +98,7 @@ func ParseTeam(name string, data []byte) (*Team, error) {
 		if len(items) == 0 && y.Err() == nil {
 			y.Errorf(e, "team file: people: the list is empty: name at least one person")
 		}
-		names := map[string]bool{}
+		names := map[string]seenName{}
 		for i, n := range items {
 			p := decodePerson(y, y.Item(e, i, n), i, t, names)
 			if p != nil {
@@ -116,7 +115,7 @@ func ParseTeam(name string, data []byte) (*Team, error) {
 	return t, nil
 }
 
-func decodePerson(y *steps.YAMLFile, e steps.YAMLEntry, idx int, t *Team, names map[string]bool) *Person {
+func decodePerson(y *steps.YAMLFile, e steps.YAMLEntry, idx int, t *Team, names map[string]seenName) *Person {
 	ctx := fmt.Sprintf("team file: person %d", idx+1)
 	es, ok := y.Mapping(e.Value(), e.Path(), ctx, "a person {name, keys, roles}")
 	if !ok {
@@ -137,19 +136,15 @@ func decodePerson(y *steps.YAMLFile, e steps.YAMLEntry, idx int, t *Team, names 
 		}
 	}
 	if p.Name != "" {
-		ctx = fmt.Sprintf("team file: person %q", p.Name)
+		ctx = "team file: person " + quoteName(p.Name)
 	}
 	switch {
 	case nameE == nil:
 		y.ErrorfNode(e.Value(), "%s: missing key \"name\"", ctx)
 	case p.Name == "":
 		y.Errorf(*nameE, "%s: the name is empty", ctx)
-	case !termtext.IsSafe(p.Name):
-		y.Errorf(*nameE, "%s: the name holds control characters (%s)", ctx, termtext.Line(p.Name))
-	case names[strings.ToLower(p.Name)]:
-		y.Errorf(*nameE, "%s: the name is listed twice (names must be unique: they are who the journal names)", ctx)
 	default:
-		names[strings.ToLower(p.Name)] = true
+		checkName(y, *nameE, ctx, p.Name, names)
 	}
 	if keysE == nil {
 		y.ErrorfNode(e.Value(), "%s: missing key \"keys\": give at least one SSH public key (authorized_keys syntax)", ctx)

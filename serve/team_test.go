@@ -95,9 +95,10 @@ func TestInvalidTeamFiles(t *testing.T) {
 }
 
 // schemaBlindTeams are fixtures only the loader can fault (a key that does
-// not parse, a name or key listed twice); notJSONTeams are not a document.
+// not parse, a name or key listed twice, names that look alike or mix
+// scripts); notJSONTeams are not a document.
 var (
-	schemaBlindTeams = []string{"corrupt-key", "duplicates"}
+	schemaBlindTeams = []string{"corrupt-key", "duplicates", "lookalike-names"}
 	notJSONTeams     = []string{"syntax-error"}
 )
 
