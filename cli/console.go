@@ -113,6 +113,9 @@ func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO
 		return withCode(ExitError, err)
 	case ctx.Err() != nil, fm.Interrupted():
 		return withCode(ExitInterrupted, nil)
+	case w.Alarm() != "":
+		// The goodbye said it: the journal no longer verifies.
+		return withCode(ExitFindings, nil)
 	}
 	return nil
 }

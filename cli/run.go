@@ -277,6 +277,10 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 		finishRecording(stdio, rec, end)
 	}
 	switch {
+	case errors.Is(err, journal.ErrChanged):
+		// Resuming would build on bytes this session never wrote.
+		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded",
+			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05")))
 	case errors.Is(err, session.ErrJournalWrite):
 		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded; free space, then resume it with `handrail resume %s`",
 			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05"), e.SessionID()))

@@ -28,7 +28,10 @@ every step, check verdict, override and note as it is recorded. Nothing can
 be changed from a watch: keys that would act on the session are refused.
 watch runs no checks of its own; what it shows is what the journal holds.
 SESSION is a session id or an unambiguous prefix (see 'handrail sessions'),
-or a journal file. Quit with q (exit status 0), or ctrl+c (130).`),
+or a journal file. Quit with q (exit status 0), or ctrl+c (130). A journal
+that stops verifying while it is watched (a record that breaks the chain,
+the file cut back or replaced) is said on the gate bar, "the journal no
+longer verifies at line N: …", and again on leaving; watch then exits 1.`),
 		Example: strings.TrimRight(`
   handrail watch 20261122-021500-ab12
   handrail watch 20261122-0215 --state-dir /var/lib/handrail`, "\n")[1:],

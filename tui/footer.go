@@ -228,6 +228,9 @@ func drawFooterWith(sep string, keys, tail []footerKey, width int, item func(foo
 // journalCause is the words of a journal write failure, without the
 // layers of context: "no space left on device".
 func journalCause(err error) string {
+	if c, ok := changedCause(err); ok {
+		return c
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		return errno.Error()

@@ -692,6 +692,9 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 			"Free space, then resume it with:",
 			"  handrail resume " + m.snap.SessionID,
 		}
+		if journalChanged(m.journalErr) {
+			body = append(body[:3], m.journalWayOnSentence())
+		}
 	}
 	step := ""
 	if st, ok := m.snap.CurrentStep(); ok {

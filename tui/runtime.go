@@ -215,6 +215,10 @@ type Snapshot struct {
 	// Recovery is where the session stands on the manual's recovery
 	// paths (recovery.go).
 	Recovery RecoveryView
+	// JournalAlarm, in watch mode, says the followed journal no longer
+	// verifies ("the journal no longer verifies at line N: …"): what the
+	// snapshot shows is as of the last record that did (watchalarm.go).
+	JournalAlarm string
 }
 
 // SessionClock is the session's clock at a snapshot.

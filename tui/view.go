@@ -199,6 +199,9 @@ func (m Model) gateView() string {
 // said as news, never as a key to press.
 func (m Model) watchLine() string {
 	s := m.styles
+	if a := m.watchAlarmLine(); a != "" {
+		return a
+	}
 	switch m.snap.Ended {
 	case "quit":
 		return s.Warn.Render("paused: the operator quit; resumable") + s.Dim.Render(" (handrail resume "+m.snap.SessionID+")")
@@ -233,7 +236,7 @@ func (m Model) bannerLines() []string {
 	case m.quitting || m.tooSmall():
 		return nil
 	case m.journalErr != nil:
-		t := s.Sym.Fail + " nothing after " + m.lastRecordClock() + " is recorded: free space, then resume (handrail resume " + m.snap.SessionID + ")"
+		t := s.Sym.Fail + " nothing after " + m.lastRecordClock() + " is recorded: " + m.journalWayOn()
 		return []string{s.Banner.Render(fit(" "+t, m.width))}
 	case m.snap.Ended == "halted":
 		lines := textLines(nil, m.haltText(), m.width-12, 0)
@@ -285,7 +288,11 @@ func (m Model) lastRecordClock() string {
 // journalRefusal is what a key that needs a record is told once the
 // journal cannot be written.
 func (m Model) journalRefusal() string {
-	return "not done: the journal cannot be written, and nothing is done off the record; free space, then resume (q leaves)"
+	way := "free space, then resume"
+	if journalChanged(m.journalErr) {
+		way = "someone else changed it: start a new session"
+	}
+	return "not done: the journal cannot be written, and nothing is done off the record; " + way + " (q leaves)"
 }
 
 // gateReason says in words which checks hold the gate.
@@ -309,9 +316,9 @@ func (m Model) goodbye() string {
 	case m.journalErr != nil:
 		// Never "saved": the last write failed.
 		return "Session " + m.snap.SessionID + " is NOT fully recorded: the journal could not be written (" + journalCause(m.journalErr) +
-			"), and nothing after " + m.lastRecordClock() + " is on the record. Free space, then resume it with: handrail resume " + m.snap.SessionID + "\n"
+			"), and nothing after " + m.lastRecordClock() + " is on the record. " + m.journalWayOnSentence() + "\n"
 	case m.snap.ReadOnly:
-		return "Stopped watching session " + m.snap.SessionID + ".\n"
+		return m.watchGoodbye()
 	case m.snap.Ended == "completed":
 		return "Procedure complete. Report: handrail report " + m.snap.SessionID + "\n"
 	case m.snap.Ended == "halted":

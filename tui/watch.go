@@ -23,6 +23,8 @@ type Watch struct {
 	rp  *session.Replayer
 	eng *session.Engine
 	seq uint64
+	// alarm: the journal stopped verifying; nothing more is followed.
+	alarm string
 
 	recCh <-chan journal.Record
 	errCh <-chan error
@@ -55,14 +57,30 @@ func NewWatch(ctx context.Context, cfg session.Config, path string) (*Watch, err
 func (w *Watch) Snapshot() Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.snapshotLocked()
+}
+
+// snapshotLocked is Snapshot with mu held.
+func (w *Watch) snapshotLocked() Snapshot {
 	w.seq++
-	return buildSnapshot(w.eng, w.rb, w.seq, true)
+	s := buildSnapshot(w.eng, w.rb, w.seq, true)
+	s.JournalAlarm = w.alarm
+	return s
 }
 
 // Wait blocks for the next journal records, applies them, and returns the
 // new state; every second without records it returns a fresh snapshot so
-// ages and the downtime clock move.
+// ages and the downtime clock move. A journal that stops verifying (a
+// record that breaks the chain or cannot be replayed, the file cut back or
+// replaced) is not an error that ends the watch silently: the snapshot
+// then carries the alarm (JournalAlarm), and the next Wait says ErrClosed.
 func (w *Watch) Wait(ctx context.Context) (Event, error) {
+	w.mu.Lock()
+	alarmed := w.alarm != ""
+	w.mu.Unlock()
+	if alarmed {
+		return Event{}, ErrClosed
+	}
 	t := time.NewTimer(time.Second)
 	defer t.Stop()
 	select {
@@ -74,7 +92,9 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 		if !ok || err == nil {
 			return Event{}, ErrClosed
 		}
-		return Event{}, fmt.Errorf("follow the journal: %w", err)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.raise(watchAlarm(err)), nil
 	case rec, ok := <-w.recCh:
 		if !ok {
 			return Event{}, ErrClosed
@@ -82,7 +102,7 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if err := w.rp.Add(rec); err != nil {
-			return Event{}, fmt.Errorf("replay the journal: %w", err)
+			return w.raise(replayAlarm(rec.Seq, err)), nil
 		}
 		// Take whatever else is already there, so a burst is one event.
 	drain:
@@ -93,7 +113,7 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 					break drain
 				}
 				if err := w.rp.Add(r); err != nil {
-					return Event{}, fmt.Errorf("replay the journal: %w", err)
+					return w.raise(replayAlarm(r.Seq, err)), nil
 				}
 			default:
 				break drain
@@ -101,11 +121,10 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 		}
 		eng, err := w.rp.Engine()
 		if err != nil {
-			return Event{}, fmt.Errorf("replay the journal: %w", err)
+			return w.raise(replayAlarm(rec.Seq, err)), nil
 		}
 		w.eng = eng
-		w.seq++
-		return Event{Snap: buildSnapshot(w.eng, w.rb, w.seq, true)}, nil
+		return Event{Snap: w.snapshotLocked()}, nil
 	}
 }
 

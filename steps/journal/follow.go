@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -17,6 +18,7 @@ type Tailer struct {
 	from  uint64
 	off   int64 // bytes consumed: always just after a newline
 	chain chain
+	file  os.FileInfo // the file first followed: the path must keep naming it
 }
 
 // NewTailer follows path from its start; Poll returns only records with
@@ -43,6 +45,8 @@ func TailerAfter(path string, res Result) *Tailer {
 // journal has not grown). A record whose write is still in progress is left
 // for the next call. When the chain is broken it returns the intact records
 // before the break and a *ChainError, and every later call the same error.
+// A journal that changed under it the way no writer changes one, cut back
+// or replaced by another file at its path, is a broken chain too.
 // The file must be a regular file, and no line may exceed MaxLineBytes.
 func (t *Tailer) Poll() ([]Record, error) {
 	var out []Record
@@ -67,9 +71,19 @@ func (t *Tailer) each(fn func(Record) error) error {
 	if err != nil {
 		return fmt.Errorf("follow journal %s: %w", t.path, err)
 	}
-	if st.Size() < t.off {
-		return fmt.Errorf("follow journal %s: it shrank from %d to %d bytes: it was cut back or replaced", t.path, t.off, st.Size())
+	switch {
+	case t.file != nil && !os.SameFile(t.file, st):
+		// The lines read so far are no longer in this file, whatever it
+		// holds: nothing after them can be chained to them.
+		t.chain.line++
+		t.chain.fail("another file now stands at the journal's path: the journal was replaced, or moved away and another put in its place", 0)
+		return &ChainError{Path: t.path, Result: t.chain.finish()}
+	case st.Size() < t.off:
+		// The last line read is no longer whole.
+		t.chain.fail(fmt.Sprintf("the file shrank from %d to %d bytes: records already read were cut off", t.off, st.Size()), t.chain.res.HeadSeq)
+		return &ChainError{Path: t.path, Result: t.chain.finish()}
 	}
+	t.file = st
 	lr := newLineReader(io.NewSectionReader(f, t.off, st.Size()-t.off))
 	for {
 		line, _, err := lr.next()

@@ -20,6 +20,33 @@ const RepairType = "journal.repair"
 // holds: it was renamed, replaced or deleted while the session ran.
 var ErrMoved = errors.New("the journal was renamed, replaced or deleted while this session was writing it")
 
+// ErrChanged means the journal's size is not the size its writer left it
+// at: someone else appended bytes to it (a forged record, even a correctly
+// chained one) or cut it, while the session held it. Match it with
+// errors.Is; the error itself is a *ChangedError.
+var ErrChanged = errors.New("the journal was changed by someone else")
+
+// ChangedError says where the journal stopped being the writer's alone:
+// after record Seq, which ended at byte Size. Want is the size the writer
+// expected (Size, or Size and the record it was writing), Now the size it
+// found. The bytes are left as they are, for the auditor.
+type ChangedError struct {
+	Path string
+	Seq  uint64 // the last record this writer wrote (or read, on resume)
+	Head string // its hash
+	Size int64  // the journal's size just after it
+	Want int64
+	Now  int64
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s since seq %d at byte %d (the file holds %d bytes where this session wrote %d); this session writes nothing more to it: leave the file as it is for the audit (records 1 to %d, head %s, are this session's) and start a new session for the rest",
+		ErrChanged, e.Seq, e.Size, e.Now, e.Want, e.Seq, e.Head)
+}
+
+// Is makes errors.Is(err, ErrChanged) true.
+func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
+
 // options are what Option sets, for a Writer or an Encoder.
 type options struct {
 	redact  func([]byte) []byte
@@ -124,6 +151,7 @@ type Writer struct {
 	path   string
 	enc    *Encoder
 	err    error // sticky: after a failed write the file's tail is unknown
+	size   int64 // the file's size as this writer left it (ReadRecords, each write)
 	closed bool
 	ready  bool // the existing records were read (Open): appending may start
 	unlock func() error
@@ -251,6 +279,7 @@ func (w *Writer) ReadRecords(fn func(Record) error) error {
 		w.pending = &Repair{DroppedBytes: res.TornBytes, Reason: "incomplete last line from an interrupted write (never acknowledged)"}
 		w.keep = res.IntactBytes
 	}
+	w.size = st.Size()
 	w.enc.seq, w.enc.last, w.enc.head = res.HeadSeq, res.HeadTime, res.Head
 	w.ready = true
 	return nil
@@ -336,7 +365,10 @@ func (w *Writer) lock(session string) error {
 // it writes, and again after, it checks that the journal's path still names
 // the file it holds: a journal renamed or replaced mid-session stops the
 // session with ErrMoved rather than acknowledge a record the journal, as
-// others will find it, does not hold.
+// others will find it, does not hold. It checks the file's size too: a
+// journal someone else appended to (or cut) since the last record stops
+// the session with a *ChangedError (ErrChanged), and the record is not
+// written after the foreign bytes, which stay for the audit.
 func (w *Writer) Append(typ string, data any) (Record, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -358,19 +390,32 @@ func (w *Writer) Append(typ string, data any) (Record, error) {
 		w.err = err
 		return Record{}, fmt.Errorf("journal %s: %s not written: %w", w.path, typ, err)
 	}
+	if err := w.checkSize(w.enc.seq, w.enc.head, w.size, w.size); err != nil {
+		w.err = err
+		return Record{}, fmt.Errorf("journal %s: %s not written: %w", w.path, typ, err)
+	}
 	if w.pending != nil {
 		if err := w.f.Truncate(w.keep); err != nil {
 			w.err = err
 			return Record{}, fmt.Errorf("repair journal %s: cut the torn last line: %w", w.path, err)
 		}
 		w.pending = nil
+		w.size = w.keep
 	}
+	seq, head, size := w.enc.seq, w.enc.head, w.size
 	if err := w.write(typ, line, rec); err != nil {
 		return Record{}, err
 	}
 	if err := w.checkPlace(); err != nil {
 		w.err = err
 		return Record{}, fmt.Errorf("journal %s: %s went to a file no longer at this path: %w", w.path, typ, err)
+	}
+	// Bytes appended by someone else while this record was written sit
+	// before or after it: either way the journal is no longer this
+	// session's alone, and the record is not acknowledged.
+	if err := w.checkSize(seq, head, size, size+int64(len(line))); err != nil {
+		w.err = err
+		return Record{}, fmt.Errorf("journal %s: %s was written, but the journal was changed while it was: %w", w.path, typ, err)
 	}
 	return rec, nil
 }
@@ -386,6 +431,22 @@ func (w *Writer) write(typ string, line []byte, rec Record) error {
 		return fmt.Errorf("journal %s: fsync %s: %w", w.path, typ, err)
 	}
 	w.enc.advance(rec)
+	w.size += int64(len(line))
+	return nil
+}
+
+// checkSize makes sure the journal holds want bytes: the size this writer
+// left it at after record seq (head, ending at byte size), and the record
+// it wrote since, if any. It fstats the open file, the one the records go
+// to whatever its path names now.
+func (w *Writer) checkSize(seq uint64, head string, size, want int64) error {
+	st, err := w.f.Stat()
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	if st.Size() != want {
+		return &ChangedError{Path: w.path, Seq: seq, Head: head, Size: size, Want: want, Now: st.Size()}
+	}
 	return nil
 }
 
