@@ -76,7 +76,7 @@ func (e *Engine) Observe(r checks.Result) (bool, error) {
 	if cs == nil || cs.check.Kind == checks.KindManual {
 		return false, nil
 	}
-	r = checks.CapResult(redactResult(r, e.secrets), cs.check.Named)
+	r = e.holdDeadline(checks.CapResult(redactResult(r, e.secrets), cs.check.Named))
 	now := e.clock()
 	fires := r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil && !e.suspended &&
 		!e.overridden[r.CheckID]
