@@ -34,3 +34,55 @@ func (e *Engine) holdDeadline(r checks.Result) checks.Result {
 	}
 	return r
 }
+
+// on_fail fires once per decision: a step's first failure fires it (a
+// halt, or the goto's offer), and a continue, the operator's new decision
+// after a halt, arms it again. A check already failing when the session
+// was continued (its evidence says fail) does not fire it again for the
+// same failure, or the session would halt again at the next poll of the
+// check the operator chose to go on with; its failure is new, and fires,
+// once it is a fail_when verdict where it was a deadline's (a replica
+// that now reports error 1236), or once the check has answered without
+// failing and then fails again.
+
+// rearmOnFail is session.continue applied to on_fail's arming.
+func (e *Engine) rearmOnFail(d ContinueData) {
+	e.onFailFired, e.excused = false, nil
+	for _, ev := range d.Evidence {
+		if ev.Status != checks.StatusFail.String() {
+			continue
+		}
+		if e.excused == nil {
+			e.excused = map[string]bool{}
+		}
+		e.excused[ev.Check] = ev.Verdict.Final
+	}
+}
+
+// newFailure reports whether r, a fail, is new since the last continue.
+func (e *Engine) newFailure(r checks.Result) bool {
+	final, excused := e.excused[r.CheckID]
+	return !excused || (!final && r.Verdict.Final)
+}
+
+// endsExcuse reports whether r ends a continued failure: the check
+// answered and does not fail.
+func (e *Engine) endsExcuse(r checks.Result) bool {
+	_, excused := e.excused[r.CheckID]
+	return excused && e.endsExcuseStatus(r.Status)
+}
+
+// endsExcuseStatus: a check answered with data that does not fail.
+func (e *Engine) endsExcuseStatus(st checks.Status) bool {
+	return st != checks.StatusFail && st != checks.StatusUnreachable && st != checks.StatusPending
+}
+
+// clearExcuse is a journaled check.status applied to on_fail's arming.
+func (e *Engine) clearExcuse(id string, st checks.Status) {
+	if _, ok := e.excused[id]; ok && e.endsExcuseStatus(st) {
+		delete(e.excused, id)
+		if len(e.excused) == 0 {
+			e.excused = nil
+		}
+	}
+}

@@ -492,6 +492,7 @@ func (e *Engine) apply(rec journal.Record) error {
 				Held: d.HeldNS, Left: d.LeftNS, Since: d.Since}
 			cs.at = t
 			cs.journaledAt, cs.sig, cs.pending, cs.freshAt = t, valuesSig(cs.last), nil, d.Observation.At
+			e.clearExcuse(d.Check, st)
 		}
 	case EvCheckFresh:
 		var d CheckFreshData
@@ -690,6 +691,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.suspended, e.haltReason = false, ""
 		e.continues = append(e.continues, d)
+		e.rearmOnFail(d)
 	case EvWarning:
 		var d WarningData
 		if err := decode(rec.Data, &d); err != nil {

@@ -454,6 +454,68 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
+			name: "continued while failing, then a fail_when verdict: on_fail fires again (a continue re-arms it)",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusFail)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op: func(v *env) error {
+				v.clk.Add(time.Second)
+				r := result(v.e, "ok", checks.StatusFail)
+				r.Verdict.Final = true
+				r.Verdict.Reason = "Last_IO_Errno = 1236"
+				_, err := v.e.Observe(r)
+				return err
+			},
+			recs: []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
+			check: func(v *env) {
+				if !v.e.Suspended() || v.e.Ended() != EndHalted || countType(v.mj, EvOnFail) != 2 {
+					t.Errorf("suspended=%v ended=%q on_fail records %d", v.e.Suspended(), v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+			},
+		},
+		{
+			name: "continued while failing: the same failure does not halt again at the next poll",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusFail)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs: nil,
+			check: func(v *env) {
+				if v.e.Suspended() || v.e.Ended() != "" || countType(v.mj, EvOnFail) != 1 {
+					t.Errorf("suspended=%v ended=%q on_fail records %d", v.e.Suspended(), v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+				// It answers without failing, then fails again: a new failure.
+				v.observe("ok", checks.StatusWaiting)
+				v.observe("ok", checks.StatusFail)
+				if v.e.Ended() != EndHalted || countType(v.mj, EvOnFail) != 2 {
+					t.Errorf("a new failure after the continue: ended=%q on_fail records %d", v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+			},
+		},
+		{
+			name: "continued with its checks passing, then the check fails: on_fail fires again",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusPass)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs: []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
+		},
+		{
 			name:  "continue needs a reason and a suspension",
 			setup: func(v *env) { v.halted(); v.resume() },
 			op: func(v *env) error {
