@@ -34,6 +34,7 @@ type Poller struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	pokes     map[string]chan struct{}
+	deadline  *deadlineStart // the current generation's `within` clock
 	closed    bool
 	closeOnce sync.Once
 }
@@ -69,8 +70,47 @@ func NewPollerOn(d Driver, clock Clock) *Poller {
 // Start stops whatever was polling, begins a new generation and polls cs
 // (manual checks excepted: the operator ticks them) for step. It returns the
 // new generation. Polling stops when ctx ends, at Stop, the next Start, or
-// Close.
+// Close. The checks' `within` deadlines run from now.
 func (p *Poller) Start(ctx context.Context, step string, cs []Check) uint64 {
+	return p.start(ctx, step, cs, false)
+}
+
+// StartHeld is Start with the `within` deadlines held: the checks poll and
+// are judged as usual (pass, holding, fail_when, unreachable), but data
+// that does not hold stays waiting, with no time left counted, until
+// StartDeadlines starts their clock. A session holds them on a step whose
+// action has not run yet: a deadline must not pass before the operator
+// did what the checks wait for.
+func (p *Poller) StartHeld(ctx context.Context, step string, cs []Check) uint64 {
+	return p.start(ctx, step, cs, true)
+}
+
+// StartDeadlines starts the held `within` deadlines of the current
+// generation now, and polls every check at once so that their status shows
+// it. Deadlines already running are left as they are.
+func (p *Poller) StartDeadlines() {
+	p.mu.Lock()
+	dl := p.deadline
+	p.mu.Unlock()
+	if dl != nil && dl.startAt(p.clock.Now()) {
+		p.PokeAll()
+	}
+}
+
+// DeadlinesHeld reports whether the current generation's `within`
+// deadlines are held (StartHeld, and StartDeadlines not called yet).
+func (p *Poller) DeadlinesHeld() bool {
+	p.mu.Lock()
+	dl := p.deadline
+	p.mu.Unlock()
+	if dl == nil {
+		return false
+	}
+	_, running := dl.get()
+	return !running
+}
+
+func (p *Poller) start(ctx context.Context, step string, cs []Check, held bool) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stopLocked()
@@ -80,6 +120,11 @@ func (p *Poller) Start(ctx context.Context, step string, cs []Check) uint64 {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	p.step, p.cancel = step, cancel
+	p.deadline = &deadlineStart{}
+	if !held {
+		p.deadline.startAt(p.clock.Now())
+	}
+	dl := p.deadline
 	p.pokes = make(map[string]chan struct{}, len(cs))
 	for _, c := range cs {
 		if c.Kind == KindManual {
@@ -90,7 +135,7 @@ func (p *Poller) Start(ctx context.Context, step string, cs []Check) uint64 {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			p.poll(ctx, gen, step, c, poke)
+			p.poll(ctx, gen, step, c, poke, dl)
 		}()
 	}
 	return gen
@@ -122,7 +167,7 @@ func (p *Poller) stopLocked() {
 	}
 	// Probe goroutines never take p.mu, so waiting under it is safe.
 	p.wg.Wait()
-	p.step, p.pokes = "", nil
+	p.step, p.pokes, p.deadline = "", nil, nil
 }
 
 // Close stops polling for good: Next returns ok=false from now on. It does
@@ -185,20 +230,53 @@ func (p *Poller) Next(ctx context.Context) (Result, bool) {
 	}
 }
 
+// deadlineStart is when a generation's `within` clock started: shared by
+// its checks' trackers, unset while the deadline is held (StartHeld).
+type deadlineStart struct {
+	mu  sync.Mutex
+	at  time.Time
+	set bool
+}
+
+// startAt starts the clock at t; false when it already runs.
+func (d *deadlineStart) startAt(t time.Time) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.set {
+		return false
+	}
+	d.at, d.set = t, true
+	return true
+}
+
+// get is when the clock started, and whether it has.
+func (d *deadlineStart) get() (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.at, d.set
+}
+
 // tracker turns a stream of verdicts into a Status, applying `within`,
 // `stable_for` and fail_when, and keeping "no data" apart from "wrong
 // data". It is the poller's judgement, kept apart so it can be tested with
 // a plain clock.
 type tracker struct {
 	within, stableFor time.Duration
-	start             time.Time
-	heldSince         time.Time     // zero while the expectations do not hold
-	downSince         time.Time     // zero while the target answers
-	paused            time.Duration // time spent unreachable, added to the deadline
+	deadline          *deadlineStart // when the `within` clock started (unset: held)
+	heldSince         time.Time      // zero while the expectations do not hold
+	downSince         time.Time      // zero while the target answers
+	paused            time.Duration  // time spent unreachable after the clock started, added to the deadline
 }
 
 func newTracker(c Check, start time.Time) *tracker {
-	return &tracker{within: time.Duration(c.Within), stableFor: time.Duration(c.StableFor), start: start}
+	d := &deadlineStart{}
+	d.startAt(start)
+	return newHeldTracker(c, d)
+}
+
+// newHeldTracker is a tracker whose `within` clock starts when d does.
+func newHeldTracker(c Check, d *deadlineStart) *tracker {
+	return &tracker{within: time.Duration(c.Within), stableFor: time.Duration(c.StableFor), deadline: d}
 }
 
 // outcome is what one attempt gave the tracker.
@@ -244,20 +322,23 @@ type judged struct {
 //     is only being confirmed.
 //   - Data that does not hold is Waiting until `within` has passed, then
 //     Fail (without `within` it waits for ever: the gate stays shut but
-//     nothing is called failed).
+//     nothing is called failed). While the deadline is held (StartHeld)
+//     it stays Waiting, with no time left counted: the clock has not
+//     started.
 func (t *tracker) judge(o outcome, now time.Time) judged {
+	start, running := t.deadline.get()
 	if o == outNoData {
 		if t.downSince.IsZero() {
 			t.downSince = now
 		}
 		t.heldSince = time.Time{}
-		return judged{status: StatusUnreachable, left: t.leftAt(now, now.Sub(t.downSince)), since: t.downSince}
+		return judged{status: StatusUnreachable, left: t.leftAt(now, start, running, t.outage(now, start, running)), since: t.downSince}
 	}
 	if !t.downSince.IsZero() {
-		t.paused += now.Sub(t.downSince)
+		t.paused += t.outage(now, start, running)
 		t.downSince = time.Time{}
 	}
-	left := t.leftAt(now, 0)
+	left := t.leftAt(now, start, running, 0)
 	if o == outFinal {
 		t.heldSince = time.Time{}
 		return judged{status: StatusFail}
@@ -273,19 +354,33 @@ func (t *tracker) judge(o outcome, now time.Time) judged {
 		return judged{status: StatusPass, held: held, left: left}
 	}
 	t.heldSince = time.Time{}
-	if t.within > 0 && left == 0 {
+	if t.within > 0 && running && left == 0 {
 		return judged{status: StatusFail}
 	}
 	return judged{status: StatusWaiting, left: left}
 }
 
-// leftAt is the time left before the deadline at now, with the time spent
-// unreachable (paused, plus the current outage) added to the deadline.
-func (t *tracker) leftAt(now time.Time, outage time.Duration) time.Duration {
-	if t.within <= 0 {
+// outage is how much of the current outage counts against the deadline:
+// the part since the clock started (none while it is held).
+func (t *tracker) outage(now, start time.Time, running bool) time.Duration {
+	if !running || t.downSince.IsZero() {
 		return 0
 	}
-	left := t.start.Add(t.within + t.paused + outage).Sub(now)
+	from := t.downSince
+	if start.After(from) {
+		from = start
+	}
+	return max(now.Sub(from), 0)
+}
+
+// leftAt is the time left before the deadline at now, with the time spent
+// unreachable (paused, plus the current outage) added to the deadline; 0
+// without `within` or while the clock is held.
+func (t *tracker) leftAt(now, start time.Time, running bool, outage time.Duration) time.Duration {
+	if t.within <= 0 || !running {
+		return 0
+	}
+	left := start.Add(t.within + t.paused + outage).Sub(now)
 	return max(left, 0)
 }
 
@@ -303,6 +398,15 @@ type Judge struct {
 // `within` deadline counts from it).
 func NewJudge(c Check, start time.Time) *Judge { return &Judge{c: c, t: newTracker(c, start)} }
 
+// NewHeldJudge starts judging c's attempts with its `within` deadline held
+// until StartDeadline (Poller.StartHeld).
+func NewHeldJudge(c Check) *Judge {
+	return &Judge{c: c, t: newHeldTracker(c, &deadlineStart{})}
+}
+
+// StartDeadline starts a held `within` deadline at t (no-op when it runs).
+func (j *Judge) StartDeadline(t time.Time) { j.t.deadline.startAt(t) }
+
 // Result judges one attempt's observation, seen at now, and returns it as
 // the poller hands it out: judged on the whole answer, then capped
 // (CapResult), so the operator, the journal and a watcher all see the same
@@ -315,8 +419,8 @@ func (j *Judge) Result(step string, gen uint64, obs Observation, now time.Time) 
 }
 
 // poll is one check's loop: attempt, judge, deliver, sleep.
-func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}) {
-	jd := NewJudge(c, p.clock.Now())
+func (p *Poller) poll(ctx context.Context, gen uint64, step string, c Check, poke <-chan struct{}, dl *deadlineStart) {
+	jd := &Judge{c: c, t: newHeldTracker(c, dl)}
 	interval := c.PollInterval()
 	backoff := 1
 	// The first attempt starts at once; a timer spaces the later ones.

@@ -154,6 +154,21 @@ func (h *harness) pollWithoutAction(d time.Duration) {
 	}
 }
 
+// pollAfterRefusedAction journals the current step's action as run and
+// refused by its target (the world never ran it: a statement the server
+// turned down), which starts its checks' `within` deadlines, then polls as
+// pollWithoutAction does.
+func (h *harness) pollAfterRefusedAction(d time.Duration) {
+	h.t.Helper()
+	if _, _, err := h.e.ActionStart(true); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.e.ActionEnd(checks.ActionResult{ExitCode: 1, Error: "refused by the server"}); err != nil {
+		h.t.Fatal(err)
+	}
+	h.pollWithoutAction(d)
+}
+
 // TestGradeTable: the score and the verdicts, case by case, on the real
 // runbooks and scenarios.
 func TestGradeTable(t *testing.T) {
@@ -177,17 +192,19 @@ func TestGradeTable(t *testing.T) {
 			want{graded: true, passed: true, score: 100}},
 		{"replication error: halted as the manual says", "thinman-dual-db", "replication-error", func(h *harness) { h.runToEnd(false, time.Hour) },
 			want{graded: true, passed: true, score: 100, fault: FaultFound}},
-		{"replication error: START REPLICA never run, the session halted on within", "thinman-dual-db", "replication-error", func(h *harness) {
-			// The fault strikes only when the replica is started: never
-			// run, it never struck, and cannot have been found. The
-			// failed check at its step is the trainee's own.
+		{"replication error: START REPLICA not run yet, no halt on within, then quit", "thinman-dual-db", "replication-error", func(h *harness) {
+			// The check's deadline waits for the action: five minutes
+			// without START REPLICA halt nothing. The fault strikes only
+			// when the replica is started: never run, it never struck.
 			h.untilStep("start-replica")
 			h.pollWithoutAction(5 * time.Minute)
-			if h.e.Ended() != session.EndHalted {
-				h.t.Fatalf("ended %q, want halted by start-replica's on_fail", h.e.Ended())
+			if h.e.Ended() != "" || h.e.OnFail() != nil {
+				h.t.Fatalf("ended %q, on_fail %+v: the deadline ran before the action", h.e.Ended(), h.e.OnFail())
 			}
-		}, want{graded: true, passed: false, score: 65, fault: FaultNotTriggered,
-			deduction: "fault binlog-purged never struck at step start-replica"}},
+			if err := h.e.Quit(); err != nil {
+				h.t.Fatal(err)
+			}
+		}, want{graded: false, fault: FaultNotTriggered}},
 		{"replication error: overridden", "thinman-dual-db", "replication-error", func(h *harness) {
 			h.untilStep("start-replica")
 			// START SLAVE; the IO thread stops on 1236 a second later.
@@ -246,11 +263,11 @@ func TestGradeTable(t *testing.T) {
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: true, score: 85, deduction: "over the reference time"}},
 		{"continue past a halt with the checks failing", "thinman-dual-db", "happy", func(h *harness) {
-			// START REPLICA forgotten: the check's minute runs out and
+			// START REPLICA refused: the check's minute runs out and
 			// its on_fail halts. Resumed (suspended), the trainee goes on
 			// with the replica still stopped: the manual forbids it.
 			h.untilStep("start-replica")
-			h.pollWithoutAction(5 * time.Minute)
+			h.pollAfterRefusedAction(5 * time.Minute)
 			if h.e.Ended() != session.EndHalted {
 				h.t.Fatalf("ended %q, want halted", h.e.Ended())
 			}
@@ -266,7 +283,7 @@ func TestGradeTable(t *testing.T) {
 		{"checks failed at four steps with no fault: 5 each, at most 15", "soliddb-hsb-netcopy", "happy", func(h *harness) {
 			for _, id := range []string{"s1-disconnect", "s2-shutdown", "s1-primary-alone", "s2-switch-primary"} {
 				h.untilStep(id)
-				h.pollWithoutAction(2*time.Minute + 5*time.Second) // past the checks' within
+				h.pollAfterRefusedAction(2*time.Minute + 5*time.Second) // past the checks' within
 				if out, failing := h.step(time.Hour); out != outNext {
 					h.t.Fatalf("%s after its action: %s %v", id, out, failing)
 				}

@@ -313,7 +313,7 @@ func buildSnapshot(eng *session.Engine, rb *steps.Runbook, seq uint64, readOnly 
 		s.Steps = append(s.Steps, sv)
 	}
 	for _, c := range eng.Checks() {
-		cv := CheckView{Check: c.Check, Ticked: c.Ticked}
+		cv := CheckView{Check: c.Check, Ticked: c.Ticked, AwaitsAction: c.AwaitsAction}
 		if c.Last != nil {
 			cv.Result, cv.HasResult = *c.Last, true
 		}

@@ -253,7 +253,7 @@ func (m Model) statusLine(c CheckView) string {
 		case checks.StatusHolding:
 			parts = append(parts, s.Wait.Render(s.Sym.Hold+" holding"))
 		case checks.StatusWaiting:
-			parts = append(parts, s.Wait.Render(s.Sym.Wait+" waiting"))
+			parts = append(parts, s.Wait.Render(s.Sym.Wait+" "+waitingWord(c, m.snap.ReadOnly)))
 		case checks.StatusFail:
 			parts = append(parts, s.Fail.Render(s.Sym.Fail+" FAIL"))
 		case checks.StatusUnreachable:
@@ -274,6 +274,9 @@ func (m Model) statusLine(c CheckView) string {
 		switch {
 		case r.Status == checks.StatusFail && r.Verdict.Final:
 			parts = append(parts, "final (fail_when)")
+		case c.AwaitsAction && r.Status != checks.StatusPass && r.Status != checks.StatusFail:
+			// The deadline has not started: it runs from the action's end.
+			parts = append(parts, "within "+short(time.Duration(c.Check.Within))+" of the action's end")
 		case c.Check.Within > 0 && r.Status != checks.StatusPass && r.Status != checks.StatusFail:
 			parts = append(parts, "left "+short(r.Left))
 		}
@@ -284,6 +287,19 @@ func (m Model) statusLine(c CheckView) string {
 		parts = append(parts, s.Wait.Render(m.spin.View()+" polling"))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// waitingWord is a waiting check's status: on a step whose action has not
+// run, its deadline waits for the action (x, for the operator driving).
+func waitingWord(c CheckView, readOnly bool) string {
+	switch {
+	case !c.AwaitsAction:
+		return "waiting"
+	case readOnly:
+		return "waiting for the action"
+	default:
+		return "waiting for the action (x)"
+	}
 }
 
 func age(d time.Duration) string {

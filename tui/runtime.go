@@ -135,6 +135,9 @@ type CheckView struct {
 	// Polling is set while an attempt is under way (when the runtime
 	// knows); the console also shows a spinner when an answer is overdue.
 	Polling bool
+	// AwaitsAction: the check's `within` deadline waits for the step's
+	// action, which has not run yet (session.CheckView.AwaitsAction).
+	AwaitsAction bool
 }
 
 // Gate is whether the current step may be left.

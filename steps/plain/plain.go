@@ -507,6 +507,9 @@ func (u *ui) checkLine(id string, r *checks.Result) string {
 	if r.Status == checks.StatusWaiting && r.Left > 0 {
 		fmt.Fprintf(&b, " [%s left]", r.Left.Round(time.Second))
 	}
+	if within, ok := u.awaitsAction(id); ok && r.Status != checks.StatusPass && r.Status != checks.StatusFail {
+		fmt.Fprintf(&b, " [waiting for the action: type 'run'; the %s deadline starts when it ends]", within)
+	}
 	if r.Status == checks.StatusFail && r.Verdict.Final {
 		b.WriteString(" [final: no deadline waited out]")
 	}
@@ -737,4 +740,16 @@ func quote(s string) string {
 		lines[i] = "  | " + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// awaitsAction reports whether the current step's check id has a `within`
+// deadline that waits for the step's action (it has not run yet), and
+// that deadline.
+func (u *ui) awaitsAction(id string) (time.Duration, bool) {
+	for _, c := range u.r.Engine().Checks() {
+		if c.Check.ID == id && c.AwaitsAction {
+			return time.Duration(c.Check.Within), true
+		}
+	}
+	return 0, false
 }

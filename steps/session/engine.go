@@ -177,8 +177,20 @@ type Engine struct {
 	gen     uint64
 	chk     map[string]*checkState
 
-	gateOpen    bool
-	onFail      *OnFailData
+	gateOpen bool
+	onFail   *OnFailData
+	// onFailFired says the current visit's on_fail has fired (and not
+	// been re-armed by a continue since): it fires once per decision.
+	// excused names the checks that were failing when the session was
+	// continued (true: on a fail_when verdict); their failure fires
+	// on_fail again only once it is new (deadline.go).
+	onFailFired bool
+	excused     map[string]bool
+	// actionRan says the current visit's action has run (its end
+	// journaled, having reached its target, or an outcome attested other
+	// than not-run): from then on its checks' `within` deadlines run
+	// (deadline.go).
+	actionRan   bool
 	action      ActionState
 	lastAction  *checks.ActionResult
 	start       StartData
@@ -460,8 +472,9 @@ func (e *Engine) apply(rec journal.Record) error {
 			e.chk[c.ID] = &checkState{check: c}
 		}
 		e.gateOpen = false
-		e.onFail = nil
+		e.onFail, e.onFailFired, e.excused = nil, false, nil
 		e.action = ActionNone
+		e.actionRan = false
 		e.lastAction = nil
 		e.haltDone = false
 		e.actionProc, e.interrupted, e.orphanAlive = nil, nil, false
@@ -479,6 +492,7 @@ func (e *Engine) apply(rec journal.Record) error {
 				Held: d.HeldNS, Left: d.LeftNS, Since: d.Since}
 			cs.at = t
 			cs.journaledAt, cs.sig, cs.pending, cs.freshAt = t, valuesSig(cs.last), nil, d.Observation.At
+			e.clearExcuse(d.Check, st)
 		}
 	case EvCheckFresh:
 		var d CheckFreshData
@@ -524,6 +538,9 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.action = ActionNone
 		e.lastAction = &d.Result
 		e.actionProc = nil
+		if !d.Result.Unreachable {
+			e.actionRan = true
+		}
 	case EvActionAttest:
 		var d ActionAttestData
 		if err := decode(rec.Data, &d); err != nil {
@@ -532,6 +549,9 @@ func (e *Engine) apply(rec journal.Record) error {
 		e.action = ActionNone
 		e.attests = append(e.attests, d)
 		e.orphanAlive = false
+		if d.Outcome != OutcomeNotRun {
+			e.actionRan = true
+		}
 	case EvOverride:
 		var d OverrideData
 		if err := decode(rec.Data, &d); err != nil {
@@ -581,6 +601,7 @@ func (e *Engine) apply(rec journal.Record) error {
 			return bad(err)
 		}
 		e.onFail = &d
+		e.onFailFired = true
 	case EvGoto:
 		var d GotoData
 		if err := decode(rec.Data, &d); err != nil {
@@ -670,6 +691,7 @@ func (e *Engine) apply(rec journal.Record) error {
 		}
 		e.suspended, e.haltReason = false, ""
 		e.continues = append(e.continues, d)
+		e.rearmOnFail(d)
 	case EvWarning:
 		var d WarningData
 		if err := decode(rec.Data, &d); err != nil {

@@ -166,6 +166,7 @@ func TestOverrideRules(t *testing.T) {
 	}
 	e, mj, _ := newTestEngine(t)
 	walkToStop(t, e)
+	runAction(t, e)
 	mustObserve(t, e, "io", checks.StatusFail)
 	for _, c := range cases {
 		n := len(mj.Records())
@@ -222,6 +223,7 @@ func TestOnFailGotoAndHalt(t *testing.T) {
 	if err := e.Goto("prep"); err == nil {
 		t.Fatal("goto before any failure was allowed")
 	}
+	runAction(t, e)
 	mustObserve(t, e, "io", checks.StatusFail)
 	mustObserve(t, e, "sql", checks.StatusFail)
 	n := 0

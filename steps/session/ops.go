@@ -63,7 +63,8 @@ func (e *Engine) live() error {
 // journaled when the status, pass/fail or observed values change, at most
 // once per poll interval (coalesce.go); gate.open/closed when the gate
 // changes; on_fail once, when a required check first fails on data (an
-// unreachable target never fires it), unless the session is suspended.
+// unreachable target never fires it), unless the session is suspended; a
+// continue arms it again (deadline.go).
 func (e *Engine) Observe(r checks.Result) (bool, error) {
 	if e.ended != "" || e.cur < 0 || e.st[e.cur].state != StateCurrent {
 		return false, nil
@@ -76,12 +77,14 @@ func (e *Engine) Observe(r checks.Result) (bool, error) {
 	if cs == nil || cs.check.Kind == checks.KindManual {
 		return false, nil
 	}
-	r = checks.CapResult(redactResult(r, e.secrets), cs.check.Named)
+	r = e.holdDeadline(checks.CapResult(redactResult(r, e.secrets), cs.check.Named))
 	now := e.clock()
-	fires := r.Status == checks.StatusFail && !cs.check.Optional && e.onFail == nil && u.Step.OnFail != nil && !e.suspended &&
-		!e.overridden[r.CheckID]
+	fires := r.Status == checks.StatusFail && !cs.check.Optional && !e.onFailFired && u.Step.OnFail != nil && !e.suspended &&
+		!e.overridden[r.CheckID] && e.newFailure(r)
 	res := r
-	if err := e.journalResult(cs, &res, now, fires); err != nil {
+	// A result that ends a continued failure is written at once: the
+	// journal must say when on_fail was armed again for it.
+	if err := e.journalResult(cs, &res, now, fires || e.endsExcuse(r)); err != nil {
 		return false, err
 	}
 	cs.last = &res
@@ -407,7 +410,7 @@ func (e *Engine) ActionEnd(res checks.ActionResult) error {
 	if err := e.emit(EvActionEnd, ActionEndData{Step: u.Key, Result: res}); err != nil {
 		return err
 	}
-	if a := u.Step.Action; a != nil && a.FailsStep && !res.OK() && !res.Unreachable && u.Step.OnFail != nil && e.onFail == nil && !e.suspended {
+	if a := u.Step.Action; a != nil && a.FailsStep && !res.OK() && !res.Unreachable && u.Step.OnFail != nil && !e.onFailFired && !e.suspended {
 		// The runbook says a failed run of this action fails the step:
 		// its on_fail applies now, not when a check's deadline passes.
 		// An action that never reached its target (Unreachable: a

@@ -63,8 +63,8 @@ func (e *Engine) ChecksPass() bool {
 // reason of at least MinReason characters. It records whether the halting
 // step's checks pass now, with their observations as evidence; the step
 // then goes on under the normal rules (next once the gate opens, override,
-// or the on_fail goto). The on_fail that halted it does not fire again on
-// this visit.
+// or the on_fail goto). A continue is a new decision point: on_fail is armed
+// again, for a failure that is new since (rearmOnFail).
 func (e *Engine) Continue(reason string) error {
 	if err := e.live(); err != nil {
 		return err
@@ -75,6 +75,11 @@ func (e *Engine) Continue(reason string) error {
 	reason = strings.TrimSpace(reason)
 	if n := len([]rune(reason)); n < MinReason {
 		return fmt.Errorf("continue: say why it is safe to go on, in at least %d characters (it has %d)", MinReason, n)
+	}
+	// The journal holds the results the evidence shows, so that a replay
+	// arms on_fail again exactly as the live engine did.
+	if err := e.flushPending(true); err != nil {
+		return err
 	}
 	if _, err := e.updateGate(); err != nil {
 		return err

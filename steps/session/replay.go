@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/steps/journal"
 )
 
@@ -127,11 +128,18 @@ func (r *Replayer) Add(rec journal.Record) error {
 // false for a record whose step or check is not a string: apply decodes
 // that one at once, after what is pending, and reports what is wrong.
 func (r *Replayer) deferStatus(rec journal.Record) (bool, error) {
-	f := journal.Fields(rec.Data, "step", "check")
+	f := journal.Fields(rec.Data, "step", "check", "status")
 	step, ok1 := journal.String(f[0])
 	check, ok2 := journal.String(f[1])
 	if !ok1 || !ok2 {
 		return false, r.flush()
+	}
+	if _, excused := r.e.excused[check]; excused {
+		// It may end a continued failure, which arms on_fail again for
+		// the check (deadline.go): a later record must not hide it.
+		if st, ok := journal.String(f[2]); !ok || r.e.endsExcuseStatus(checks.ParseStatus(st)) {
+			return false, r.flush()
+		}
 	}
 	if r.e.curCheck(step, check) != nil {
 		r.pending[check] = rec.Clone()

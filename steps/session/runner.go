@@ -103,11 +103,26 @@ func (r *Runner) Sync() {
 		return
 	}
 	if r.polling && r.engGen == e.Generation() {
+		r.startDeadlines()
 		return
 	}
 	r.engGen = e.Generation()
-	r.pollGen = r.p.Start(r.ctx, v.Key, st.Checks)
+	// On a step whose action has not run yet (a resume too: the journal
+	// says whether it ran), the checks' `within` deadlines wait for it.
+	if e.DeadlinesWaitForAction() {
+		r.pollGen = r.p.StartHeld(r.ctx, v.Key, st.Checks)
+	} else {
+		r.pollGen = r.p.Start(r.ctx, v.Key, st.Checks)
+	}
 	r.polling = true
+}
+
+// startDeadlines starts the held `within` deadlines once the engine says
+// the step's action has run (its end, or an attested outcome).
+func (r *Runner) startDeadlines() {
+	if r.polling && !r.e.DeadlinesWaitForAction() && r.p.DeadlinesHeld() {
+		r.p.StartDeadlines()
+	}
 }
 
 // Feed hands a poll result to the engine, retagged with the engine's
@@ -205,6 +220,8 @@ func (r *Runner) FinishAction(res checks.ActionResult) error {
 		return err
 	}
 	r.act.finished = true
+	// The checks' `within` deadlines run from the action's end.
+	r.startDeadlines()
 	r.p.PokeAll()
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -195,7 +196,7 @@ func TestTransitions(t *testing.T) {
 		},
 		{
 			name:  "waiting -> fail: on_fail fires once, goto offered",
-			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			setup: func(v *env) { walkToStop(t, v.e); runAction(t, v.e); v.observe("io", checks.StatusWaiting) },
 			op:    func(v *env) error { v.observe("io", checks.StatusFail); return nil },
 			recs:  []string{EvCheckStatus, EvOnFail},
 			check: func(v *env) {
@@ -205,8 +206,152 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name:  "fail -> goto, confirmed by the operator driving",
+			name: "action not run yet: a deadline's fail is still waiting, no on_fail; the panel says it waits for the action",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				v.e.units[v.e.cur].Step.Checks[0].Within = checks.Duration(time.Minute)
+			},
+			op:   func(v *env) error { v.observe("io", checks.StatusFail); return nil },
+			recs: []string{EvCheckStatus},
+			check: func(v *env) {
+				c := v.e.Checks()[0]
+				if c.Last.Status != checks.StatusWaiting || c.Last.Left != 0 || !c.AwaitsAction || v.e.OnFail() != nil || !v.e.DeadlinesWaitForAction() {
+					t.Errorf("io = %+v awaits=%v, on_fail %+v", c.Last, c.AwaitsAction, v.e.OnFail())
+				}
+				if v.e.Checks()[1].AwaitsAction {
+					t.Error("a check without `within` says it waits for the action")
+				}
+			},
+		},
+		{
+			name:  "action not run yet: a fail_when verdict fails at once and fires on_fail",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			op: func(v *env) error {
+				r := result(v.e, "io", checks.StatusFail)
+				r.Verdict.Final = true
+				_, err := v.e.Observe(r)
+				return err
+			},
+			recs: []string{EvCheckStatus, EvOnFail},
+			check: func(v *env) {
+				if c := v.e.Checks()[0]; c.Last.Status != checks.StatusFail || v.e.OnFail() == nil {
+					t.Errorf("io = %+v, on_fail %+v", c.Last, v.e.OnFail())
+				}
+			},
+		},
+		{
+			name:  "action.end starts the deadlines: a fail after it fires on_fail",
 			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusFail) },
+			op: func(v *env) error {
+				runAction(t, v.e)
+				v.observe("io", checks.StatusFail)
+				return nil
+			},
+			recs: []string{EvActionStart, EvActionEnd, EvCheckStatus, EvOnFail},
+			check: func(v *env) {
+				if v.e.DeadlinesWaitForAction() || v.e.Checks()[0].AwaitsAction {
+					t.Error("the deadlines still wait for an action that ran")
+				}
+			},
+		},
+		{
+			name:  "a failed action starts the deadlines too",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			op: func(v *env) error {
+				if _, _, err := v.e.ActionStart(true); err != nil {
+					return err
+				}
+				if err := v.e.ActionEnd(checks.ActionResult{ExitCode: 1, Error: "Error 1198: This operation cannot be performed"}); err != nil {
+					return err
+				}
+				v.observe("io", checks.StatusFail)
+				return nil
+			},
+			recs: []string{EvActionStart, EvActionEnd, EvCheckStatus, EvOnFail},
+		},
+		{
+			name:  "an action that never reached its target starts no deadline",
+			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusWaiting) },
+			op: func(v *env) error {
+				if _, _, err := v.e.ActionStart(true); err != nil {
+					return err
+				}
+				if err := v.e.ActionEnd(checks.ActionResult{ExitCode: -1, Unreachable: true, Error: "dial tcp: connection refused"}); err != nil {
+					return err
+				}
+				v.observe("io", checks.StatusFail)
+				return nil
+			},
+			recs: []string{EvActionStart, EvActionEnd},
+			check: func(v *env) {
+				if !v.e.DeadlinesWaitForAction() || v.e.OnFail() != nil || v.e.Checks()[0].Last.Status != checks.StatusWaiting {
+					t.Errorf("waits=%v on_fail=%+v io=%+v", v.e.DeadlinesWaitForAction(), v.e.OnFail(), v.e.Checks()[0].Last)
+				}
+			},
+		},
+		{
+			name: "resumed with no action.end: still no deadline; attested not-run: none; attested succeeded: it runs",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				if _, _, err := v.e.ActionStart(true); err != nil {
+					t.Fatal(err)
+				}
+				_ = v.e.Quit()
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionResume},
+			check: func(v *env) {
+				if !v.e.DeadlinesWaitForAction() {
+					t.Fatal("the resumed step's deadlines run before its action ended")
+				}
+				v.observe("io", checks.StatusFail)
+				if err := v.e.AttestUnknown(OutcomeNotRun, "the statement never reached the server"); err != nil {
+					t.Fatal(err)
+				}
+				v.observe("sql", checks.StatusFail)
+				if !v.e.DeadlinesWaitForAction() || v.e.OnFail() != nil {
+					t.Fatalf("after an action attested not run: waits=%v on_fail=%+v", v.e.DeadlinesWaitForAction(), v.e.OnFail())
+				}
+				runAction(t, v.e)
+				v.observe("io", checks.StatusFail)
+				if v.e.DeadlinesWaitForAction() || v.e.OnFail() == nil {
+					t.Errorf("after the action ran: waits=%v on_fail=%+v", v.e.DeadlinesWaitForAction(), v.e.OnFail())
+				}
+			},
+		},
+		{
+			name: "resumed after action.end: the deadlines run (the journal says it ran)",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				runAction(t, v.e)
+				_ = v.e.Quit()
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionResume},
+			check: func(v *env) {
+				if v.e.DeadlinesWaitForAction() {
+					t.Error("the resumed step's deadlines wait for an action that ran")
+				}
+				v.observe("io", checks.StatusFail)
+				if v.e.OnFail() == nil {
+					t.Error("no on_fail")
+				}
+			},
+		},
+		{
+			name:  "a step without an action keeps its deadline from entry",
+			setup: func(v *env) { v.toVerify() },
+			op:    func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs:  []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
+			check: func(v *env) {
+				if v.e.DeadlinesWaitForAction() {
+					t.Error("a step without an action waits for one")
+				}
+			},
+		},
+		{
+			name:  "fail -> goto, confirmed by the operator driving",
+			setup: func(v *env) { walkToStop(t, v.e); runAction(t, v.e); v.observe("io", checks.StatusFail) },
 			op:    func(v *env) error { return v.e.Goto("prep") },
 			recs:  []string{EvDowntimeStop, EvGoto, EvStepEnter},
 			check: func(v *env) {
@@ -218,10 +363,15 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name:  "on_fail say advice persists across a resume",
-			setup: func(v *env) { walkToStop(t, v.e); v.observe("io", checks.StatusFail); _ = v.e.Quit() },
-			op:    func(v *env) error { v.resume(); return nil },
-			recs:  []string{EvSessionResume},
+			name: "on_fail say advice persists across a resume",
+			setup: func(v *env) {
+				walkToStop(t, v.e)
+				runAction(t, v.e)
+				v.observe("io", checks.StatusFail)
+				_ = v.e.Quit()
+			},
+			op:   func(v *env) error { v.resume(); return nil },
+			recs: []string{EvSessionResume},
 			check: func(v *env) {
 				if g := v.e.Gate(); g.OnFail == nil || g.OnFail.Say != "Go back and prepare again." {
 					t.Errorf("advice after resume = %+v", g.OnFail)
@@ -302,6 +452,68 @@ func TestTransitions(t *testing.T) {
 					t.Errorf("ended = %q", v.e.Ended())
 				}
 			},
+		},
+		{
+			name: "continued while failing, then a fail_when verdict: on_fail fires again (a continue re-arms it)",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusFail)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op: func(v *env) error {
+				v.clk.Add(time.Second)
+				r := result(v.e, "ok", checks.StatusFail)
+				r.Verdict.Final = true
+				r.Verdict.Reason = "Last_IO_Errno = 1236"
+				_, err := v.e.Observe(r)
+				return err
+			},
+			recs: []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
+			check: func(v *env) {
+				if !v.e.Suspended() || v.e.Ended() != EndHalted || countType(v.mj, EvOnFail) != 2 {
+					t.Errorf("suspended=%v ended=%q on_fail records %d", v.e.Suspended(), v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+			},
+		},
+		{
+			name: "continued while failing: the same failure does not halt again at the next poll",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusFail)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs: nil,
+			check: func(v *env) {
+				if v.e.Suspended() || v.e.Ended() != "" || countType(v.mj, EvOnFail) != 1 {
+					t.Errorf("suspended=%v ended=%q on_fail records %d", v.e.Suspended(), v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+				// It answers without failing, then fails again: a new failure.
+				v.observe("ok", checks.StatusWaiting)
+				v.observe("ok", checks.StatusFail)
+				if v.e.Ended() != EndHalted || countType(v.mj, EvOnFail) != 2 {
+					t.Errorf("a new failure after the continue: ended=%q on_fail records %d", v.e.Ended(), countType(v.mj, EvOnFail))
+				}
+			},
+		},
+		{
+			name: "continued with its checks passing, then the check fails: on_fail fires again",
+			setup: func(v *env) {
+				v.halted()
+				v.resume()
+				v.observe("ok", checks.StatusPass)
+				if err := v.e.Continue(good); err != nil {
+					t.Fatal(err)
+				}
+			},
+			op:   func(v *env) error { v.observe("ok", checks.StatusFail); return nil },
+			recs: []string{EvCheckStatus, EvOnFail, EvSessionHalt, EvSessionEnd},
 		},
 		{
 			name:  "continue needs a reason and a suspension",
@@ -400,6 +612,7 @@ func TestTransitions(t *testing.T) {
 			name: "gate open by override, the overridden check fails -> no on_fail, the gate stays open",
 			setup: func(v *env) {
 				walkToStop(t, v.e)
+				runAction(t, v.e)
 				v.observe("io", checks.StatusWaiting)
 				if err := v.e.Override(OverrideRequest{Checks: []string{"io", "sql"}, Category: CategoryCheckWrong, Reason: good, Confirmed: true}); err != nil {
 					t.Fatal(err)
@@ -616,7 +829,8 @@ func TestTransitions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("replay: %v", err)
 			}
-			if live, rep := v.e.Snapshot(), r.Snapshot(); live.Suspended != rep.Suspended || live.Current != rep.Current || live.Ended != rep.Ended {
+			if live, rep := v.e.Snapshot(), r.Snapshot(); live.Suspended != rep.Suspended || live.Current != rep.Current || live.Ended != rep.Ended ||
+				live.ActionRan != rep.ActionRan || live.OnFailFired != rep.OnFailFired || !maps.Equal(live.Excused, rep.Excused) {
 				t.Errorf("replay differs: live %+v\nreplay %+v", live, rep)
 			}
 		})

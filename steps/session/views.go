@@ -81,6 +81,10 @@ type CheckView struct {
 	Age    time.Duration
 	Stale  bool
 	Ticked bool
+	// AwaitsAction: the check's `within` deadline waits for the step's
+	// action, which has not run on this visit (DeadlinesWaitForAction):
+	// no deadline can fail it yet.
+	AwaitsAction bool
 }
 
 // Checks lists the current step's checks in the runbook's order.
@@ -90,10 +94,12 @@ func (e *Engine) Checks() []CheckView {
 	}
 	now := e.clock()
 	u := e.units[e.cur]
+	waits := e.DeadlinesWaitForAction()
 	out := make([]CheckView, 0, len(u.Step.Checks))
 	for _, c := range u.Step.Checks {
 		cs := e.chk[c.ID]
-		v := CheckView{Check: c, Target: e.targets[c.Target], Ticked: cs.ticked}
+		v := CheckView{Check: c, Target: e.targets[c.Target], Ticked: cs.ticked,
+			AwaitsAction: waits && c.Within > 0 && c.Kind != checks.KindManual}
 		if cs.last != nil {
 			r := *cs.last
 			v.Last = &r
@@ -195,6 +201,12 @@ type Snapshot struct {
 	Warnings      []WarningData
 	Speed         float64
 	Skipped       time.Duration
+	// ActionRan: the current visit's action has run (its checks' `within`
+	// deadlines run); OnFailFired and Excused: on_fail's arming
+	// (deadline.go).
+	ActionRan   bool
+	OnFailFired bool
+	Excused     map[string]bool
 }
 
 // StepSnap is one step's journaled state.
@@ -223,7 +235,8 @@ func (e *Engine) Snapshot() Snapshot {
 		Overrides: e.overrides, Notes: e.notes, Attests: e.attests, Resumes: e.resumes, Repairs: e.repairs,
 		LastSeq: e.lastSeq, PendingGoto: e.pendingGoto, Suspended: e.suspended, HaltStep: e.haltStep,
 		Continues: e.continues, Operator: e.operator, ActionProcess: e.actionProc, Interrupted: e.interrupted,
-		Preflight: e.preflight, Warnings: e.warnings, Speed: e.speed, Skipped: e.skipped}
+		Preflight: e.preflight, Warnings: e.warnings, Speed: e.speed, Skipped: e.skipped,
+		ActionRan: e.actionRan, OnFailFired: e.onFailFired, Excused: e.excused}
 	if e.cur >= 0 {
 		s.Current = e.units[e.cur].Key
 		for _, c := range e.units[e.cur].Step.Checks {
