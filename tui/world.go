@@ -195,25 +195,8 @@ func (m Model) trainingParts() []string {
 		}
 		parts = append(parts, s.Downtime.Render(word+" ("+p.WindowEnd.Local().Format("15:04")+")"))
 	}
-	parts = append(parts, s.HeaderDim.Render("~"+roundMin(p.Left)+" left, "+aheadText(p.Ahead)))
+	parts = append(parts, s.HeaderDim.Render(p.Short()))
 	return parts
-}
-
-func roundMin(d time.Duration) string {
-	if d < time.Minute {
-		return short(d)
-	}
-	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
-}
-
-func aheadText(d time.Duration) string {
-	switch {
-	case d >= time.Minute:
-		return roundMin(d) + " ahead of plan"
-	case d <= -time.Minute:
-		return roundMin(-d) + " behind plan"
-	}
-	return "on plan"
 }
 
 // trainingBlocks are the pane's blocks below the current step's panels:
@@ -237,11 +220,9 @@ func (m Model) planLines(width int) []string {
 	var out []string
 	p := m.snap.Plan
 	if p.Known && m.snap.Ended == "" {
-		l := fmt.Sprintf("Forecast: %s left (p90 %s), finish about %s, %s", roundMin(p.Left), roundMin(p.LeftP90),
-			p.Finish.Local().Format("15:04"), aheadText(p.Ahead))
-		if p.Unknown > 0 {
-			l += fmt.Sprintf(" (%d steps never run before)", p.Unknown)
-		}
+		// The finish is read at the session's clock now, which ran on
+		// since the snapshot: never a finish earlier than the clock.
+		l := p.Line(m.snap.SessionNow(m.now))
 		out = append(out, textLines(&s.Dim, l, width, 2)...)
 	}
 	warnings := slices.Clone(m.snap.Warnings)
