@@ -63,3 +63,29 @@ func TestForecastFinishNeverBeforeTheClock(t *testing.T) {
 		t.Errorf("the finish is earlier than the simulated clock (16:15):\n%s", got)
 	}
 }
+
+// TestHeaderKeepsTheSessionOverThePlan: on a narrow terminal the header
+// leaves the plan out (the panel says it) and keeps the session's id.
+func TestHeaderKeepsTheSessionOverThePlan(t *testing.T) {
+	now := time.Date(2026, 11, 22, 16, 0, 0, 0, time.Local)
+	snap := manyChecksSnapshot(1, now)
+	snap.Rehearsal = true
+	snap.Clock = SessionClock{Simulated: true, Now: now, Wall: now, Speed: 1}
+	snap.Started = now
+	snap.Plan = session.Plan{Known: true, Left: 30 * time.Minute, LeftP90: 30 * time.Minute, Finish: now.Add(30 * time.Minute),
+		FinishP90: now.Add(30 * time.Minute), Steps: 14, Referenced: 14}
+	for _, tt := range []struct {
+		width    int
+		withPlan bool
+	}{{80, false}, {160, true}} {
+		m := New(&staticRuntime{snap: snap}, Options{Now: now})
+		m = step(t, m, tea.WindowSizeMsg{Width: tt.width, Height: 40})
+		header := strings.Split(plain(m), "\n")[1]
+		if !strings.Contains(header, "session "+snap.SessionID) {
+			t.Errorf("width %d: the header lost the session's id: %q", tt.width, header)
+		}
+		if got := strings.Contains(header, "~30m left (reference times), on plan"); got != tt.withPlan {
+			t.Errorf("width %d: plan in the header %v, want %v: %q", tt.width, got, tt.withPlan, header)
+		}
+	}
+}

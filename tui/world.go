@@ -172,8 +172,9 @@ func speedText(s float64) string {
 	return fmt.Sprintf("x%g", s)
 }
 
-// trainingParts are the header's parts for simulated time and the plan:
-// "sim 02:14:05 x20", "~35m left, 5m behind plan", the maintenance window.
+// trainingParts are the header's parts for simulated time and the
+// maintenance window: "sim 02:14:05 x20", "past the window (04:00)" (the
+// plan itself is planPart).
 func (m Model) trainingParts() []string {
 	s := m.styles
 	var parts []string
@@ -195,8 +196,19 @@ func (m Model) trainingParts() []string {
 		}
 		parts = append(parts, s.Downtime.Render(word+" ("+p.WindowEnd.Local().Format("15:04")+")"))
 	}
-	parts = append(parts, s.HeaderDim.Render(p.Short()))
 	return parts
+}
+
+// planPart is the header's plan, "~35m left, 5m behind plan" ("" without a
+// forecast or once ended). The header shows it only when the line has room
+// for it and the session's id (headerView); the panel below the checks
+// says the plan in full.
+func (m Model) planPart() string {
+	p := m.snap.Plan
+	if !p.Known || m.snap.Ended != "" {
+		return ""
+	}
+	return m.styles.HeaderDim.Render(p.Short())
 }
 
 // trainingBlocks are the pane's blocks below the current step's panels:
