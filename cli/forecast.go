@@ -47,18 +47,20 @@ func windowEnd(now time.Time, window time.Duration, until string) (time.Time, er
 // planSession is the forecast a session of rb is planned against: the
 // per-step p50/p90 of past sessions in dir (of the same mode first), with
 // the maintenance window's end. A state directory whose journals cannot be
-// read gives no forecast (said on stderr), never a refusal.
-func planSession(stdio IO, dir string, rb *steps.Runbook, mode string, window time.Duration, until string, now time.Time) (*session.Forecast, error) {
+// read gives no history (said on stderr), never a refusal. refs (a
+// rehearsal's scenario reference times; nil live) plan the steps no past
+// session ran.
+func planSession(stdio IO, dir string, rb *steps.Runbook, mode string, window time.Duration, until string, now time.Time, refs map[string]time.Duration) (*session.Forecast, error) {
 	end, err := windowEnd(now, window, until)
 	if err != nil {
 		return nil, withCode(ExitUsage, err)
 	}
 	st, err := forecast.Collect(dir, rb.ID)
 	if err != nil {
-		fmt.Fprintf(stdio.Err, "handrail: no forecast: %v\n", err)
-		return nil, nil
+		fmt.Fprintf(stdio.Err, "handrail: no forecast from the journals: %v\n", err)
+		st = nil
 	}
-	f := st.Forecast(mode)
+	f := forecast.WithReferences(st.Forecast(mode), mode, refs)
 	if f == nil && !end.IsZero() {
 		fmt.Fprintf(stdio.Err, "handrail: no forecast for the window: no session of %s has finished a step in %s yet\n", rb.ID, dir)
 		return nil, nil

@@ -181,7 +181,11 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	if err != nil {
 		return err
 	}
-	plan, err := planSession(stdio, dir, rb, session.ModeRehearsal, f.window, f.until, clock.Now())
+	refs := map[string]time.Duration{}
+	for id, st := range sc.Steps {
+		refs[id] = time.Duration(st.Reference)
+	}
+	plan, err := planSession(stdio, dir, rb, session.ModeRehearsal, f.window, f.until, clock.Now(), refs)
 	if err != nil {
 		return err
 	}

@@ -222,7 +222,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	fc, err := planSession(stdio, dir, rb, session.ModeLive, f.window, f.until, time.Now())
+	fc, err := planSession(stdio, dir, rb, session.ModeLive, f.window, f.until, time.Now(), nil)
 	if err != nil {
 		return err
 	}

@@ -25,13 +25,58 @@ func (g Grade) VerdictLine() string {
 		if state == "" {
 			state = "still running"
 		}
-		return fmt.Sprintf("Not graded: the session is %s (only a rehearsal that completed or halted is graded).", state)
+		return fmt.Sprintf("Not graded, not passed: the session is %s (only a rehearsal that completed or halted is graded).", state)
 	}
 	word := "passed"
 	if !g.Passed {
 		word = "not passed"
 	}
+	if g.NotPassed != "" {
+		// Whatever the score: say why first.
+		word += ": " + g.NotPassed + ";"
+	}
 	return fmt.Sprintf("Score %d/100: %s (the pass mark is %d, with no override the manual forbids).", g.Score, word, max(g.PassMark, PassMark))
+}
+
+// TimeLine compares the time of the steps done with the scenario's
+// reference for those same steps: "Steps done in 4m10s (simulated, 3 of 14
+// steps) against a reference of 13m0s for those steps (−8m50s)." A step a
+// halt stopped on, or one still open, is not done: its time is in
+// ClocksLine, never in the comparison.
+func (g Grade) TimeLine() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Steps done in %s (simulated", fmtDur(g.DoneTook))
+	switch {
+	case g.Total > 0:
+		fmt.Fprintf(&b, ", %d of %d steps", g.Done, g.Total)
+	default:
+		fmt.Fprintf(&b, ", %d steps", g.Done)
+	}
+	b.WriteString(")")
+	if g.Reference > 0 {
+		fmt.Fprintf(&b, " against a reference of %s for those steps (%s)", fmtDur(g.Reference), signed(g.DoneTook-g.Reference))
+	} else {
+		b.WriteString(": no reference time to compare with")
+	}
+	b.WriteString(".")
+	var open []string
+	var openTook, noRef time.Duration
+	for _, s := range g.Steps {
+		switch {
+		case !s.Done() && s.Visits > 0:
+			open = append(open, s.Label())
+			openTook += s.Took
+		case s.Done() && s.Reference == 0:
+			noRef += s.Took
+		}
+	}
+	if len(open) > 0 {
+		fmt.Fprintf(&b, " Not done, not compared: %s (%s).", strings.Join(open, ", "), fmtDur(openTook))
+	}
+	if noRef > 0 {
+		fmt.Fprintf(&b, " Steps done with no reference time, not compared: %s.", fmtDur(noRef))
+	}
+	return b.String()
 }
 
 // ClocksLine says how long on both clocks.
@@ -139,11 +184,7 @@ func (g Grade) markdown() string {
 	for _, s := range g.Steps {
 		p("| %s | %s | %s | %s | %s | %s |\n", mdEscape(s.Label()), s.TookText(), fmtDur(s.TookWall), durOrDash(s.Reference), s.DiffText(), s.ChecksText())
 	}
-	p("\nSteps done in %s (simulated)", fmtDur(g.Took))
-	if g.Reference > 0 {
-		p(" against a reference of %s (%s)", fmtDur(g.Reference), signed(g.Took-g.Reference))
-	}
-	p(".\n")
+	p("\n%s\n", g.TimeLine())
 	if len(g.Faults) > 0 {
 		p("\n## Faults\n\n")
 		for _, f := range g.Faults {
@@ -229,9 +270,7 @@ var debriefPage = template.Must(template.New("debrief").Funcs(template.FuncMap{
 		}
 		return s
 	},
-	"neg":     func(n int) string { return fmt.Sprintf("−%d", n) },
-	"signed":  signed,
-	"diffRef": func(g Grade) time.Duration { return g.Took - g.Reference },
+	"neg": func(n int) string { return fmt.Sprintf("−%d", n) },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Rehearsal debrief: {{title .}}</title>
@@ -251,7 +290,7 @@ th{background:#f3f3f3}.score{font-size:1.3rem;font-weight:bold}.passed{color:#1a
 <table><tr><th>step</th><th>took (simulated)</th><th>wall clock</th><th>reference</th><th>difference</th><th>checks passed first time</th></tr>
 {{range .Steps}}<tr><td>{{.Label}}</td><td>{{.TookText}}</td><td>{{dur .TookWall}}</td><td>{{durDash .Reference}}</td><td>{{.DiffText}}</td><td>{{.ChecksText}}</td></tr>
 {{end}}</table>
-<p>Steps done in {{dur .Took}} (simulated){{if .Reference}} against a reference of {{dur .Reference}} ({{signed (diffRef .)}}){{end}}.</p>
+<p>{{.TimeLine}}</p>
 {{if .Faults}}<h2>Faults</h2><ul>{{range .Faults}}<li><strong>{{.ID}}</strong> ({{.Kind}}{{if .Step}}, shows at step {{.Step}}{{end}}): <strong>{{.Outcome}}</strong>: {{.How}}.{{if .Say}} <span class="muted">What the manual expects: {{.Say}}</span>{{end}}</li>
 {{end}}</ul>{{end}}
 <h2>Overrides</h2>

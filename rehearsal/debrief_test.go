@@ -182,6 +182,10 @@ func TestGradeTable(t *testing.T) {
 		// passMark is the site policy's min_score the grade is made at
 		// (0: none, the default).
 		passMark int
+		// verdict is a piece of the verdict line; reference the
+		// reference time compared against (0: not checked).
+		verdict   string
+		reference time.Duration
 	}
 	tests := []struct {
 		name, runbook, scenario string
@@ -246,11 +250,30 @@ func TestGradeTable(t *testing.T) {
 			}
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: false, score: 40, fault: FaultMissed, override: "Against the manual: it says to go to step s1-upgrade here (source step 18)"}},
+		{"happy path halted at step 3: the check's deadline ran out before the action", "thinman-dual-db", "happy", func(h *harness) {
+			// STOP REPLICA never run: the check's deadline runs out and
+			// its on_fail halts. No fault asks for that stop: the drill
+			// stopped at step 3 of 14, and passes whatever its score. The
+			// time is compared on the two steps done (10m + 2m), never
+			// on the step it stopped on nor the whole runbook.
+			h.untilStep("stop-replica")
+			h.pollWithoutAction(5 * time.Minute)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted by stop-replica's on_fail", h.e.Ended())
+			}
+		}, want{graded: true, passed: false, score: 95, reference: 12 * time.Minute,
+			verdict: "Score 95/100: not passed: the session halted at step 3 of 14 (stop-replica) with no fault there that asks for the manual's stop"}},
+		{"stop error: halted at the fault's step, as the manual says", "thinman-dual-db", "stop-error", func(h *harness) {
+			h.runToEnd(false, time.Hour)
+			if h.e.Ended() != session.EndHalted {
+				h.t.Fatalf("ended %q, want halted at the duplicate key", h.e.Ended())
+			}
+		}, want{graded: true, passed: true, score: 100, fault: FaultFound, reference: 12 * time.Minute, verdict: "Score 100/100: passed (the pass mark"}},
 		{"quit before the fault", "thinman-dual-db", "replication-error", func(h *harness) {
 			if err := h.e.Quit(); err != nil {
 				h.t.Fatal(err)
 			}
-		}, want{graded: false, fault: FaultNotMet}},
+		}, want{graded: false, fault: FaultNotMet, verdict: "Not graded, not passed: the session is quit"}},
 		{"quit at the fault", "timesten-cs-online-upgrade", "subscriber-behind", func(h *harness) {
 			h.untilStep("wait-replication")
 			h.actAndWait(30 * time.Second)
@@ -317,6 +340,12 @@ func TestGradeTable(t *testing.T) {
 			}
 			if g.Graded != w.graded || g.Passed != w.passed || (w.graded && g.Score != w.score) {
 				t.Errorf("graded %v passed %v score %d; want %v %v %d\n%s", g.Graded, g.Passed, g.Score, w.graded, w.passed, w.score, g.Markdown())
+			}
+			if w.verdict != "" && !strings.Contains(g.VerdictLine(), w.verdict) {
+				t.Errorf("verdict %q, want it to say %q", g.VerdictLine(), w.verdict)
+			}
+			if w.reference != 0 && g.Reference != w.reference {
+				t.Errorf("compared against a reference of %s, want %s (the steps done only)\n%s", g.Reference, w.reference, g.TimeLine())
 			}
 			if w.fault != "" && (len(g.Faults) == 0 || g.Faults[0].Outcome != w.fault) {
 				t.Errorf("faults %+v, want the first %s", g.Faults, w.fault)

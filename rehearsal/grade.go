@@ -30,11 +30,19 @@ type Grade struct {
 	// End is completed, halted, quit, or "" (still running or cut off).
 	End string
 	// Started and Ended are wall-clock times; Took is the simulated time
-	// spent on the steps, TookWall the wall-clock time (breaks excluded),
-	// Reference the scenario's reference for the steps done.
-	Started, Ended        time.Time
-	Took, TookWall        time.Duration
-	Reference             time.Duration
+	// spent on the steps (every step entered, the one it stopped on
+	// included), TookWall the wall-clock time (breaks excluded).
+	Started, Ended time.Time
+	Took, TookWall time.Duration
+	// Done counts the steps done (left by their gate, a tick, an override
+	// or a goto: not the step a halt stopped on, nor the one still open),
+	// of Total in the runbook (0 without it). DoneTook is the simulated
+	// time on the steps done that have a reference time, Reference the
+	// scenario's reference for those same steps: the time comparison (and
+	// its deduction) counts only the steps done, never the whole runbook
+	// nor a step left unfinished.
+	Done, Total           int
+	DoneTook, Reference   time.Duration
 	Speed                 float64
 	Skipped               time.Duration
 	Steps                 []StepGrade
@@ -51,6 +59,12 @@ type Grade struct {
 	// the package's PassMark.
 	PassMark int
 	Passed   bool
+	// HaltedAt is the step a halt stopped the session on ("" when it did
+	// not end halted). NotPassed says why a graded rehearsal did not pass
+	// whatever its score: it halted where no fault that struck asks for
+	// the manual's stop ("" otherwise).
+	HaltedAt  string
+	NotPassed string
 }
 
 // StepGrade is one step of the session.
@@ -133,6 +147,7 @@ type grader struct {
 	left       map[string]string          // base step id -> how it was last left
 	passedBy   map[string]bool            // base step id -> an override or continue went past it
 	started    bool
+	haltStep   string // the step of the last session.halt
 	lastSim    time.Time
 	lastWall   time.Time
 	// world is the scenario's world rebuilt from the journal's inputs
@@ -324,6 +339,7 @@ func (gr *grader) Add(r journal.Record) {
 		gr.note(from, "you followed on_fail to "+str("to"))
 	case session.EvSessionHalt:
 		gr.g.Halts = append(gr.g.Halts, fmt.Sprintf("%s: %s", stepKey, str("reason")))
+		gr.haltStep = stepKey
 		gr.step(stepKey).Via = "halted"
 		gr.left[baseID(stepKey)] = "halted"
 		gr.note(stepKey, "the session halted, as the runbook says")
@@ -430,12 +446,19 @@ func (gr *grader) Grade() Grade {
 		s.FirstTime = min(s.FirstTime, s.Checks)
 		g.Took += s.Took
 		g.TookWall += s.TookWall
-		if s.Visits > 0 && s.Reference > 0 {
-			g.Reference += s.Reference
+		if s.Done() {
+			g.Done++
+			if s.Reference > 0 {
+				g.DoneTook += s.Took
+				g.Reference += s.Reference
+			}
 		}
 		out = append(out, s)
 	}
 	g.Steps = out
+	if gr.rb != nil {
+		g.Total = len(gr.rb.AllSteps())
+	}
 	if gr.sc != nil {
 		var hits map[string]int // nil: unknown
 		if gr.world != nil {
@@ -447,12 +470,45 @@ func (gr *grader) Grade() Grade {
 	}
 	g.Graded = gr.started && (g.End == session.EndCompleted || g.End == session.EndHalted)
 	g.PassMark = gr.passMark
+	if g.End == session.EndHalted {
+		g.HaltedAt = gr.haltStep
+	}
 	if g.Graded {
 		g.Score, g.Deductions = gr.score(g)
 		forbidden := slices.ContainsFunc(g.Overrides, func(o OverrideGrade) bool { return o.Forbidden })
-		g.Passed = g.Score >= g.PassMark && !forbidden
+		g.NotPassed = gr.notPassed(g)
+		g.Passed = g.NotPassed == "" && g.Score >= g.PassMark && !forbidden
 	}
 	return g
+}
+
+// Done says the step was done: left by its gate, a tick, an override or a
+// goto; not the step a halt stopped on, nor the one still open.
+func (s StepGrade) Done() bool { return s.Via != "" && s.Via != "halted" }
+
+// notPassed says why a graded rehearsal does not pass whatever its score
+// ("" when the score decides): only a rehearsal that completed passes, or
+// one that halted at the step of a fault that struck and was found there
+// (the manual's own stop: the halt is the right answer to that fault). A
+// halt with no such fault (a check's deadline ran out, an action never
+// run) stopped the drill short of the runbook.
+func (gr *grader) notPassed(g Grade) string {
+	if g.End != session.EndHalted {
+		return ""
+	}
+	b := baseID(g.HaltedAt)
+	for _, f := range g.Faults {
+		if f.Step != "" && f.Step == b && f.Outcome == FaultFound {
+			return ""
+		}
+	}
+	where := "the session halted"
+	if s := gr.steps[g.HaltedAt]; s != nil && s.Number > 0 && g.Total > 0 {
+		where += fmt.Sprintf(" at step %d of %d (%s)", s.Number, g.Total, s.Key)
+	} else if g.HaltedAt != "" {
+		where += " at step " + g.HaltedAt
+	}
+	return where + " with no fault there that asks for the manual's stop: a rehearsal passes only when it completes, or halts where a fault that struck makes the manual stop"
 }
 
 // fault grades one fault; hits says how often each fault struck in the
@@ -533,10 +589,10 @@ func (gr *grader) score(g Grade) (int, []Deduction) {
 	if failedSteps > 0 {
 		take(min(5*failedSteps, 15), fmt.Sprintf("%d step(s) where a check failed with no fault to blame", failedSteps))
 	}
-	if g.Reference > 0 && g.Took > g.Reference {
-		over := int((g.Took - g.Reference) * 10 / g.Reference) // full tenths over the reference
+	if g.Reference > 0 && g.DoneTook > g.Reference {
+		over := int((g.DoneTook - g.Reference) * 10 / g.Reference) // full tenths over the reference
 		if p := min(over, 15); p > 0 {
-			take(p, fmt.Sprintf("%s over the reference time %s", fmtDur(g.Took-g.Reference), fmtDur(g.Reference)))
+			take(p, fmt.Sprintf("%s over the reference time %s of the steps done", fmtDur(g.DoneTook-g.Reference), fmtDur(g.Reference)))
 		}
 	}
 	score := 100

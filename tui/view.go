@@ -130,11 +130,21 @@ func (m Model) headerView() string {
 		parts = append(parts, s.HeaderDim.Render("elapsed "+clock(m.snap.SessionNow(m.now).Sub(m.snap.Started))))
 	}
 	parts = append(parts, m.trainingParts()...)
+	var rest []string
 	if m.snap.Operator != "" {
-		parts = append(parts, s.HeaderDim.Render(termtext.Line(m.snap.Operator)))
+		rest = append(rest, s.HeaderDim.Render(termtext.Line(m.snap.Operator)))
 	}
-	parts = append(parts, s.HeaderDim.Render("session "+m.snap.SessionID))
-	line2 := strings.Join(parts, s.HeaderDim.Render(" · "))
+	rest = append(rest, s.HeaderDim.Render("session "+m.snap.SessionID))
+	sep := s.HeaderDim.Render(" · ")
+	line2 := strings.Join(append(parts, rest...), sep)
+	// The plan goes before the operator when the line has room for it;
+	// else it is left out (the panel below the checks says it in full),
+	// never the session's id.
+	if pp := m.planPart(); pp != "" {
+		if with := strings.Join(append(append(parts, pp), rest...), sep); lipgloss.Width(with) <= m.width {
+			line2 = with
+		}
+	}
 	return ansi.Truncate(line1, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
 }
 

@@ -172,8 +172,9 @@ func speedText(s float64) string {
 	return fmt.Sprintf("x%g", s)
 }
 
-// trainingParts are the header's parts for simulated time and the plan:
-// "sim 02:14:05 x20", "~35m left, 5m behind plan", the maintenance window.
+// trainingParts are the header's parts for simulated time and the
+// maintenance window: "sim 02:14:05 x20", "past the window (04:00)" (the
+// plan itself is planPart).
 func (m Model) trainingParts() []string {
 	s := m.styles
 	var parts []string
@@ -195,25 +196,19 @@ func (m Model) trainingParts() []string {
 		}
 		parts = append(parts, s.Downtime.Render(word+" ("+p.WindowEnd.Local().Format("15:04")+")"))
 	}
-	parts = append(parts, s.HeaderDim.Render("~"+roundMin(p.Left)+" left, "+aheadText(p.Ahead)))
 	return parts
 }
 
-func roundMin(d time.Duration) string {
-	if d < time.Minute {
-		return short(d)
+// planPart is the header's plan, "~35m left, 5m behind plan" ("" without a
+// forecast or once ended). The header shows it only when the line has room
+// for it and the session's id (headerView); the panel below the checks
+// says the plan in full.
+func (m Model) planPart() string {
+	p := m.snap.Plan
+	if !p.Known || m.snap.Ended != "" {
+		return ""
 	}
-	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
-}
-
-func aheadText(d time.Duration) string {
-	switch {
-	case d >= time.Minute:
-		return roundMin(d) + " ahead of plan"
-	case d <= -time.Minute:
-		return roundMin(-d) + " behind plan"
-	}
-	return "on plan"
+	return m.styles.HeaderDim.Render(p.Short())
 }
 
 // trainingBlocks are the pane's blocks below the current step's panels:
@@ -237,11 +232,9 @@ func (m Model) planLines(width int) []string {
 	var out []string
 	p := m.snap.Plan
 	if p.Known && m.snap.Ended == "" {
-		l := fmt.Sprintf("Forecast: %s left (p90 %s), finish about %s, %s", roundMin(p.Left), roundMin(p.LeftP90),
-			p.Finish.Local().Format("15:04"), aheadText(p.Ahead))
-		if p.Unknown > 0 {
-			l += fmt.Sprintf(" (%d steps never run before)", p.Unknown)
-		}
+		// The finish is read at the session's clock now, which ran on
+		// since the snapshot: never a finish earlier than the clock.
+		l := p.Line(m.snap.SessionNow(m.now))
 		out = append(out, textLines(&s.Dim, l, width, 2)...)
 	}
 	warnings := slices.Clone(m.snap.Warnings)

@@ -328,7 +328,8 @@ func TestRehearsalHeaderWorldAndPlan(t *testing.T) {
 			{Host: "tm2", State: "stopped: ThinMan Secondary Server", Busy: "installer running", Left: 100 * time.Second}},
 		Next: rehearsal.Skipped{By: 100 * time.Second, What: "tm2: installer running"}, HasNext: true}}
 	m := New(rt, Options{Now: now})
-	m = step(t, m, tea.WindowSizeMsg{Width: 120, Height: 50})
+	// Wide enough for the plan and the session's id in the header.
+	m = step(t, m, tea.WindowSizeMsg{Width: 140, Height: 50})
 	if got := plain(m); strings.Contains(got, "Simulated world") {
 		t.Fatalf("the world shows before it was read:\n%s", got)
 	}
@@ -336,7 +337,7 @@ func TestRehearsalHeaderWorldAndPlan(t *testing.T) {
 	m = feed(t, m, cmd, func(msg tea.Msg) bool { _, ok := msg.(worldMsg); return ok })
 	got := plain(m)
 	for _, want := range []string{
-		"sim 03:00:00 x20", "may pass the window (03:40)", "~35m left, 5m behind plan",
+		"sim 03:00:00 x20", "may pass the window (03:40)", "~35m left, 5m behind plan · session 20261122-020000-abcd",
 		"Simulated world", "s: skip the wait: 1m40s (tm2: installer running)",
 		"gs1: GemStone stone gs64stone (3.7.1)", "tm2: stopped: ThinMan Secondary Server; installer running, 1m40s left",
 		"no answer to replica-00: nothing on gs2 answers gslist (simulator: it is not",

@@ -189,6 +189,30 @@ func (st *Stats) Forecast(mode string) *session.Forecast {
 	return f
 }
 
+// WithReferences completes a rehearsal's forecast: each step of refs (a
+// scenario's reference time per step id) that no past session ran is
+// planned on its reference time, marked as such (StepForecast.Reference),
+// so a step with no history never counts as 0 s. f may be nil (no
+// history at all); the result is nil only when both are empty. Steps with
+// history keep it.
+func WithReferences(f *session.Forecast, mode string, refs map[string]time.Duration) *session.Forecast {
+	for id, d := range refs {
+		if d <= 0 {
+			continue
+		}
+		if f == nil {
+			f = &session.Forecast{Kind: mode, Steps: map[string]session.StepForecast{}}
+		}
+		if f.Steps == nil {
+			f.Steps = map[string]session.StepForecast{}
+		}
+		if _, ok := f.Steps[id]; !ok {
+			f.Steps[id] = session.StepForecast{P50: d, P90: d, Reference: true}
+		}
+	}
+	return f
+}
+
 func baseID(key string) string {
 	for i := 0; i < len(key); i++ {
 		if key[i] == '@' && i > 0 {

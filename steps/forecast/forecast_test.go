@@ -132,3 +132,27 @@ steps:
 		t.Errorf("rehearsal forecast %+v", fr.Steps)
 	}
 }
+
+// TestWithReferences: a rehearsal's steps with no history are planned on
+// the scenario's reference time, marked as such; history wins; with no
+// history at all the references alone make the forecast.
+func TestWithReferences(t *testing.T) {
+	refs := map[string]time.Duration{"backup": 10 * time.Minute, "stop": time.Minute, "none": 0}
+	hist := &session.Forecast{Kind: session.ModeRehearsal, Steps: map[string]session.StepForecast{"backup": {P50: 3 * time.Minute, P90: 4 * time.Minute, N: 2}}}
+	f := WithReferences(hist, session.ModeRehearsal, refs)
+	if got := f.Steps["backup"]; got.Reference || got.P50 != 3*time.Minute {
+		t.Errorf("backup %+v: its history must win", got)
+	}
+	if got := f.Steps["stop"]; !got.Reference || got.P50 != time.Minute || got.P90 != time.Minute || got.N != 0 {
+		t.Errorf("stop %+v: want its reference time, marked", got)
+	}
+	if _, ok := f.Steps["none"]; ok {
+		t.Error("a step with no reference time was planned")
+	}
+	if f := WithReferences(nil, session.ModeRehearsal, refs); f == nil || f.Kind != session.ModeRehearsal || len(f.Steps) != 2 || !f.Steps["backup"].Reference {
+		t.Errorf("no history: %+v, want both references", f)
+	}
+	if f := WithReferences(nil, session.ModeLive, nil); f != nil {
+		t.Errorf("no history, no references: %+v, want none", f)
+	}
+}

@@ -102,19 +102,7 @@ func (u *ui) statusPlan() {
 	if !p.Known {
 		return
 	}
-	u.printf("Forecast: %s left (p90 %s), finish about %s", p.Left.Round(time.Minute), p.LeftP90.Round(time.Minute), p.Finish.Local().Format("15:04"))
-	switch {
-	case p.Ahead >= time.Minute:
-		u.printf(", %s ahead of plan", p.Ahead.Round(time.Minute))
-	case p.Ahead <= -time.Minute:
-		u.printf(", %s behind plan", (-p.Ahead).Round(time.Minute))
-	default:
-		u.printf(", on plan")
-	}
-	if p.Unknown > 0 {
-		u.printf(" (%d steps never run before)", p.Unknown)
-	}
-	u.printf("\n")
+	u.printf("%s\n", p.Line(u.r.Engine().Now()))
 }
 
 // renderWarnings prints each warning journaled since the last render.

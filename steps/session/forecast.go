@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,10 @@ type StepForecast struct {
 	P50, P90 time.Duration
 	// N is how many past runs of the step it was drawn from.
 	N int
+	// Reference: no past session ran the step, and P50 and P90 are the
+	// rehearsal scenario's reference time for it (N is 0). The plan says
+	// so (Plan.Referenced).
+	Reference bool
 }
 
 // Plan is where the session stands against its forecast.
@@ -60,14 +65,20 @@ type Plan struct {
 	// current one less the time already spent on it); LeftP90 the same at
 	// p90.
 	Left, LeftP90 time.Duration
-	// Finish and FinishP90 are now plus Left and LeftP90.
+	// Finish and FinishP90 are now plus Left and LeftP90. When the plan is
+	// Partial they cover only the steps with a forecast: the earliest the
+	// session can finish, never a finish time to show.
 	Finish, FinishP90 time.Time
 	// Ahead is how far ahead of plan the session is (negative: behind):
 	// the p50 of the steps done less the time they took, less the time the
-	// current step has run past its p50.
+	// current step has run past its p50. A Partial plan gives no verdict
+	// (AheadText is "").
 	Ahead time.Duration
-	// Unknown counts the steps still to do that no past session ran.
-	Unknown int
+	// Steps counts the steps still to do, the current one included;
+	// Unknown those of them that no past session ran and that have no
+	// reference time either (no forecast at all), Referenced those planned
+	// on the rehearsal scenario's reference time (no history).
+	Steps, Unknown, Referenced int
 	// WindowEnd is the maintenance window's end (zero: none); OverWindow
 	// says the p50 finish passes it.
 	WindowEnd  time.Time
@@ -85,6 +96,12 @@ func (e *Engine) Plan() Plan {
 	for i, u := range e.units {
 		sf, ok := f.Steps[u.BaseID]
 		st := e.st[i]
+		if st.state == StateCurrent || st.state == StatePending {
+			p.Steps++
+			if ok && sf.Reference {
+				p.Referenced++
+			}
+		}
 		switch st.state {
 		case StateDone, StateOverridden:
 			if ok {
@@ -114,24 +131,129 @@ func (e *Engine) Plan() Plan {
 	}
 	if e.ended != "" {
 		p.Left, p.LeftP90 = 0, 0
+		p.Steps, p.Unknown, p.Referenced = 0, 0, 0
 	}
 	p.Finish, p.FinishP90 = now.Add(p.Left), now.Add(p.LeftP90)
 	p.OverWindow = !f.WindowEnd.IsZero() && p.Finish.After(f.WindowEnd)
 	return p
 }
 
+// Partial says some steps still to do have no forecast: no history and no
+// reference time. Such a plan gives the time left for the other steps
+// only, and neither a finish time nor an ahead/behind verdict.
+func (p Plan) Partial() bool { return p.Known && p.Unknown > 0 }
+
+// FinishAt is the p50 and p90 finish seen at now, the session's clock
+// (a snapshot's plan is read a moment after it was made): never earlier
+// than now.
+func (p Plan) FinishAt(now time.Time) (p50, p90 time.Time) {
+	p50, p90 = p.Finish, p.FinishP90
+	if p50.Before(now) {
+		p50 = now
+	}
+	if p90.Before(now) {
+		p90 = now
+	}
+	return p50, p90
+}
+
+// AheadText is "5m ahead of plan", "5m behind plan" or "on plan"; "" for a
+// Partial plan, whose steps with no forecast cannot be judged.
+func (p Plan) AheadText() string {
+	switch {
+	case p.Partial():
+		return ""
+	case p.Ahead >= time.Minute:
+		return Minutes(p.Ahead) + " ahead of plan"
+	case p.Ahead <= -time.Minute:
+		return Minutes(-p.Ahead) + " behind plan"
+	}
+	return "on plan"
+}
+
+// coverText is how much of the steps left the time covers: "for 6 of 14
+// steps left; 8 have no history".
+func (p Plan) coverText() string {
+	return fmt.Sprintf("for %d of %d steps left; %d %s no history", p.Steps-p.Unknown, p.Steps, p.Unknown, map[bool]string{true: "has", false: "have"}[p.Unknown == 1])
+}
+
+// referenceText says how many steps left are planned on the scenario's
+// reference time ("" for none).
+func (p Plan) referenceText() string {
+	if p.Referenced == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d steps left on the scenario's reference time: no history", p.Referenced, p.Steps)
+}
+
+// Short is the plan in the console's header: "~35m left, 5m behind plan";
+// "~35m left for 6 of 14 steps left; 8 have no history" when Partial.
+func (p Plan) Short() string {
+	if !p.Known {
+		return ""
+	}
+	if p.Partial() {
+		if p.Unknown == p.Steps {
+			return fmt.Sprintf("no forecast: the %d steps left have no history", p.Steps)
+		}
+		return "~" + Minutes(p.Left) + " left " + p.coverText()
+	}
+	s := "~" + Minutes(p.Left) + " left"
+	if p.Referenced > 0 {
+		s += " (reference times)"
+	}
+	return s + ", " + p.AheadText()
+}
+
+// Line is the plan in full at now, the session's clock, for the console's
+// panel and plain mode's status: "Forecast: 35m left (p90 50m), finish
+// about 03:35, 5m behind plan". A Partial plan says what it covers and
+// gives neither a finish nor a verdict; steps planned on the scenario's
+// reference time are named as such.
+func (p Plan) Line(now time.Time) string {
+	if !p.Known {
+		return ""
+	}
+	if p.Partial() {
+		if p.Unknown == p.Steps {
+			return fmt.Sprintf("Forecast: none for the %d steps left: no past session ran them; no finish time, no ahead or behind", p.Steps)
+		}
+		return fmt.Sprintf("Forecast (partial): %s left (p90 %s) %s: no finish time, no ahead or behind", Minutes(p.Left), Minutes(p.LeftP90), p.coverText())
+	}
+	fin, _ := p.FinishAt(now)
+	s := fmt.Sprintf("Forecast: %s left (p90 %s), finish about %s, %s", Minutes(p.Left), Minutes(p.LeftP90), fin.Local().Format("15:04"), p.AheadText())
+	if r := p.referenceText(); r != "" {
+		s += " (" + r + ")"
+	}
+	return s
+}
+
+// Minutes is a plan's duration to the minute ("35m", "1h5m"), to the
+// second under a minute ("45s").
+func Minutes(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(max(d, 0).Round(time.Second).Seconds()))
+	}
+	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+}
+
 // WindowWarning is the warning text when the forecast passes the window's
-// end ("" when it does not, or there is no window).
+// end ("" when it does not, or there is no window). For a Partial plan the
+// finish is the earliest possible, and the warning says so.
 func (p Plan) WindowWarning() string {
 	if !p.Known || p.WindowEnd.IsZero() || !p.FinishP90.After(p.WindowEnd) {
 		return ""
 	}
-	if p.OverWindow {
-		return fmt.Sprintf("the forecast passes the end of the maintenance window (%s): expected finish %s (p50), %s (p90), %s late",
-			clockText(p.WindowEnd), clockText(p.Finish), clockText(p.FinishP90), p.Finish.Sub(p.WindowEnd).Round(time.Minute))
+	partial := ""
+	if p.Partial() {
+		partial = fmt.Sprintf(", and %d of the %d steps left have no history and are not counted: later still", p.Unknown, p.Steps)
 	}
-	return fmt.Sprintf("the forecast may pass the end of the maintenance window (%s): expected finish %s (p50), but %s at p90",
-		clockText(p.WindowEnd), clockText(p.Finish), clockText(p.FinishP90))
+	if p.OverWindow {
+		return fmt.Sprintf("the forecast passes the end of the maintenance window (%s): expected finish %s (p50), %s (p90), %s late%s",
+			clockText(p.WindowEnd), clockText(p.Finish), clockText(p.FinishP90), p.Finish.Sub(p.WindowEnd).Round(time.Minute), partial)
+	}
+	return fmt.Sprintf("the forecast may pass the end of the maintenance window (%s): expected finish %s (p50), but %s at p90%s",
+		clockText(p.WindowEnd), clockText(p.Finish), clockText(p.FinishP90), partial)
 }
 
 func clockText(t time.Time) string { return t.Local().Format("15:04") }

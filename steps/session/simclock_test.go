@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,27 +149,43 @@ func TestPlanAgainstTheForecast(t *testing.T) {
 		left, leftP90, ahead time.Duration
 		unknown              int
 		over                 bool
+		// steps counts the steps left; line is what the panel and plain
+		// mode say (a partial forecast: no finish, no verdict).
+		steps int
+		line  string
 	}
 	check := func(label string, w want) {
 		t.Helper()
 		p := e.Plan()
-		if !p.Known || p.Left != w.left || p.LeftP90 != w.leftP90 || p.Ahead != w.ahead || p.Unknown != w.unknown || p.OverWindow != w.over {
-			t.Errorf("%s: plan left %s/%s ahead %s unknown %d over %v; want %s/%s ahead %s unknown %d over %v",
-				label, p.Left, p.LeftP90, p.Ahead, p.Unknown, p.OverWindow, w.left, w.leftP90, w.ahead, w.unknown, w.over)
+		if !p.Known || p.Left != w.left || p.LeftP90 != w.leftP90 || p.Ahead != w.ahead || p.Unknown != w.unknown || p.OverWindow != w.over || p.Steps != w.steps {
+			t.Errorf("%s: plan left %s/%s ahead %s unknown %d of %d over %v; want %s/%s ahead %s unknown %d of %d over %v",
+				label, p.Left, p.LeftP90, p.Ahead, p.Unknown, p.Steps, p.OverWindow, w.left, w.leftP90, w.ahead, w.unknown, w.steps, w.over)
+		}
+		if got := p.Line(clk.Now()); w.line != "" && got != w.line {
+			t.Errorf("%s: line %q, want %q", label, got, w.line)
+		}
+		if p.Partial() && (p.AheadText() != "" || strings.Contains(p.Short()+p.Line(clk.Now()), "finish about") || strings.Contains(p.Short(), "plan")) {
+			t.Errorf("%s: a partial forecast gives a finish or a verdict: %q / %q", label, p.Short(), p.Line(clk.Now()))
 		}
 	}
-	// At the start: 5 + 10 + 1 + 1 (two mirrors) = 17m, p90 8+20+2+2 = 32m.
-	check("start", want{left: 17 * time.Minute, leftP90: 32 * time.Minute, unknown: 1})
+	// At the start: 5 + 10 + 1 + 1 (two mirrors) = 17m, p90 8+20+2+2 = 32m;
+	// verify has no history: the forecast covers 4 of the 5 steps left, and
+	// says so instead of counting verify as 0 s.
+	check("start", want{left: 17 * time.Minute, leftP90: 32 * time.Minute, unknown: 1, steps: 5,
+		line: "Forecast (partial): 17m left (p90 32m) for 4 of 5 steps left; 1 has no history: no finish time, no ahead or behind"})
+	if got := e.Plan().Short(); got != "~17m left for 4 of 5 steps left; 1 has no history" {
+		t.Errorf("header %q", got)
+	}
 	clk.Add(3 * time.Minute)
-	check("3m into prep", want{left: 14 * time.Minute, leftP90: 29 * time.Minute, unknown: 1})
+	check("3m into prep", want{left: 14 * time.Minute, leftP90: 29 * time.Minute, unknown: 1, steps: 5})
 	clk.Add(4 * time.Minute) // prep runs 2m past its p50
-	check("7m into prep", want{left: 12 * time.Minute, leftP90: 25 * time.Minute, ahead: -2 * time.Minute, unknown: 1})
+	check("7m into prep", want{left: 12 * time.Minute, leftP90: 25 * time.Minute, ahead: -2 * time.Minute, unknown: 1, steps: 5})
 	walkToStop(t, e)
-	check("prep done in 7m", want{left: 12 * time.Minute, leftP90: 24 * time.Minute, ahead: -2 * time.Minute, unknown: 1})
+	check("prep done in 7m", want{left: 12 * time.Minute, leftP90: 24 * time.Minute, ahead: -2 * time.Minute, unknown: 1, steps: 4})
 	// 30 minutes on stop-replica: 20m behind on it, and the p90 finish
 	// (now 37m + 2m + 2m = 41m from start) passes the window (40m).
 	clk.Add(30 * time.Minute)
-	check("30m on stop-replica", want{left: 2 * time.Minute, leftP90: 4 * time.Minute, ahead: -22 * time.Minute, unknown: 1})
+	check("30m on stop-replica", want{left: 2 * time.Minute, leftP90: 4 * time.Minute, ahead: -22 * time.Minute, unknown: 1, steps: 4})
 	if _, err := e.Refresh(); err != nil {
 		t.Fatal(err)
 	}
@@ -196,5 +213,47 @@ func TestStartWarningsAreJournaled(t *testing.T) {
 	got := types(mj)
 	if len(got) < 2 || got[0] != EvSessionStart || got[1] != EvWarning {
 		t.Fatalf("records %v: want the warning right after session.start", got)
+	}
+}
+
+// TestPlanOnReferenceTimes: in a rehearsal, a step no past session ran is
+// planned on the scenario's reference time (steps/forecast's
+// WithReferences), never as 0 s, and the plan says so; the finish it shows
+// is never earlier than the session's clock, read a moment after the plan
+// was made.
+func TestPlanOnReferenceTimes(t *testing.T) {
+	clk := newClock()
+	mj := &MemoryJournal{Clock: clk.Now}
+	ref := func(d time.Duration) StepForecast { return StepForecast{P50: d, P90: d, Reference: true} }
+	fc := &Forecast{Kind: ModeRehearsal, Steps: map[string]StepForecast{
+		"prep":         {P50: 5 * time.Minute, P90: 8 * time.Minute, N: 3},
+		"stop-replica": ref(10 * time.Minute),
+		"per-mirror":   ref(time.Minute),
+		"verify":       ref(2 * time.Minute),
+	}}
+	e, err := New(Config{SessionID: "r", Runbook: testRunbook(), Params: testParams(), Mode: ModeRehearsal, Journal: mj, Clock: clk.Now, Forecast: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan()
+	if p.Partial() || p.Unknown != 0 || p.Referenced != 4 || p.Steps != 5 || p.Left != 19*time.Minute {
+		t.Fatalf("plan %+v: want 19m left, 4 of 5 steps on reference times, not partial", p)
+	}
+	if got, want := p.Short(), "~19m left (reference times), on plan"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+	finish := clk.Now().Add(19 * time.Minute).Local().Format("15:04")
+	want := "Forecast: 19m left (p90 22m), finish about " + finish + ", on plan (4 of 5 steps left on the scenario's reference time: no history)"
+	if got := p.Line(clk.Now()); got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	// Read an hour later (a stale plan): the finish is the clock's now,
+	// never earlier.
+	later := clk.Now().Add(time.Hour)
+	if f50, f90 := p.FinishAt(later); !f50.Equal(later) || !f90.Equal(later) {
+		t.Errorf("finish %s/%s read at %s: earlier than now", f50, f90, later)
+	}
+	if got := p.Line(later); !strings.Contains(got, "finish about "+later.Local().Format("15:04")) {
+		t.Errorf("a stale plan's line %q: want the finish at the clock's %s", got, later.Local().Format("15:04"))
 	}
 }
