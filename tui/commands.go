@@ -212,16 +212,12 @@ func (m Model) actionText(st *steps.Step, width int) []string {
 	// The target with its address (the dialog adds its kind).
 	head := m.styles.Bold.Render("x runs") + " on " + m.targetLabel(act.Target) + ":"
 	shown := act.Shown()
-	var note []string
-	if n := act.WordsNote(); n != "" {
-		note = wrap(m.styles.Dim.Render("("+termtext.Line(n)+")"), width)
-	}
 	if ansi.StringWidth(head)+1+ansi.StringWidth(shown) <= width {
 		// It fits beside where it runs: one line, on a small screen too.
-		return append([]string{head + " " + m.styles.Command.Render(shown)}, note...)
+		return []string{head + " " + m.styles.Command.Render(shown)}
 	}
 	lines := commandLines(shown, max(8, width-2), m.styles.Sym.Continue, false)
-	return append(append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...), note...)
+	return append(wrap(head, width), m.drawLines(lines, "  ", "  ", width, m.cmdShift)...)
 }
 
 // actionLines lays out the exact argv or statement an action runs
