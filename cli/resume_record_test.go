@@ -32,7 +32,9 @@ func resumeOnTerminal(t *testing.T, dir, id string) (ExitCode, string) {
 	var screen, errb lockedBuffer
 	go func() { _, _ = io.Copy(&screen, ptmx) }()
 	done := make(chan ExitCode, 1)
-	go func() { done <- Main([]string{"resume", id, "--state-dir", dir}, IO{In: tty, Out: tty, Err: &errb, Term: tty}) }()
+	go func() {
+		done <- Main([]string{"resume", id, "--state-dir", dir}, IO{In: tty, Out: tty, Err: &errb, Term: tty})
+	}()
 	shown := func() string { return ansi.Strip(screen.String()) }
 	keys := []struct{ wait, keys string }{{"Prepare", "q"}, {"Leave the console now?", "\x1b[C"}, {"> Quit <", "\r"}}
 	for _, k := range keys {
