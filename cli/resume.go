@@ -225,7 +225,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, paramFiles []string
 	}
 	sayRecordingProblem(stdio, rec)
 	if repair != nil {
-		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+		fmt.Fprintf(stdio.Err, "handrail: the journal ended with %s: they were cut off and the repair journaled\n", repair.Reason)
 	}
 	if sim != nil {
 		sim.Clock.Start()
