@@ -12,6 +12,7 @@ import (
 
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/steps/journal"
+	"github.com/handrail/handrail/steps/policy"
 )
 
 // addNoRecordFlag registers --no-record on a command that opens the
@@ -36,6 +37,25 @@ func startRecording(stdio IO, stateDir string, noRecord, plainMode bool) (*recor
 		return nil, withCode(ExitUsage, err)
 	}
 	return run, err
+}
+
+// refuseNoRecord refuses --no-record when the site policy site requires
+// every console session to be recorded: said before anything is asked
+// (secret params, passwords) or journaled.
+func refuseNoRecord(site policy.Site, noRecord bool) error {
+	if _, err := recording.Decide(recording.Choice{Policy: site.Recording, NoRecord: noRecord}); err != nil {
+		return withCode(ExitUsage, err)
+	}
+	return nil
+}
+
+// sayRecordingProblem tells the operator, on stderr before the console
+// starts, that this run is not recorded although it was to be (its file
+// could not be made): the journal's recording.off is not enough.
+func sayRecordingProblem(stdio IO, rec *recording.Run) {
+	if p := rec.Problem(); p != "" {
+		fmt.Fprintf(stdio.Err, "handrail: WARNING: this run is NOT recorded: %s (journaled as recording.off)\n", p)
+	}
 }
 
 // termSize is the size of the terminal w draws on (80x24 when it is not

@@ -217,6 +217,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	}
 	fmt.Fprintln(stdio.Out)
 	fmt.Fprintf(stdio.Err, "handrail: rehearsal session %s, journal %s\n", id, fj.Path)
+	sayRecordingProblem(stdio, rec)
 	printWindowWarnings(stdio, e)
 	clock.Start()
 	runErr := drive(stdio, e, drv, fj, usePlain, rec)

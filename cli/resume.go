@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ func init() { commands = append(commands, newResumeCmd) }
 func newResumeCmd(stdio IO) *cobra.Command {
 	var plainMode, acceptChanged, noRecord bool
 	var operator, stateDir string
+	var paramFiles []string
 	var speed float64
 	cmd := &cobra.Command{
 		Use:   "resume SESSION",
@@ -46,8 +48,12 @@ then:
     the session stopped (from the journal: every step, tick and action at
     its simulated instant) and goes on at its speed, or at --speed.
 
-Secret params are not in the journal: on a terminal they are asked for
-again; otherwise resume names them. SESSION is a session id or an
+Secret params are not in the journal: give them again as for run, in
+HANDRAIL_PARAM_<NAME> (the name in upper case) or with --param-file
+name=PATH (PATH - reads one line of standard input); on a terminal the
+ones still missing are asked for with a masked prompt, otherwise resume
+names them. --no-record under a site policy that requires recording is
+refused before anything is asked. SESSION is a session id or an
 unambiguous prefix (see 'handrail sessions'), or a journal file.
 
 Exit status: as run's (0 completed or saved for later, 5 halted, 130
@@ -62,7 +68,7 @@ interrupted by ctrl+c or a signal, ...).`),
 			if cmd.Flags().Changed("speed") && speed <= 0 {
 				return withCode(ExitUsage, fmt.Errorf("--speed %v: give a number above 0", speed))
 			}
-			return resumeSession(stdio, args[0], stateDir, operator, plainMode, acceptChanged, noRecord, speed)
+			return resumeSession(stdio, args[0], stateDir, operator, paramFiles, plainMode, acceptChanged, noRecord, speed)
 		},
 	}
 	fl := cmd.Flags()
@@ -70,12 +76,13 @@ interrupted by ctrl+c or a signal, ...).`),
 	fl.BoolVar(&acceptChanged, "accept-changed-runbook", false, "continue although the runbook changed since the session started (recorded)")
 	fl.StringVar(&operator, "operator", "", "your name for the record (default: your login)")
 	fl.StringVar(&stateDir, "state-dir", "", "where session journals live (default $XDG_STATE_HOME/handrail)")
+	fl.StringArrayVar(&paramFiles, "param-file", nil, "a secret param's value read from a file, as name=PATH (repeatable; PATH - reads one line of standard input)")
 	addNoRecordFlag(fl, &noRecord)
 	fl.Float64Var(&speed, "speed", 0, "a rehearsal's simulated clock speed from now on (default: the speed it ran at)")
 	return cmd
 }
 
-func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptChanged, noRecord bool, speed float64) (err error) {
+func resumeSession(stdio IO, arg, stateDir, operator string, paramFiles []string, plainMode, acceptChanged, noRecord bool, speed float64) (err error) {
 	path, err := journal.Locate(stateDir, arg)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -88,6 +95,9 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	}
 	pol, err := sitePolicy(dir)
 	if err != nil {
+		return err
+	}
+	if err := refuseNoRecord(pol, noRecord); err != nil {
 		return err
 	}
 	// The redactor learns the secrets below, before anything is appended.
@@ -110,11 +120,19 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		return withCode(ExitError, err)
 	}
 	con := consoleOf(stdio)
-	params := map[string]string{}
+	params, err := resumeSecrets(stdio, start, paramFiles)
+	if err != nil {
+		return err
+	}
 	if missing := session.MissingSecrets(start, params); len(missing) > 0 {
+		slices.Sort(missing)
 		if !con.in {
-			return withCode(ExitUsage, fmt.Errorf("session %s needs its secret params %s again and there is no terminal to ask on: resume it from a terminal",
-				start.Session, strings.Join(missing, ", ")))
+			var how []string
+			for _, n := range missing {
+				how = append(how, fmt.Sprintf("--param-file %s=PATH (or export %s)", n, secretParamEnv(n)))
+			}
+			return withCode(ExitUsage, fmt.Errorf("session %s needs its secret params %s again and there is no terminal to ask on: pass %s, or resume it from a terminal",
+				start.Session, strings.Join(missing, ", "), strings.Join(how, " ")))
 		}
 		for _, n := range missing {
 			v, err := maskedPrompt(stdio, "Secret param "+n)
@@ -205,8 +223,9 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 	case err != nil:
 		return withCode(ExitError, err)
 	}
+	sayRecordingProblem(stdio, rec)
 	if repair != nil {
-		fmt.Fprintf(stdio.Err, "handrail: the journal's last line was torn (%d bytes, %s): cut off and recorded\n", repair.DroppedBytes, repair.Reason)
+		fmt.Fprintf(stdio.Err, "handrail: the journal ended with %s: they were cut off and the repair journaled\n", repair.Reason)
 	}
 	if sim != nil {
 		sim.Clock.Start()
@@ -218,6 +237,30 @@ func resumeSession(stdio IO, arg, stateDir, operator string, plainMode, acceptCh
 		finishRehearsal(stdio, e, rb, sim.Scenario, path)
 	}
 	return runErr
+}
+
+// resumeSecrets gathers the secret params a session needs again (its
+// session.start holds only their mark) from run's sources: --param-file
+// and HANDRAIL_PARAM_<NAME>. A file for any other name is refused.
+func resumeSecrets(stdio IO, start session.StartData, paramFiles []string) (map[string]string, error) {
+	params := map[string]string{}
+	need := session.MissingSecrets(start, params)
+	allowed := map[string]bool{}
+	for _, n := range need {
+		allowed[n] = true
+	}
+	what := "a secret param of session " + start.Session
+	if len(need) == 0 {
+		what += " (it has none)"
+	} else {
+		slices.Sort(need)
+		what += " (" + strings.Join(need, ", ") + ")"
+	}
+	if err := readParamFiles(paramFiles, params, allowed, what, stdio); err != nil {
+		return nil, err
+	}
+	secretParamsFromEnv(need, params)
+	return params, nil
 }
 
 // deferredJournal is a session's journal named once the records are read:

@@ -239,6 +239,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 		return withCode(ExitError, err)
 	}
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
+	sayRecordingProblem(stdio, rec)
 	printWindowWarnings(stdio, e)
 	return drive(stdio, e, drv, fj, usePlain, rec)
 }
@@ -360,28 +361,16 @@ func gatherParams(rb *steps.Runbook, f runFlags, stdio IO) (map[string]string, e
 				name, name, secretParamEnv(name), name))
 		}
 	}
-	for _, nf := range f.paramFiles {
-		name, path, ok := strings.Cut(nf, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || path == "" {
-			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %q: write it as name=PATH (PATH - reads standard input)", nf))
-		}
-		if _, dup := params[name]; dup {
-			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %s: param %q is given twice", name, name))
-		}
-		v, err := readParamFile(path, stdio)
-		if err != nil {
-			return nil, withCode(ExitUsage, fmt.Errorf("--param-file %s: %w", name, err))
-		}
-		params[name] = v
+	if err := readParamFiles(f.paramFiles, params, nil, "", stdio); err != nil {
+		return nil, err
 	}
+	var secrets []string
 	for _, p := range rb.Params {
-		if _, given := params[p.Name]; !given && p.Secret {
-			if v := os.Getenv(secretParamEnv(p.Name)); v != "" {
-				params[p.Name] = v
-			}
+		if p.Secret {
+			secrets = append(secrets, p.Name)
 		}
 	}
+	secretParamsFromEnv(secrets, params)
 	return params, nil
 }
 

@@ -93,7 +93,7 @@ func TestRunQuitSessionsResume(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("resume: code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	if !strings.Contains(errs, "torn") || !strings.Contains(out, "== Step 2/2") {
+	if !strings.Contains(errs, "an incomplete last line: 22 bytes") || !strings.Contains(out, "== Step 2/2") {
 		t.Errorf("resume output:\n%s\nstderr:\n%s", out, errs)
 	}
 	recs, err := journal.Read(paths[0])

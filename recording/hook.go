@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,6 +35,16 @@ type HookOptions struct {
 	// Part is the run's number: 1 for the session's start, then one more
 	// for each resume.
 	Part int
+	// JournalPath, when set, is the session's journal: the file is then
+	// the first free part from Part on (PartPath), so that a file already
+	// there (left by a crash, or planted, a link included) is skipped,
+	// never followed nor overwritten, and the run is still recorded.
+	JournalPath string
+	// RequiredBy names the site policy that requires every console
+	// session to be recorded ("the site policy FILE"; "" when none does). When the file cannot be
+	// made, the session's first record is then refused (ErrCannotRecord)
+	// instead of the run going on unrecorded.
+	RequiredBy string
 	// Off, when the Recorder is nil, is why this run is not recorded
 	// (journaled as recording.off).
 	Off string
@@ -54,6 +66,10 @@ type Hook struct {
 	opt  HookOptions
 	on   bool // recording to a file
 	seen bool // the first record went by
+	// attached: the file was made (before the session's first record);
+	// problem: why it could not be, when the run goes on unrecorded.
+	attached bool
+	problem  string
 
 	rehearsal bool
 	cur       string            // the current step's key
@@ -77,6 +93,23 @@ func HookJournal(j Journal, r *Recorder, opt HookOptions) *Hook {
 
 // Append journals a record, then marks and checkpoints the recording.
 func (h *Hook) Append(typ string, data any) (journal.Record, error) {
+	first := false
+	if typ == session.EvSessionStart || typ == session.EvSessionResume {
+		// The run begins with the session's first record, or with the
+		// session.resume that follows a resume's journal.repair. Its file
+		// is made before that record: when the policy requires a
+		// recording that cannot be made, the session does not begin.
+		h.mu.Lock()
+		if !h.seen {
+			first = true
+			if err := h.attach(); err != nil {
+				h.mu.Unlock()
+				return journal.Record{}, err
+			}
+			h.seen = true
+		}
+		h.mu.Unlock()
+	}
 	rec, err := h.j.Append(typ, data)
 	if err != nil {
 		return rec, err
@@ -87,10 +120,7 @@ func (h *Hook) Append(typ string, data any) (journal.Record, error) {
 	if json.Unmarshal(rec.Data, &d) == nil && d[session.SimTimeKey] != nil {
 		h.simTime = d[session.SimTimeKey]
 	}
-	if !h.seen && (rec.Type == session.EvSessionStart || rec.Type == session.EvSessionResume) {
-		// The run begins with the session's first record, or with the
-		// session.resume that follows a resume's journal.repair.
-		h.seen = true
+	if first {
 		h.rehearsal = isRehearsal(rec.Data)
 		h.begin()
 	}
@@ -128,17 +158,67 @@ func (h *Hook) follow(rec journal.Record) {
 	}
 }
 
-// begin creates the file and journals recording.start, or journals
+// ErrCannotRecord is why a session does not begin: the site policy
+// requires the console to be recorded and the recording cannot be made.
+var ErrCannotRecord = errors.New("the recording cannot be made")
+
+// maxSkipped is how many files in the way attach skips before it gives up.
+const maxSkipped = 100
+
+// attach makes the recording's file, before the session's first record is
+// journaled. A file already at the part's path is never followed nor
+// overwritten: with opt.JournalPath the next part is taken. When no file
+// can be made the run goes on unrecorded (begin journals why, Problem
+// says it), unless the site policy requires the recording: then the
+// error (ErrCannotRecord) refuses the session's first record. h.mu is
+// held.
+func (h *Hook) attach() error {
+	if h.r == nil {
+		return nil
+	}
+	path := h.opt.Path
+	if h.opt.JournalPath != "" {
+		path = PartPath(h.opt.JournalPath, h.opt.Part)
+	}
+	var err error
+	for skipped := 0; ; skipped++ {
+		err = h.r.Attach(path, h.opt.Title)
+		if err == nil || !errors.Is(err, fs.ErrExist) || h.opt.JournalPath == "" || skipped == maxSkipped {
+			break
+		}
+		h.opt.Part++
+		path = PartPath(h.opt.JournalPath, h.opt.Part)
+	}
+	h.opt.Path = path
+	if err == nil {
+		h.attached = true
+		return nil
+	}
+	_ = h.r.Close() // nothing was written to a file
+	h.r = nil
+	if h.opt.RequiredBy != "" {
+		return fmt.Errorf("%w (%v): %s requires every console session to be recorded, so the session was not started; "+
+			"make %s writable, or move what is in the way", ErrCannotRecord, err, h.opt.RequiredBy, filepath.Dir(path))
+	}
+	h.opt.Off = "the recording could not be created: " + err.Error()
+	h.problem = h.opt.Off
+	return nil
+}
+
+// Problem is why this run is not recorded although it was to be (its file
+// could not be made), "" otherwise: the operator is told, not only the
+// journal.
+func (h *Hook) Problem() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.problem
+}
+
+// begin journals recording.start for the file attach made, or
 // recording.off. h.mu is held.
 func (h *Hook) begin() {
 	if h.r == nil {
 		h.journal(journal.TypeRecordingOff, journal.RecordingOff{Reason: h.opt.Off, Rehearsal: h.rehearsal})
-		return
-	}
-	if err := h.r.Attach(h.opt.Path, h.opt.Title); err != nil {
-		_ = h.r.Close() // nothing was written to a file
-		h.r = nil
-		h.journal(journal.TypeRecordingOff, journal.RecordingOff{Reason: "the recording could not be created: " + err.Error(), Rehearsal: h.rehearsal})
 		return
 	}
 	w, ht := h.r.Size()
@@ -212,7 +292,13 @@ func (h *Hook) Finish(end string) error {
 		return h.err
 	}
 	if !h.on {
-		_ = h.r.Close() // never attached: there is no file
+		_ = h.r.Close()
+		if h.attached {
+			// Made, but the session never began (its first record was
+			// refused) or recording.start could not be journaled: no
+			// record names the file.
+			_ = os.Remove(h.opt.Path)
+		}
 		return h.err
 	}
 	if end == EndInterrupted {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/handrail/handrail/steps/journal"
@@ -49,11 +50,14 @@ func Decide(c Choice) (off string, err error) {
 // of the operator who drives a session. A nil *Run records nothing and
 // journals nothing.
 type Run struct {
-	rec  *Recorder // nil: this run is not recorded
-	off  string    // why not
-	mu   sync.Mutex
-	hook *Hook
-	done bool
+	rec *Recorder // nil: this run is not recorded
+	off string    // why not
+	// requiredBy is the site policy that requires the recording ("" when
+	// none does): a recording that cannot be made then refuses the session.
+	requiredBy string
+	mu         sync.Mutex
+	hook       *Hook
+	done       bool
 }
 
 // Start decides whether a console run is recorded (Decide) and, when it
@@ -67,7 +71,11 @@ func Start(term io.Writer, width, height int, c Choice) (*Run, error) {
 	if off != "" {
 		return &Run{off: off}, nil
 	}
-	return &Run{rec: New(term, width, height, Options{})}, nil
+	run := &Run{rec: New(term, width, height, Options{})}
+	if c.Policy.Required {
+		run.requiredBy = strings.TrimSpace("the site policy " + c.Policy.From)
+	}
+	return run, nil
 }
 
 // NewRun is a console run recorded by rec, already started (serve starts
@@ -89,13 +97,18 @@ func NewRun(rec *Recorder, off string) *Run {
 
 // Journal wraps a session's journal j (at journalPath, holding recs so far
 // for a resumed session) with the recording's hook; title heads the
-// recording. The part is the next the journal does not name yet.
+// recording. The part is the next the journal does not name yet whose file
+// does not exist (a file in the way is skipped, never followed). When the
+// site policy requires the recording and its file cannot be made, the
+// session's first record is refused with an error wrapping
+// ErrCannotRecord: the session does not begin.
 func (r *Run) Journal(j session.Journal, journalPath, title string, recs []journal.Record) session.Journal {
 	if r == nil {
 		return j
 	}
 	part := NextPart(recs)
-	h := HookJournal(j, r.rec, HookOptions{Path: PartPath(journalPath, part), Part: part, Title: title, Off: r.off, Records: recs})
+	h := HookJournal(j, r.rec, HookOptions{Path: PartPath(journalPath, part), Part: part, JournalPath: journalPath, RequiredBy: r.requiredBy,
+		Title: title, Off: r.off, Records: recs})
 	r.mu.Lock()
 	r.hook = h
 	r.mu.Unlock()
@@ -108,6 +121,22 @@ func (r *Run) Recorder() *Recorder {
 		return nil
 	}
 	return r.rec
+}
+
+// Problem is why this run is not recorded although it was to be: its file
+// could not be made (the journal's recording.off says so too). "" when
+// it is recorded, was not to be, or its session has not begun.
+func (r *Run) Problem() string {
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	h := r.hook
+	r.mu.Unlock()
+	if h == nil {
+		return ""
+	}
+	return h.Problem()
 }
 
 // Off is why this run is not recorded ("" when it is).

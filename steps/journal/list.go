@@ -77,7 +77,7 @@ const (
 // neighbours); the chain as a whole is `handrail verify`'s to check.
 func Summarize(path string) Summary {
 	s := Summary{ID: strings.TrimSuffix(filepath.Base(path), Ext), Path: path}
-	f, err := openStateFile(path)
+	f, err := OpenRead(path)
 	if err != nil {
 		s.Problem = err.Error()
 		s.State = stateOf(false, "")

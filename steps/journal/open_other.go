@@ -7,8 +7,6 @@ import (
 	"os"
 )
 
-func openReadOnly(path string) (*os.File, error) { return os.Open(path) }
-
 // openNoFollow refuses a symbolic link in place of a journal or its lock.
 // Without O_NOFOLLOW the check is made before the open: a narrow race that
 // the Unix build does not have.

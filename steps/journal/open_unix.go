@@ -9,13 +9,6 @@ import (
 	"syscall"
 )
 
-// openReadOnly opens path for reading without waiting for a FIFO's writer
-// (O_NONBLOCK has no effect on a regular file); OpenRead then refuses
-// anything that is not a regular file.
-func openReadOnly(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-}
-
 // openNoFollow opens a file of the state directory: a symbolic link in its
 // place is refused (O_NOFOLLOW), never followed, and a FIFO does not block.
 func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {

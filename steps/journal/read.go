@@ -26,21 +26,11 @@ var ErrNotRegular = errors.New("not a regular file")
 
 // OpenRead opens a journal read-only, without waiting on a FIFO and without
 // locking it, and refuses anything but a regular file: the check is made on
-// the opened descriptor, so the file cannot be swapped in between.
+// the opened descriptor, so the file cannot be swapped in between. A
+// symbolic link in the journal's place is refused, never followed, as
+// `sessions` and `resume` refuse it: X.jsonl pointing at another session's
+// journal must not pass for session X in verify, report or watch.
 func OpenRead(path string) (*os.File, error) {
-	f, err := openReadOnly(path)
-	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
-	}
-	if err := requireRegular(f, path); err != nil {
-		return nil, errors.Join(err, f.Close())
-	}
-	return f, nil
-}
-
-// openStateFile is OpenRead for a file of the state directory: a symbolic
-// link in its place is refused rather than followed.
-func openStateFile(path string) (*os.File, error) {
 	f, err := openNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)

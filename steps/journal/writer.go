@@ -276,7 +276,10 @@ func (w *Writer) ReadRecords(fn func(Record) error) error {
 		return fmt.Errorf("journal %s holds no complete record; start a new session instead", w.path)
 	}
 	if res.TornBytes > 0 {
-		w.pending = &Repair{DroppedBytes: res.TornBytes, Reason: "incomplete last line from an interrupted write (never acknowledged)"}
+		// Only what is known: the bytes after the last whole record are
+		// not one. A crash mid-write leaves that, and so do bytes cut off a
+		// complete last record: which one it was cannot be told from here.
+		w.pending = &Repair{DroppedBytes: res.TornBytes, Reason: fmt.Sprintf("an incomplete last line: %d bytes after the last whole record, not a whole record themselves", res.TornBytes)}
 		w.keep = res.IntactBytes
 	}
 	w.size = st.Size()
