@@ -137,12 +137,20 @@ func durOrDash(d time.Duration) string {
 	return fmtDur(d)
 }
 
-// mdEscape keeps a value on its table cell or list line: pipes and
-// newlines would break the Markdown around it.
+// mdEscape keeps a value on its table cell or list line and makes it text:
+// pipes and newlines would break the Markdown around it, and markup or HTML
+// in a note or a name (`<script>`, a link) must read as written in any
+// Markdown viewer, not act.
 func mdEscape(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.ReplaceAll(s, "|", `\|`)
+	return mdEscaper.Replace(strings.Join(strings.Fields(s), " "))
 }
+
+// mdEscaper escapes what can act in Markdown (links, code, HTML, table
+// cells), not emphasis marks, so the file reads as written with cat too.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `[`, `\[`, `]`, `\]`,
+	`|`, `\|`, `<`, "&lt;", `>`, "&gt;", `&`, "&amp;",
+)
 
 // Markdown renders the graded debrief. Values from the journal are kept on
 // their line, and the text passes through the sanitizing rule
@@ -242,16 +250,17 @@ func prefixAll(p string, in []string) []string {
 	return out
 }
 
-// HTML renders the graded debrief as a self-contained page (every value
-// escaped by html/template).
+// HTML renders the graded debrief as a self-contained page: every value
+// escaped by html/template, and the page through the sanitizing rule
+// (html/template leaves terminal control and bidi characters as they are).
 func (g Grade) HTML() string {
 	var b bytes.Buffer
 	if err := debriefPage.Execute(&b, g); err != nil {
 		// The template is fixed and the data plain values: this cannot
 		// happen short of a bug; say so in the page rather than panic.
-		return "<!doctype html><p>debrief: " + template.HTMLEscapeString(err.Error()) + "</p>"
+		return "<!doctype html><p>debrief: " + template.HTMLEscapeString(termtext.Line(err.Error())) + "</p>"
 	}
-	return b.String()
+	return termtext.Block(b.String())
 }
 
 var debriefPage = template.Must(template.New("debrief").Funcs(template.FuncMap{

@@ -250,14 +250,15 @@ func TestGradeTable(t *testing.T) {
 			}
 			h.runToEnd(false, time.Hour)
 		}, want{graded: true, passed: false, score: 40, fault: FaultMissed, override: "Against the manual: it says to go to step s1-upgrade here (source step 18)"}},
-		{"happy path halted at step 3: the check's deadline ran out before the action", "thinman-dual-db", "happy", func(h *harness) {
-			// STOP REPLICA never run: the check's deadline runs out and
-			// its on_fail halts. No fault asks for that stop: the drill
-			// stopped at step 3 of 14, and passes whatever its score. The
-			// time is compared on the two steps done (10m + 2m), never
-			// on the step it stopped on nor the whole runbook.
+		{"happy path halted at step 3: STOP REPLICA refused, the check's deadline ran out", "thinman-dual-db", "happy", func(h *harness) {
+			// STOP REPLICA refused by the server: the check's deadline
+			// runs out and its on_fail halts. No fault asks for that
+			// stop: the drill stopped at step 3 of 14, and does not pass
+			// whatever its score. The time is compared on the two steps
+			// done (10m + 2m), never on the step it stopped on nor the
+			// whole runbook.
 			h.untilStep("stop-replica")
-			h.pollWithoutAction(5 * time.Minute)
+			h.pollAfterRefusedAction(5 * time.Minute)
 			if h.e.Ended() != session.EndHalted {
 				h.t.Fatalf("ended %q, want halted by stop-replica's on_fail", h.e.Ended())
 			}
@@ -383,5 +384,29 @@ func TestScoreUnresolvedFault(t *testing.T) {
 	score, ds := gr.score(Grade{Faults: []FaultGrade{{ID: "f", Step: "s", Outcome: FaultUnresolved}}})
 	if score != 85 || len(ds) != 1 || ds[0].Points != 15 || !strings.Contains(ds[0].Why, "fault f met and left unresolved") {
 		t.Errorf("score %d, deductions %+v; want 85 with -15 for fault f", score, ds)
+	}
+}
+
+// TestDebriefFilesCarryNoControlNorMarkup: a trainee's name and notes are
+// data in both files: no raw control or bidi character in the Markdown or
+// the HTML, and no HTML or link markup that a Markdown viewer would act on.
+func TestDebriefFilesCarryNoControlNorMarkup(t *testing.T) {
+	g := Grade{Runbook: "rb", Session: "20261122-020000-abcd", Operator: "Eve\x1b[42m GATE OPEN\u202e",
+		Notes: []string{"<script>alert(1)</script> [click](http://evil.example) `code`", "bell\x07"}}
+	md, html := g.Markdown(), g.HTML()
+	for name, s := range map[string]string{"md": md, "html": html} {
+		for _, r := range s {
+			if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) {
+				t.Fatalf("the %s debrief carries %U raw:\n%s", name, r, s)
+			}
+		}
+		if strings.Contains(s, "<script>") {
+			t.Errorf("the %s debrief carries the note's <script> as markup:\n%s", name, s)
+		}
+	}
+	for _, want := range []string{`\x1b\[42m`, "&lt;script&gt;", `\[click\](http://evil.example)`} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown debrief lacks %q:\n%s", want, md)
+		}
 	}
 }

@@ -97,15 +97,15 @@ func writeJournal(t *testing.T, dir, id string, recs []journal.Record) {
 }
 
 // TestReadinessHaltedHappyRehearsalIsNotReady: a rehearsal of the happy
-// scenario that halted at step 3 (a check's deadline ran out before the
-// action was run) scores 95 but did not pass: `handrail readiness` and the
+// scenario that halted at step 3 (STOP REPLICA refused, the check's
+// deadline ran out) scores 95 but did not pass: `handrail readiness` and the
 // check before a live run find no passed rehearsal. One halted by the
 // manual's stop on a fault that struck (stop-error) does pass.
 func TestReadinessHaltedHappyRehearsalIsNotReady(t *testing.T) {
 	dir := t.TempDir()
 	h := newHarness(t, "thinman-dual-db", "happy")
 	h.untilStep("stop-replica")
-	h.pollWithoutAction(5 * time.Minute)
+	h.pollAfterRefusedAction(5 * time.Minute)
 	if h.e.Ended() != session.EndHalted {
 		t.Fatalf("ended %q, want halted", h.e.Ended())
 	}
