@@ -106,6 +106,23 @@ func TestRunRequiredCannotRecord(t *testing.T) {
 			t.Errorf("part 1 overwritten: %q", got)
 		}
 	})
+	t.Run("required, serve's run", func(t *testing.T) {
+		// serve starts its Recorder with the operator's form, then the
+		// site policy decides: a required recording refuses the session
+		// there too.
+		dir := t.TempDir()
+		jpath := journal.SessionPath(dir, id)
+		blockParts(t, jpath)
+		run := NewRun(New(io.Discard, 80, 24, Options{}), policy.Recording{Enabled: true, Required: true, From: "/etc/handrail/policy.yaml"})
+		fj := &session.FileJournal{Path: jpath}
+		_, err := session.New(session.Config{SessionID: id, Runbook: thinman(t), Params: thinmanParams,
+			Operator: session.Operator{Name: "op"}, Mode: session.ModeLive, Version: "test", Journal: run.Journal(fj, jpath, "t", nil)})
+		if !errors.Is(err, ErrCannotRecord) {
+			t.Fatalf("err = %v, want ErrCannotRecord", err)
+		}
+		must(t, run.Finish(""))
+		must(t, fj.Close())
+	})
 	t.Run("not required", func(t *testing.T) {
 		dir := t.TempDir()
 		jpath := journal.SessionPath(dir, id)

@@ -80,9 +80,12 @@ func Start(term io.Writer, width, height int, c Choice) (*Run, error) {
 
 // NewRun is a console run recorded by rec, already started (serve starts
 // it when the operator's parameter form opens, before the site policy is
-// read), unless off says why the run is not recorded: then rec is closed
-// (it has no file yet, so nothing of it reaches the disk).
-func NewRun(rec *Recorder, off string) *Run {
+// read), as the site policy pol decides (Decide, with no --no-record):
+// when it turns recording off, rec is closed (it has no file yet, so
+// nothing of it reaches the disk); when it requires the recording, a file
+// that cannot be made refuses the session, as for a local console.
+func NewRun(rec *Recorder, pol policy.Recording) *Run {
+	off, _ := Decide(Choice{Policy: pol}) // no --no-record: never refused
 	if rec == nil && off == "" {
 		off = "not a console"
 	}
@@ -92,7 +95,11 @@ func NewRun(rec *Recorder, off string) *Run {
 		}
 		return &Run{off: off}
 	}
-	return &Run{rec: rec}
+	run := &Run{rec: rec}
+	if pol.Required {
+		run.requiredBy = strings.TrimSpace("the site policy " + pol.From)
+	}
+	return run
 }
 
 // Journal wraps a session's journal j (at journalPath, holding recs so far

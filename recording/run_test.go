@@ -56,7 +56,7 @@ func TestRunOff(t *testing.T) {
 	if _, err := rec.Write([]byte("the parameter form")); err != nil {
 		t.Fatal(err)
 	}
-	run := NewRun(rec, "turned off by the site policy x")
+	run := NewRun(rec, policy.Recording{Enabled: false, From: "x"})
 	if run.Recorder() != nil {
 		t.Error("a run turned off has a Recorder")
 	}

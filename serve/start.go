@@ -87,8 +87,7 @@ func (h *Hub) policy() (policy.Site, error) {
 // local console. There is no --no-record in serve: a person drives a
 // session, and the site decides.
 func recordingFor(rec *recording.Recorder, site policy.Site) *recording.Run {
-	off, _ := recording.Decide(recording.Choice{Policy: site.Recording}) // no --no-record: never refused
-	return recording.NewRun(rec, off)
+	return recording.NewRun(rec, site.Recording)
 }
 
 // closeRecorder drops a recording that never reached a session.
