@@ -56,9 +56,16 @@ func TestRehearsalAtSpeedEndsWithTheDebrief(t *testing.T) {
 		return strings.Contains(s, "Simulated world") || strings.Contains(s, "more below")
 	})
 	if !strings.Contains(s, "Simulated world") {
-		// At 80x24 the world sits below the panels: scroll to it.
-		c.keys("f")
-		s = waitFor(t, c.term, "Simulated world", left())
+		// At 80x24 the world sits below the panels and the forecast:
+		// scroll to it, a page at a time.
+		for i := 0; i < 6 && !strings.Contains(s, "Simulated world"); i++ {
+			c.keys("f")
+			time.Sleep(400 * time.Millisecond)
+			s = c.screen()
+		}
+		if !strings.Contains(s, "Simulated world") {
+			t.Fatalf("the simulated world is nowhere below the checks:\n%s", frame(s))
+		}
 		c.keys("c")
 	}
 	saveScreen(t, "rehearse-x20-world-80x24", s)
