@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -29,6 +30,9 @@ type Options struct {
 	Dark bool
 	// Now is the console's clock at start (tests pin it).
 	Now time.Time
+	// Place is where the session is kept: the commands the console prints
+	// (resume, report) name it when it is not the default state directory.
+	Place journal.Place
 }
 
 // Model is the console's one tea.Model. Components are plain structs
@@ -682,7 +686,7 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 		"Leave the console now?",
 		"",
 		"The session is saved in its journal. Resume it with:",
-		"  handrail resume " + m.snap.SessionID,
+		"  " + m.command("resume"),
 	}
 	if m.journalErr != nil {
 		body = []string{
@@ -690,7 +694,7 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 			"",
 			m.styles.Fail.Render("The journal cannot be written: nothing after " + m.lastRecordClock() + " is recorded."),
 			"Free space, then resume it with:",
-			"  handrail resume " + m.snap.SessionID,
+			"  " + m.command("resume"),
 		}
 		if journalChanged(m.journalErr) {
 			body = append(body[:3], m.journalWayOnSentence())
