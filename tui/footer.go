@@ -61,7 +61,8 @@ func (m Model) footerKeys() []footerKey {
 		switch {
 		case m.snap.ActionUnknown:
 			add("x", "attest the action")
-		case hasCur && cur.Step.Action != nil:
+		case hasCur && cur.Step.Action != nil && !m.snap.Recovery.Suspended:
+			// A suspended session refuses it until continued (C).
 			add("x", "run action")
 		}
 		if it.check != "" {
@@ -122,7 +123,7 @@ func (m Model) footerTail() []footerKey {
 // overridable reports whether o can open the gate now: checks (not an
 // action) hold it.
 func (m Model) overridable() bool {
-	if len(m.snap.Gate.Blocking) == 0 {
+	if len(m.snap.Gate.Blocking) == 0 || m.snap.Recovery.Suspended {
 		return false
 	}
 	for _, id := range m.snap.Gate.Blocking {

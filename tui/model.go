@@ -544,6 +544,12 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setFlash("wait: "+m.busy+" is under way", true)
 		return m, nil
 	}
+	if m.refusedSuspended(k) {
+		// Refused before any dialog opens: the engine would refuse it
+		// once confirmed, which reads as the act itself failing.
+		m.setFlash(suspendedRefusal, true)
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Next):
 		return m.next()
@@ -560,6 +566,20 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, repollCmd(m.rt)
 	}
 	return m, nil
+}
+
+// suspendedRefusal is what a key the engine refuses while the session is
+// suspended is told.
+const suspendedRefusal = "refused: the session is suspended: continue it first (C)"
+
+// refusedSuspended tells whether k moves the session on (n, o, x running
+// the action), which a suspended session refuses until it is continued.
+// Attesting an action of unknown outcome (x) is taken: it moves nothing.
+func (m Model) refusedSuspended(k tea.KeyPressMsg) bool {
+	if !m.snap.Recovery.Suspended {
+		return false
+	}
+	return key.Matches(k, m.keys.Next, m.keys.Override) || key.Matches(k, m.keys.Action) && !m.snap.ActionUnknown
 }
 
 func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {

@@ -233,7 +233,7 @@ func gotoText(s Snapshot) string {
 func (m Model) openGoto() (tea.Model, tea.Cmd) {
 	rv := m.snap.Recovery
 	if rv.Suspended {
-		m.setFlash("the session is suspended: continue it first (C), then take the goto", true)
+		m.setFlash(suspendedRefusal+", then take the goto", true)
 		return m, nil
 	}
 	if rv.Goto == "" {
