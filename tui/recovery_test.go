@@ -345,9 +345,9 @@ func TestHaltResumeContinue(t *testing.T) {
 	tm2 := startConsole(t, NewLive(r, cfg.Runbook), 120, 34)
 	waitText(t, tm2, "SUSPENDED at start-replica", "checks fail now", "C continue · q quit", "halted: check replica-running failed")
 	press(tm2, "n")
-	waitText(t, tm2, "suspended")
+	waitText(t, tm2, "refused: the session is suspended: continue it first (C)")
 	press(tm2, "g")
-	waitText(t, tm2, "continue it first")
+	waitText(t, tm2, "then take the goto") // the renderer redraws only what changed
 
 	// While the checks fail, a reason is not enough: continue is typed.
 	press(tm2, "C")
