@@ -265,7 +265,7 @@ func (m Model) recoveryFooterKeys(live bool) []footerKey {
 			}
 		}
 	}
-	if live && m.snap.Clock.Simulated {
+	if live && m.snap.Clock.Simulated && m.skippable() {
 		ks = append(ks, footerKey{"s", "skip the wait"})
 	}
 	if m.rx.debrief.ready && m.rx.debrief.err == nil {
@@ -276,6 +276,13 @@ func (m Model) recoveryFooterKeys(live bool) []footerKey {
 		}
 	}
 	return ks
+}
+
+// skippable tells whether s has something to skip to: the simulated
+// world, as last read (world.go), has an event scheduled. Before the
+// world is read, s is not offered.
+func (m Model) skippable() bool {
+	return !m.rx.worldAt.IsZero() && m.rx.world.HasNext
 }
 
 // gotoLabelShort is the offered step's number, for the footer ("step 18").
