@@ -206,7 +206,7 @@ func approvalSocketDrivenBy(stdio IO, live *tui.Live, e *session.Engine, stateDi
 		fmt.Fprintf(stdio.Err, "handrail: no approvals from other users for this session: %v\n", err)
 		return func() {}
 	}
-	fmt.Fprintf(stdio.Err, "handrail: requests for approval are decided with `handrail approve %s` by another user\n", e.SessionID())
+	fmt.Fprintf(stdio.Err, "handrail: requests for approval are decided with `%s` by another user\n", termtext.Line(journal.Place{StateDir: stateDir}.Command("approve", e.SessionID())))
 	return func() {
 		if err := s.Close(); err != nil {
 			fmt.Fprintf(stdio.Err, "handrail: closing the approval socket: %v\n", err)

@@ -10,8 +10,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/handrail/handrail/checks"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
+	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -34,13 +36,15 @@ func consoleOptions() tui.Options {
 // ends (a signal). It returns the session's end state ("" when it was
 // interrupted without one: the journal still resumes), and errInterrupted
 // when the operator left with ctrl+c.
-func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string, rh consoleRehearsal) (string, error) {
+func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, place journal.Place, rh consoleRehearsal) (string, error) {
 	lv := tui.NewLive(r, nil)
 	if rh.world != nil {
 		lv.SetRehearsal(rh.world, rh.debrief)
 	}
-	defer approvalSocket(stdio, lv, r.Engine(), stateDir)()
-	m := tui.New(lv, consoleOptions())
+	defer approvalSocket(stdio, lv, r.Engine(), filepath.Dir(place.Path))()
+	opts := consoleOptions()
+	opts.Place = place
+	m := tui.New(lv, opts)
 	fm, err := runProgram(ctx, m, stdio, rec)
 	if ctx.Err() != nil {
 		// A signal stopped the console: an action still running gets its
@@ -58,8 +62,8 @@ func runConsole(ctx context.Context, r *session.Runner, stdio IO, rec *recording
 		if _, qerr := lv.Quit(); qerr != nil {
 			return "", errors.Join(err, qerr)
 		}
-		return session.EndQuit, fmt.Errorf("%w; the session is saved: resume it with `handrail resume %s` (add --plain without a terminal)",
-			err, fm.Snapshot().SessionID)
+		return session.EndQuit, fmt.Errorf("%w; the session is saved: resume it with `%s` (add --plain without a terminal)",
+			err, termtext.Line(place.Command("resume", fm.Snapshot().SessionID)))
 	}
 	if err == nil && fm.Interrupted() {
 		err = errInterrupted
@@ -97,16 +101,18 @@ func consoleRehearsalOf(e *session.Engine, drv checks.Driver, path string) conso
 }
 
 // watchConsole shows a live session read-only, following its journal at
-// path; cfg names the runbook (its Journal is ignored: a watch never
+// place.Path; cfg names the runbook (its Journal is ignored: a watch never
 // writes).
-func watchConsole(ctx context.Context, cfg session.Config, path string, stdio IO) error {
+func watchConsole(ctx context.Context, cfg session.Config, place journal.Place, stdio IO) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := tui.NewWatch(ctx, cfg, path)
+	w, err := tui.NewWatch(ctx, cfg, place.Path)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	m := tui.New(w, consoleOptions())
+	opts := consoleOptions()
+	opts.Place = place
+	m := tui.New(w, opts)
 	fm, err := runProgram(ctx, m, stdio, nil)
 	switch {
 	case err != nil:

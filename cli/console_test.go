@@ -59,11 +59,11 @@ func TestConsoleThatCannotRunLeavesNoHalfMadeSession(t *testing.T) {
 	}
 	defer null.Close()
 	var out, errb bytes.Buffer
-	end, err := runConsole(context.Background(), r, IO{In: null, Out: &out, Err: &errb}, nil, dir, consoleRehearsal{})
+	end, err := runConsole(context.Background(), r, IO{In: null, Out: &out, Err: &errb}, nil, journal.Place{StateDir: dir, Path: fj.Path}, consoleRehearsal{})
 	if err == nil {
 		t.Skip("the console ran on /dev/null here: nothing to test")
 	}
-	if end != session.EndQuit || !strings.Contains(err.Error(), "handrail resume "+id) {
+	if end != session.EndQuit || !strings.Contains(err.Error(), "handrail resume "+id+" --state-dir "+dir) {
 		t.Errorf("runConsole = %q, %v; want the session quit and how to resume it", end, err)
 	}
 	recs, rerr := journal.Read(fj.Path)
@@ -121,12 +121,12 @@ func TestJournalFailureIsNeverSaved(t *testing.T) {
 	last := e.LastRecord().Local().Format("15:04:05")
 	fail.fail = true
 	var out, errb bytes.Buffer
-	err = drive(IO{In: strings.NewReader("tick backup-done\n"), Out: &out, Err: &errb}, e, drv, fj, true, nil)
+	err = drive(IO{In: strings.NewReader("tick backup-done\n"), Out: &out, Err: &errb}, e, drv, fj, journal.Place{StateDir: dir, Path: fj.Path}, true, nil)
 	if codeOf(err) != ExitError || err == nil {
 		t.Fatalf("drive = %v (code %d), want an error with status 3", err, codeOf(err))
 	}
 	msg := err.Error()
-	for _, want := range []string{"the journal cannot be written", "no space left on device", "nothing after " + last + " is recorded", "handrail resume " + id} {
+	for _, want := range []string{"the journal cannot be written", "no space left on device", "nothing after " + last + " is recorded", "handrail resume " + id + " --state-dir " + dir} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the error lacks %q: %s", want, msg)
 		}

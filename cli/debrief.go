@@ -59,7 +59,7 @@ graded.`),
 				return withCode(ExitError, fmt.Errorf("journal %s: %w", path, err))
 			}
 			if start.Mode != session.ModeRehearsal {
-				return withCode(ExitUsage, fmt.Errorf("session %s is a live session: only a rehearsal has a debrief (its audit report: 'handrail report %s')", start.Session, start.Session))
+				return withCode(ExitUsage, fmt.Errorf("session %s is a live session: only a rehearsal has a debrief (its audit report: '%s')", start.Session, termtext.Line(journal.Place{StateDir: stateDir, Path: path}.Command("report", start.Session))))
 			}
 			rb, err := loadSessionRunbook(start.Runbook)
 			if err != nil {

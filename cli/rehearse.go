@@ -220,7 +220,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	sayRecordingProblem(stdio, rec)
 	printWindowWarnings(stdio, e)
 	clock.Start()
-	runErr := drive(stdio, e, drv, fj, usePlain, rec)
+	runErr := drive(stdio, e, drv, fj, journal.Place{StateDir: dir, Path: fj.Path}, usePlain, rec)
 	finishRehearsal(stdio, e, rb, sc, fj.Path)
 	return runErr
 }

@@ -232,7 +232,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, paramFiles []string
 	}
 	fmt.Fprintf(stdio.Err, "handrail: resumed session %s, journal %s\n", e.SessionID(), path)
 	resumeNotices(stdio, e)
-	runErr := drive(stdio, e, drv, fj, usePlain, rec)
+	runErr := drive(stdio, e, drv, fj, journal.Place{StateDir: dir, Path: path}, usePlain, rec)
 	if sim != nil {
 		finishRehearsal(stdio, e, rb, sim.Scenario, path)
 	}

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/checks/live"
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/recording"
 	"github.com/handrail/handrail/rehearsal"
 	"github.com/handrail/handrail/steps"
@@ -241,12 +241,13 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	fmt.Fprintf(stdio.Err, "handrail: session %s, journal %s\n", id, fj.Path)
 	sayRecordingProblem(stdio, rec)
 	printWindowWarnings(stdio, e)
-	return drive(stdio, e, drv, fj, usePlain, rec)
+	return drive(stdio, e, drv, fj, journal.Place{StateDir: dir, Path: fj.Path}, usePlain, rec)
 }
 
 // drive runs a started (or resumed) session to its end or a quit and turns
-// the end state into the exit status.
-func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, plainMode bool, rec *recording.Run) error {
+// the end state into the exit status. place is where the session is kept:
+// every command printed to reach it again names it (journal.Place.Command).
+func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJournal, place journal.Place, plainMode bool, rec *recording.Run) error {
 	r := session.NewRunner(e, drv, sessionClock)
 	defer r.Close()
 	ctx, stop := signalContext()
@@ -258,13 +259,13 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 		if clk == nil {
 			clk = e.SessionClock().Now // a rehearsal's simulated time
 		}
-		opts := plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale(), HideInput: hideInputFor(stdio.In), Clock: clk}
+		opts := plain.Options{In: stdio.In, Out: stdio.Out, ASCII: !utf8Locale(), HideInput: hideInputFor(stdio.In), Clock: clk, Place: place}
 		if w, ok := drv.(*rehearsal.Driver); ok {
 			opts.World = worldView{w} // its machines, and `skip`
 		}
 		end, err = plain.Run(ctx, r, opts)
 	} else {
-		end, err = interactive(ctx, r, stdio, rec.Recorder(), filepath.Dir(fj.Path), consoleRehearsalOf(e, drv, fj.Path))
+		end, err = interactive(ctx, r, stdio, rec.Recorder(), place, consoleRehearsalOf(e, drv, fj.Path))
 	}
 	// ctrl+c in the console, or a signal (ctrl+c in plain mode, SIGTERM,
 	// a dropped connection): one meaning, leave now, and one exit status.
@@ -283,19 +284,20 @@ func drive(stdio IO, e *session.Engine, drv checks.Driver, fj *session.FileJourn
 		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded",
 			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05")))
 	case errors.Is(err, session.ErrJournalWrite):
-		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded; free space, then resume it with `handrail resume %s`",
-			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05"), e.SessionID()))
+		return withCode(ExitError, fmt.Errorf("session %s stopped: the journal cannot be written (%w): nothing after %s is recorded; free space, then resume it with `%s`",
+			e.SessionID(), err, e.LastRecord().Local().Format("15:04:05"), termtext.Line(place.Command("resume", e.SessionID()))))
 	case err != nil:
 		return withCode(ExitError, fmt.Errorf("session %s stopped: %w", e.SessionID(), err))
 	}
 	if fj.W != nil {
-		fmt.Fprintf(stdio.Err, "handrail: journal head %s (seq %d): keep it with the change record; `handrail verify --head` proves nothing was cut off\n", fj.W.Head(), fj.W.Seq())
+		fmt.Fprintf(stdio.Err, "handrail: journal head %s (seq %d): keep it with the change record; `%s` proves nothing was cut off\n",
+			fj.W.Head(), fj.W.Seq(), termtext.Line(place.Command("verify", e.SessionID(), "--head", fj.W.Head())))
 	}
 	if end == session.EndHalted {
 		return withCode(ExitHalted, fmt.Errorf("session %s halted: %s", e.SessionID(), e.HaltReason()))
 	}
 	if interrupted {
-		fmt.Fprintf(stdio.Err, "handrail: interrupted (%s): session %s stays resumable: handrail resume %s\n", interruptWord(ctx), e.SessionID(), e.SessionID())
+		fmt.Fprintf(stdio.Err, "handrail: interrupted (%s): session %s stays resumable: %s\n", interruptWord(ctx), e.SessionID(), termtext.Line(place.Command("resume", e.SessionID())))
 		return withCode(ExitInterrupted, nil)
 	}
 	return nil
@@ -311,8 +313,8 @@ func interruptWord(ctx context.Context) string {
 }
 
 // interactive runs the full-screen console (cli/console.go).
-func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, stateDir string, rh consoleRehearsal) (string, error) {
-	return runConsole(ctx, r, stdio, rec, stateDir, rh)
+func interactive(ctx context.Context, r *session.Runner, stdio IO, rec *recording.Recorder, place journal.Place, rh consoleRehearsal) (string, error) {
+	return runConsole(ctx, r, stdio, rec, place, rh)
 }
 
 // utf8Locale guesses whether the terminal shows ✔ and ✘.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -62,9 +63,9 @@ func watchSession(stdio IO, arg, stateDir string) error {
 		return withCode(ExitError, err)
 	}
 	if why := consoleOf(stdio).lineOnly(); why != "" {
-		return withCode(ExitUsage, fmt.Errorf("watch needs a full-screen terminal (%s); to read a session as text use 'handrail report %s'", why, start.Session))
+		return withCode(ExitUsage, fmt.Errorf("watch needs a full-screen terminal (%s); to read a session as text use '%s'", why, termtext.Line(journal.Place{StateDir: stateDir, Path: path}.Command("report", start.Session))))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	return watchConsole(ctx, session.Config{Runbook: rb, Version: Version}, path, stdio)
+	return watchConsole(ctx, session.Config{Runbook: rb, Version: Version}, journal.Place{StateDir: stateDir, Path: path}, stdio)
 }

@@ -140,7 +140,7 @@ func (m Model) approvalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 		m.setFlash("no approval request waits on this step", true)
 		return m, nil, true
 	case !isDecider:
-		m.setFlash(fmt.Sprintf("approval #%d: decide it from handrail serve, or with `handrail approve %s` as another user", a.ID, m.snap.SessionID), true)
+		m.setFlash(fmt.Sprintf("approval #%d: decide it from handrail serve, or with `%s` as another user", a.ID, m.command("approve")), true)
 		return m, nil, true
 	}
 	if may, why := d.MayDecide(*a); !may {

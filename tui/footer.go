@@ -61,7 +61,8 @@ func (m Model) footerKeys() []footerKey {
 		switch {
 		case m.snap.ActionUnknown:
 			add("x", "attest the action")
-		case hasCur && cur.Step.Action != nil:
+		case hasCur && cur.Step.Action != nil && !m.snap.Recovery.Suspended:
+			// A suspended session refuses it until continued (C).
 			add("x", "run action")
 		}
 		if it.check != "" {
@@ -122,7 +123,7 @@ func (m Model) footerTail() []footerKey {
 // overridable reports whether o can open the gate now: checks (not an
 // action) hold it.
 func (m Model) overridable() bool {
-	if len(m.snap.Gate.Blocking) == 0 {
+	if len(m.snap.Gate.Blocking) == 0 || m.snap.Recovery.Suspended {
 		return false
 	}
 	for _, id := range m.snap.Gate.Blocking {
@@ -264,7 +265,7 @@ func (m Model) recoveryFooterKeys(live bool) []footerKey {
 			}
 		}
 	}
-	if live && m.snap.Clock.Simulated {
+	if live && m.snap.Clock.Simulated && m.skippable() {
 		ks = append(ks, footerKey{"s", "skip the wait"})
 	}
 	if m.rx.debrief.ready && m.rx.debrief.err == nil {
@@ -275,6 +276,13 @@ func (m Model) recoveryFooterKeys(live bool) []footerKey {
 		}
 	}
 	return ks
+}
+
+// skippable tells whether s has something to skip to: the simulated
+// world, as last read (world.go), has an event scheduled. Before the
+// world is read, s is not offered.
+func (m Model) skippable() bool {
+	return !m.rx.worldAt.IsZero() && m.rx.world.HasNext
 }
 
 // gotoLabelShort is the offered step's number, for the footer ("step 18").

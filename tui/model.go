@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/handrail/handrail/internal/termtext"
+	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -29,6 +30,9 @@ type Options struct {
 	Dark bool
 	// Now is the console's clock at start (tests pin it).
 	Now time.Time
+	// Place is where the session is kept: the commands the console prints
+	// (resume, report) name it when it is not the default state directory.
+	Place journal.Place
 }
 
 // Model is the console's one tea.Model. Components are plain structs
@@ -540,6 +544,12 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setFlash("wait: "+m.busy+" is under way", true)
 		return m, nil
 	}
+	if m.refusedSuspended(k) {
+		// Refused before any dialog opens: the engine would refuse it
+		// once confirmed, which reads as the act itself failing.
+		m.setFlash(suspendedRefusal, true)
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Next):
 		return m.next()
@@ -556,6 +566,20 @@ func (m Model) globalKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, repollCmd(m.rt)
 	}
 	return m, nil
+}
+
+// suspendedRefusal is what a key the engine refuses while the session is
+// suspended is told.
+const suspendedRefusal = "refused: the session is suspended: continue it first (C)"
+
+// refusedSuspended tells whether k moves the session on (n, o, x running
+// the action), which a suspended session refuses until it is continued.
+// Attesting an action of unknown outcome (x) is taken: it moves nothing.
+func (m Model) refusedSuspended(k tea.KeyPressMsg) bool {
+	if !m.snap.Recovery.Suspended {
+		return false
+	}
+	return key.Matches(k, m.keys.Next, m.keys.Override) || key.Matches(k, m.keys.Action) && !m.snap.ActionUnknown
 }
 
 func isSessionKey(k tea.KeyPressMsg, km keyMap) bool {
@@ -682,7 +706,7 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 		"Leave the console now?",
 		"",
 		"The session is saved in its journal. Resume it with:",
-		"  handrail resume " + m.snap.SessionID,
+		"  " + m.command("resume"),
 	}
 	if m.journalErr != nil {
 		body = []string{
@@ -690,7 +714,7 @@ func (m Model) openQuit() (tea.Model, tea.Cmd) {
 			"",
 			m.styles.Fail.Render("The journal cannot be written: nothing after " + m.lastRecordClock() + " is recorded."),
 			"Free space, then resume it with:",
-			"  handrail resume " + m.snap.SessionID,
+			"  " + m.command("resume"),
 		}
 		if journalChanged(m.journalErr) {
 			body = append(body[:3], m.journalWayOnSentence())

@@ -233,7 +233,7 @@ func gotoText(s Snapshot) string {
 func (m Model) openGoto() (tea.Model, tea.Cmd) {
 	rv := m.snap.Recovery
 	if rv.Suspended {
-		m.setFlash("the session is suspended: continue it first (C), then take the goto", true)
+		m.setFlash(suspendedRefusal+", then take the goto", true)
 		return m, nil
 	}
 	if rv.Goto == "" {
@@ -523,7 +523,11 @@ type continueDialog struct {
 	checks  []string
 	confirm bool // the checks fail: typing continue is asked for
 	typed   string
-	s       Styles
+	// read is the line kept at the top while the operator reads why it
+	// halted and the checks (pgup/pgdn: nothing there is cut); 0: the
+	// reason and the buttons are in view.
+	read int
+	s    Styles
 }
 
 func newContinueDialog(snap Snapshot, s Styles) continueDialog {
@@ -549,6 +553,22 @@ func (d continueDialog) resize(width, height int) dialog {
 
 func (d continueDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 	k, isKey := msg.(tea.KeyPressMsg)
+	if isKey && (k.String() == "pgup" || k.String() == "pgdown") {
+		// Scroll the halt and the checks; the reason keeps what was typed.
+		end := len(d.readLines())
+		page := max(1, d.note.height/2)
+		switch {
+		case k.String() == "pgup" && d.read == 0:
+			d.read = max(1, end-page)
+		case k.String() == "pgup":
+			d.read = max(1, d.read-page)
+		case d.read > 0:
+			if d.read += page; d.read >= end {
+				d.read = 0
+			}
+		}
+		return d, nil, nil
+	}
 	if d.confirm && isKey {
 		switch k.String() {
 		case "esc":
@@ -591,19 +611,7 @@ func (d continueDialog) update(msg tea.Msg) (dialog, any, tea.Cmd) {
 
 func (d continueDialog) view() string {
 	s := d.s
-	inner := max(10, d.note.width-4)
-	// It fits 80x24: the halt and each check on at most two lines.
-	lines := []string{s.DialogTitle.Render("Continue the suspended session") + s.Dim.Render("  on: "+d.note.step)}
-	lines = append(lines, textLines(nil, d.halt, inner, 2)...)
-	lines = append(lines, s.Bold.Render("Its checks now:"))
-	for _, c := range d.checks {
-		lines = append(lines, hanging("", c, inner, 2)...)
-	}
-	if d.pass {
-		lines = append(lines, s.Pass.Render(s.Sym.Pass+" they pass now"))
-	} else {
-		lines = append(lines, s.Fail.Render(s.Sym.Fail+" they do not all pass"))
-	}
+	lines := d.readLines()
 	lines = append(lines, "", fmt.Sprintf("Why is it safe to go on? (at least %d characters; on the record)", session.MinReason),
 		d.note.ta.View(), d.note.btn.view(s, d.note.onBtn && !d.confirm))
 	if d.confirm {
@@ -617,8 +625,39 @@ func (d continueDialog) view() string {
 	if d.confirm {
 		hint = "type continue, then enter · shift+tab back · esc stays suspended"
 	}
+	hint += " · pgup/pgdn read it all"
 	lines = append(lines, s.Dim.Render(hint))
+	if d.read > 0 {
+		// The operator reads the halt and the checks: from line read on.
+		return frame(s, d.note.width, d.note.height, lines, d.read, d.read)
+	}
 	// Keep the reason, its buttons and what to type in view when the
 	// dialog scrolls.
 	return frame(s, d.note.width, d.note.height, lines, max(0, len(lines)-6), len(lines)-1)
+}
+
+// maxEvidenceLines is how many lines of the continue dialog one check's
+// state may take.
+const maxEvidenceLines = 40
+
+// readLines are the dialog's title, why the session halted and the
+// halting step's checks now, whole and wrapped to the dialog: a long
+// reason scrolls (pgup/pgdn) rather than being cut.
+func (d continueDialog) readLines() []string {
+	s := d.s
+	inner := max(10, d.note.width-4)
+	lines := []string{s.DialogTitle.Render("Continue the suspended session") + s.Dim.Render("  on: "+d.note.step)}
+	lines = append(lines, textLines(nil, d.halt, inner, 0)...)
+	lines = append(lines, s.Bold.Render("Its checks now:"))
+	for _, c := range d.checks {
+		// A check's error may be long output: enough of it to read, the
+		// rest is in the values viewer (enter) once the dialog is closed.
+		lines = append(lines, hanging("", c, inner, maxEvidenceLines)...)
+	}
+	if d.pass {
+		lines = append(lines, s.Pass.Render(s.Sym.Pass+" they pass now"))
+	} else {
+		lines = append(lines, s.Fail.Render(s.Sym.Fail+" they do not all pass"))
+	}
+	return lines
 }

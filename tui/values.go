@@ -163,7 +163,13 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 			if c.Ticked {
 				box = s.Sym.Ticked
 			}
-			lines = append(lines, "  "+box+" "+termtext.Line(ck.Attest))
+			for i, l := range textLines(nil, ck.Attest, width-3-ansi.StringWidth(box), 0) {
+				if i == 0 {
+					lines = append(lines, "  "+box+" "+l)
+					continue
+				}
+				lines = append(lines, strings.Repeat(" ", 3+ansi.StringWidth(box))+l)
+			}
 		case !c.HasResult:
 			for _, fe := range ck.Expect {
 				lines = append(lines, "  "+termtext.Line(fe.Field)+s.Dim.Render(" expected "+termtext.Line(fe.Expect.String())))
@@ -230,5 +236,43 @@ func (m Model) valuesText(width int) (lines []string, first int) {
 	if haltFirst {
 		first = 0
 	}
+	lines, first = wrapWide(lines, first, width, s.Sym.Continue)
 	return lines, max(0, first)
+}
+
+// wrapWide breaks every line still wider than width (a long check title,
+// what a field is expected to be) where it can, ending each piece that goes
+// on below with cont; the pieces after the first are indented two more
+// than the line was. first, an index into lines, is moved with its line.
+// The viewer never cuts a line at its edge: what does not fit goes on
+// below.
+func wrapWide(lines []string, first, width int, cont string) ([]string, int) {
+	var out []string
+	for i, l := range lines {
+		if i == first {
+			first = len(out)
+		}
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		indent := len(ansi.Strip(l)) - len(strings.TrimLeft(ansi.Strip(l), " ")) + 2
+		room := max(8, width-indent-1-ansi.StringWidth(cont))
+		pieces := strings.Split(ansi.Wrap(l, max(8, width-1-ansi.StringWidth(cont)), " "), "\n")
+		if len(pieces) == 1 {
+			out = append(out, ansi.Truncate(l, width-1, "")+"…") // nowhere to break
+			continue
+		}
+		rest := strings.Join(pieces[1:], " ")
+		out = append(out, pieces[0]+" "+cont)
+		more := strings.Split(ansi.Wrap(strings.TrimLeft(rest, " "), room, " "), "\n")
+		for j, p := range more {
+			p = strings.Repeat(" ", indent) + p
+			if j < len(more)-1 {
+				p += " " + cont
+			}
+			out = append(out, p)
+		}
+	}
+	return out, first
 }

@@ -181,10 +181,10 @@ func (m Model) gateView() string {
 	case m.snap.ReadOnly:
 		line = m.watchLine()
 	case m.snap.Ended == "completed":
-		line = s.GateOpen.Render(s.Sym.Done + " procedure complete: handrail report " + m.snap.SessionID)
+		line = s.GateOpen.Render(s.Sym.Done + " procedure complete: " + m.command("report"))
 	case m.snap.Ended == "halted":
 		line = s.GateClosed.Render("suspended, not over: ") +
-			fit("handrail resume "+m.snap.SessionID+" checks the step again once the condition is fixed")
+			fit(m.command("resume")+" checks the step again once the condition is fixed")
 	case m.snap.Ended != "":
 		line = s.GateClosed.Render("session " + m.snap.Ended)
 	case m.busy != "":
@@ -214,7 +214,7 @@ func (m Model) watchLine() string {
 	}
 	switch m.snap.Ended {
 	case "quit":
-		return s.Warn.Render("paused: the operator quit; resumable") + s.Dim.Render(" (handrail resume "+m.snap.SessionID+")")
+		return s.Warn.Render("paused: the operator quit; resumable") + s.Dim.Render(" ("+m.command("resume")+")")
 	case "completed":
 		return s.GateOpen.Render("ended: the procedure is complete")
 	case "halted":
@@ -316,6 +316,14 @@ func gateReason(s Snapshot) string {
 	return "the checks have not passed yet"
 }
 
+// command is the command line that runs verb on this session, naming
+// where it is kept when that is not the default (journal.Place.Command):
+// printed as it must be typed. A path may hold any byte: it is shown, not
+// obeyed.
+func (m Model) command(verb string) string {
+	return termtext.Line(m.opts.Place.Command(verb, m.snap.SessionID))
+}
+
 // Goodbye is what to print once the console has left the alternate screen:
 // how the session stands and the command that continues it.
 func (m Model) Goodbye() string { return m.goodbye() }
@@ -330,14 +338,14 @@ func (m Model) goodbye() string {
 	case m.snap.ReadOnly:
 		return m.watchGoodbye()
 	case m.snap.Ended == "completed":
-		return "Procedure complete. Report: handrail report " + m.snap.SessionID + "\n"
+		return "Procedure complete. Report: " + m.command("report") + "\n"
 	case m.snap.Ended == "halted":
-		return "Session " + m.snap.SessionID + " halted. Report: handrail report " + m.snap.SessionID + "\n"
+		return "Session " + m.snap.SessionID + " halted. Report: " + m.command("report") + "\n"
 	}
 	if m.interrupted {
-		return "Interrupted (ctrl+c): session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
+		return "Interrupted (ctrl+c): session " + m.snap.SessionID + " saved. Resume it with: " + m.command("resume") + "\n"
 	}
-	return "Session " + m.snap.SessionID + " saved. Resume it with: handrail resume " + m.snap.SessionID + "\n"
+	return "Session " + m.snap.SessionID + " saved. Resume it with: " + m.command("resume") + "\n"
 }
 
 // besides puts two columns of the same height side by side with sep

@@ -25,6 +25,10 @@ type Watch struct {
 	seq uint64
 	// alarm: the journal stopped verifying; nothing more is followed.
 	alarm string
+	// sim: the journal's records carry simulated time (a rehearsal on
+	// the simulator's clock): the watcher shows the session's clock, as
+	// the operator's console does, estimated from the last record.
+	sim bool
 
 	recCh <-chan journal.Record
 	errCh <-chan error
@@ -35,7 +39,8 @@ type Watch struct {
 func NewWatch(ctx context.Context, cfg session.Config, path string) (*Watch, error) {
 	cfg.Journal = nil
 	rp := session.NewReplayer(cfg)
-	res, err := journal.ScanFile(path, rp.Add)
+	w := &Watch{rb: cfg.Runbook, rp: rp}
+	res, err := journal.ScanFile(path, w.add)
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", path, err)
 	}
@@ -46,11 +51,20 @@ func NewWatch(ctx context.Context, cfg session.Config, path string) (*Watch, err
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", path, err)
 	}
-	w := &Watch{rb: cfg.Runbook, rp: rp, eng: eng}
+	w.eng = eng
 	// Follow from where the reading ended: a record still being written
 	// (a torn tail) is read when it is complete.
 	w.recCh, w.errCh = journal.FollowTailer(ctx, journal.TailerAfter(path, res), 200*time.Millisecond)
 	return w, nil
+}
+
+// add replays one record, noting whether the session runs on simulated
+// time (every record of such a rehearsal carries it).
+func (w *Watch) add(rec journal.Record) error {
+	if !w.sim && !session.SimTime(rec).IsZero() {
+		w.sim = true
+	}
+	return w.rp.Add(rec)
 }
 
 // Snapshot is the session as the journal tells it so far.
@@ -65,6 +79,13 @@ func (w *Watch) snapshotLocked() Snapshot {
 	w.seq++
 	s := buildSnapshot(w.eng, w.rb, w.seq, true)
 	s.JournalAlarm = w.alarm
+	if w.sim {
+		// A rehearsal on simulated time is shown on its clock (the
+		// engine's estimate from the last record's sim_time, carried on
+		// at the session's speed), so that the watcher's elapsed time,
+		// data ages and "sim" clock are the operator's.
+		s.Clock = SessionClock{Simulated: true, Now: w.eng.Now(), Wall: time.Now(), Speed: w.eng.Speed()}
+	}
 	return s
 }
 
@@ -101,7 +122,7 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 		}
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		if err := w.rp.Add(rec); err != nil {
+		if err := w.add(rec); err != nil {
 			return w.raise(replayAlarm(rec.Seq, err)), nil
 		}
 		// Take whatever else is already there, so a burst is one event.
@@ -112,7 +133,7 @@ func (w *Watch) Wait(ctx context.Context) (Event, error) {
 				if !ok {
 					break drain
 				}
-				if err := w.rp.Add(r); err != nil {
+				if err := w.add(r); err != nil {
 					return w.raise(replayAlarm(r.Seq, err)), nil
 				}
 			default:

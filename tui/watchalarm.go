@@ -49,13 +49,13 @@ func (m Model) watchAlarmLine() string {
 	if m.snap.JournalAlarm == "" {
 		return ""
 	}
-	return m.styles.Fail.Render(m.styles.Sym.Fail + " " + oneLine(m.snap.JournalAlarm+"; what is shown is as of the last record that verified (handrail verify "+m.snap.SessionID+")", m.width))
+	return m.styles.Fail.Render(m.styles.Sym.Fail + " " + oneLine(m.snap.JournalAlarm+"; what is shown is as of the last record that verified ("+m.command("verify")+")", m.width))
 }
 
 // watchGoodbye is what a watch leaves on the terminal.
 func (m Model) watchGoodbye() string {
 	if m.snap.JournalAlarm != "" {
-		return "Stopped watching session " + m.snap.SessionID + ": " + m.snap.JournalAlarm + ". Check it with: handrail verify " + m.snap.SessionID + "\n"
+		return "Stopped watching session " + m.snap.SessionID + ": " + m.snap.JournalAlarm + ". Check it with: " + m.command("verify") + "\n"
 	}
 	return "Stopped watching session " + m.snap.SessionID + ".\n"
 }
@@ -72,7 +72,7 @@ func (m Model) journalWayOn() string {
 	if journalChanged(m.journalErr) {
 		return "someone else changed the journal: leave it as it is for the audit, and start a new session"
 	}
-	return "free space, then resume (handrail resume " + m.snap.SessionID + ")"
+	return "free space, then resume (" + m.command("resume") + ")"
 }
 
 // journalWayOnSentence is journalWayOn as the sentence the quit dialog and
@@ -81,7 +81,7 @@ func (m Model) journalWayOnSentence() string {
 	if journalChanged(m.journalErr) {
 		return "Someone else changed the journal: leave the file as it is for the audit, and start a new session."
 	}
-	return "Free space, then resume it with: handrail resume " + m.snap.SessionID
+	return "Free space, then resume it with: " + m.command("resume")
 }
 
 // changedCause is the gate bar's short cause for a journal changed by

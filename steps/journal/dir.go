@@ -20,15 +20,11 @@ import (
 func Dir(stateDirFlag string) (string, error) {
 	dir := stateDirFlag
 	if dir == "" {
-		if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
-			dir = filepath.Join(x, "handrail")
-		} else {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", fmt.Errorf("find the state directory: %w; pass --state-dir", err)
-			}
-			dir = filepath.Join(home, ".local", "state", "handrail")
+		d, err := defaultDir()
+		if err != nil {
+			return "", fmt.Errorf("find the state directory: %w; pass --state-dir", err)
 		}
+		dir = d
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create state directory %s: %w; pass --state-dir to use another", dir, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/handrail/handrail/checks"
 	"github.com/handrail/handrail/internal/termtext"
 	"github.com/handrail/handrail/steps"
+	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	// World is a rehearsal's simulated world (nil live): its machines are
 	// printed when they change and in `status`, and `skip` moves its clock.
 	World World
+	// Place is where the session is kept: the commands printed (resume)
+	// name it when it is not the default state directory.
+	Place journal.Place
 }
 
 // Run drives r's engine from commands read line by line until the session
@@ -60,7 +64,7 @@ func Run(ctx context.Context, r *session.Runner, o Options) (string, error) {
 	// Everything plain mode prints goes through the sanitizing rule: what
 	// a server, a command or a runbook says is shown, never obeyed.
 	u := &ui{r: r, out: termtext.Writer(o.Out), ascii: o.ASCII, lines: readLines(o.In, done), shown: map[string]string{},
-		hideInput: o.HideInput, now: o.Clock, world: o.World}
+		hideInput: o.HideInput, now: o.Clock, world: o.World, place: o.Place}
 	// Warnings journaled at the start were said before the session.
 	u.shownWarnings = len(r.Engine().Warnings())
 	tick := time.NewTicker(o.Refresh)
@@ -179,6 +183,7 @@ type ui struct {
 	inputEnded  bool
 
 	hideInput func() (func(), error)
+	place     journal.Place
 	now       func() time.Time
 	// What the recovery lines have said (recovery.go).
 	rec recoveryShown
@@ -224,7 +229,7 @@ func (u *ui) quit(cause string) error {
 	if err := u.r.Quit(cause); err != nil {
 		return err
 	}
-	u.printf("Session %s saved. Resume it with: handrail resume %s\n", e.SessionID(), e.SessionID())
+	u.printf("Session %s saved. Resume it with: %s\n", e.SessionID(), u.place.Command("resume", e.SessionID()))
 	return nil
 }
 
@@ -568,8 +573,8 @@ func (u *ui) render() {
 	case session.EndCompleted:
 		u.printf("\nProcedure completed in %s (downtime %s). Session %s.\n", e.Elapsed().Round(time.Second), e.Downtime().Round(time.Second), e.SessionID())
 	case session.EndHalted:
-		u.printf("\nHALTED: %s\nSession %s is suspended, not over: once the condition is fixed, `handrail resume %s` checks the step again and goes on when you continue it with a reason.\n",
-			termtext.Line(e.HaltReason()), e.SessionID(), e.SessionID())
+		u.printf("\nHALTED: %s\nSession %s is suspended, not over: once the condition is fixed, `%s` checks the step again and goes on when you continue it with a reason.\n",
+			termtext.Line(e.HaltReason()), e.SessionID(), u.place.Command("resume", e.SessionID()))
 	}
 }
 
