@@ -200,7 +200,7 @@ func rehearseSession(stdio IO, arg string, f rehearseFlags, intro string) (err e
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(),
 		Operator: session.DetectOperator(f.operator), Mode: session.ModeRehearsal, Scenario: sc.Name,
 		Version: Version, Approval: pol.Approval, Journal: rec.Journal(rehearsal.HookJournal(fj, drv), fj.Path, "REHEARSAL · "+rb.Title+" · "+id, nil),
-		SimClock: clock, Speed: f.speed, Forecast: plan})
+		SimClock: clock, Speed: f.speed, Forecast: plan, Place: journal.Place{StateDir: dir, Path: fj.Path}})
 	if err != nil {
 		return withCode(ExitError, err)
 	}

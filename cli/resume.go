@@ -189,6 +189,7 @@ func resumeSession(stdio IO, arg, stateDir, operator string, paramFiles []string
 	hooked := &deferredJournal{}
 	rp := session.NewReplayer(session.Config{Runbook: rb, Params: params, Redact: append(secretValues(rb, all), credSecrets...),
 		Operator: session.DetectOperator(operator), Version: Version, Approval: pol.Approval, Journal: hooked,
+		Place:    journal.Place{StateDir: dir, Path: path},
 		SimClock: simClock, Speed: speed})
 	var markRecs []journal.Record
 	err = w.ReadRecords(func(r journal.Record) error {

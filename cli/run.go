@@ -234,7 +234,7 @@ func runSession(stdio IO, arg string, f runFlags) (err error) {
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secretValues(rb, params), credSecrets...),
 		Operator: operator, Ticket: f.ticket, Mode: session.ModeLive, Version: Version, Approval: pol.Approval,
 		Journal: rec.Journal(fj, fj.Path, rb.Title+" · "+id, nil), Preflight: pf, Clock: sessionClock,
-		Warnings: warnings, Forecast: fc})
+		Warnings: warnings, Forecast: fc, Place: journal.Place{StateDir: dir, Path: fj.Path}})
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/handrail/handrail/recording"
+	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 	"github.com/handrail/handrail/tui"
 )
@@ -429,7 +430,7 @@ func (hs *Hosted) Close(note string) {
 		}
 	}
 	if err := hs.fj.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close the journal (check it with `handrail verify %s`): %w", hs.ID, err))
+		errs = append(errs, fmt.Errorf("close the journal (check it with `%s`): %w", journal.Place{StateDir: hs.hub.cfg.StateDir, Path: hs.fj.Path}.Command("verify", hs.ID), err))
 	}
 	hs.hub.mu.Lock()
 	delete(hs.hub.hosted, hs.ID)

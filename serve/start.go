@@ -126,7 +126,7 @@ func (h *Hub) StartRehearsal(rb *steps.Runbook, scenario string, who session.Ope
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Operator: who,
 		Mode: session.ModeRehearsal, Scenario: sc.Name, Version: h.cfg.Version, Approval: site.Approval,
 		Journal:  run.Journal(rehearsal.HookJournal(fj, drv), path, "REHEARSAL · "+rb.Title+" · "+id, nil),
-		SimClock: clock, Speed: 1})
+		SimClock: clock, Speed: 1, Place: journal.Place{StateDir: h.cfg.StateDir, Path: path}})
 	if err != nil {
 		// The recording's final checkpoint goes in before the journal closes.
 		return nil, errors.Join(err, run.Finish(recording.EndClosed), fj.Close())
@@ -177,7 +177,7 @@ func (h *Hub) StartLive(rb *steps.Runbook, res tui.FormResult, who session.Opera
 	fj := &session.FileJournal{Path: path, Opts: []journal.Option{journal.WithRedactor(red.RedactJSON)}}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: params, Redact: append(secrets, credSecrets...),
 		Operator: who, Mode: session.ModeLive, Version: h.cfg.Version, Approval: site.Approval,
-		Journal: run.Journal(fj, path, rb.Title+" · "+id, nil)})
+		Journal: run.Journal(fj, path, rb.Title+" · "+id, nil), Place: journal.Place{StateDir: h.cfg.StateDir, Path: path}})
 	if err != nil {
 		return nil, errors.Join(err, run.Finish(recording.EndClosed), drv.Close(), fj.Close())
 	}
@@ -354,7 +354,8 @@ func (h *Hub) Resume(p ResumePlan, res tui.FormResult, who session.Operator, rec
 		opt.Repair = &session.RepairData{DroppedBytes: int64(repair.DroppedBytes), Reason: repair.Reason}
 	}
 	e, err := session.Resume(session.Config{Runbook: p.Runbook, Params: params, Redact: append(secrets, credSecrets...),
-		Operator: who, Version: h.cfg.Version, Approval: site.Approval, Journal: j, SimClock: simClock, Speed: speed}, recs, opt)
+		Operator: who, Version: h.cfg.Version, Approval: site.Approval, Journal: j, SimClock: simClock, Speed: speed,
+		Place: journal.Place{StateDir: h.cfg.StateDir, Path: p.Path}}, recs, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,10 @@ type Config struct {
 	Scenario string
 	// Version is handrail's version, for session.start.
 	Version string
+	// Place is where the session is kept: the commands the engine names
+	// in its messages (resume it with …) are built from it, so that they
+	// work as printed (journal.Place.Command).
+	Place journal.Place
 	// Approval is the site's part of the two-person rule (approval.go).
 	Approval ApprovalPolicy
 	Journal  Journal

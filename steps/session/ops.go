@@ -49,7 +49,7 @@ type OverrideRequest struct {
 
 func (e *Engine) live() error {
 	if e.ended != "" {
-		return fmt.Errorf("%w (%s): resume it with `handrail resume %s`", ErrEnded, e.ended, e.start.Session)
+		return fmt.Errorf("%w (%s): resume it with `%s`", ErrEnded, e.ended, e.cfg.Place.Command("resume", e.start.Session))
 	}
 	if e.cur < 0 || e.st[e.cur].state != StateCurrent {
 		return fmt.Errorf("%w: no current step", ErrEnded)

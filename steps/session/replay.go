@@ -256,7 +256,7 @@ func (r *Replayer) Resume(opt ResumeOptions) (*Engine, error) {
 	}
 	cfg := r.cfg
 	if e.ended == EndCompleted {
-		return nil, fmt.Errorf("%w (%s): nothing to resume; print its report with `handrail report %s`", ErrEnded, e.ended, e.start.Session)
+		return nil, fmt.Errorf("%w (%s): nothing to resume; print its report with `%s`", ErrEnded, e.ended, cfg.Place.Command("report", e.start.Session))
 	}
 	changed := cfg.Runbook.SHA256 != e.start.Runbook.SHA256
 	if changed && !opt.AcceptChanged {
