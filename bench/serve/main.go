@@ -133,7 +133,7 @@ func run(nObs, presses int, prebuilt, kvPath string) error {
 		return err
 	}
 	op.send("\r")
-	if err := op.waitFor("step 1/11", 10*time.Second); err != nil {
+	if err := op.waitFor("step 1/", 10*time.Second); err != nil {
 		return err
 	}
 	time.Sleep(time.Second)
