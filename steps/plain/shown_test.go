@@ -27,24 +27,9 @@ func TestPlainConfirmationShowsTheExactArgv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv := &hostileDriver{act: checks.ActionResult{Output: "ok"}}
-	r := session.NewRunner(e, drv, nil)
+	r := session.NewRunner(e, &hostileDriver{act: checks.ActionResult{Output: "ok"}}, nil)
 	defer r.Close()
-	in, feed := io.Pipe()
-	out := &syncBuf{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
-	}()
-	_, _ = io.WriteString(feed, "run\n")
-	waitFor(t, out, "Type yes to run")
-	_, _ = io.WriteString(feed, "no\n")
-	waitFor(t, out, "Not run.")
-	_, _ = io.WriteString(feed, "quit\n")
-	<-done
-
-	got := out.String()
+	got := runLines(t, r, [2]string{"", "run"}, [2]string{"Type yes to run", "no"}, [2]string{"Not run.", "quit"})
 	want := "Type yes to run " + act.Shown() + " on box"
 	if !strings.Contains(got, want) {
 		t.Fatalf("the confirmation is not the exact argv:\nwant %q\nin   %q", want, got)
@@ -74,20 +59,9 @@ func TestPlainActionThatNeverRanSaysSo(t *testing.T) {
 		obs: checks.Observation{Error: "dial tcp db2:3306: connect: connection refused", State: checks.StateUnreachable}}
 	r := session.NewRunner(e, drv, nil)
 	defer r.Close()
-	in, feed := io.Pipe()
-	out := &syncBuf{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
-	}()
-	_, _ = io.WriteString(feed, "run\n")
-	waitFor(t, out, "Type yes to run")
-	_, _ = io.WriteString(feed, "yes\n")
-	waitFor(t, out, "Action NOT RUN: could not reach the target: dial tcp db2:3306: connect: connection refused. Type 'run' to try again")
-	_, _ = io.WriteString(feed, "quit\n")
-	<-done
-	if got := out.String(); strings.Contains(got, "FAILED") || strings.Contains(got, "HALTED") {
+	got := runLines(t, r, [2]string{"", "run"}, [2]string{"Type yes to run", "yes"},
+		[2]string{"Action NOT RUN: could not reach the target: dial tcp db2:3306: connect: connection refused. Type 'run' to try again", "quit"})
+	if strings.Contains(got, "FAILED") || strings.Contains(got, "HALTED") {
 		t.Errorf("an action that never ran was shown as failed:\n%s", got)
 	}
 	for _, rec := range mj.Records() {
@@ -112,6 +86,17 @@ func TestPlainConfirmationSaysTheReplicaWords(t *testing.T) {
 	}
 	r := session.NewRunner(e, &hostileDriver{act: checks.ActionResult{Output: "ok"}}, nil)
 	defer r.Close()
+	got := runLines(t, r, [2]string{"", "run"}, [2]string{"Type yes to run STOP REPLICA", "no"}, [2]string{"Not run.", "quit"})
+	if want := "(sent as STOP SLAVE on MySQL < 8.0.22 / MariaDB < 10.5.1: the journal records which ran)"; !strings.Contains(got, want) {
+		t.Fatalf("plain mode does not say the other words:\nwant %q\nin   %q", want, got)
+	}
+}
+
+// runLines runs plain mode over r, feeds it each of lines once the text
+// before it is on the output (lines[i].after), and returns the output once
+// the last line was fed and plain mode ended.
+func runLines(t *testing.T, r *session.Runner, lines ...[2]string) string {
+	t.Helper()
 	in, feed := io.Pipe()
 	out := &syncBuf{}
 	done := make(chan struct{})
@@ -119,13 +104,12 @@ func TestPlainConfirmationSaysTheReplicaWords(t *testing.T) {
 		defer close(done)
 		_, _ = Run(context.Background(), r, Options{In: in, Out: out, Refresh: 20 * time.Millisecond})
 	}()
-	_, _ = io.WriteString(feed, "run\n")
-	waitFor(t, out, "Type yes to run STOP REPLICA")
-	_, _ = io.WriteString(feed, "no\n")
-	waitFor(t, out, "Not run.")
-	_, _ = io.WriteString(feed, "quit\n")
-	<-done
-	if want := "(sent as STOP SLAVE on MySQL < 8.0.22 / MariaDB < 10.5.1: the journal records which ran)"; !strings.Contains(out.String(), want) {
-		t.Fatalf("plain mode does not say the other words:\nwant %q\nin   %q", want, out.String())
+	for _, l := range lines {
+		if l[0] != "" {
+			waitFor(t, out, l[0])
+		}
+		_, _ = io.WriteString(feed, l[1]+"\n")
 	}
+	<-done
+	return out.String()
 }
