@@ -108,6 +108,9 @@ func (m *Model) geometry() paneGeometry {
 		width, pos = panelW-1, 0
 	}
 	blocks := m.panelBlocks(st, live, width)
+	if live {
+		blocks = append(blocks, m.trainingBlocks(width)...) // after the panels (split) or the text (stacked): counted in the total
+	}
 	for i, b := range blocks {
 		n := b.n()
 		if live && i < len(m.snap.Checks) && m.snap.Checks[i].Check.Kind == checks.KindManual && m.snap.Checks[i].Check.ID == it.check {

@@ -50,6 +50,9 @@ func (m Model) paneView(width, height int) string {
 		// Side by side: the instructions left, the live panels right.
 		text := append(head, body...)
 		panels := (&m).panelBlocks(st, live, panelW-1)
+		if live {
+			panels = append(panels, m.trainingBlocks(panelW-1)...)
+		}
 		off := m.pane.offset
 		right, rmore, done, rtotal := window(panels, off, height)
 		if total := max(len(text), rtotal); done && off > max(0, total-height) {
@@ -71,13 +74,19 @@ func (m Model) paneView(width, height int) string {
 		}
 	} else {
 		// Stacked: what to type and the proof that it worked come first,
-		// so they fit a small terminal; the details follow.
+		// so they fit a small terminal; the step's instructions follow,
+		// then the forecast and the simulated world.
 		var blocks []paneBlock
 		blocks = appendText(blocks, head, width)
 		for _, b := range (&m).panelBlocks(st, live, width-2) {
 			blocks = append(blocks, indented(b))
 		}
 		blocks = appendText(blocks, body, width)
+		if live {
+			for _, b := range m.trainingBlocks(width - 2) {
+				blocks = append(blocks, indented(b))
+			}
+		}
 		off := m.pane.offset
 		var done bool
 		var total int
@@ -257,6 +266,8 @@ func (m Model) targetParts(name string) (string, string) {
 
 // panelBlocks are the panels of the step shown, one per check: live for the
 // current step, the specification for any other. Nothing is built here.
+// The forecast and the simulated world (trainingBlocks) are not among
+// them: they come after the step's own instructions.
 func (m *Model) panelBlocks(st StepView, live bool, width int) []paneBlock {
 	key := stepKey(st)
 	var out []paneBlock
@@ -267,7 +278,7 @@ func (m *Model) panelBlocks(st StepView, live bool, width int) []paneBlock {
 			f := c.Check.Kind == checks.KindManual && c.Check.ID == focused && m.snap.Ended == ""
 			out = append(out, m.panelBlock(key, c, true, f, width))
 		}
-		return append(out, m.trainingBlocks(width)...)
+		return out
 	}
 	for _, c := range st.Step.Checks {
 		out = append(out, m.panelBlock(key, CheckView{Check: c}, false, false, width))

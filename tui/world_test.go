@@ -412,3 +412,28 @@ func TestDebriefShownOnceTheRehearsalEnds(t *testing.T) {
 		t.Errorf("d did not bring the debrief back:\n%s", got)
 	}
 }
+
+// TestInstructionsBeforeTheForecastAt80x24: stacked on a small terminal,
+// the step's own instructions come right after its checks; the forecast and
+// the simulated world follow them, never push them off the first screen.
+func TestInstructionsBeforeTheForecastAt80x24(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.Local)
+	snap := manyChecksSnapshot(1, now)
+	snap.Rehearsal = true
+	snap.Clock = SessionClock{Simulated: true, Now: now, Wall: now, Speed: 1}
+	snap.Started = now
+	snap.Plan = session.Plan{Known: true, Left: 35 * time.Minute, LeftP90: 50 * time.Minute, Finish: now.Add(35 * time.Minute), FinishP90: now.Add(50 * time.Minute)}
+	rt := &staticSim{staticRuntime: staticRuntime{snap: snap}, world: WorldView{
+		Hosts: []rehearsal.HostLine{{Host: "gs1", State: "GemStone stone gs64stone (3.7.1)"}}}}
+	m := step(t, New(rt, Options{Now: now}), tea.WindowSizeMsg{Width: 80, Height: 24})
+	_, cmd := m.Update(clockMsg(now))
+	m = feed(t, m, cmd, func(msg tea.Msg) bool { _, ok := msg.(worldMsg); return ok })
+	got := plain(m)
+	body, plan := strings.Index(got, "Watch every replica."), strings.Index(got, "Forecast:")
+	if body < 0 {
+		t.Fatalf("the step's instructions are not on the first screen:\n%s", got)
+	}
+	if plan >= 0 && plan < body {
+		t.Errorf("the forecast comes before the step's instructions:\n%s", got)
+	}
+}
