@@ -25,22 +25,7 @@ import (
 // and the error says how to resume it.
 func TestConsoleThatCannotRunLeavesNoHalfMadeSession(t *testing.T) {
 	dir := t.TempDir()
-	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := steps.Parse("thinman-dual-db.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := rehearsal.LoadScenario(runbooks.FS, rb.ID, "happy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rb, drv := happyThinMan(t)
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Mode: session.ModeRehearsal,
@@ -93,22 +78,7 @@ func (f *failingJournal) Append(typ string, data any) (journal.Record, error) {
 // and never prints "saved".
 func TestJournalFailureIsNeverSaved(t *testing.T) {
 	dir := t.TempDir()
-	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := steps.Parse("thinman-dual-db.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := rehearsal.LoadScenario(runbooks.FS, rb.ID, "happy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rb, drv := happyThinMan(t)
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	fail := &failingJournal{j: fj}
@@ -134,4 +104,27 @@ func TestJournalFailureIsNeverSaved(t *testing.T) {
 	if strings.Contains(out.String()+errb.String()+msg, "saved") {
 		t.Errorf("a session whose last write failed was called saved:\n%s\n%s\n%s", out.String(), errb.String(), msg)
 	}
+}
+
+// happyThinMan is the bundled ThinMan runbook and a simulator of its happy
+// scenario on the wall clock, for a test that drives a session by hand.
+func happyThinMan(t *testing.T) (*steps.Runbook, *rehearsal.Driver) {
+	t.Helper()
+	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := steps.Parse("thinman-dual-db.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := rehearsal.LoadScenario(runbooks.FS, rb.ID, "happy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rb, drv
 }

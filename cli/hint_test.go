@@ -2,14 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/handrail/handrail/rehearsal"
-	"github.com/handrail/handrail/runbooks"
-	"github.com/handrail/handrail/steps"
 	"github.com/handrail/handrail/steps/journal"
 	"github.com/handrail/handrail/steps/session"
 )
@@ -20,22 +16,7 @@ import (
 func TestHintsNameTheStateDir(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir()) // the default is elsewhere
 	dir := t.TempDir()
-	data, err := fs.ReadFile(runbooks.FS, "thinman-dual-db.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := steps.Parse("thinman-dual-db.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := rehearsal.LoadScenario(runbooks.FS, rb.ID, "happy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := rehearsal.New(rb, sc, rehearsal.RealClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rb, drv := happyThinMan(t)
 	id := journal.NewSessionID(time.Now())
 	fj := &session.FileJournal{Path: journal.SessionPath(dir, id)}
 	e, err := session.New(session.Config{SessionID: id, Runbook: rb, Params: drv.Params(), Mode: session.ModeRehearsal,
